@@ -1,0 +1,333 @@
+"""The command line: thin commands over ``dossier.api``.
+
+Each command parses options, calls one api function and hands the result to
+``dossier.output``. Errors become exit codes in one place,
+``DossierGroup.invoke``. Heavy libraries (Pydantic, Rich, TinyDB) are
+imported inside the commands so ``dossier --version`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from typer.core import TyperGroup
+
+from dossier import __version__
+from dossier.errors import EXIT_USAGE, DossierError, UsageError
+
+
+class DossierGroup(TyperGroup):
+    """Maps every error of every command to its exit code and one message."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DossierError as exc:
+            if _debug(ctx):
+                raise
+            from dossier.output import error
+
+            error(exc.lines())
+            raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`dossier list | head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if _debug(ctx) or _is_click_error(exc):
+                raise
+            sys.stderr.write(
+                f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
+            )
+            raise typer.Exit(1) from None
+
+
+def _is_click_error(exc: Exception) -> bool:
+    # Usage errors (exit 2) are Click's to report.
+    from typer._click.exceptions import ClickException
+
+    return isinstance(exc, ClickException)
+
+
+def _debug(ctx: typer.Context) -> bool:
+    return bool((ctx.find_root().obj or {}).get("debug"))
+
+
+app = typer.Typer(
+    cls=DossierGroup,
+    name="dossier",
+    help="Personnel dossiers for human-rights accountability work.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"dossier {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Database file (default: $DOSSIER_DB, else the user data dir).",
+                     dir_okay=True, show_default=False),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    ctx.obj = {"db": db, "debug": debug}
+
+
+def _db(ctx: typer.Context) -> Path:
+    from dossier.store import resolve_path
+
+    return resolve_path((ctx.find_root().obj or {}).get("db"))
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+Calendar = Annotated[
+    Literal["gregorian", "jalali"],
+    typer.Option("--calendar", help="Calendar of dates without an SH prefix (Persian digits need jalali)."),
+]
+
+
+# --- add -----------------------------------------------------------------------
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Primary Latin-script name.")] = None,
+    id: Annotated[str | None, typer.Option("--id", help="Id (default: from the name).")] = None,
+    alias: Annotated[list[str], typer.Option("--alias", help="Other spelling (repeatable).")] = [],  # noqa: B006
+    native_name: Annotated[str | None, typer.Option("--native-name")] = None,
+    status: Annotated[Literal["alive", "deceased", "unknown"] | None, typer.Option("--status")] = None,
+    role_1988: Annotated[str | None, typer.Option("--role-1988", help="Title of the 1988 post.")] = None,
+    org_1988: Annotated[str | None, typer.Option("--org-1988")] = None,
+    place_1988: Annotated[str | None, typer.Option("--place-1988")] = None,
+    current_post: Annotated[str | None, typer.Option("--current-post")] = None,
+    current_org: Annotated[str | None, typer.Option("--current-org")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="When the current post was confirmed.")] = None,
+    source_url: Annotated[list[str], typer.Option("--source-url")] = [],  # noqa: B006
+    source_title: Annotated[list[str], typer.Option("--source-title")] = [],  # noqa: B006
+    tag: Annotated[list[str], typer.Option("--tag")] = [],  # noqa: B006
+    calendar: Calendar = "gregorian",
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+) -> None:
+    """Add a person; prints the new id. With no NAME on a terminal, asks for the fields."""
+    from dossier import api, output
+
+    if len(source_url) != len(source_title):
+        raise UsageError("give --source-url and --source-title in pairs (one title per URL)")
+    if name is None:
+        if not _on_terminal():
+            raise UsageError("NAME is required when not on a terminal")
+        from dossier.prompts import ask_new_person
+
+        new = ask_new_person()
+    else:
+        new = api.NewPerson(
+            name=name,
+            id=id,
+            aliases=alias,
+            native_name=native_name,
+            status=status,
+            role_1988=_post(role_1988, organization=org_1988, place=place_1988),
+            current_post=_post(current_post, organization=current_org, as_of=as_of),
+            sources=list(zip(source_url, source_title, strict=True)),
+            tags=tag,
+        )
+        if as_of and not current_post:
+            raise UsageError("--as-of needs --current-post")
+        if (org_1988 or place_1988) and not role_1988:
+            raise UsageError("--org-1988/--place-1988 need --role-1988")
+        if current_org and not current_post:
+            raise UsageError("--current-org needs --current-post")
+    person = api.add(_db(ctx), new, calendar=calendar)
+    if fmt == "json":
+        output.emit_json(person.model_dump(mode="json"))
+    else:
+        sys.stdout.write(f"{person.id}\n")
+
+
+def _post(title: str | None, **fields: str | None) -> dict[str, str] | None:
+    if not title:
+        return None
+    return {"title": title, **{k: v for k, v in fields.items() if v}}
+
+
+# --- list / show ----------------------------------------------------------------
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    fmt: Annotated[Literal["table", "json", "ndjson", "csv"], typer.Option("--format")] = "table",
+    tag: Annotated[str | None, typer.Option("--tag")] = None,
+    status: Annotated[Literal["alive", "deceased", "unknown"] | None, typer.Option("--status")] = None,
+    query: Annotated[str | None, typer.Option("--query", help="Substring of names, posts, tags.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=0)] = None,
+) -> None:
+    """List persons (id order)."""
+    from dossier import api, output
+
+    records = api.list_persons(_db(ctx), tag=tag, status=status, query=query, limit=limit)
+    if fmt == "json":
+        output.emit_json(records)
+    elif fmt == "ndjson":
+        output.emit_ndjson(records)
+    elif fmt == "csv":
+        from dossier.interchange import csv_rows
+
+        header, rows = csv_rows(records)
+        output.emit_csv(header, rows)
+    else:
+        output.emit_table(output.LIST_COLUMNS, output.list_rows(records))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Id, merged id, or a name/alias of one person.")],
+    fmt: Annotated[Literal["text", "json", "yaml", "markdown"], typer.Option("--format")] = "text",
+) -> None:
+    """Show one person."""
+    from dossier import api, output
+
+    person = api.show(_db(ctx), ref)
+    if fmt == "json":
+        output.emit_json(person.model_dump(mode="json"))
+    elif fmt == "yaml":
+        from dossier.yamlio import dump_record
+
+        sys.stdout.write(dump_record(person.model_dump(mode="json")))
+    elif fmt == "markdown":
+        sys.stdout.write(api.profile_page(_db(ctx), person))
+    else:
+        output.emit_person_text(person)
+
+
+# --- edit / rm ----------------------------------------------------------------------
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument()],
+    assignments: Annotated[
+        list[str],
+        typer.Option("--set", help="FIELD=VALUE or FIELD+=VALUE; dotted paths (current_post.title)."),
+    ] = [],  # noqa: B006
+) -> None:
+    """Change a record: --set assignments, or $EDITOR on the record as YAML."""
+    from dossier import api, output
+
+    db = _db(ctx)
+    person = api.edit_assignments(db, ref, assignments) if assignments else _edit_in_editor(db, ref)
+    if person is None:
+        output.message("no changes")
+    else:
+        output.message(f"updated {person.id}")
+
+
+def _edit_in_editor(db: Path, ref: str) -> Any:
+    import yaml
+
+    from dossier import api, output
+    from dossier.editor import edit_loop
+    from dossier.errors import InvalidInput
+    from dossier.yamlio import dump_record
+
+    record = api.editable(db, ref)
+    person_id = record["id"]
+    shown = {k: v for k, v in record.items() if k not in api.TIMESTAMPS}
+
+    def parse(text: str) -> Any:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InvalidInput(f"editor: not valid YAML: {exc}".replace("\n", " ")) from None
+        if not isinstance(data, dict):
+            raise InvalidInput("editor: the record must be a YAML mapping")
+        return api.edit_replace(db, person_id, data)
+
+    def reopen(errors: list[str]) -> bool:
+        output.error(errors)
+        if not _on_terminal():
+            return False
+        from rich.prompt import Confirm
+
+        from dossier.output import _console
+
+        return Confirm.ask("Edit again?", default=True, console=_console(True))
+
+    _, person = edit_loop(person_id, dump_record(shown), parse, reopen=reopen)
+    return person
+
+
+@app.command()
+def rm(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument()],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove a person."""
+    from dossier import api, output
+
+    db = _db(ctx)
+    if not yes:
+        if not _on_terminal():
+            raise UsageError("refusing to remove without --yes when not on a terminal")
+        from rich.prompt import Confirm
+
+        record = api.editable(db, ref)
+        if not Confirm.ask(
+            f"Remove {record['id']} ({record['name']})?", default=False, console=output._console(True)
+        ):
+            output.message("nothing removed")
+            raise typer.Exit(0)
+        ref = record["id"]
+    record = api.remove(db, ref)
+    output.message(f"removed {record['id']}")
+
+
+# --- search / check / merge (names) -----------------------------------------------
+
+
+# --- import / export (interchange) ------------------------------------------------
+
+
+# --- profiles ----------------------------------------------------------------------
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+
+
+__all__ = ["EXIT_USAGE", "app", "main"]

@@ -1,0 +1,73 @@
+"""The ``$EDITOR`` loop of ``edit``: YAML out, edit, parse, reopen on error.
+
+The parser is injected (it validates and stores), so this module knows
+nothing of records. An editor that exits non-zero, an emptied file or an
+unchanged file aborts and writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from dossier.errors import InvalidInput, UsageError
+
+T = TypeVar("T")
+
+HEADER = (
+    "# Editing {ref}. Save and quit to apply; quit without saving, or empty the file, to abort.\n"
+    "# Lists: one '- item' per line. Dates: YYYY, YYYY-MM, YYYY-MM-DD or SH1367-05-07.\n"
+    "# Fields left out keep their defaults (empty, unknown, medium confidence).\n"
+)
+
+
+def editor_command() -> list[str]:
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    return shlex.split(command)
+
+
+def _strip_comments(text: str) -> str:
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
+
+
+def edit_loop(
+    ref: str,
+    text: str,
+    parse: Callable[[str], T],
+    *,
+    reopen: Callable[[list[str]], bool],
+) -> tuple[bool, T | None]:
+    """Run the editor until ``parse`` accepts the text or the user gives up.
+
+    Returns (True, result) once parsed, (False, None) if aborted or unchanged.
+    ``reopen(errors)`` shows the errors and says whether to edit again.
+    """
+    original = _strip_comments(text)
+    current = HEADER.format(ref=ref) + text
+    with tempfile.TemporaryDirectory(prefix="dossier-edit-") as folder:
+        path = Path(folder) / f"{ref}.yaml"
+        while True:
+            path.write_text(current, encoding="utf-8")
+            try:
+                done = subprocess.run([*editor_command(), str(path)], check=False)
+            except OSError as exc:
+                raise UsageError(f"cannot run editor {editor_command()[0]!r}: {exc.strerror}") from None
+            if done.returncode != 0:
+                return False, None
+            edited = path.read_text(encoding="utf-8")
+            body = _strip_comments(edited)
+            if not body.strip() or body == original:
+                return False, None
+            try:
+                return True, parse(body)
+            except InvalidInput as exc:
+                if not reopen(exc.lines()):
+                    raise
+                errors = exc.lines()
+            notes = "".join(f"# ERROR: {line}\n" for line in errors)
+            current = notes + HEADER.format(ref=ref) + body

@@ -1,0 +1,385 @@
+"""The record model of SPEC §1: Person, Post, Associate, Source.
+
+Every text field goes through one of three checks (``Line``, ``Name``,
+``Text``): NFC normalization, no control characters but newline and tab, no
+bidi embedding/override/isolate characters (they can make a name display as a
+different name); names additionally refuse zero-width and bidi *marks*, while
+the zero-width non-joiner that Persian spelling needs is kept.
+
+Dates are partial ISO dates (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) that are
+never padded. Solar Hijri input (``SH1367-05-07``, see ``dossier.jalali``) is
+converted to Gregorian and the text as written is kept in ``dates_as_written``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from dossier import jalali
+from dossier.errors import Problem
+
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (or Solar Hijri SH1367, SH1367-05, SH1367-05-07)"
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = 80
+# Device names that cannot be file names on Windows; ids become file names.
+RESERVED_IDS = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)]
+)
+
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# Zero-width and bidi marks other than ZWNJ (U+200C): invisible in a name, so two
+# names that look identical could differ. Free text may carry them.
+_INVISIBLE = "\u200b\u200d\u200e\u200f\u061c\u2060\ufeff"
+_BAD_TEXT = re.compile(f"[{_CONTROL}{_BIDI}]")
+_BAD_LINE = re.compile(f"[{_CONTROL}{_BIDI}\n\t]")
+_BAD_NAME = re.compile(f"[{_CONTROL}{_BIDI}{_INVISIBLE}\n\t]")
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _describe(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
+
+
+def _clean(value: str, pattern: re.Pattern[str], what: str) -> str:
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    bad = pattern.search(value)
+    if bad:
+        raise ValueError(f"{what} may not contain {_describe(bad.group())}")
+    return value
+
+
+def _line(value: str) -> str:
+    return _clean(value.strip(), _BAD_LINE, "a single-line field")
+
+
+def _name(value: str) -> str:
+    return _clean(value.strip(), _BAD_NAME, "a name")
+
+
+def _text(value: str) -> str:
+    return _clean(value.replace("\r\n", "\n"), _BAD_TEXT, "text")
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.fullmatch(value):
+        raise ValueError(
+            f"not a valid id {value!r}: use lowercase ASCII letters, digits and single hyphens"
+        )
+    if len(value) > SLUG_MAX:
+        raise ValueError(f"id is {len(value)} characters long; at most {SLUG_MAX} allowed")
+    if value in RESERVED_IDS:
+        raise ValueError(f"{value!r} is a reserved device name and cannot be an id")
+    return value
+
+
+def check_partial_date(value: str) -> str:
+    """Validate a Gregorian partial ISO date and return it unchanged (never padded)."""
+    m = _PARTIAL_DATE.fullmatch(value)
+    if not m:
+        raise ValueError(f"not a date {value!r}: accepted forms are {DATE_FORMS}")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    if year == 0:
+        raise ValueError(f"not a date {value!r}: year 0000 does not exist")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"not a date {value!r}: month {month} is not 01-12")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:  # type: ignore[arg-type]
+        raise ValueError(f"not a date {value!r}: {year:04d}-{month:02d} has no day {day}")
+    return value
+
+
+def _date_input(value: Any, info: ValidationInfo) -> Any:
+    # YAML reads an unquoted 1988 as int and 1988-07-29 as a date: take both as meant.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return f"{value:04d}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        value = value.strip()
+        if jalali.is_solar_hijri(value, jalali=_jalali(info)):
+            return jalali.solar_hijri_to_partial(value, jalali=_jalali(info))
+    return value
+
+
+def _jalali(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("calendar") == "jalali")
+
+
+def _url(value: str) -> str:
+    if any(c.isspace() for c in value):
+        raise ValueError(f"URL may not contain spaces: {value!r}")
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"only http and https URLs are accepted, not {value!r}")
+    if not parts.hostname:
+        raise ValueError(f"URL has no host: {value!r}")
+    if parts.username or parts.password:
+        raise ValueError(f"URL may not carry credentials: {value!r}")
+    return value
+
+
+def _sha256(value: str) -> str:
+    value = value.lower()
+    if not _SHA256.fullmatch(value):
+        raise ValueError(f"sha256 must be 64 hexadecimal digits, got {value!r}")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Line = Annotated[str, Field(max_length=500), AfterValidator(_line)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name)]
+Text = Annotated[str, Field(max_length=200_000), AfterValidator(_text)]
+PartialDate = Annotated[str, BeforeValidator(_date_input), AfterValidator(check_partial_date)]
+Url = Annotated[str, Field(max_length=2000), AfterValidator(_url)]
+Timestamp = Annotated[datetime, AfterValidator(_utc)]
+Confidence = Literal["high", "medium", "low"]
+Status = Literal["alive", "deceased", "unknown"]
+SourceKind = Literal["report", "article", "testimony", "official", "audio", "video", "other"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class _Dated(_Model):
+    """A model whose partial-date fields may be entered in the Solar Hijri calendar."""
+
+    DATE_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_as_written(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict):
+            return data
+        written = data.get("dates_as_written")
+        written = dict(written) if isinstance(written, dict) else {}
+        for field in cls.DATE_FIELDS:
+            value = data.get(field)
+            if isinstance(value, str) and jalali.is_solar_hijri(value.strip(), jalali=_jalali(info)):
+                written[field] = value.strip()
+        if written:
+            data = {**data, "dates_as_written": written}
+        return data
+
+    @model_validator(mode="after")
+    def _drop_stale_as_written(self) -> _Dated:
+        # A date edited after it was entered in Solar Hijri must not keep the old text.
+        kept = {}
+        for field, text in self.dates_as_written.items():  # type: ignore[attr-defined]
+            try:
+                converted = jalali.solar_hijri_to_partial(text, jalali=True)
+            except ValueError:
+                continue
+            if field in self.DATE_FIELDS and getattr(self, field) == converted:
+                kept[field] = text
+        self.dates_as_written = kept  # type: ignore[attr-defined]
+        return self
+
+
+class Source(_Model):
+    key: Slug
+    title: Line = Field(min_length=1)
+    publisher: Line | None = None
+    author: Line | None = None
+    url: Url | None = None
+    published: PartialDate | None = None
+    accessed: PartialDate | None = None
+    archive_url: Url | None = None
+    sha256: Annotated[str, AfterValidator(_sha256)] | None = None
+    kind: SourceKind = "other"
+    confidential: bool = False
+    note: Text | None = None
+
+
+class Post(_Dated):
+    DATE_FIELDS = ("start", "end", "as_of")
+
+    title: Line = Field(min_length=1)
+    organization: Line | None = None
+    place: Line | None = None
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    as_of: PartialDate | None = None
+    sources: list[Slug] = []
+    confidence: Confidence = "medium"
+    dates_as_written: dict[str, Line] = {}
+
+
+class Associate(_Model):
+    id: Slug
+    relation: Line | None = None
+    sources: list[Slug] = []
+    confidence: Confidence = "medium"
+
+
+class Person(_Dated):
+    DATE_FIELDS = ("born", "died")
+
+    id: Slug | None = None
+    name: Name
+    native_name: Name | None = None
+    aliases: list[Name] = []
+    status: Status = "unknown"
+    born: PartialDate | None = None
+    died: PartialDate | None = None
+    role_1988: Post | None = None
+    current_post: Post | None = None
+    posts: list[Post] = []
+    associates: list[Associate] = []
+    narrative: Text = ""
+    tags: list[Line] = []
+    sources: list[Source] = []
+    restricted: bool = False
+    merged_ids: list[Slug] = []
+    created: Timestamp | None = None
+    updated: Timestamp | None = None
+    dates_as_written: dict[str, Line] = {}
+
+    @field_validator("aliases", "tags", "merged_ids")
+    @classmethod
+    def _no_repeats(cls, values: list[str]) -> list[str]:
+        return list(dict.fromkeys(values))
+
+    @model_validator(mode="after")
+    def _citations_resolve(self) -> Person:
+        keys = [s.key for s in self.sources]
+        seen: set[str] = set()
+        for i, key in enumerate(keys):
+            if key in seen:
+                raise _located(f"sources[{i}].key", f"source key {key!r} appears twice")
+            seen.add(key)
+        for path, cited in self.citations():
+            for j, key in enumerate(cited):
+                if key not in seen:
+                    raise _located(
+                        f"{path}.sources[{j}]",
+                        f"source {key!r} is not among this record's sources",
+                    )
+        for i, assoc in enumerate(self.associates):
+            if self.id is not None and assoc.id == self.id:
+                raise _located(f"associates[{i}].id", "a person cannot be their own associate")
+        return self
+
+    def claims(self) -> list[tuple[str, Post | Associate]]:
+        """Every claim of the record with its field path, in display order."""
+        out: list[tuple[str, Post | Associate]] = []
+        if self.role_1988:
+            out.append(("role_1988", self.role_1988))
+        if self.current_post:
+            out.append(("current_post", self.current_post))
+        out += [(f"posts[{i}]", p) for i, p in enumerate(self.posts)]
+        out += [(f"associates[{i}]", a) for i, a in enumerate(self.associates)]
+        return out
+
+    def citations(self) -> list[tuple[str, list[str]]]:
+        return [(path, claim.sources) for path, claim in self.claims()]
+
+    def names(self) -> list[str]:
+        """The primary name, the native name and the aliases: every name to match on."""
+        return [self.name, *([self.native_name] if self.native_name else []), *self.aliases]
+
+
+class _Located(ValueError):
+    """A model-level error that knows which field it is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _located(field: str, message: str) -> _Located:
+    return _Located(field, message)
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """('role_1988', 'sources', 0) -> 'role_1988.sources[0]'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problems_from(
+    exc: ValidationError, *, source: str = "", line: int | None = None, prefix: str = ""
+) -> list[Problem]:
+    """Turn a ValidationError into one ``Problem`` per error, naming field and value."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, _Located):
+            loc = (*loc, *ctx_error.field.replace("[", ".").replace("]", "").split("."))
+            loc = tuple(int(p) if p.isdigit() else p for p in loc if p != "")
+            message = str(ctx_error)
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            value = err.get("input")
+            if err["type"] == "extra_forbidden":
+                message = "unknown field"
+            elif err["type"] == "missing":
+                message = "required field is missing"
+            elif not isinstance(value, dict | list) and repr(value)[:20] not in message:
+                message = f"{message} (got {_short(value)})"
+        path = field_path(loc)
+        if prefix:
+            path = f"{prefix}.{path}" if path else prefix
+        out.append(Problem(message, field=path, source=source, line=line))
+    return out
+
+
+def validate_person(
+    data: Any, *, source: str = "", line: int | None = None, calendar: str = "gregorian"
+) -> Person:
+    """Validate one record; raise ``InvalidInput`` with a problem per error."""
+    from dossier.errors import InvalidInput
+
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            Problem(f"a person must be a mapping, got {type(data).__name__}", source=source, line=line)
+        )
+    try:
+        return Person.model_validate(data, context={"calendar": calendar})
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(exc, source=source, line=line)) from None
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def dump(person: Person) -> dict[str, Any]:
+    """The canonical stored and exported form of a record: every field, JSON types."""
+    return person.model_dump(mode="json")

@@ -1,0 +1,93 @@
+"""Shared fixtures: an isolated database per test, and ways to run the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from dossier.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).with_name("dossier")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own database file, no colour, a wide fixed terminal."""
+    db = tmp_path / "db.json"
+    monkeypatch.setenv("DOSSIER_DB", str(db))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("DOSSIER_LOCK_TIMEOUT", "5")
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    return db
+
+
+@pytest.fixture
+def db(isolated: Path) -> Path:
+    return isolated
+
+
+class Result:
+    def __init__(self, code: int, stdout: str, stderr: str) -> None:
+        self.code, self.stdout, self.stderr = code, stdout, stderr
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:
+        return f"Result(code={self.code}, stdout={self.stdout[:300]!r}, stderr={self.stderr[:300]!r})"
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run the CLI in-process (Typer's CliRunner); stdin may be given as text."""
+    runner = CliRunner()
+
+    def _run(*args: str, input: str | None = None) -> Result:
+        res = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return Result(res.exit_code, res.stdout, res.stderr)
+
+    return _run
+
+
+@pytest.fixture
+def run_bin() -> Callable[..., Result]:
+    """Run the installed ``dossier`` executable in a subprocess (no terminal)."""
+
+    def _run(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None,
+             timeout: float = 60) -> Result:
+        full_env = {**os.environ, **(env or {})}
+        data = input.encode() if isinstance(input, str) else input
+        proc = subprocess.run([str(BIN), *args], input=data, capture_output=True, env=full_env,
+                              timeout=timeout, stdin=None if data is not None else subprocess.DEVNULL)
+        return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+
+    return _run
+
+
+def make_person(name: str = "Dariush Fakeri", **fields: Any) -> dict[str, Any]:
+    """A fictional, fully sourced record in the interchange form."""
+    key = fields.pop("source_key", "example-report-1990")
+    record: dict[str, Any] = {
+        "name": name,
+        "role_1988": {"title": "Prosecutor", "place": "Tabriz", "sources": [key]},
+        "sources": [{"key": key, "title": "Example report", "url": "https://example.org/r",
+                     "kind": "report", "published": "1990"}],
+    }
+    record.update(fields)
+    return record
+
+
+@pytest.fixture
+def person_factory() -> Callable[..., dict[str, Any]]:
+    return make_person
