@@ -1,0 +1,343 @@
+"""The researcher's commands through the real CLI: add, list, show, edit, rm, --version."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+import yaml
+
+from dossier import __version__
+
+
+def add(run, *args: str) -> str:
+    res = run("add", *args)
+    assert res.code == 0, res
+    return res.stdout.strip()
+
+
+def test_version(run):
+    res = run("--version")
+    assert res.code == 0
+    assert res.stdout == f"dossier {__version__}\n"
+
+
+def test_add_prints_id_and_creates_private_file(run, db):
+    assert add(run, "Dariush Fakeri") == "dariush-fakeri"
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_add_derives_unique_ids(run):
+    assert add(run, "Dariush Fakeri") == "dariush-fakeri"
+    assert add(run, "Dariush Fakeri") == "dariush-fakeri-2"
+    assert add(run, "Dariush  FAKERI!") == "dariush-fakeri-3"
+
+
+def test_add_persian_name_gets_ascii_id(run):
+    assert add(run, "داریوش فاکری") == "drywsh-fkry"
+
+
+def test_add_with_explicit_id_conflict_exits_5(run, db):
+    add(run, "Dariush Fakeri", "--id", "fakeri")
+    before = db.read_bytes()
+    res = run("add", "Other Person", "--id", "fakeri")
+    assert res.code == 5
+    assert "fakeri" in res.stderr
+    assert db.read_bytes() == before
+
+
+def test_add_all_flags_and_sources_cite_posts(run):
+    res = run(
+        "add", "Dariush Fakeri", "--alias", "Dariosh Fakery", "--alias", "Fakeri",
+        "--native-name", "داریوش فاکری", "--status", "alive",
+        "--role-1988", "Prosecutor", "--org-1988", "Revolutionary Court", "--place-1988", "Tabriz",
+        "--current-post", "Judge", "--current-org", "Supreme Court", "--as-of", "2017-07",
+        "--source-url", "https://example.org/a", "--source-title", "Report A",
+        "--source-url", "https://example.org/b", "--source-title", "Report B",
+        "--tag", "tabriz", "--format", "json",
+    )
+    assert res.code == 0, res
+    person = res.json()
+    assert person["aliases"] == ["Dariosh Fakery", "Fakeri"]
+    assert person["role_1988"] == {
+        "title": "Prosecutor", "organization": "Revolutionary Court", "place": "Tabriz",
+        "start": None, "end": None, "as_of": None, "sources": ["report-a", "report-b"],
+        "confidence": "medium", "dates_as_written": {},
+    }
+    assert person["current_post"]["as_of"] == "2017-07"
+    assert person["current_post"]["sources"] == ["report-a", "report-b"]
+    assert [s["url"] for s in person["sources"]] == ["https://example.org/a", "https://example.org/b"]
+
+
+def test_add_reuses_an_identical_source_database_wide(run):
+    src = ("--source-url", "https://example.org/a", "--source-title", "Report A")
+    add(run, "Dariush Fakeri", "--role-1988", "Judge", *src)
+    second = run("add", "Kaveh Namdar", "--role-1988", "Judge", *src, "--format", "json").json()
+    assert second["sources"][0]["key"] == "report-a"
+    other = run("add", "Bahram Sadeghi", "--source-url", "https://example.org/z",
+                "--source-title", "Report A", "--format", "json").json()
+    assert other["sources"][0]["key"] == "report-a-2"
+
+
+def test_add_solar_hijri_date_keeps_the_text_as_written(run):
+    res = run("add", "Dariush Fakeri", "--current-post", "Judge", "--as-of", "SH1367-05-07",
+              "--format", "json")
+    post = res.json()["current_post"]
+    assert post["as_of"] == "1988-07-29"
+    assert post["dates_as_written"] == {"as_of": "SH1367-05-07"}
+
+
+def test_add_persian_digits_need_jalali_calendar(run):
+    assert run("add", "A B", "--current-post", "Judge", "--as-of", "۱۳۶۷/۰۵/۰۷").code == 4
+    res = run("add", "A B", "--current-post", "Judge", "--as-of", "۱۳۶۷/۰۵/۰۷",
+              "--calendar", "jalali", "--format", "json")
+    assert res.json()["current_post"]["as_of"] == "1988-07-29"
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "value"),
+    [
+        (["--current-post", "Judge", "--as-of", "1988-13"], "current_post.as_of", "1988-13"),
+        (["--current-post", "Judge", "--as-of", "1988-02-30"], "current_post.as_of", "1988-02-30"),
+        (["--current-post", "Judge", "--as-of", "July 1988"], "current_post.as_of", "July 1988"),
+        (["--current-post", "Judge", "--as-of", "88"], "current_post.as_of", "88"),
+        (["--id", "Bad Id"], "id", "Bad Id"),
+        (["--id", "../../x"], "id", "../../x"),
+        (["--source-url", "javascript:alert(1)", "--source-title", "t"], "sources[0].url", "javascript:"),
+        (["--source-url", "ftp://example.org/x", "--source-title", "t"], "sources[0].url", "ftp://"),
+        (["--alias", "a\u202eb"], "aliases[0]", "U+202E"),
+        (["--alias", "a\x07b"], "aliases[0]", "U+0007"),
+        (["--native-name", "داریوش\u200bفاکری"], "native_name", "U+200B"),
+    ],
+)
+def test_bad_input_exits_4_names_field_and_value_and_writes_nothing(run, db, args, field, value):
+    res = run("add", "Dariush Fakeri", *args)
+    assert res.code == 4, res
+    assert f"{field}:" in res.stderr
+    assert value in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("name", ["", "x" * 5000, "a\x00b", "a\u202eb", "line\nbreak"])
+def test_bad_names_exit_4(run, db, name):
+    res = run("add", name)
+    assert res.code == 4, res
+    assert "name:" in res.stderr
+    assert not db.exists()
+
+
+def test_zwnj_is_kept_and_text_is_nfc(run):
+    person = run("add", "Cafe\u0301 Name", "--native-name", "مهدی\u200cپور", "--format", "json").json()
+    assert person["name"] == "Café Name"
+    assert person["native_name"] == "مهدی\u200cپور"
+
+
+def test_usage_errors_exit_2(run, db):
+    assert run("add", "X", "--status", "dead").code == 2
+    assert run("add", "X", "--source-url", "https://example.org").code == 2
+    assert run("list", "--format", "xml").code == 2
+    assert run("nonsense").code == 2
+    assert not db.exists()
+
+
+def test_add_without_name_off_terminal_refuses(run_bin, db):
+    res = run_bin("add")
+    assert res.code == 2
+    assert "NAME is required" in res.stderr
+    assert not db.exists()
+
+
+def test_list_formats(run):
+    add(run, "Dariush Fakeri", "--role-1988", "Prosecutor", "--tag", "tabriz")
+    add(run, "Kaveh Namdar", "--status", "deceased")
+    table = run("list")
+    assert table.stdout.splitlines()[0].split("\t")[:2] == ["id", "name"]
+    assert "dariush-fakeri\tDariush Fakeri" in table.stdout
+    assert [p["id"] for p in run("list", "--format", "json").json()] == ["dariush-fakeri", "kaveh-namdar"]
+    lines = run("list", "--format", "ndjson").stdout.splitlines()
+    assert [json.loads(x)["name"] for x in lines] == ["Dariush Fakeri", "Kaveh Namdar"]
+    csv_out = run("list", "--format", "csv").stdout.splitlines()
+    assert csv_out[0].startswith("id,name,native_name,aliases,status,role_1988_title")
+    assert [p["id"] for p in run("list", "--tag", "tabriz", "--format", "json").json()] == ["dariush-fakeri"]
+    assert [p["id"] for p in run("list", "--status", "deceased", "--format", "json").json()] == [
+        "kaveh-namdar"
+    ]
+    assert [p["id"] for p in run("list", "--query", "prosec", "--format", "json").json()] == [
+        "dariush-fakeri"
+    ]
+    assert len(run("list", "--limit", "1", "--format", "json").json()) == 1
+
+
+def test_list_empty_database_is_valid_json(run, db):
+    assert run("list", "--format", "json").json() == []
+    assert not db.exists()
+
+
+def test_show_formats_and_refs(run):
+    add(run, "Dariush Fakeri", "--alias", "Dariosh Fakery", "--role-1988", "Prosecutor",
+        "--source-url", "https://example.org/a", "--source-title", "Report A")
+    text = run("show", "dariush-fakeri").stdout
+    assert "position in 1988: Prosecutor  [sources: report-a; confidence: medium]" in text
+    assert "current post: unknown" in text
+    assert run("show", "Dariosh Fakery", "--format", "json").json()["id"] == "dariush-fakeri"
+    assert yaml.safe_load(run("show", "dariush-fakeri", "--format", "yaml").stdout)["name"] == "Dariush Fakeri"
+    missing = run("show", "nobody")
+    assert missing.code == 3
+    assert "nobody" in missing.stderr
+
+
+def test_show_marks_unsourced_claims(run):
+    add(run, "Dariush Fakeri", "--role-1988", "Prosecutor")
+    assert "[UNSOURCED; confidence: medium]" in run("show", "dariush-fakeri").stdout
+
+
+def test_ambiguous_ref_exits_5_listing_candidates(run):
+    add(run, "Dariush Fakeri")
+    add(run, "Dariush Fakeri")
+    res = run("show", "Dariush Fakeri")
+    assert res.code == 5
+    assert "dariush-fakeri\n" in res.stderr.replace("  Dariush", "\n")
+    assert "dariush-fakeri-2" in res.stderr
+
+
+def test_markup_in_names_prints_as_typed(run_bin):
+    assert run_bin("add", "[bold]Kaveh[/] Namdar").code == 0
+    out = run_bin("show", "bold-kaveh-namdar").stdout
+    assert "name: [bold]Kaveh[/] Namdar" in out
+    assert "[bold]Kaveh[/] Namdar" in run_bin("list").stdout
+
+
+def test_edit_set_dotted_paths_lists_and_bools(run):
+    add(run, "Dariush Fakeri", "--source-url", "https://example.org/a", "--source-title", "Report A")
+    res = run("edit", "dariush-fakeri",
+              "--set", "current_post.title=Head of court", "--set", "current_post.as_of=2020",
+              "--set", "current_post.sources=report-a", "--set", "current_post.confidence=high",
+              "--set", "tags=a;b", "--set", "tags+=c", "--set", "restricted=yes",
+              "--set", 'posts+={"title": "Judge", "start": "1990"}')
+    assert res.code == 0, res
+    person = run("show", "dariush-fakeri", "--format", "json").json()
+    assert person["current_post"]["title"] == "Head of court"
+    assert person["current_post"]["confidence"] == "high"
+    assert person["current_post"]["sources"] == ["report-a"]
+    assert person["tags"] == ["a", "b", "c"]
+    assert person["restricted"] is True
+    assert person["posts"][0]["start"] == "1990"
+    assert person["updated"] >= person["created"]
+    assert run("edit", "dariush-fakeri", "--set", "current_post=").code == 0
+    assert run("show", "dariush-fakeri", "--format", "json").json()["current_post"] is None
+
+
+def test_edit_unchanged_writes_nothing(run, db):
+    add(run, "Dariush Fakeri", "--status", "alive")
+    before = db.read_bytes()
+    res = run("edit", "dariush-fakeri", "--set", "status=alive")
+    assert res.code == 0
+    assert "no changes" in res.stderr
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("assignment", "code"),
+    [
+        ("born=1988-13", 4),
+        ("nope=1", 4),
+        ("current_post.sources=missing-key", 4),
+        ("id=other", 4),
+        ("status=dead", 4),
+        ("restricted=maybe", 4),
+        ("no equals sign", 4),
+    ],
+)
+def test_edit_bad_assignment_writes_nothing(run, db, assignment, code):
+    add(run, "Dariush Fakeri")
+    before = db.read_bytes()
+    res = run("edit", "dariush-fakeri", "--set", assignment)
+    assert res.code == code, res
+    assert "Traceback" not in res.stderr
+    assert db.read_bytes() == before
+
+
+def test_rm(run, run_bin, db):
+    add(run, "Dariush Fakeri")
+    refused = run_bin("rm", "dariush-fakeri")
+    assert refused.code == 2
+    assert run("list", "--format", "json").json() != []
+    assert run("rm", "dariush-fakeri", "--yes").code == 0
+    assert run("list", "--format", "json").json() == []
+    assert run("rm", "dariush-fakeri", "--yes").code == 3
+
+
+def test_db_option_beats_environment(run, tmp_path, db):
+    other = tmp_path / "other.json"
+    assert run("--db", str(other), "add", "Dariush Fakeri").code == 0
+    assert other.exists()
+    assert not db.exists()
+
+
+def test_environment_variable_chooses_database(run_bin, tmp_path):
+    target = tmp_path / "env.json"
+    assert run_bin("add", "Dariush Fakeri", env={"DOSSIER_DB": str(target)}).code == 0
+    assert json.loads(target.read_text())["persons"]["dariush-fakeri"]["name"] == "Dariush Fakeri"
+
+
+def test_corrupt_database_is_reported_and_never_touched(run, run_bin, db):
+    db.write_bytes(b'{"persons": {"x": ')
+    for res in (run("add", "Dariush Fakeri"), run("list"), run_bin("add", "Dariush Fakeri")):
+        assert res.code == 1
+        assert str(db) in res.stderr
+        assert "Traceback" not in res.stderr
+    assert db.read_bytes() == b'{"persons": {"x": '
+
+
+def test_database_from_a_future_version_is_refused(run, db):
+    db.write_text('{"_meta": {"1": {"schema_version": 99}}, "persons": {}}')
+    res = run("add", "Dariush Fakeri")
+    assert res.code == 1
+    assert "newer dossier" in res.stderr
+
+
+def test_database_without_schema_version_is_migrated(run, db):
+    db.write_text('{"_default": {"1": {"id": "kaveh-namdar", "name": "Kaveh Namdar"}}}')
+    assert [p["id"] for p in run("list", "--format", "json").json()] == ["kaveh-namdar"]
+    add(run, "Dariush Fakeri")
+    stored = json.loads(db.read_text())
+    assert stored["_meta"]["1"]["schema_version"] == 1
+    assert set(stored["persons"]) == {"kaveh-namdar", "dariush-fakeri"}
+
+
+def test_stored_file_is_utf8_without_escapes(run, db):
+    add(run, "Dariush Fakeri", "--native-name", "داریوش فاکری")
+    assert "داریوش فاکری" in db.read_text(encoding="utf-8")
+
+
+def test_previous_version_is_kept_as_bak(run, db):
+    add(run, "Dariush Fakeri")
+    first = db.read_bytes()
+    add(run, "Kaveh Namdar")
+    assert db.with_name(db.name + ".bak").read_bytes() == first
+
+
+def test_piped_output_has_no_ansi_and_no_wrapping(run_bin):
+    long_title = "Head of the logistics section of the Administrative Justice Court of the province"
+    run_bin("add", "Dariush Fakeri", "--current-post", long_title, "--native-name", "داریوش فاکری")
+    for args in (["list"], ["show", "dariush-fakeri"], ["list", "--format", "json"]):
+        res = run_bin(*args, env={"NO_COLOR": "", "FORCE_COLOR": ""})
+        assert "\x1b[" not in res.stdout
+        assert long_title in res.stdout
+
+
+def test_json_output_is_utf8_unescaped(run):
+    add(run, "Dariush Fakeri", "--native-name", "داریوش فاکری")
+    out = run("list", "--format", "json").stdout
+    assert "داریوش فاکری" in out
+    assert "\\u" not in out
+
+
+def test_unknown_error_has_no_traceback_without_debug(run_bin, db):
+    db.mkdir()
+    res = run_bin("add", "Dariush Fakeri")
+    assert res.code == 1
+    assert "is a folder" in res.stderr
+    assert "Traceback" not in res.stderr
