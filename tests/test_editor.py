@@ -1,0 +1,104 @@
+"""The $EDITOR loop of `edit`, driven by fake editor scripts."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+
+def editor(tmp_path: Path, name: str, body: str) -> str:
+    """A fake editor: a shell script that receives the file path as $1."""
+    script = tmp_path / name
+    script.write_text("#!/bin/sh\nset -e\n" + body)
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return str(script)
+
+
+@pytest.fixture
+def fakeri(run):
+    assert run("add", "Dariush Fakeri", "--status", "alive").code == 0
+
+
+def test_editor_change_is_validated_and_saved(run_bin, tmp_path, fakeri):
+    ed = editor(tmp_path, "ed.sh", "sed -i 's/^status: alive/status: deceased/' \"$1\"\n")
+    res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+    assert res.code == 0, res
+    assert "updated dariush-fakeri" in res.stderr
+    assert run_bin("show", "dariush-fakeri", "--format", "json").json()["status"] == "deceased"
+
+
+def test_editor_sees_yaml_with_a_header(run_bin, tmp_path, fakeri):
+    seen = tmp_path / "seen.yaml"
+    ed = editor(tmp_path, "ed.sh", f"cp \"$1\" {seen}\n")
+    assert run_bin("edit", "dariush-fakeri", env={"EDITOR": ed}).code == 0
+    text = seen.read_text()
+    assert text.startswith("# Editing dariush-fakeri.")
+    assert "name: Dariush Fakeri\n" in text
+    assert "created" not in text
+
+
+def test_unchanged_or_emptied_or_failed_editor_writes_nothing(run_bin, tmp_path, db, fakeri):
+    before = db.read_bytes()
+    for body in ("true\n", ": > \"$1\"\n", "exit 1\n"):
+        ed = editor(tmp_path, "ed.sh", body)
+        res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+        assert res.code == 0, res
+        assert "no changes" in res.stderr
+    assert db.read_bytes() == before
+
+
+def test_invalid_edit_off_terminal_exits_4_and_writes_nothing(run_bin, tmp_path, db, fakeri):
+    before = db.read_bytes()
+    ed = editor(tmp_path, "ed.sh", "echo 'born: 1988-13' >> \"$1\"\n")
+    res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+    assert res.code == 4
+    assert "born: not a date '1988-13'" in res.stderr
+    assert db.read_bytes() == before
+
+
+def test_invalid_yaml_exits_4(run_bin, tmp_path, db, fakeri):
+    before = db.read_bytes()
+    ed = editor(tmp_path, "ed.sh", "echo 'name: [unclosed' >> \"$1\"\n")
+    res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+    assert res.code == 4
+    assert "not valid YAML" in res.stderr
+    assert db.read_bytes() == before
+
+
+def test_changing_the_id_is_refused(run_bin, tmp_path, db, fakeri):
+    ed = editor(tmp_path, "ed.sh", "sed -i 's/^id: .*/id: someone-else/' \"$1\"\n")
+    res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+    assert res.code == 4
+    assert "id" in res.stderr
+
+
+def test_reopen_after_error_then_fix(tmp_path, db, fakeri, monkeypatch):
+    """The khard-style loop: an error is shown and the editor reopens on the errors."""
+    from dossier import api
+    from dossier.editor import edit_loop
+
+    count = tmp_path / "count"
+    ed = editor(tmp_path, "ed.sh", textwrap_fix(count))
+    monkeypatch.setenv("EDITOR", ed)
+    shown: list[list[str]] = []
+    record = api.editable(db, "dariush-fakeri")
+    text = "name: Dariush Fakeri\nid: dariush-fakeri\nstatus: alive\n"
+    ok, person = edit_loop(
+        "dariush-fakeri", text,
+        lambda body: api.edit_replace(db, record["id"], __import__("yaml").safe_load(body)),
+        reopen=lambda errors: shown.append(errors) or True,
+    )
+    assert ok
+    assert person.born == "1950"
+    assert len(shown) == 1
+    assert "1988-13" in shown[0][0]
+
+
+def textwrap_fix(count: Path) -> str:
+    # first run: a bad date; second run: the editor sees the error comment and fixes it
+    return (
+        f'if [ ! -f {count} ]; then touch {count}; echo "born: 1988-13" >> "$1"; '
+        f'else grep -q "^# ERROR: " "$1"; sed -i "s/^born: 1988-13/born: 1950/" "$1"; fi\n'
+    )

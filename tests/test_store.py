@@ -1,0 +1,176 @@
+"""Storage guarantees (SPEC §2) on real files and real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from filelock import FileLock
+
+from dossier import api, store
+from dossier.errors import StorageError
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from dossier import api
+    db, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    for i in range(count):
+        api.add(db, api.NewPerson(name=f"Person {tag} {i}"))
+        print(i, flush=True)
+    """
+)
+
+
+def test_eight_processes_adding_fifty_each_keep_all_400(db):
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"w{w}", "50"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env={**os.environ, "DOSSIER_LOCK_TIMEOUT": "60"})
+        for w in range(8)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err.decode()
+    persons = json.loads(db.read_text())["persons"]
+    assert len(persons) == 400
+    assert {p["name"] for p in persons.values()} == {f"Person w{w} {i}" for w in range(8) for i in range(50)}
+
+
+def test_sigkill_during_writes_leaves_old_or_new_file(db):
+    api.add(db, api.NewPerson(name="Seed Person"))
+    for delay in (0.05, 0.12, 0.2, 0.3, 0.45):
+        before = len(json.loads(db.read_text())["persons"])
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"k{delay}", "1000"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        acknowledged = len(proc.communicate()[0].splitlines())
+        persons = json.loads(db.read_text())["persons"]  # parses: never truncated
+        # every acknowledged add is there, plus at most the one in flight
+        assert before + acknowledged <= len(persons) <= before + acknowledged + 1
+    leftovers = [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")]
+    # a killed writer may leave its temp file behind; it is never the database
+    assert all(name.startswith(f".{db.name}.") for name in leftovers)
+
+
+def test_lock_held_too_long_fails_with_the_lock_file_named(run, db, monkeypatch):
+    monkeypatch.setenv("DOSSIER_LOCK_TIMEOUT", "0.3")
+    with FileLock(store.lock_path(db)):
+        res = run("add", "Dariush Fakeri")
+    assert res.code == 1
+    assert str(store.lock_path(db)) in res.stderr
+    assert not db.exists()
+
+
+def test_lock_of_a_killed_process_does_not_block(run, db):
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"from filelock import FileLock; import time; l = FileLock({str(store.lock_path(db))!r}); "
+         "l.acquire(); print('locked', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE,
+    )
+    assert holder.stdout.readline().strip() == b"locked"
+    holder.kill()
+    holder.wait()
+    assert store.lock_path(db).exists()
+    assert run("add", "Dariush Fakeri").code == 0
+
+
+def test_failed_transaction_writes_nothing(db):
+    api.add(db, api.NewPerson(name="Dariush Fakeri"))
+    before = db.read_bytes()
+    try:
+        with store.transaction(db) as tx:
+            tx.delete(["dariush-fakeri"])
+            raise RuntimeError("crash inside the command")
+    except RuntimeError:
+        pass
+    assert db.read_bytes() == before
+
+
+def test_dry_run_transaction_writes_nothing(db):
+    api.add(db, api.NewPerson(name="Dariush Fakeri"))
+    before = db.read_bytes()
+    with store.transaction(db, dry_run=True) as tx:
+        tx.delete(["dariush-fakeri"])
+    assert db.read_bytes() == before
+
+
+def test_missing_parent_folder_is_an_error(tmp_path):
+    target = tmp_path / "missing" / "db.json"
+    try:
+        api.add(target, api.NewPerson(name="Dariush Fakeri"))
+    except StorageError as exc:
+        assert "folder does not exist" in exc.message
+    else:
+        raise AssertionError("expected StorageError")
+    assert not target.parent.exists()
+
+
+def test_symlinked_database_is_refused_for_writes(run, tmp_path, db):
+    real = tmp_path / "real.json"
+    api.add(real, api.NewPerson(name="Dariush Fakeri"))
+    db.symlink_to(real)
+    before = real.read_bytes()
+    res = run("add", "Kaveh Namdar")
+    assert res.code == 1
+    assert "symbolic link" in res.stderr
+    assert real.read_bytes() == before
+    assert db.is_symlink()
+
+
+def test_read_only_folder_leaves_file_unchanged(run, tmp_path, db):
+    if os.geteuid() == 0:
+        # root ignores permission bits; use a read-only bind of the same idea: a file as folder
+        blocker = tmp_path / "ro"
+        blocker.write_text("not a folder")
+        res = run("--db", str(blocker / "db.json"), "add", "Dariush Fakeri")
+        assert res.code == 1
+        assert blocker.read_text() == "not a folder"
+        return
+    api.add(db, api.NewPerson(name="Dariush Fakeri"))
+    before = db.read_bytes()
+    db.parent.chmod(0o500)
+    try:
+        res = run("add", "Kaveh Namdar")
+    finally:
+        db.parent.chmod(0o700)
+    assert res.code == 1
+    assert db.read_bytes() == before
+
+
+def test_default_location_is_the_user_data_dir(run_bin, tmp_path):
+    env = {"DOSSIER_DB": "", "XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)}
+    assert run_bin("add", "Dariush Fakeri", env=env).code == 0
+    expected = tmp_path / "xdg" / "dossier" / "dossier.json"
+    assert json.loads(expected.read_text())["persons"]["dariush-fakeri"]
+    assert (expected.stat().st_mode & 0o777) == 0o600
+
+
+def test_empty_file_counts_as_empty_database(run, db):
+    db.write_bytes(b"")
+    assert run("list", "--format", "json").json() == []
+    assert run("add", "Dariush Fakeri").code == 0
+
+
+def test_not_a_dossier_database(run, db):
+    db.write_text("[1, 2, 3]")
+    res = run("list")
+    assert res.code == 1
+    assert "not a dossier database" in res.stderr
+    assert db.read_text() == "[1, 2, 3]"
+
+
+def test_snapshot_lists_in_id_order(db):
+    for name in ("Zed Person", "Abe Person", "Mid Person"):
+        api.add(db, api.NewPerson(name=name))
+    assert store.read(Path(db)).ids() != []
+    assert [r["id"] for r in store.read(db).all()] == ["abe-person", "mid-person", "zed-person"]
