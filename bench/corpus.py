@@ -342,9 +342,7 @@ def make_person(
     }
     if status == "deceased":
         person["died"] = str(rng.randint(as_of_year, 2025))
-    person["role_1988"] = make_post(
-        rng, role_title, role_org, place, [report["key"]], start="1988-07"
-    )
+    person["role_1988"] = make_post(rng, role_title, role_org, place, [report["key"]], start="1988-07")
     current_place = rng.choice(PLACES)
     person["current_post"] = make_post(
         rng,
@@ -437,9 +435,7 @@ def verify(persons: list[dict[str, Any]]) -> list[str]:
         posts = [p["role_1988"], p["current_post"], *p["posts"]]
         for claim in posts + p["associates"]:
             problems += [f"{pid}: unknown source {k}" for k in claim["sources"] if k not in own]
-        problems += [
-            f"{pid}: associate {a['id']} unknown" for a in p["associates"] if a["id"] not in seen
-        ]
+        problems += [f"{pid}: associate {a['id']} unknown" for a in p["associates"] if a["id"] not in seen]
         for s in p["sources"]:
             if source_by_key.setdefault(s["key"], s) != s:
                 problems.append(f"{pid}: source {s['key']} differs from an earlier copy")

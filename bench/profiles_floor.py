@@ -73,8 +73,7 @@ def render(p: dict[str, Any]) -> str:
         current_text = "Unknown"
     career = [f"- {post_line(q, numbers)}" for q in p.get("posts", [])]
     associates = [
-        f"- [{esc(a['id'])}]({a['id']}.md) — {esc(a.get('relation'))}"
-        f"{notes(a.get('sources', []), numbers)}"
+        f"- [{esc(a['id'])}]({a['id']}.md) — {esc(a.get('relation'))}{notes(a.get('sources', []), numbers)}"
         for a in p.get("associates", [])
     ]
     sources = "\n".join(
@@ -106,8 +105,7 @@ def index_page(persons: list[dict[str, Any]]) -> str:
 def sources_page(persons: list[dict[str, Any]]) -> str:
     by_key = {s["key"]: s for p in persons for s in p.get("sources", [])}
     rows = "\n".join(
-        f"- **{esc(s['title'])}**, {esc(s.get('publisher'))}, {s.get('published', 'n.d.')}."
-        f" <{s['url']}>"
+        f"- **{esc(s['title'])}**, {esc(s.get('publisher'))}, {s.get('published', 'n.d.')}. <{s['url']}>"
         for _, s in sorted(by_key.items())
     )
     return f"---\ntitle: Sources\n---\n\n# Sources\n\n{rows}\n"

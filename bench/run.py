@@ -1,0 +1,603 @@
+"""Side-by-side benchmark: dossier against named alternatives, in one run.
+
+    python bench/run.py [--quick] [--count N] [--runs R] [--only TEXT] [--keep]
+
+For every row the dossier command (A) and its reference (B) run alternately,
+A B A B ..., R times each, and the table shows the medians and A/B. Running
+both in the same loop matters more than the absolute numbers: on a shared
+machine the disk and CPU drift by factors of several within minutes, and the
+ratio of two interleaved series cancels most of that drift.
+
+Stdout is Markdown (machine, versions, table, commands) to paste into a README;
+progress and the stderr of failing commands go to stderr. Only the stdlib
+(plus corpus.py next to this file) is used, and the executables are taken
+from the same venv as this interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import corpus  # bench/corpus.py: sys.path[0] is bench/ when run as a script
+
+BENCH = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+PYTHON = sys.executable
+DOSSIER = str(BIN / "dossier")
+SQLITE_UTILS = str(BIN / "sqlite-utils")
+
+NOT_IMPLEMENTED = "n/a (not implemented)"
+PACKAGES = (
+    "dossier",
+    "typer",
+    "click",
+    "rich",
+    "pydantic",
+    "pydantic-core",
+    "tinydb",
+    "orjson",
+    "rapidfuzz",
+    "jinja2",
+    "anyascii",
+    "filelock",
+    "platformdirs",
+    "sqlite-utils",
+)
+NL_PK = ("--nl", "--pk", "id")  # sqlite-utils: NDJSON input, id as primary key
+SEARCH_QUERY = "Hosein Mohamadi"  # a spelling variant, not the stored name
+
+
+class RowFailed(Exception):
+    """A command of a row failed: the row shows `status`, the run goes on."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@dataclass
+class Cmd:
+    argv: list[str]
+    # Runs before each timed run, outside the timed region: rows that must start
+    # from the same state (a fresh copy of the db, an empty folder) reset it here.
+    prepare: Callable[[], None] | None = None
+    ok_codes: frozenset[int] = frozenset({0})
+
+    def text(self, workdir: Path) -> str:
+        line = shlex.join(self.argv)
+        line = line.replace(PYTHON, "python").replace(str(BIN) + "/", "")
+        return line.replace(str(workdir), "$W").replace(str(BENCH.parent) + "/", "")
+
+
+@dataclass
+class Row:
+    label: str
+    a: Cmd  # dossier
+    b: Cmd  # the reference
+    target: float | None  # None: informational, no verdict
+    setup: Callable[[], None] | None = None  # once before the loop, untimed
+    needs_db: bool = True  # needs the loaded dossier database
+    measure: str = "time"  # or "rss": peak resident memory instead of wall time
+
+
+@dataclass
+class Result:
+    label: str
+    target: float | None
+    a: float | None = None
+    b: float | None = None
+    unit: str = "ms"
+    status: str = ""
+    samples: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.a / self.b if self.a is not None and self.b else None
+
+
+# --- running commands -------------------------------------------------------
+
+
+def child_env(workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["NO_COLOR"] = "1"
+    env["COLUMNS"] = "100"
+    # A command that forgot --db must not touch the user's real database.
+    env["DOSSIER_DB"] = str(workdir / "stray.json")
+    return env
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def classify_failure(cmd: Cmd, code: int, stderr: bytes, workdir: Path) -> str:
+    text = stderr.decode("utf-8", "replace")
+    if code == 2 and "No such command" in text:
+        return NOT_IMPLEMENTED
+    log(f"  ! exit {code}: {cmd.text(workdir)}")
+    for line in text.strip().splitlines()[-15:]:
+        log(f"  ! {line}")
+    return f"error (exit {code})"
+
+
+def run_once(cmd: Cmd, env: dict[str, str], workdir: Path, timeout: float) -> float:
+    """One timed run in seconds; raises RowFailed when the command fails."""
+    if cmd.prepare is not None:
+        cmd.prepare()
+    try:
+        start = time.perf_counter()
+        proc = subprocess.run(
+            cmd.argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, timeout=timeout
+        )
+        elapsed = time.perf_counter() - start
+    except FileNotFoundError:
+        raise RowFailed(f"n/a ({Path(cmd.argv[0]).name} not installed)") from None
+    except subprocess.TimeoutExpired:
+        log(f"  ! timeout after {timeout:.0f} s: {cmd.text(workdir)}")
+        raise RowFailed(f"error (timeout {timeout:.0f} s)") from None
+    if proc.returncode not in cmd.ok_codes:
+        raise RowFailed(classify_failure(cmd, proc.returncode, proc.stderr, workdir))
+    return elapsed
+
+
+def peak_rss_kib(cmd: Cmd, env: dict[str, str], workdir: Path, timeout: float) -> int:
+    """Peak resident set of one run of cmd, in KiB (Linux ru_maxrss unit).
+
+    os.wait4 returns the rusage of exactly that child, unlike the
+    RUSAGE_CHILDREN maximum, which only grows, and needs no /usr/bin/time.
+    Popen.wait/communicate would reap the child first, so: stderr goes to a
+    temp file, a timer thread enforces the timeout, wait4 reaps."""
+    if cmd.prepare is not None:
+        cmd.prepare()
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(cmd.argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        except FileNotFoundError:
+            raise RowFailed(f"n/a ({Path(cmd.argv[0]).name} not installed)") from None
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            proc.kill()
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read()
+    if timed_out.is_set():
+        log(f"  ! timeout after {timeout:.0f} s: {cmd.text(workdir)}")
+        raise RowFailed(f"error (timeout {timeout:.0f} s)")
+    if proc.returncode not in cmd.ok_codes:
+        raise RowFailed(classify_failure(cmd, proc.returncode, stderr, workdir))
+    rss = usage.ru_maxrss
+    return rss // 1024 if sys.platform == "darwin" else rss  # macOS reports bytes
+
+
+# --- preparing state --------------------------------------------------------
+
+
+def remove(path: Path) -> None:
+    """Remove path and its sidecars (lock, journal, temp files: path.*)."""
+    for p in [path, *path.parent.glob(path.name + ".*"), *path.parent.glob(path.name + "-*")]:
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+
+
+def fresh_copy(src: Path, dst: Path) -> Callable[[], None]:
+    def prepare() -> None:
+        remove(dst)
+        shutil.copy2(src, dst)
+
+    return prepare
+
+
+def fresh_path(path: Path) -> Callable[[], None]:
+    return lambda: remove(path)
+
+
+# --- the rows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The files every row shares, inside the workdir."""
+
+    work: Path
+
+    @property
+    def corpus(self) -> Path:
+        return self.work / "corpus.ndjson"
+
+    @property
+    def one(self) -> Path:  # one person, same columns as the table
+        return self.work / "one.json"
+
+    @property
+    def db(self) -> Path:  # dossier database loaded with the corpus
+        return self.work / "d.json"
+
+    @property
+    def sdb(self) -> Path:  # sqlite-utils database loaded with the corpus
+        return self.work / "s.db"
+
+
+def build_rows(w: Paths) -> list[Row]:
+    work = w.work
+    d = ["--db", str(w.db)]
+    bare = [PYTHON, str(BENCH / "bare_typer.py")]
+    list_ndjson = Cmd([DOSSIER, *d, "list", "--format", "ndjson"])
+    sqlite_rows = Cmd([SQLITE_UTILS, "rows", str(w.sdb), "persons", "--nl"])
+    import_empty = Cmd(
+        [DOSSIER, "--db", str(work / "new.json"), "import", str(w.corpus)],
+        prepare=fresh_path(work / "new.json"),
+    )
+
+    def profiles_into(out: Path) -> Cmd:
+        return Cmd([DOSSIER, *d, "profiles", str(out)], prepare=fresh_path(out))
+
+    keep = work / "profiles-keep"
+    rerun = Cmd([DOSSIER, *d, "profiles", str(keep)])
+
+    def populate_keep() -> None:
+        remove(keep)
+        # The re-run row times a second run over these unchanged pages.
+        env = child_env(work)
+        run_once(rerun, env, work, timeout=3600)
+
+    return [
+        Row(
+            "cold start: `dossier --version` vs bare Typer app",
+            Cmd([DOSSIER, "--version"]),
+            Cmd([*bare, "--version"]),
+            1.3,
+            needs_db=False,
+        ),
+        Row(
+            "`dossier --help` vs bare Typer app `--help`",
+            Cmd([DOSSIER, "--help"]),
+            Cmd([*bare, "--help"]),
+            None,
+            needs_db=False,
+        ),
+        Row(
+            "add one record to the db vs `sqlite-utils insert` one row",
+            Cmd(
+                [
+                    DOSSIER,
+                    "--db",
+                    str(work / "add.json"),
+                    "add",
+                    "Fictional Name",
+                    "--role-1988",
+                    "Prosecutor",
+                    "--source-url",
+                    "https://example.org/x",
+                    "--source-title",
+                    "X",
+                ],
+                prepare=fresh_copy(w.db, work / "add.json"),
+            ),
+            Cmd(
+                [SQLITE_UTILS, "insert", str(work / "add.db"), "persons", str(w.one), "--pk", "id"],
+                prepare=fresh_copy(w.sdb, work / "add.db"),
+            ),
+            2.5,
+        ),
+        Row(
+            "import into an empty db vs `sqlite-utils insert --nl`",
+            import_empty,
+            Cmd(
+                [SQLITE_UTILS, "insert", str(work / "new.db"), "persons", str(w.corpus), *NL_PK],
+                prepare=fresh_path(work / "new.db"),
+            ),
+            1.0,
+            needs_db=False,
+        ),
+        Row(
+            "re-import the same file (all unchanged) vs first import",
+            Cmd(
+                [DOSSIER, "--db", str(work / "re.json"), "import", str(w.corpus)],
+                prepare=fresh_copy(w.db, work / "re.json"),
+            ),
+            import_empty,
+            1.0,
+        ),
+        Row(
+            "import peak RSS vs `sqlite-utils insert --nl` peak RSS (MB)",
+            Cmd(
+                [DOSSIER, "--db", str(work / "rss.json"), "import", str(w.corpus)],
+                prepare=fresh_path(work / "rss.json"),
+            ),
+            Cmd(
+                [SQLITE_UTILS, "insert", str(work / "rss.db"), "persons", str(w.corpus), *NL_PK],
+                prepare=fresh_path(work / "rss.db"),
+            ),
+            None,
+            needs_db=False,
+            measure="rss",
+        ),
+        Row(
+            "`export - --format ndjson` vs `sqlite-utils rows --nl`",
+            Cmd([DOSSIER, *d, "export", "-", "--format", "ndjson"]),
+            sqlite_rows,
+            1.0,
+        ),
+        Row("`list --format ndjson` vs `sqlite-utils rows --nl`", list_ndjson, sqlite_rows, 1.0),
+        Row(
+            f"`search {SEARCH_QUERY!r}` vs `list --format ndjson`",
+            Cmd([DOSSIER, *d, "search", SEARCH_QUERY]),
+            list_ndjson,
+            1.5,
+        ),
+        Row(
+            "`check` vs `list --format ndjson`",
+            # check exits 4 when it finds problems: that is a result, not a failure.
+            Cmd([DOSSIER, *d, "check"], ok_codes=frozenset({0, 4})),
+            list_ndjson,
+            3.0,
+        ),
+        Row(
+            "`profiles` (fresh folder) vs plain f-string writer",
+            profiles_into(work / "profiles-a"),
+            Cmd(
+                [PYTHON, str(BENCH / "profiles_floor.py"), str(w.corpus), str(work / "floor")],
+                prepare=fresh_path(work / "floor"),
+            ),
+            2.0,
+        ),
+        Row(
+            "`profiles` re-run, nothing changed vs first run",
+            rerun,
+            profiles_into(work / "profiles-b"),
+            0.5,
+            setup=populate_keep,
+        ),
+    ]
+
+
+def measure_once(row: Row, cmd: Cmd, env: dict[str, str], work: Path, timeout: float) -> float:
+    if row.measure == "rss":
+        return peak_rss_kib(cmd, env, work, timeout) / 1024
+    return run_once(cmd, env, work, timeout) * 1000
+
+
+def measure_row(
+    row: Row, runs: int, env: dict[str, str], work: Path, timeout: float, a_status: str = ""
+) -> Result:
+    """A B A B ... When A fails (not implemented yet, or its database could not
+    be built: `a_status`), B is still measured, so the reference column is
+    filled and shows what dossier will be compared against."""
+    unit = "MB" if row.measure == "rss" else "ms"
+    result = Result(row.label, row.target, unit=unit, samples={"a": [], "b": []})
+    try:
+        if row.setup is not None and not a_status:
+            row.setup()
+    except RowFailed as failed:
+        a_status = failed.status
+    b_status = ""
+    for i in range(runs):
+        log(f"  run {i + 1}/{runs}")
+        # A then B in the same iteration: both see the same machine state.
+        if not a_status:
+            try:
+                result.samples["a"].append(measure_once(row, row.a, env, work, timeout))
+            except RowFailed as failed:
+                a_status = failed.status
+        if a_status and row.b.argv[0] == DOSSIER:
+            break  # B is dossier too: with A failing its numbers mean little
+        try:
+            result.samples["b"].append(measure_once(row, row.b, env, work, timeout))
+        except RowFailed as failed:
+            b_status = failed.status
+            break
+    result.status = a_status or b_status
+    if not a_status and not b_status:
+        result.a = statistics.median(result.samples["a"])
+    if not b_status and result.samples["b"]:
+        result.b = statistics.median(result.samples["b"])
+    return result
+
+
+def per_input_size(rss: Result, size: int) -> Result:
+    """The memory target: dossier's import peak RSS over the input file size."""
+    label = "import peak RSS / input file size (reference column: input size)"
+    per = Result(label, 10.0, b=size / 2**20, unit="MB", status=rss.status)
+    per.a = rss.a
+    return per
+
+
+# --- preparation ------------------------------------------------------------
+
+
+def prepare_work(w: Paths, count: int, seed: int, env: dict[str, str], timeout: float) -> str:
+    """Corpus, one-row JSON and both loaded databases. Returns "" when the
+    dossier database is ready, else the status for the rows that need it."""
+    log(f"generating {count} persons (seed {seed}) ...")
+    persons = corpus.generate(count, seed)
+    corpus.write_ndjson(persons, w.corpus)
+    # One more person with the same columns as the table, for the one-row insert.
+    one = dict(persons[0], id="fictional-name", name="Fictional Name")
+    w.one.write_text(corpus.dumps(one), encoding="utf-8")
+
+    log("loading sqlite-utils database ...")
+    subprocess.run(
+        [SQLITE_UTILS, "insert", str(w.sdb), "persons", str(w.corpus), *NL_PK],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
+    log("loading dossier database ...")
+    try:
+        run_once(Cmd([DOSSIER, "--db", str(w.db), "import", str(w.corpus)]), env, w.work, timeout)
+    except RowFailed as failed:
+        return failed.status
+    return ""
+
+
+# --- report -----------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def filesystem_of(path: Path) -> str:
+    """The mount holding path: creating 10k files costs very different on tmpfs."""
+    best = ("", "?")
+    try:
+        for line in Path("/proc/mounts").read_text().splitlines():
+            _, mount, fstype, *_ = line.split()
+            if str(path).startswith(mount) and len(mount) >= len(best[0]):
+                best = (mount, fstype)
+    except OSError:
+        return "?"
+    return f"{best[1]} ({best[0]})"
+
+
+def version_of(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def header(count: int, size: int, seed: int, runs: int, work: Path) -> list[str]:
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    versions = ", ".join(f"{p} {version_of(p)}" for p in PACKAGES)
+    return [
+        "## Benchmark",
+        "",
+        f"- machine: {cpu_model()}, nproc {affinity or os.cpu_count()}",
+        f"- python: {platform.python_implementation()} {platform.python_version()}"
+        f", sqlite {sqlite3.sqlite_version}",
+        f"- os: {platform.platform()}",
+        f"- workdir filesystem: {filesystem_of(work)}",
+        f"- packages: {versions}",
+        f"- corpus: {count} persons, {size:,} bytes NDJSON (seed {seed})",
+        f"- medians of {runs} alternating runs (A B A B ...); ratio = dossier / reference",
+        "",
+    ]
+
+
+def fmt_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}" if unit == "ms" else f"{value:.1f} MB"
+
+
+def table(results: list[Result]) -> list[str]:
+    lines = [
+        "| row | dossier median (ms) | reference median (ms) | ratio | target | ok? |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        target = f"≤ {r.target:.1f}" if r.target is not None else "—"
+        if r.status:
+            lines.append(f"| {r.label} | {r.status} | {fmt_value(r.b, r.unit)} | — | {target} | — |")
+            continue
+        ratio = r.ratio
+        verdict = "yes" if ratio is not None and ratio <= (r.target or 0) else "NO"
+        if r.target is None:
+            verdict = "info"
+        lines.append(
+            f"| {r.label} | {fmt_value(r.a, r.unit)} | {fmt_value(r.b, r.unit)} "
+            f"| {'—' if ratio is None else f'{ratio:.2f}'} | {target} | {verdict} |"
+        )
+    return lines
+
+
+def commands_section(rows: list[Row], work: Path) -> list[str]:
+    lines = ["", "Commands (`$W` is the temporary workdir; A is dossier, B the reference):", ""]
+    for row in rows:
+        lines.append(f"- {row.label}: A `{row.a.text(work)}` · B `{row.b.text(work)}`")
+    return lines
+
+
+# --- main -------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 persons, 3 runs")
+    parser.add_argument("--count", type=int, help="persons in the corpus (default 10,000)")
+    parser.add_argument("--runs", type=int, help="timed runs per command (default 5)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", action="append", default=[], help="rows whose label has TEXT")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per command")
+    parser.add_argument("--tmp", type=Path, help="parent of the workdir (default: system temp)")
+    parser.add_argument("--keep", action="store_true", help="keep the workdir")
+    args = parser.parse_args(argv)
+    args.count = args.count or (2_000 if args.quick else 10_000)
+    args.runs = args.runs or (3 if args.quick else 5)
+    return args
+
+
+def wanted(label: str, only: list[str]) -> bool:
+    return not only or any(o.lower() in label.lower() for o in only)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="dossier-bench-", dir=args.tmp)).resolve()
+    w = Paths(work)
+    env = child_env(work)
+    try:
+        try:
+            db_status = prepare_work(w, args.count, args.seed, env, args.timeout)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            # Without the sqlite-utils reference there is nothing to compare against.
+            log(f"cannot prepare the workdir: {exc}")
+            return 1
+        size = w.corpus.stat().st_size
+        print("\n".join(header(args.count, size, args.seed, args.runs, work)), flush=True)
+        rows = [r for r in build_rows(w) if wanted(r.label, args.only)]
+        results = []
+        for row in rows:
+            log(f"- {row.label}")
+            # Memory is steady from run to run: three samples are enough.
+            runs = min(args.runs, 3) if row.measure == "rss" else args.runs
+            a_status = db_status if row.needs_db else ""
+            result = measure_row(row, runs, env, work, args.timeout, a_status)
+            if row.measure == "rss":
+                results.append(per_input_size(result, size))
+            results.append(result)
+        print("\n".join(table(results) + commands_section(rows, work)))
+    finally:
+        if args.keep:
+            log(f"workdir kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
