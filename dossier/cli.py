@@ -268,22 +268,24 @@ def _edit_in_editor(db: Path, ref: str) -> Any:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise InvalidInput(f"editor: not valid YAML: {exc}".replace("\n", " ")) from None
+            mark = getattr(exc, "problem_mark", None)
+            where = f"editor:{mark.line + 1}" if mark else "editor"
+            reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise InvalidInput(f"{where}: not valid YAML: {reason}") from None
         if not isinstance(data, dict):
             raise InvalidInput("editor: the record must be a YAML mapping")
         return api.edit_replace(db, person_id, data)
 
     def reopen(errors: list[str]) -> bool:
-        output.error(errors)
-        if not _on_terminal():
-            return False
         from rich.prompt import Confirm
 
         from dossier.output import _console
 
+        output.error(errors)
         return Confirm.ask("Edit again?", default=True, console=_console(True))
 
-    _, person = edit_loop(person_id, dump_record(shown), parse, reopen=reopen)
+    _, person = edit_loop(person_id, dump_record(shown), parse,
+                         reopen=reopen if _on_terminal() else None)
     return person
 
 

@@ -40,12 +40,13 @@ def edit_loop(
     text: str,
     parse: Callable[[str], T],
     *,
-    reopen: Callable[[list[str]], bool],
+    reopen: Callable[[list[str]], bool] | None,
 ) -> tuple[bool, T | None]:
     """Run the editor until ``parse`` accepts the text or the user gives up.
 
     Returns (True, result) once parsed, (False, None) if aborted or unchanged.
-    ``reopen(errors)`` shows the errors and says whether to edit again.
+    ``reopen(errors)`` shows the errors and says whether to edit again; with
+    ``reopen=None`` (not on a terminal) the first error is final.
     """
     original = _strip_comments(text)
     current = HEADER.format(ref=ref) + text
@@ -64,10 +65,13 @@ def edit_loop(
             if not body.strip() or body == original:
                 return False, None
             try:
-                return True, parse(body)
+                # the whole text, so YAML error lines match what the user sees
+                return True, parse(edited)
             except InvalidInput as exc:
-                if not reopen(exc.lines()):
-                    raise
                 errors = exc.lines()
+                if reopen is None:
+                    raise
+                if not reopen(errors):
+                    raise InvalidInput("edit abandoned; nothing was written") from None
             notes = "".join(f"# ERROR: {line}\n" for line in errors)
             current = notes + HEADER.format(ref=ref) + body

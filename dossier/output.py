@@ -148,12 +148,20 @@ def _claim(post: Post | None, unknown: str = "unknown") -> str:
     if post is None:
         return unknown
     text = post_summary(post.model_dump())
-    span = "–".join(d for d in (post.start, post.end) if d)
+    dates = {f: _as_written(post, f) for f in ("start", "end", "as_of")}
+    span = "–".join(d for d in (dates["start"], dates["end"]) if d)
     if span:
         text += f", {span}"
     if post.as_of:
-        text += f", as of {post.as_of}"
+        text += f", as of {dates['as_of']}"
     return f"{text}  {_provenance(post.sources, post.confidence)}"
+
+
+def _as_written(model: Any, field: str) -> str:
+    """A date with the Solar Hijri text it was entered as, if any."""
+    value = getattr(model, field) or ""
+    written = model.dates_as_written.get(field)
+    return f"{value} ({written})" if value and written else value
 
 
 def _provenance(sources: Sequence[str], confidence: str) -> str:
@@ -169,10 +177,9 @@ def person_lines(person: Person) -> list[tuple[str, str]]:
     if person.aliases:
         lines.append(("aliases", "; ".join(person.aliases)))
     lines.append(("status", person.status))
-    for label, value in (("born", person.born), ("died", person.died)):
-        if value:
-            written = person.dates_as_written.get(label)
-            lines.append((label, f"{value} ({written})" if written else value))
+    for label in ("born", "died"):
+        if getattr(person, label):
+            lines.append((label, _as_written(person, label)))
     lines.append(("position in 1988", _claim(person.role_1988, "none recorded")))
     lines.append(("current post", _claim(person.current_post)))
     for i, post in enumerate(person.posts):
@@ -194,7 +201,7 @@ def person_lines(person: Person) -> list[tuple[str, str]]:
             desc += "  (CONFIDENTIAL)"
         lines.append(("sources" if i == 0 else "", f"[{src.key}] {desc}"))
     if person.created:
-        lines.append(("updated", person.updated.isoformat() if person.updated else ""))
+        lines.append(("updated", person.updated.isoformat().replace("+00:00", "Z") if person.updated else ""))
     return lines
 
 

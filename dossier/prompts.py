@@ -1,54 +1,90 @@
-"""Interactive ``add``: asks for the fields on a terminal (prompts on stderr)."""
+"""Interactive ``add``: asks for the fields on a terminal (prompts on stderr).
+
+Each answer is validated where it is typed and asked again on an error, so a
+bad date at the end does not throw away everything typed before it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
 from rich.prompt import Prompt
 
 from dossier.api import NewPerson
+from dossier.models import Person, Post, Source, problems_from
 from dossier.output import _console
 
 
-def _ask(label: str, *, required: bool = False, choices: list[str] | None = None,
-         default: str = "") -> str:
+def _checker(model: type[BaseModel], template: dict[str, Any], field: str) -> Callable[[str], str | None]:
+    """A check that validates one answer as ``field`` of ``model``; returns the error."""
+
+    def check(answer: str) -> str | None:
+        try:
+            model.model_validate({**template, field: answer})
+        except ValidationError as exc:
+            return "; ".join(p.message for p in problems_from(exc))
+        return None
+
+    return check
+
+
+_NAME = _checker(Person, {}, "name")
+_NATIVE = _checker(Person, {"name": "x"}, "native_name")
+_TITLE = _checker(Post, {}, "title")
+_DATE = _checker(Post, {"title": "x"}, "as_of")
+_URL = _checker(Source, {"key": "k", "title": "t"}, "url")
+_LINE = _checker(Post, {"title": "x"}, "organization")
+
+
+def _ask(label: str, *, required: bool = False, check: Callable[[str], str | None] | None = _LINE,
+         choices: list[str] | None = None, default: str = "") -> str:
     console = _console(True)
     while True:
         answer = Prompt.ask(label, console=console, choices=choices, default=default,
                             show_default=bool(default)).strip()
-        if answer or not required:
+        if not answer:
+            if not required:
+                return ""
+            console.print("  required", style="red", highlight=False)
+            continue
+        problem = check(answer) if check else None
+        if problem is None:
             return answer
-        console.print("  required", style="red")
+        console.print(f"  {problem}", style="red", highlight=False, markup=False)
 
 
-def _list(label: str) -> list[str]:
-    return [v.strip() for v in _ask(f"{label} (separate with ;)").split(";") if v.strip()]
+def _list(label: str, check: Callable[[str], str | None]) -> list[str]:
+    while True:
+        values = [v.strip() for v in _ask(f"{label} (separate with ;)", check=None).split(";")]
+        values = [v for v in values if v]
+        problems = [p for p in map(check, values) if p]
+        if not problems:
+            return values
+        _console(True).print(f"  {problems[0]}", style="red", highlight=False, markup=False)
+
+
+def _post(title: str, second: str, second_check: Callable[[str], str | None]) -> dict[str, str] | None:
+    if not title:
+        return None
+    post = {"title": title, "organization": _ask("  organization")}
+    post[second] = _ask(f"  {second.replace('_', ' ')}", check=second_check) if second != "place" \
+        else _ask("  place")
+    return {k: v for k, v in post.items() if v}
 
 
 def ask_new_person() -> NewPerson:
     """Ask for each field of ``add``; empty answers leave a field out."""
-    name = _ask("Name (Latin script)", required=True)
-    native = _ask("Native name (Persian script)")
-    aliases = _list("Other spellings")
-    status = _ask("Status", choices=["alive", "deceased", "unknown"], default="unknown")
-    role = _ask("Position in 1988 (title)")
-    role_post = None
-    if role:
-        role_post = {"title": role, "organization": _ask("  organization") or None,
-                     "place": _ask("  place") or None}
-    current = _ask("Current post (title; empty if unknown)")
-    current_post = None
-    if current:
-        current_post = {"title": current, "organization": _ask("  organization") or None,
-                        "as_of": _ask("  as of (YYYY, YYYY-MM, YYYY-MM-DD or SH1367-05-07)") or None}
+    name = _ask("Name (Latin script)", required=True, check=_NAME)
+    native = _ask("Native name (Persian script)", check=_NATIVE)
+    aliases = _list("Other spellings", _NAME)
+    status = _ask("Status", choices=["alive", "deceased", "unknown"], default="unknown", check=None)
+    role = _post(_ask("Position in 1988 (title)", check=_TITLE), "place", _LINE)
+    current = _post(_ask("Current post (title; empty if unknown)", check=_TITLE), "as_of", _DATE)
     sources = []
-    while True:
-        url = _ask("Source URL (empty to finish)")
-        if not url:
-            break
+    while url := _ask("Source URL (empty to finish)", check=_URL):
         sources.append((url, _ask("  source title", required=True)))
-    tags = _list("Tags")
-    return NewPerson(
-        name=name, native_name=native or None, aliases=aliases, status=status,
-        role_1988={k: v for k, v in (role_post or {}).items() if v} or None,
-        current_post={k: v for k, v in (current_post or {}).items() if v} or None,
-        sources=sources, tags=tags,
-    )
+    tags = _list("Tags", _LINE)
+    return NewPerson(name=name, native_name=native or None, aliases=aliases, status=status,
+                     role_1988=role, current_post=current, sources=sources, tags=tags)
