@@ -224,7 +224,9 @@ def show(
 
         sys.stdout.write(dump_record(person.model_dump(mode="json")))
     elif fmt == "markdown":
-        sys.stdout.write(api.profile_page(_db(ctx), person))
+        from dossier.profiles import profile_page
+
+        sys.stdout.write(profile_page(_db(ctx), person))
     else:
         output.emit_person_text(person)
 
@@ -322,6 +324,26 @@ def rm(
 
 
 # --- profiles ----------------------------------------------------------------------
+
+
+@app.command()
+def profiles(
+    ctx: typer.Context,
+    outdir: Annotated[Path, typer.Argument(help="Folder for the pages (created if missing).",
+                                           file_okay=False)],
+    public: Annotated[bool, typer.Option("--public", help="Leave out restricted persons; "
+                                         "withhold confidential sources.")] = False,
+    templates: Annotated[Path | None, typer.Option("--templates", help="Folder of templates that "
+                         "override the packaged ones.", exists=True, file_okay=False)] = None,
+    today: Annotated[str | None, typer.Option("--today", help="Reference date (YYYY-MM-DD) for stale "
+                     "current posts (default: the newest update in the database).")] = None,
+) -> None:
+    """Write Markdown profile pages: OUTDIR/<id>.md, OUTDIR/index.md, OUTDIR/sources.md."""
+    from dossier import output
+    from dossier.profiles import parse_today, publish
+
+    report = publish(_db(ctx), outdir, public=public, templates=templates, today=parse_today(today))
+    output.message(report.summary())
 
 
 # --- sources / diff / review (provenance) -------------------------------------------

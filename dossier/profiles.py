@@ -1,0 +1,575 @@
+"""Markdown profile pages a static site can publish (SPEC §5).
+
+The core, ``render_site``, is pure: persons in, ``{file name: text}`` out. It
+works out everything a page needs from the whole database once (who is
+published, footnote numbers, which source is withheld, the reference date for
+stale posts) and hands it to Jinja2 templates, which decide what a page looks
+like. ``publish`` and ``profile_page`` are the thin I/O layer over it.
+
+Safety rules, and where each one lives:
+
+* Every string from a record goes through the ``md_escape`` filter in the
+  templates: ``<``, ``>``, ``&`` and ``~`` become entities (so no raw HTML, in
+  any Markdown dialect), inline markup characters are backslash-escaped (so no
+  links, images, emphasis, code, table cells or ``{{ }}`` for site generators
+  that run a template language over pages), and block markers at a line start
+  (``---``, ``#``, ``-``, ``1.``, indentation) are neutralised. Narratives are
+  escaped too: they are shown as plain text with their paragraphs kept.
+* URLs go through ``md_url``: http/https only (validation already demands it;
+  this is a second fence) and percent-encoded so they cannot end a Markdown link.
+* Front matter is made by ``yaml.safe_dump`` (the ``front_matter`` filter), so
+  colons, quotes, ``---`` and Persian text stay data. Its values are the
+  record's own text: a site theme must escape them, as MkDocs and Hugo do.
+* ``public=True`` drops restricted persons everywhere (pages, index, the
+  associates of others, the bibliography's citing lists) and withholds
+  confidential sources entirely: no title, URL, publisher, author, note, date
+  or key reaches the output; they get neutral anchors ``withheld_N`` (a key is
+  a slug and cannot contain ``_``, so no real key collides).
+
+"Today", against which a current post counts as stale (last confirmed more than
+two years earlier), is never the wall clock: it is the newest ``updated``
+timestamp among the published persons, or the ``today`` argument.
+"""
+
+from __future__ import annotations
+
+import calendar
+import gc
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+from dossier.errors import InvalidInput, Problem, StorageError
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from dossier.models import Person, Post, Source
+
+PERSON_TEMPLATE = "person.md.j2"
+INDEX_TEMPLATE = "index.md.j2"
+SOURCES_TEMPLATE = "sources.md.j2"
+INDEX_PAGE = "index.md"
+SOURCES_PAGE = "sources.md"
+GENERATOR = "dossier"  # front-matter mark: only pages carrying it are ever removed
+STALE_YEARS = 2
+PAGE_MODE = 0o644  # published pages are meant to be read by a web server
+
+
+def template_dir() -> Path:
+    """The packaged templates (``dossier/templates`` in a wheel), else the checkout's ``templates/``."""
+    package = Path(__file__).resolve().parent
+    packaged = package / "templates"
+    if packaged.is_dir():
+        return packaged
+    return package.parent / "templates"
+
+
+# --- escaping -----------------------------------------------------------------
+
+# Entities for what could open raw HTML (and ~, which Python-Markdown does not
+# unescape after a backslash); backslashes for the inline markup characters that
+# every CommonMark-family renderer, Python-Markdown included, unescapes.
+_INLINE = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "~": "&#126;",
+        "\\": "\\\\",
+        "`": "\\`",
+        "*": "\\*",
+        "_": "\\_",
+        "[": "\\[",
+        "]": "\\]",
+        "{": "\\{",
+        "}": "\\}",
+        "#": "\\#",
+        "|": "\\|",
+    }
+)
+_NEEDS_ESCAPE = re.compile(r"[&<>~\\`*_\[\]{}#|\n]|^[\s+=-]|^\d+[.)]")
+# At a line start: indentation (code block), list/heading/setext markers, "1." / "1)".
+_LINE_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+_LINE_MARKER = re.compile(r"^([+=-])|^(\d+)([.)])", re.MULTILINE)
+
+
+def _line_marker(m: re.Match[str]) -> str:
+    if m.group(1):
+        return "\\" + m.group(1)
+    return f"{m.group(2)}\\{m.group(3)}"
+
+
+def md_escape(value: object) -> str:
+    """Record text as inert Markdown text: shows as written, never becomes markup."""
+    text = "" if value is None else str(value)
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    text = text.translate(_INLINE)
+    if "\n" in text:
+        text = _LINE_INDENT.sub("", text)
+    return _LINE_MARKER.sub(_line_marker, text)
+
+
+# Characters kept as they are in a URL: the RFC 3986 reserved and unreserved set
+# minus the ones that end or break a Markdown link or an HTML attribute.
+_URL_SAFE = "-._~:/?#@!$&*+,;=%"
+
+
+def md_url(value: object) -> str:
+    """An http(s) URL safe inside ``[text](...)`` and ``<a href>``; "" for anything else."""
+    if not value:
+        return ""
+    url = str(value)
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+    if scheme not in ("http", "https"):
+        return ""
+    return quote(url, safe=_URL_SAFE)
+
+
+def front_matter(data: Mapping[str, Any]) -> str:
+    """YAML for the page's front matter (keys in the template's order), via safe_dump."""
+    import yaml
+
+    return yaml.safe_dump(
+        dict(data), allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000
+    )
+
+
+# --- the site model -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """One numbered source of a page; ``source`` is None when it is withheld."""
+
+    number: int
+    key: str
+    anchor: str
+    source: Source | None
+    confidential: bool
+
+
+@dataclass(frozen=True)
+class Linked:
+    """An associate claim and the person it points to (None: no page to link)."""
+
+    associate: Any
+    person: Person | None
+
+
+@dataclass
+class _Bibliography:
+    source: Source
+    anchor: str
+    confidential: bool
+    cited_by: list[Person] = field(default_factory=list)
+
+
+def _latest_day(partial: str) -> date:
+    """The last day a partial date can mean: 2017 -> 2017-12-31, 2017-07 -> 2017-07-31."""
+    parts = [int(p) for p in partial.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else 12
+    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
+    return date(year, month, day)
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def is_stale(as_of: str | None, today: date | None) -> bool:
+    """True when ``as_of`` lies more than two years before ``today`` (at its latest day)."""
+    if not as_of or today is None:
+        return False
+    return _years_later(_latest_day(as_of), STALE_YEARS) < today
+
+
+def _sort_key(post: Post) -> tuple[int, str, str]:
+    start = post.start or post.end
+    return (0, start, post.end or "") if start else (1, "", "")
+
+
+class _Site:
+    """What every page needs from the whole database, worked out once."""
+
+    def __init__(self, persons: Iterable[Person], *, public: bool, today: date | None) -> None:
+        ordered = sorted(persons, key=lambda p: p.id or "")
+        self.public = public
+        self.persons = [p for p in ordered if not (public and p.restricted)]
+        # Restricted persons are missing from by_id in a public run, and so are ids
+        # that never existed; only the former must vanish without a trace.
+        self.hidden = {p.id for p in ordered if public and p.restricted}
+        self.by_id = {p.id: p for p in self.persons}
+        for reserved in (INDEX_PAGE, SOURCES_PAGE):
+            if reserved.removesuffix(".md") in self.by_id:
+                raise InvalidInput(
+                    Problem(
+                        f"a person's page would overwrite {reserved}; give the person another id",
+                        field="id",
+                        source=reserved.removesuffix(".md"),
+                    )
+                )
+        if today is None:
+            stamps = [p.updated for p in self.persons if p.updated is not None]
+            today = max(stamps).date() if stamps else None
+        self.today = today
+        self.bibliography = self._bibliography()
+
+    def _bibliography(self) -> dict[str, _Bibliography]:
+        # One entry per key: the copy of the first citing person in id order. A key
+        # that is confidential in any copy is confidential everywhere.
+        entries: dict[str, _Bibliography] = {}
+        for person in self.persons:
+            for src in person.sources:
+                entry = entries.get(src.key)
+                if entry is None:
+                    entry = entries[src.key] = _Bibliography(src, src.key, src.confidential)
+                elif src.confidential:
+                    entry.confidential = True
+                entry.cited_by.append(person)
+        if self.public:
+            withheld = sorted(k for k, e in entries.items() if e.confidential)
+            for n, key in enumerate(withheld, 1):
+                entries[key].anchor = f"withheld_{n}"
+        return entries
+
+    def person_context(self, person: Person) -> dict[str, Any]:
+        timeline = sorted(person.posts, key=_sort_key)
+        associates = [
+            Linked(a, self.by_id.get(a.id))
+            for a in person.associates
+            if a.id not in self.hidden
+        ]
+        # Footnotes are numbered in reading order of the claims, then the rest.
+        notes: dict[str, int] = {}
+        cited = [person.role_1988, person.current_post, *timeline]
+        for claim in [*cited, *(link.associate for link in associates)]:
+            if claim is not None:
+                for key in claim.sources:
+                    notes.setdefault(key, len(notes) + 1)
+        for src in person.sources:
+            notes.setdefault(src.key, len(notes) + 1)
+        own = {s.key: s for s in person.sources}
+        footnotes = []
+        for key, number in notes.items():
+            entry = self.bibliography[key]
+            withheld = self.public and entry.confidential
+            footnotes.append(
+                Footnote(number, key, entry.anchor, None if withheld else own[key], entry.confidential)
+            )
+        current = person.current_post
+        return {
+            "person": person,
+            "public": self.public,
+            "today": self.today.isoformat() if self.today else None,
+            "updated": _timestamp(person),
+            "notes": notes,
+            "footnotes": footnotes,
+            "timeline": timeline,
+            "associates": associates,
+            "stale": bool(current and is_stale(current.as_of, self.today)),
+            "undated": bool(current and not current.as_of),
+            "deceased": person.status == "deceased" or person.died is not None,
+        }
+
+    def index_context(self) -> dict[str, Any]:
+        groups: dict[tuple[int, str], list[Person]] = {}
+        for person in self.persons:
+            groups.setdefault(_group(person), []).append(person)
+        ordered = []
+        for (rank, label), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1].casefold())):
+            members.sort(key=lambda p: (p.name.casefold(), p.id))
+            ordered.append({"label": label, "recorded": rank == 0, "persons": members})
+        return {"public": self.public, "today": self._today_text(), "groups": ordered,
+                "count": len(self.persons)}
+
+    def sources_context(self) -> dict[str, Any]:
+        shown = [e for e in self.bibliography.values() if not (self.public and e.confidential)]
+        shown.sort(key=lambda e: (e.source.title.casefold(), e.source.key))
+        withheld = [e for e in self.bibliography.values() if self.public and e.confidential]
+        withheld.sort(key=lambda e: int(e.anchor.rsplit("_", 1)[1]))
+        for entry in self.bibliography.values():
+            entry.cited_by.sort(key=lambda p: (p.name.casefold(), p.id))
+        return {"public": self.public, "sources": shown, "withheld": withheld}
+
+    def _today_text(self) -> str | None:
+        return self.today.isoformat() if self.today else None
+
+
+def _timestamp(person: Person) -> str | None:
+    if person.updated is None:
+        return None
+    return person.updated.isoformat().replace("+00:00", "Z")
+
+
+def _group(person: Person) -> tuple[int, str]:
+    """Index group: where the person served in 1988 (place, else body); unknown ones last."""
+    role = person.role_1988
+    if role is None:
+        return (2, "No position in 1988 recorded")
+    if role.place:
+        return (0, role.place)
+    if role.organization:
+        return (0, role.organization)
+    return (1, "Place not recorded")
+
+
+# --- templates ----------------------------------------------------------------
+
+
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """Templates from ``templates`` first, then the packaged ones; strict, no autoescape."""
+    import jinja2
+
+    dirs = [str(templates)] if templates is not None else []
+    dirs.append(str(template_dir()))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in dirs]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown, not HTML: escaping is md_escape's job, in the template
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters.update(md_escape=md_escape, md_url=md_url, front_matter=front_matter)
+    return env
+
+
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    import jinja2
+
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        raise InvalidInput(_template_problem(exc.filename or exc.name or name, exc.lineno, exc)) from None
+    except jinja2.TemplateNotFound:
+        searched = ", ".join(str(d) for d in _search_path(env))
+        raise InvalidInput(Problem(f"template not found (looked in {searched})", source=name)) from None
+
+
+def _search_path(env: jinja2.Environment) -> list[str]:
+    return [p for loader in env.loader.loaders for p in loader.searchpath]  # type: ignore[union-attr]
+
+
+def _template_problem(where: str, line: int | None, exc: BaseException) -> Problem:
+    return Problem(f"{type(exc).__name__}: {exc}", field="template", source=where, line=line)
+
+
+def _render(template: jinja2.Template, context: dict[str, Any]) -> str:
+    try:
+        return template.render(context)
+    except Exception as exc:
+        # Jinja2 rewrites the traceback so that template lines appear as frames of
+        # the template file: the innermost such frame is where the template failed.
+        where, line = template.filename or template.name or "template", None
+        tb = exc.__traceback__
+        templates = {t for t in (template.filename,) if t}
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            if filename in templates or filename.endswith(".j2"):
+                where, line = filename, tb.tb_lineno
+            tb = tb.tb_next
+        if line is None and not _is_template_error(exc):
+            raise
+        raise InvalidInput(_template_problem(where, line, exc)) from None
+
+
+def _is_template_error(exc: BaseException) -> bool:
+    import jinja2
+
+    return isinstance(exc, jinja2.TemplateError)
+
+
+# --- rendering ------------------------------------------------------------------
+
+
+def render_site(
+    persons: Sequence[Person],
+    *,
+    public: bool,
+    templates: Path | None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """Every page of the site: ``{"<id>.md": text, "index.md": text, "sources.md": text}``.
+
+    Pure: the same persons give the same bytes. Raises ``InvalidInput`` (exit 4)
+    for a missing or broken template, naming the template file and line.
+    """
+    site = _Site(persons, public=public, today=today)
+    env = environment(templates)
+    person_page = _template(env, PERSON_TEMPLATE)
+    index_page = _template(env, INDEX_TEMPLATE)
+    sources_page = _template(env, SOURCES_TEMPLATE)
+    pages = {f"{p.id}.md": _render(person_page, site.person_context(p)) for p in site.persons}
+    pages[INDEX_PAGE] = _render(index_page, site.index_context())
+    pages[SOURCES_PAGE] = _render(sources_page, site.sources_context())
+    return pages
+
+
+def render_page(
+    persons: Sequence[Person],
+    person_id: str,
+    *,
+    public: bool = False,
+    templates: Path | None = None,
+    today: date | None = None,
+) -> str:
+    """The page ``render_site`` would write for one person, rendering only that page."""
+    site = _Site(persons, public=public, today=today)
+    person = site.by_id.get(person_id)
+    if person is None:
+        from dossier.errors import NotFound
+
+        raise NotFound(f"no published person {person_id!r}")
+    env = environment(templates)
+    return _render(_template(env, PERSON_TEMPLATE), site.person_context(person))
+
+
+# --- reading the database, writing the site ---------------------------------------
+
+
+def load_persons(records: list[dict[str, Any]]) -> list[Person]:
+    """Stored records as models: one batched validation with the collector paused."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from dossier.models import Person, problems_from
+
+    adapter = TypeAdapter(list[Person])
+    gc.disable()  # building 10k nested models: collection passes only cost time
+    try:
+        return adapter.validate_python(records)
+    except ValidationError as exc:
+        problems = problems_from(exc, source="database")
+        raise StorageError(
+            "the database holds a record that does not validate (see `dossier check`)",
+            details=[f"  {p}" for p in problems[:20]],
+        ) from None
+    finally:
+        gc.enable()
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    written: int
+    unchanged: int
+    removed: int
+    outdir: Path
+
+    def summary(self) -> str:
+        return (
+            f"{self.written} pages written, {self.unchanged} unchanged, "
+            f"{self.removed} removed → {self.outdir}"
+        )
+
+
+def publish(
+    db: Path,
+    outdir: Path,
+    *,
+    public: bool = False,
+    templates: Path | None = None,
+    today: date | None = None,
+) -> PublishReport:
+    """``dossier profiles``: render the site and bring ``outdir`` up to date with it."""
+    from dossier import store
+
+    persons = load_persons(store.read(db).all())
+    pages = render_site(persons, public=public, templates=templates, today=today)
+    return write_site(pages, outdir)
+
+
+def write_site(pages: Mapping[str, str], outdir: Path) -> PublishReport:
+    """Write changed pages (atomically, 0644), keep identical ones untouched, and
+    remove stale pages of ours; any file not carrying dossier's front matter stays."""
+    from dossier.store import write_atomic
+
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        existing = {e.name for e in os.scandir(outdir) if e.is_file(follow_symlinks=False)}
+    except OSError as exc:
+        raise StorageError(f"{outdir}: cannot create or read the folder: {exc.strerror or exc}") from None
+    written = unchanged = removed = 0
+    for name in sorted(pages):
+        data = pages[name].encode("utf-8")
+        path = outdir / name
+        if name in existing and _same(path, data):
+            unchanged += 1
+            continue
+        write_atomic(path, data, mode=PAGE_MODE)
+        written += 1
+    for name in sorted(existing - pages.keys()):
+        path = outdir / name
+        if name.endswith(".md") and _ours(path):
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise StorageError(f"{path}: cannot remove stale page: {exc.strerror or exc}") from None
+            removed += 1
+    return PublishReport(written, unchanged, removed, outdir)
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+_FRONT_MATTER_END = re.compile(rb"^---[ \t]*$", re.MULTILINE)
+
+
+def _ours(path: Path) -> bool:
+    """Does the file start with front matter that says ``generator: dossier``?"""
+    import yaml
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return False
+    if not head.startswith(b"---\n"):
+        return False
+    end = _FRONT_MATTER_END.search(head, 4)
+    if end is None:
+        return False
+    try:
+        meta = yaml.safe_load(head[4 : end.start()].decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return False
+    return isinstance(meta, dict) and meta.get("generator") == GENERATOR
+
+
+def profile_page(db: Path, person: Person) -> str:
+    """``show --format markdown``: exactly the page ``profiles`` writes (non-public)."""
+    from dossier import store
+
+    persons = load_persons(store.read(db).all())
+    return render_page(persons, person.id or "", public=False)
+
+
+def parse_today(value: str | None) -> date | None:
+    """``--today YYYY-MM-DD`` for the stale-post check."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        from dossier.errors import UsageError
+
+        raise UsageError(f"--today: not a date {value!r}: use YYYY-MM-DD") from None
