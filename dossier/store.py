@@ -279,11 +279,16 @@ def _serialize(data: dict[str, Any]) -> bytes:
         gc.enable()
 
 
-def write_atomic(path: Path, content: bytes, *, backup: bool = False, mode: int = 0o600) -> None:
+def write_atomic(
+    path: Path, content: bytes, *, backup: bool = False, mode: int = 0o600, durable: bool = True
+) -> None:
     """Replace ``path`` with ``content`` so a crash leaves the old or new file.
 
     With ``backup`` the previous version is kept as ``<path>.bak`` (a hard link,
-    so it costs no copy). Raises ``StorageError`` and leaves ``path`` as it was.
+    so it costs no copy). ``durable=False`` skips the fsyncs (about 1 ms a file):
+    readers and a killed process still see the old or the new file, a power cut
+    may not; for derived files that are regenerated, such as published pages.
+    Raises ``StorageError`` and leaves ``path`` as it was.
     """
     fd, tmp = -1, ""
     try:
@@ -293,12 +298,14 @@ def write_atomic(path: Path, content: bytes, *, backup: bool = False, mode: int 
             fd = -1
             fh.write(content)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if backup and path.exists():
             _link_backup(path)
         os.replace(tmp, path)
         tmp = ""
-        _fsync_dir(path.parent)
+        if durable:
+            _fsync_dir(path.parent)
     except OSError as exc:
         raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
