@@ -322,6 +322,51 @@ def rm(
 
 # --- import / export (interchange) ------------------------------------------------
 
+InterFormat = Annotated[
+    Literal["json", "ndjson", "csv", "yaml"] | None,
+    typer.Option("--format", help="Default: from the file extension (stdin: sniffed; export: json).",
+                 show_default=False),
+]
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="A file, a folder of files, or - for stdin.")],
+    fmt: InterFormat = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
+    on_conflict: Annotated[
+        Literal["fail", "update", "skip"],
+        typer.Option("--on-conflict", help="An id stored with other content: fail (exit 5), update, skip."),
+    ] = "fail",
+    calendar: Calendar = "gregorian",
+) -> None:
+    """Import persons (JSON, NDJSON, CSV, YAML); all or nothing, re-imports change nothing."""
+    from dossier import output, transfer
+
+    report = transfer.import_path(
+        _db(ctx), path, fmt=fmt, dry_run=dry_run, on_conflict=on_conflict, calendar=calendar,
+        notify=output.message, progress=output.progress,
+    )
+    output.message(report.summary())
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="File, folder (--split), or - for stdout.")] = "-",
+    fmt: InterFormat = None,
+    split: Annotated[bool, typer.Option("--split", help="One file per person in the folder PATH.")] = False,
+) -> None:
+    """Export every person, losslessly (import gives back the same records)."""
+    from dossier import output, transfer
+
+    report = transfer.export(_db(ctx), path, fmt=fmt, split=split)
+    if report.data is not None:
+        output.emit_bytes(report.data)
+    else:
+        output.message(transfer.export_summary(report))
+
 
 # --- profiles ----------------------------------------------------------------------
 
@@ -347,6 +392,99 @@ def profiles(
 
 
 # --- sources / diff / review (provenance) -------------------------------------------
+
+sources_app = typer.Typer(help="The sources cited across the database.", no_args_is_help=True,
+                          rich_markup_mode=None)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("list")
+def sources_list(
+    ctx: typer.Context,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+) -> None:
+    """Every source, with the number of claims citing it and of persons carrying it."""
+    from dossier import output, sources
+
+    rows = sources.list_sources(_db(ctx))
+    if fmt == "json":
+        output.emit_json(rows)
+    else:
+        output.emit_table(sources.LIST_COLUMNS, sources.table_rows(rows))
+
+
+@sources_app.command("show")
+def sources_show(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Source key.")],
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+) -> None:
+    """A source's fields and every claim (person, field path) that cites it."""
+    from dossier import output, sources
+
+    shown = sources.show_source(_db(ctx), key)
+    if fmt == "json":
+        output.emit_json(shown)
+    else:
+        output.emit_text(sources.show_text(shown))
+
+
+@sources_app.command("add")
+def sources_add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option("--title", help="Title (required).")],
+    person: Annotated[list[str], typer.Option("--person", help="Person carrying the source "
+                      "(id or name; repeatable; at least one).")] = [],  # noqa: B006
+    cite: Annotated[list[str], typer.Option("--cite", help="Claim of each --person that cites it: "
+                    "role_1988, current_post, posts[N], associates[N] (repeatable).")] = [],  # noqa: B006
+    key: Annotated[str | None, typer.Option("--key", help="Key (default: from the title).")] = None,
+    url: Annotated[str | None, typer.Option("--url")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher")] = None,
+    author: Annotated[str | None, typer.Option("--author")] = None,
+    published: Annotated[str | None, typer.Option("--published", help="Partial date.")] = None,
+    kind: Annotated[Literal["report", "article", "testimony", "official", "audio", "video", "other"]
+                    | None, typer.Option("--kind")] = None,
+    confidential: Annotated[bool, typer.Option("--confidential", help="Never shown in public output.")
+                            ] = False,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Add a source to the records of the given persons; prints its key."""
+    from dossier import output, sources
+
+    fields = {"key": key, "title": title, "url": url, "publisher": publisher, "author": author,
+              "published": published, "kind": kind, "confidential": confidential, "note": note}
+    added = sources.add_source(_db(ctx), fields, person, cite)
+    output.emit_text(f"{added.key}\n")
+    output.message(sources.added_summary(added))
+
+
+@sources_app.command("edit")
+def sources_edit(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Source key.")],
+    assignments: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE (title, url, "
+                           "publisher, ..., key=NEW renames).")] = [],  # noqa: B006
+) -> None:
+    """Change a source in every record that carries it (one transaction)."""
+    from dossier import output, sources
+
+    edited = sources.edit_source(_db(ctx), key, assignments)
+    output.message(sources.edited_summary(edited))
+
+
+@sources_app.command("rm")
+def sources_rm(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Source key.")],
+    force: Annotated[bool, typer.Option("--force", help="Also remove the claims' citations.")] = False,
+) -> None:
+    """Remove a source from every record; refused (exit 5) while a claim cites it."""
+    from dossier import output, sources
+
+    removed = sources.remove_source(_db(ctx), key, force=force)
+    for line in sources.removed_summary(removed):
+        output.message(line)
+
 
 
 def main() -> None:

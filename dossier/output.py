@@ -9,10 +9,11 @@ into Rich as ``Text`` so ``[bold]`` in a name is printed, never interpreted.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +77,11 @@ def emit_ndjson(rows: Iterable[dict[str, Any]]) -> None:
     out.flush()
 
 
+def emit_text(text: str) -> None:
+    """Text prepared by the caller (a report, Markdown) exactly as given."""
+    _write(text)
+
+
 def emit_yaml(value: Any) -> None:
     from dossier.yamlio import dump
 
@@ -88,6 +94,30 @@ def emit_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     writer.writerow(header)
     writer.writerows(rows)
     _write(buf.getvalue())
+
+
+def emit_bytes(data: bytes) -> None:
+    """A document already encoded (an export): written as is, no re-encoding."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        out.write(data)
+        out.flush()
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar on stderr when stderr is a terminal; else nothing at all."""
+    if not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=_console(True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 # --- tables -----------------------------------------------------------------

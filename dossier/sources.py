@@ -1,0 +1,342 @@
+"""Sources across the whole database: list, show, add, edit, remove.
+
+A source is stored inside every record that carries it (SPEC §1: a person's
+``sources`` list), and its key is unique database-wide: every copy of a key
+has the same content. So this module treats the copies as one source:
+``edit`` rewrites every copy in one transaction, ``rm`` removes every copy,
+and ``add`` attaches a source to the persons it is about (a source that no
+record carries cannot be stored).
+
+A *claim* is a post or an associate link (``role_1988``, ``current_post``,
+``posts[i]``, ``associates[i]``); it *cites* a source by listing its key.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dossier import store
+from dossier.errors import Conflict, InvalidInput, NotFound, Problem, UsageError
+
+# The columns of `sources list`, in order (json carries every source field too).
+LIST_COLUMNS = ("key", "title", "publisher", "published", "kind", "confidential", "claims", "persons")
+SOURCE_FIELDS = ("key", "title", "publisher", "author", "url", "published", "accessed",
+                 "archive_url", "sha256", "kind", "confidential", "note")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One claim citing a source: the person and the claim's field path."""
+
+    person: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.path}"
+
+
+@dataclass
+class SourceUse:
+    source: dict[str, Any]
+    persons: list[str] = field(default_factory=list)
+    claims: list[Citation] = field(default_factory=list)
+
+
+def claims(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(field path, claim) of a stored record, in display order (as ``Person.claims``)."""
+    out = [(key, record[key]) for key in ("role_1988", "current_post") if record.get(key)]
+    out += [(f"posts[{i}]", p) for i, p in enumerate(record.get("posts") or ())]
+    out += [(f"associates[{i}]", a) for i, a in enumerate(record.get("associates") or ())]
+    return out
+
+
+def usage(records: Iterable[dict[str, Any]]) -> dict[str, SourceUse]:
+    """Every source key -> its content (first copy), the persons carrying it, the claims citing it."""
+    uses: dict[str, SourceUse] = {}
+    for record in records:
+        for src in record.get("sources") or ():
+            uses.setdefault(src["key"], SourceUse(src)).persons.append(record["id"])
+        for path, claim in claims(record):
+            for key in claim.get("sources") or ():
+                if key in uses:
+                    uses[key].claims.append(Citation(record["id"], path))
+    return dict(sorted(uses.items()))
+
+
+def _use(snapshot: store.Snapshot, key: str) -> SourceUse:
+    found = usage(snapshot.all()).get(key)
+    if found is None:
+        raise NotFound(f"no source {key!r} (see `dossier sources list`)")
+    return found
+
+
+# --- list / show ----------------------------------------------------------------
+
+
+def list_sources(db: Path) -> list[dict[str, Any]]:
+    """One row per source: its fields plus how many claims cite it and persons carry it."""
+    rows = []
+    for use in usage(store.read(db).all()).values():
+        row = {name: use.source.get(name) for name in SOURCE_FIELDS}
+        row["claims"] = len(use.claims)
+        row["persons"] = len(use.persons)
+        rows.append(row)
+    return rows
+
+
+def table_rows(rows: Sequence[dict[str, Any]]) -> list[list[str]]:
+    return [
+        [r["key"], r["title"], r.get("publisher") or "", r.get("published") or "", r.get("kind") or "",
+         "yes" if r.get("confidential") else "", str(r["claims"]), str(r["persons"])]
+        for r in rows
+    ]
+
+
+def show_source(db: Path, key: str) -> dict[str, Any]:
+    """The source's fields, the persons carrying it and every claim citing it."""
+    snapshot = store.read(db)
+    use = _use(snapshot, key)
+    names = {pid: (snapshot.get(pid) or {}).get("name", "") for pid in use.persons}
+    return {
+        "source": {name: use.source.get(name) for name in SOURCE_FIELDS},
+        "persons": [{"id": pid, "name": names[pid]} for pid in use.persons],
+        "claims": [{"person": c.person, "name": names.get(c.person, ""), "path": c.path}
+                   for c in use.claims],
+    }
+
+
+def show_text(shown: dict[str, Any]) -> str:
+    src = shown["source"]
+    lines = [f"{name}: {_scalar(src[name])}" for name in SOURCE_FIELDS
+             if src.get(name) not in (None, "", False) or name in ("kind", "confidential")]
+    lines.append(f"persons: {len(shown['persons'])}")
+    lines += [f"  {p['id']}  {p['name']}" for p in shown["persons"]]
+    lines.append(f"cited by: {len(shown['claims'])} claim(s)" if shown["claims"] else "cited by: no claim")
+    lines += [f"  {c['person']}  {c['path']}" for c in shown["claims"]]
+    return "\n".join(line.replace("\n", " ") for line in lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+# --- add ----------------------------------------------------------------------
+
+
+@dataclass
+class Added:
+    key: str
+    source: dict[str, Any]
+    attached: list[str]   # persons that now carry it
+    already: list[str]    # persons that carried it before
+    cited: list[Citation]  # claims that now cite it
+
+
+def add_source(
+    db: Path, fields: dict[str, Any], persons: Sequence[str], cite: Sequence[str] = ()
+) -> Added:
+    """Attach a source to persons (and, with ``cite``, to claims of theirs), in one write.
+
+    Without a key, one is derived from the title; an identical source already in
+    the database is reused rather than duplicated. A key that exists with other
+    content is a ``Conflict``.
+    """
+    from dossier.api import resolve
+    from dossier.names import slugify
+
+    if not persons:
+        raise UsageError("give --person REF: a source is stored in the records of the persons "
+                         "it is about")
+    fields = {k: v for k, v in fields.items() if v is not None}
+    with store.transaction(db) as tx:
+        uses = usage(tx.all())
+        explicit = fields.get("key")
+        src = _validated({**fields, "key": explicit or "placeholder"}, source="sources add")
+        if explicit:
+            known = uses.get(explicit)
+            if known and known.source != src:
+                raise Conflict(f"source key {explicit!r} already exists with different content",
+                               details=_differences(known.source, src))
+        else:
+            src["key"] = _free_key(slugify(src["title"])[:60].rstrip("-") or "source", src, uses)
+        key = src["key"]
+        records: dict[str, dict[str, Any]] = {}
+        for ref in persons:
+            record = resolve(tx, ref)
+            records.setdefault(record["id"], copy.deepcopy(record))
+        attached, already, cited = [], [], []
+        for pid, record in records.items():
+            if any(s["key"] == key for s in record.get("sources") or ()):
+                already.append(pid)
+            else:
+                record.setdefault("sources", []).append(src)
+                attached.append(pid)
+            for path in cite:
+                claim = dict(claims(record)).get(path)
+                if claim is None:
+                    raise InvalidInput(Problem(f"{pid} has no {path} to cite the source from",
+                                               field="--cite", source="sources add"))
+                if key not in claim.setdefault("sources", []):
+                    claim["sources"].append(key)
+                    cited.append(Citation(pid, path))
+        _store(tx, records.values(), source="sources add")
+        return Added(key, src, attached, already, cited)
+
+
+def _free_key(base: str, src: dict[str, Any], uses: dict[str, SourceUse]) -> str:
+    """``base`` or ``base-2``…: the first that is free or already holds this very source."""
+    n = 1
+    while True:
+        key = base if n == 1 else f"{base[:60]}-{n}"
+        known = uses.get(key)
+        if known is None or known.source == {**src, "key": key}:
+            return key
+        n += 1
+
+
+def _validated(data: dict[str, Any], *, source: str) -> dict[str, Any]:
+    from pydantic import ValidationError
+
+    from dossier.models import Source, problems_from
+
+    try:
+        return Source.model_validate(data).model_dump(mode="json")
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(exc, source=source)) from None
+
+
+def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [f"  {name}: {old.get(name)!r} in the database, {new.get(name)!r} given"
+            for name in SOURCE_FIELDS if old.get(name) != new.get(name)]
+
+
+def _store(tx: store.Transaction, records: Iterable[dict[str, Any]], *, source: str) -> list[str]:
+    """Re-validate changed records, stamp them and put them; the ids actually changed."""
+    from dossier.api import content
+    from dossier.models import dump, now_utc, validate_person
+
+    changed = []
+    stamp = now_utc()
+    for record in records:
+        person = validate_person(record, source=f"{source} ({record['id']})")
+        if content(dump(person)) != content(tx.get(record["id"]) or {}):
+            person.updated = stamp
+            changed.append(dump(person))
+    tx.put_many(changed)
+    return [p["id"] for p in changed]
+
+
+# --- edit -----------------------------------------------------------------------
+
+
+@dataclass
+class Edited:
+    key: str          # the key after the edit (a renamed source has a new one)
+    old_key: str
+    persons: list[str]  # records that changed
+
+
+def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
+    """Apply ``FIELD=VALUE`` to the source in every record carrying it (one write).
+
+    ``key=NEW`` renames it, rewriting every citation; NEW must not exist yet.
+    """
+    from dossier.assign import apply_assignments
+
+    if not assignments:
+        raise UsageError("nothing to change: give --set FIELD=VALUE (e.g. --set url=https://…)")
+    with store.transaction(db) as tx:
+        uses = usage(tx.all())
+        use = uses.get(key)
+        if use is None:
+            raise NotFound(f"no source {key!r} (see `dossier sources list`)")
+        holder = {"name": "-", "sources": [copy.deepcopy(use.source)]}
+        try:
+            holder = apply_assignments(holder, [f"sources[0].{a}" for a in assignments])
+        except InvalidInput as exc:
+            raise InvalidInput([
+                Problem(p.message, field=p.field.removeprefix("sources[0]."), source="--set")
+                for p in exc.problems
+            ]) from None
+        new = _validated(holder["sources"][0], source="--set")
+        new_key = new["key"]
+        if new_key != key and new_key in uses:
+            raise Conflict(f"cannot rename {key!r} to {new_key!r}: that key already exists")
+        records = [copy.deepcopy(tx.get(pid)) for pid in use.persons]
+        for record in records:
+            record["sources"] = [new if s["key"] == key else s for s in record["sources"]]
+            if new_key != key:
+                for _, claim in claims(record):
+                    claim["sources"] = [new_key if k == key else k for k in claim.get("sources") or ()]
+        changed = _store(tx, records, source="--set")  # type: ignore[arg-type]
+        return Edited(new_key, key, changed)
+
+
+# --- rm -------------------------------------------------------------------------
+
+
+@dataclass
+class Removed:
+    key: str
+    persons: list[str]          # records the source was removed from
+    uncited: list[Citation]     # citations removed (--force)
+    unsourced: list[Citation]   # of those, claims left with no source at all
+
+
+def remove_source(db: Path, key: str, *, force: bool = False) -> Removed:
+    """Remove a source from every record; refuse while a claim cites it, unless ``force``."""
+    with store.transaction(db) as tx:
+        use = _use(tx, key)
+        if use.claims and not force:
+            raise Conflict(
+                f"source {key!r} is cited by {len(use.claims)} claim(s); nothing removed "
+                "(--force removes the citations too)",
+                details=[f"  {c.person}  {c.path}" for c in use.claims],
+            )
+        unsourced = []
+        records = [copy.deepcopy(tx.get(pid)) for pid in use.persons]
+        for record in records:
+            record["sources"] = [s for s in record["sources"] if s["key"] != key]
+            for path, claim in claims(record):
+                if key in (claim.get("sources") or ()):
+                    claim["sources"] = [k for k in claim["sources"] if k != key]
+                    if not claim["sources"]:
+                        unsourced.append(Citation(record["id"], path))
+        _store(tx, records, source="sources rm")  # type: ignore[arg-type]
+        return Removed(key, use.persons, use.claims, unsourced)
+
+
+# --- what the commands say (stderr) ---------------------------------------------
+
+
+def added_summary(added: Added) -> str:
+    parts = []
+    if added.attached:
+        parts.append(f"added source {added.key} to {', '.join(added.attached)}")
+    if added.already:
+        parts.append(f"{', '.join(added.already)} already carried it")
+    if added.cited:
+        parts.append("cited by " + ", ".join(map(str, added.cited)))
+    return "; ".join(parts) or f"source {added.key}: no changes"
+
+
+def edited_summary(edited: Edited) -> str:
+    if not edited.persons:
+        return f"source {edited.old_key}: no changes"
+    renamed = f" (renamed to {edited.key})" if edited.key != edited.old_key else ""
+    return f"updated source {edited.old_key}{renamed} in {len(edited.persons)} record(s): " + \
+        ", ".join(edited.persons)
+
+
+def removed_summary(removed: Removed) -> list[str]:
+    lines = [f"removed source {removed.key} from {len(removed.persons)} record(s): "
+             + ", ".join(removed.persons)]
+    lines += [f"removed citation: {c.person} {c.path}" for c in removed.uncited]
+    lines += [f"warning: {c.person} {c.path} is now unsourced" for c in removed.unsourced]
+    return lines
