@@ -204,14 +204,49 @@ def _with_id(person: Person, person_id: str) -> Person:
 # --- edit ------------------------------------------------------------------
 
 
-def edit_assignments(db: Path, ref: str, assignments: Sequence[str]) -> Person | None:
+def edit_assignments(
+    db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gregorian"
+) -> Person | None:
     """Apply ``FIELD=VALUE`` / ``FIELD+=VALUE`` assignments; None if nothing changed."""
     from dossier.assign import apply_assignments
 
     with store.transaction(db) as tx:
         record = resolve(tx, ref)
         changed = apply_assignments(record, assignments)
+        if calendar == "jalali":
+            _jalali_dates(changed, assignments)
         return _replace(tx, record, changed, source="--set")
+
+
+_DATE_FIELDS = frozenset(["born", "died", "start", "end", "as_of"])
+
+
+def _jalali_dates(record: dict[str, Any], assignments: Sequence[str]) -> None:
+    """Read the dates *assigned* by ``--set`` as Solar Hijri (Persian digits welcome).
+
+    Only those: the record's other dates are Gregorian, so validating the whole
+    record in the Jalali calendar would misread them. The text is kept in
+    ``dates_as_written`` as ``add --calendar jalali`` keeps it.
+    """
+    from dossier import jalali
+    from dossier.assign import _ASSIGNMENT, _steps
+
+    for text in assignments:
+        m = _ASSIGNMENT.fullmatch(text)
+        steps = _steps(m["path"]) if m and m["op"] == "=" else []
+        if not steps or steps[-1] not in _DATE_FIELDS:
+            continue
+        parent: Any = record
+        for step in steps[:-1]:
+            parent = parent[step]
+        value, name = parent.get(steps[-1]), str(steps[-1])
+        if not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            parent[name] = jalali.solar_hijri_to_partial(value, jalali=True)
+        except ValueError as exc:
+            raise InvalidInput(Problem(str(exc), field=m["path"], source="--set")) from None  # type: ignore[index]
+        parent["dates_as_written"] = {**(parent.get("dates_as_written") or {}), name: value.strip()}
 
 
 def edit_replace(db: Path, ref: str, new_data: dict[str, Any]) -> Person | None:

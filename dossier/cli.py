@@ -242,12 +242,14 @@ def edit(
         list[str],
         typer.Option("--set", help="FIELD=VALUE or FIELD+=VALUE; dotted paths (current_post.title)."),
     ] = [],  # noqa: B006
+    calendar: Calendar = "gregorian",
 ) -> None:
     """Change a record: --set assignments, or $EDITOR on the record as YAML."""
     from dossier import api, output
 
     db = _db(ctx)
-    person = api.edit_assignments(db, ref, assignments) if assignments else _edit_in_editor(db, ref)
+    person = (api.edit_assignments(db, ref, assignments, calendar=calendar) if assignments
+              else _edit_in_editor(db, ref))
     if person is None:
         output.message("no changes")
     else:
