@@ -156,6 +156,7 @@ def _load(path: Path) -> dict[str, Any]:
         raise StorageError(f"{path}: cannot read database: {exc.strerror or exc}") from None
     if not raw.strip():
         return _empty()
+    enabled = gc.isenabled()  # a caller may have paused it for longer
     gc.disable()  # parsing builds millions of objects; the collector only slows it down
     try:
         data = orjson.loads(raw)
@@ -165,7 +166,8 @@ def _load(path: Path) -> dict[str, Any]:
             f"restore {_bak(path).name} if it exists (see `dossier check`)"
         ) from None
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
     return _upgrade(path, data)
 
 
@@ -272,11 +274,13 @@ def _check_writable(path: Path) -> None:
 
 
 def _serialize(data: dict[str, Any]) -> bytes:
+    enabled = gc.isenabled()
     gc.disable()
     try:
-        return orjson.dumps(data) + b"\n"
+        return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)  # no 2nd copy of a big file
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 def write_atomic(

@@ -1,0 +1,42 @@
+"""NDJSON: one person per line (blank lines are skipped, ``\\r\\n`` is fine)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from dossier.errors import Problem
+from dossier.interchange import Item
+from dossier.interchange.jsonfmt import parse_problem
+
+
+def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    lines: list[int] = []
+    records: list[Any] = []
+    # Line by line from one buffer: a list of every line would double the input in memory.
+    for number, raw in enumerate(io.BytesIO(data), 1):
+        if raw.isspace():
+            continue
+        try:
+            records.append(loads(raw))
+        except decode_error as exc:
+            problem = parse_problem(raw, exc, source)
+            problems.append(Problem(problem.message, source=source, line=number))
+            continue
+        lines.append(number)
+    return [Item(source, i, record, lines) for i, record in enumerate(records)]
+
+
+def write(records: Sequence[dict[str, Any]]) -> bytes:
+    if not records:
+        return b""
+    dumps = orjson.dumps
+    return b"\n".join([dumps(r) for r in records]) + b"\n"
+
+
+def write_one(record: dict[str, Any]) -> bytes:
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"

@@ -1,0 +1,107 @@
+"""YAML: a list of persons, one person per document, or ``persons: [...]``.
+
+Export writes a list in the ``records/`` dialect of ``dossier.yamlio`` (keys
+sorted, empty values left out); ``export --split`` writes each person with
+``yamlio.dump_record``, which is exactly a ``records/<id>.yaml`` file.
+
+Reading composes the node tree first (safe loader, libyaml when available) so
+every record keeps the line where its node starts; a key given twice in one
+mapping is an error rather than a silent "last one wins".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from dossier.errors import Problem
+from dossier.interchange import Item, decode, line_at
+from dossier.yamlio import compact, dump, dump_record
+
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                repeated = key in seen
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if repeated:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
+    text = decode(data, source, problems)
+    if text is None:
+        return []
+    nodes: list[yaml.Node] = []
+    records: list[Any] = []
+    loader = _Loader(text)
+    documents = 0
+    try:
+        while loader.check_node():
+            document = loader.get_node()
+            documents += document is not None
+            for node in _record_nodes(document, source, problems):
+                records.append(loader.construct_object(node, deep=True))
+                nodes.append(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        problems.append(Problem(f"not valid YAML: {what}", source=source,
+                                line=mark.line + 1 if mark else None))
+        return []
+    except yaml.YAMLError as exc:  # reader errors: characters YAML does not allow
+        position = getattr(exc, "position", None)
+        line = line_at(text, position) if isinstance(position, int) else None
+        reason = getattr(exc, "reason", None) or str(exc)
+        problems.append(Problem(f"not valid YAML: {reason}", source=source, line=line))
+        return []
+    finally:
+        loader.dispose()
+    if not documents:
+        problems.append(Problem("no persons in this file (only comments)", source=source, line=1))
+    lines = [n.start_mark.line + 1 for n in nodes]
+    return [Item(source, i, record, lines) for i, record in enumerate(records)]
+
+
+def _record_nodes(document: yaml.Node | None, source: str, problems: list[Problem]) -> list[yaml.Node]:
+    if document is None:
+        return []
+    if isinstance(document, yaml.SequenceNode):
+        return list(document.value)
+    if isinstance(document, yaml.MappingNode):
+        keys = [k.value for k, _ in document.value if isinstance(k, yaml.ScalarNode)]
+        if "persons" in keys:
+            if len(document.value) != 1:
+                problems.append(Problem("unknown top-level key next to \"persons\"", source=source,
+                                        line=document.start_mark.line + 1))
+                return []
+            persons = document.value[0][1]
+            if isinstance(persons, yaml.SequenceNode):
+                return list(persons.value)
+            problems.append(Problem("must be a list of persons", field="persons", source=source,
+                                    line=persons.start_mark.line + 1))
+            return []
+        return [document]
+    problems.append(Problem(
+        "expected a person (a mapping) or a list of persons, got a single value",
+        source=source, line=document.start_mark.line + 1))
+    return []
+
+
+def write(records: Sequence[dict[str, Any]]) -> bytes:
+    return dump([compact(r) for r in records]).encode("utf-8")
+
+
+def write_one(record: dict[str, Any]) -> bytes:
+    return dump_record(record).encode("utf-8")

@@ -1,0 +1,568 @@
+"""Batch import and lossless export (``dossier import`` / ``dossier export``).
+
+Import is all-or-nothing and idempotent:
+
+1. Read every input (a file, a folder of files, or stdin) into ``Item``\\ s that
+   know their ``SOURCE:LINE``; a malformed file becomes a ``Problem``.
+2. Under the database lock, records identical to the stored record (same id,
+   same values, every omitted field at its default) are *unchanged* without
+   being validated again: the store only holds valid records, and this keeps a
+   re-import cheaper than the first one.
+3. Everything else is validated in a few bulk ``TypeAdapter`` calls (chunks,
+   so a progress bar can move and memory stays bounded), with the garbage
+   collector paused. Any problem anywhere: ``InvalidInput`` (exit 4) listing
+   them all, and nothing is written.
+4. Ids: a record without ``id`` gets ``slugify(name)``; a second id-less
+   record with the same name in the same batch gets ``-2``, ``-3``… The
+   derived id does not look at the database, so an id-less record whose
+   derived id exists *is* that person: the conflict policy applies, and
+   re-importing the same id-less file is a no-op.
+5. Each record is added, unchanged (``api.content`` equal), or a conflict,
+   settled by ``--on-conflict`` (fail: exit 5; update; skip). A source key
+   cited with other content elsewhere in the database or the batch is a
+   conflict too; ``skip`` skips that record, ``fail`` and ``update`` stop.
+6. One ``put_many`` in one transaction: one atomic write, or none at all.
+
+Timestamps given in the input are kept (lossless); otherwise ``created`` is
+the stored one (or now) and ``updated`` is now, set only on a real change.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from dossier import store
+from dossier.api import TIMESTAMPS, content, source_clashes, source_index
+from dossier.errors import Conflict, InvalidInput, Problem, StorageError, UsageError
+from dossier.interchange import (
+    EXTENSIONS,
+    FORMATS,
+    SUFFIX,
+    Item,
+    check_bytes,
+    format_of,
+    reader,
+    sniff,
+    write,
+    write_one,
+)
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from dossier.models import Person
+
+ON_CONFLICT = ("fail", "update", "skip")
+MAX_PROBLEMS = 100
+CHUNK = 2000  # records per validation call: amortizes the call, bounds the models alive at once
+PROGRESS_MIN = 2000  # below this an import is over before a bar is worth drawing
+STDIN = "<stdin>"
+
+Notify = Callable[[str], None]
+Advance = Callable[[int], None]
+Progress = Callable[[int, str], AbstractContextManager[Advance]]
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        counts = (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
+        )
+        return f"dry run: would have {counts}" if self.dry_run else counts
+
+
+@dataclass
+class ExportReport:
+    count: int
+    fmt: str
+    target: str
+    data: bytes | None = None  # the document, when the target is stdout
+    written: int = 0
+    unchanged: int = 0
+    stale: list[str] = field(default_factory=list)
+
+
+# --- import ----------------------------------------------------------------------
+
+
+def import_path(
+    db: Path,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    on_conflict: str = "fail",
+    calendar: str = "gregorian",
+    stdin: BinaryIO | None = None,
+    notify: Notify | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a file, a folder of files, or ``-`` (``stdin``) into the database."""
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if on_conflict not in ON_CONFLICT:
+        raise UsageError(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}")
+    problems: list[Problem] = []
+    with paused_gc():
+        items = read_input(path, fmt, problems, stdin=stdin, notify=notify or _quiet)
+        return import_items(db, items, problems, dry_run=dry_run, on_conflict=on_conflict,
+                            calendar=calendar, notify=notify, progress=progress)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Parsing and validating build millions of objects and no cycles worth collecting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def read_input(
+    path: str | os.PathLike[str],
+    fmt: str | None,
+    problems: list[Problem],
+    *,
+    stdin: BinaryIO | None = None,
+    notify: Notify | None = None,
+) -> list[Item]:
+    """Every record of the input, in order; bad input adds to ``problems``."""
+    if str(path) == "-":
+        data = (stdin or sys.stdin.buffer).read()
+        checked = check_bytes(data, STDIN, problems)
+        if checked is None:
+            return []
+        return reader(fmt or sniff(checked))(checked, STDIN, problems)
+    path = Path(path)
+    if path.is_dir():
+        files = _folder_files(path, fmt, notify or _quiet)
+        if not files:
+            wanted = ", ".join(sorted(e for e, f in EXTENSIONS.items() if fmt in (None, f)))
+            problems.append(Problem(f"no files to import (looked for {wanted})", source=str(path)))
+        items: list[Item] = []
+        for file in files:
+            items += _read_file(file, fmt or format_of(file.name), problems)  # type: ignore[arg-type]
+        return items
+    if not path.exists():
+        problems.append(Problem("no such file or folder", source=str(path)))
+        return []
+    fmt = fmt or format_of(path.name)
+    if fmt is None:
+        problems.append(Problem(
+            f"cannot tell the format from the extension {path.suffix or '(none)'!r}; "
+            f"use --format {'|'.join(FORMATS)}", source=str(path)))
+        return []
+    return _read_file(path, fmt, problems)
+
+
+def _folder_files(folder: Path, fmt: str | None, notify: Notify) -> list[Path]:
+    """Files directly in ``folder`` with an extension of ``fmt`` (or of any format), by name.
+
+    Hidden files are passed over silently; anything else left out is named on stderr.
+    """
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise StorageError(f"{folder}: cannot list folder: {exc.strerror or exc}") from None
+    chosen, ignored = [], []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        kind = format_of(entry.name)
+        if entry.is_file() and kind is not None and fmt in (None, kind):
+            chosen.append(entry)
+        else:
+            ignored.append(entry.name + ("/" if entry.is_dir() else ""))
+    if ignored:
+        shown = ", ".join(ignored[:10]) + (f" and {len(ignored) - 10} more" if len(ignored) > 10 else "")
+        what = f".{fmt} files" if fmt else "interchange files"
+        notify(f"{folder}: ignored {len(ignored)} entries that are not {what}: {shown}")
+    return chosen
+
+
+def _read_file(path: Path, fmt: str, problems: list[Problem]) -> list[Item]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(f"cannot read: {exc.strerror or exc}", source=str(path)))
+        return []
+    checked = check_bytes(data, str(path), problems)
+    if checked is None:
+        return []
+    return reader(fmt)(checked, str(path), problems)
+
+
+def import_items(
+    db: Path,
+    items: Sequence[Item],
+    problems: list[Problem] | None = None,
+    *,
+    dry_run: bool = False,
+    on_conflict: str = "fail",
+    calendar: str = "gregorian",
+    notify: Notify | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate ``items`` and apply them in one transaction (see the module docstring)."""
+    problems = list(problems or [])
+    notify = notify or _quiet
+    if problems:
+        # The input is bad already; still validate what was readable, so the
+        # user gets every error in one run. The database is not even opened.
+        _validate(items, calendar, problems, progress)
+        raise _invalid(problems, items)
+    report = ImportReport(dry_run=dry_run)
+    with store.transaction(db, dry_run=dry_run) as tx:
+        pending = _pending(items, tx, calendar)
+        records = _validate([items[i] for i in pending], calendar, problems, progress)
+        if problems or records is None:
+            raise _invalid(problems, items)
+        validated: list[dict[str, Any] | None] = [None] * len(items)
+        for i, record in zip(pending, records, strict=True):
+            validated[i] = record
+        batch = list(zip(items, validated, strict=True))
+        _assign_ids(batch, problems)
+        if problems:
+            raise _invalid(problems, items)
+        writes = _decide(batch, tx, on_conflict, report, notify)
+        if writes and not dry_run:
+            tx.put_many(writes)
+    return report
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _invalid(problems: list[Problem], items: Sequence[Item]) -> InvalidInput:
+    rank: dict[str, int] = {}
+    for item in items:
+        rank.setdefault(item.source, len(rank))
+    for p in problems:
+        rank.setdefault(p.source, len(rank))
+    ordered = sorted(problems, key=lambda p: (rank[p.source], p.line or 0))
+    shown = ordered[:MAX_PROBLEMS]
+    if len(ordered) > MAX_PROBLEMS:
+        shown.append(Problem(f"… and {len(ordered) - MAX_PROBLEMS} more"))
+    shown.append(Problem(f"{len(ordered)} error{'s' * (len(ordered) != 1)}; nothing was imported"))
+    return InvalidInput(shown)
+
+
+# --- validation --------------------------------------------------------------------
+
+
+@cache
+def _adapter() -> TypeAdapter[list[Person]]:
+    from pydantic import TypeAdapter
+
+    from dossier.models import Person
+
+    return TypeAdapter(list[Person])
+
+
+def _validate(
+    items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
+) -> list[dict[str, Any]] | None:
+    """The canonical dicts of ``items``, or None after adding every error to ``problems``."""
+    from pydantic import ValidationError
+
+    from dossier.models import validate_person
+
+    adapter = _adapter()
+    context = {"calendar": calendar}
+    out: list[dict[str, Any]] | None = []
+    with _progress(progress, len(items), "validating") as advance, paused_gc():
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start:start + CHUNK]
+            try:
+                persons = adapter.validate_python([it.data for it in chunk], context=context)
+            except ValidationError as exc:
+                out = None
+                failing = sorted({e["loc"][0] for e in exc.errors(include_url=False)
+                                  if e["loc"] and isinstance(e["loc"][0], int)})
+                for i in failing:
+                    item = chunk[i]
+                    try:
+                        validate_person(item.data, source=item.source, line=item.line, calendar=calendar)
+                    except InvalidInput as bad:
+                        problems.extend(bad.problems)
+            else:
+                if out is not None and not problems:
+                    out += adapter.dump_python(persons, mode="json")
+                    for item in chunk:
+                        item.data = None  # the canonical dict replaces it
+                del persons
+            advance(len(chunk))
+    return None if problems else out
+
+
+@contextmanager
+def _progress(progress: Progress | None, total: int, label: str) -> Iterator[Advance]:
+    if progress is None or total <= PROGRESS_MIN:
+        yield _no_advance
+        return
+    with progress(total, label) as advance:
+        yield advance
+
+
+def _no_advance(_: int) -> None:
+    pass
+
+
+# --- unchanged without validation ------------------------------------------------
+
+
+_MISSING = object()
+Shape = tuple[dict[str, Any], dict[str, tuple[bool, Any]]]
+
+
+@cache
+def _person_shape() -> Shape:
+    """Field defaults of each model, and which fields nest which model (many or one)."""
+    from dossier.models import Associate, Person, Post, Source
+
+    def defaults(model: type) -> dict[str, Any]:
+        return {n: f.get_default(call_default_factory=True) for n, f in model.model_fields.items()}
+
+    post: Shape = (defaults(Post), {})
+    nested = {
+        "role_1988": (False, post),
+        "current_post": (False, post),
+        "posts": (True, post),
+        "associates": (True, (defaults(Associate), {})),
+        "sources": (True, (defaults(Source), {})),
+    }
+    return defaults(Person), nested
+
+
+def same_as_stored(raw: Any, stored: dict[str, Any], shape: Shape | None = None) -> bool:
+    """True when validating ``raw`` would give back ``stored`` (timestamps aside).
+
+    Every value given must equal the stored one and every value left out must
+    be the default. Plain ``==`` is enough: the stored values are strings,
+    lists, dicts, None and bools, and the only other values equal to a bool
+    (``1``, ``0.0``…) are ones validation turns into that same bool.
+    """
+    top = shape is None
+    defaults, nested = shape or _person_shape()
+    if type(raw) is not dict:
+        return False
+    for key, value in raw.items():
+        have = stored.get(key, _MISSING)
+        if value == have:
+            continue
+        sub = nested.get(key)
+        if sub is None or value is None or have is None:
+            return False
+        many, inner = sub
+        if not many:
+            if not same_as_stored(value, have, inner):
+                return False
+        elif type(value) is not list or len(value) != len(have) or not all(
+            same_as_stored(v, h, inner) for v, h in zip(value, have, strict=True)
+        ):
+            return False
+    if len(raw) != len(stored):
+        for key in stored.keys() - raw.keys():
+            if (top and key in TIMESTAMPS) or stored[key] == defaults.get(key, _MISSING):
+                continue
+            return False
+    return True
+
+
+def _pending(items: Sequence[Item], tx: store.Transaction, calendar: str) -> list[int]:
+    """Positions of the items that need validating: all but those identical to the stored record."""
+    # A Solar Hijri calendar re-reads dates, so only Gregorian input can match as-is.
+    if calendar != "gregorian" or not len(tx):
+        return list(range(len(items)))
+    pending = []
+    for i, item in enumerate(items):
+        data = item.data
+        stored = tx.get(data.get("id")) if type(data) is dict and type(data.get("id")) is str else None
+        if stored is None or not same_as_stored(data, stored):
+            pending.append(i)
+    return pending
+
+
+# --- ids, conflicts, timestamps ---------------------------------------------------
+
+
+Pair = tuple[Item, dict[str, Any] | None]  # (input, validated record; None = unchanged as stored)
+
+
+def _assign_ids(batch: list[Pair], problems: list[Problem]) -> None:
+    from dossier.names import slugify, unique_id
+
+    first: dict[str, Item] = {}
+    for item, record in batch:
+        person_id = item.data["id"] if record is None else record["id"]
+        if person_id is None:
+            continue
+        if person_id in first:
+            problems.append(Problem(f"id {person_id!r} appears twice in the input (first at "
+                                    f"{first[person_id].where()})", field="id",
+                                    source=item.source, line=item.line))
+        else:
+            first[person_id] = item
+    taken = set(first)
+    for _, record in batch:
+        if record is not None and record["id"] is None:
+            record["id"] = unique_id(slugify(record["name"]), taken)
+            taken.add(record["id"])
+
+
+def _decide(
+    batch: list[Pair], tx: store.Transaction, on_conflict: str, report: ImportReport, notify: Notify
+) -> list[dict[str, Any]]:
+    """Sort the batch into added/updated/unchanged/skipped; return the records to write."""
+    from dossier.models import now_utc
+
+    stamp = now_utc().isoformat().replace("+00:00", "Z")
+    conflicts: list[str] = []
+    writes: list[tuple[Item, dict[str, Any], bool]] = []
+    for item, record in batch:
+        if record is None:
+            report.unchanged.append(item.data["id"])
+            continue
+        stored = tx.get(record["id"])
+        if stored is None:
+            record["created"] = record["created"] or stamp
+            record["updated"] = record["updated"] or stamp
+            writes.append((item, record, False))
+            continue
+        if content(record) == content(stored):
+            report.unchanged.append(record["id"])
+            continue
+        if on_conflict == "skip":
+            report.skipped.append(record["id"])
+            notify(f"skipped {record['id']} ({item.where()}): differs from the stored record")
+        elif on_conflict == "update":
+            record["created"] = record["created"] or stored.get("created") or stamp
+            record["updated"] = record["updated"] or stamp
+            writes.append((item, record, True))
+        else:
+            changed = [k for k in record if k not in TIMESTAMPS and record[k] != stored.get(k)]
+            conflicts.append(f"  {item.where()}: {record['id']}: exists with different content "
+                             f"(differs in {', '.join(changed)})")
+    # Source keys are shared database-wide: check the state after this import.
+    written = {record["id"] for _, record, _ in writes}
+    index = source_index(r for r in tx.all() if r["id"] not in written)
+    kept = []
+    for item, record, is_update in writes:
+        clashes = source_clashes(record, index)
+        if not clashes:
+            for src in record.get("sources", ()):
+                index.setdefault(src["key"], (src, record["id"]))
+            kept.append(record)
+            (report.updated if is_update else report.added).append(record["id"])
+        elif on_conflict == "skip":
+            report.skipped.append(record["id"])
+            notify(f"skipped {record['id']} ({item.where()}): {clashes[0]}")
+        else:
+            conflicts += [f"  {item.where()}: {record['id']}: {c}" for c in clashes]
+    if conflicts:
+        hint = "use --on-conflict update or skip" if on_conflict == "fail" else (
+            "a source key must mean one source; change the key or make the sources agree")
+        shown = conflicts[:MAX_PROBLEMS]
+        if len(conflicts) > MAX_PROBLEMS:
+            shown.append(f"  … and {len(conflicts) - MAX_PROBLEMS} more")
+        raise Conflict(f"{len(conflicts)} conflict{'s' * (len(conflicts) != 1)} with the database; "
+                       f"nothing was imported ({hint})", details=shown)
+    return kept
+
+
+# --- export ----------------------------------------------------------------------
+
+
+def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = None,
+           split: bool = False) -> ExportReport:
+    """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    target = str(path)
+    if split:
+        if target == "-":
+            raise UsageError("--split writes one file per person: give a folder (export --split records/)")
+        return _export_split(store.read(db).all(), Path(target), fmt or "yaml")
+    if target != "-" and Path(target).is_dir():
+        raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
+    fmt = fmt or (format_of(target) if target != "-" else None) or "json"
+    records = store.read(db).all()
+    data = write(records, fmt)
+    if target == "-":
+        return ExportReport(len(records), fmt, target, data=data)
+    changed = write_if_changed(Path(target), data)
+    return ExportReport(len(records), fmt, target, written=int(changed), unchanged=int(not changed))
+
+
+def _export_split(records: list[dict[str, Any]], folder: Path, fmt: str) -> ExportReport:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"{folder}: cannot create folder: {exc.strerror or exc}") from None
+    suffix = SUFFIX[fmt]
+    report = ExportReport(len(records), fmt, str(folder))
+    names = set()
+    for record in records:
+        name = record["id"] + suffix
+        names.add(name)
+        if write_if_changed(folder / name, write_one(record, fmt)):
+            report.written += 1
+        else:
+            report.unchanged += 1
+    report.stale = sorted(p.name for p in folder.iterdir()
+                          if p.name.endswith(suffix) and p.name not in names and not p.name.startswith("."))
+    return report
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` atomically unless the file already holds exactly it."""
+    try:
+        if path.read_bytes() == data:
+            return False
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    except IsADirectoryError:
+        raise StorageError(f"{path}: is a folder") from None
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    store.write_atomic(path, data, mode=mode)
+    return True
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def export_summary(report: ExportReport) -> str:
+    if report.data is not None:
+        return f"exported {report.count} persons ({report.fmt})"
+    text = (f"exported {report.count} persons to {report.target} ({report.fmt}): "
+            f"{report.written} written, {report.unchanged} unchanged")
+    if report.stale:
+        shown = ", ".join(report.stale[:10]) + (" …" if len(report.stale) > 10 else "")
+        text += (f"\nnote: {len(report.stale)} files in {report.target} match no person in the "
+                 f"database and were left in place: {shown}")
+    return text
