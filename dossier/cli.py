@@ -488,6 +488,27 @@ def sources_rm(
         output.message(line)
 
 
+@app.command("diff")
+def diff_(
+    ctx: typer.Context,
+    old: Annotated[str | None, typer.Argument(help="An earlier `export --format json` "
+                                              "(or ndjson; - for stdin).", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Persons added or changed since DATE "
+                     "(YYYY-MM-DD or an ISO date-time, UTC).")] = None,
+    fmt: Annotated[Literal["text", "markdown", "json"], typer.Option("--format")] = "text",
+) -> None:
+    """Persons added, removed and changed (field by field) since an earlier export or a date."""
+    from dossier import diff, output
+
+    if (old is None) == (since is None):
+        raise UsageError("give an earlier export (dossier diff OLD.json) or --since DATE, not both")
+    result = diff.changed_since(_db(ctx), since) if since else diff.compare_with_export(_db(ctx), old)
+    if fmt == "json":
+        output.emit_json(result.to_json())
+    else:
+        output.emit_text(diff.render_markdown(result) if fmt == "markdown" else diff.render_text(result))
+
+
 
 def main() -> None:
     try:
