@@ -509,6 +509,51 @@ def diff_(
         output.emit_text(diff.render_markdown(result) if fmt == "markdown" else diff.render_text(result))
 
 
+@app.command()
+def review(
+    ctx: typer.Context,
+    older_than: Annotated[int, typer.Option("--older-than", min=0, metavar="MONTHS",
+                          help="Stale when confirmed (as_of) more than MONTHS ago, or never.")] = 24,
+    list_: Annotated[bool, typer.Option("--list", help="Print the stale posts, ask nothing "
+                     "(the way to use review off a terminal).")] = False,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="Of --list.")] = "table",
+    today: Annotated[str | None, typer.Option("--today", help="Reference date YYYY-MM-DD "
+                     "(default: today).")] = None,
+) -> None:
+    """Walk the stale current posts one by one: confirm, edit, mark left, skip or quit."""
+    from dossier import output, review
+
+    db, day = _db(ctx), review.parse_today(today)
+    if list_:
+        rows = review.list_stale(db, older_than=older_than, today=day)
+        if fmt == "json":
+            output.emit_json([r.to_json() for r in rows])
+        else:
+            output.emit_table(review.COLUMNS, review.table_rows(rows))
+    elif not _on_terminal():
+        raise UsageError("review asks questions, so it needs a terminal; use --list to print the stale posts")
+    else:
+        tally = review.walk(db, ask=_review_ask, say=lambda lines: [output.message(x) for x in lines],
+                            today=day, older_than=older_than,
+                            edit_record=lambda pid: _edit_in_editor(db, pid))
+        output.message(tally.summary())
+
+
+def _review_ask(question: str, choices: Any, default: str) -> str:
+    """One question on stderr; end of input (Ctrl-D) ends the review."""
+    from rich.prompt import Prompt
+    from rich.text import Text
+
+    from dossier.output import _console
+    from dossier.review import Quit
+
+    try:
+        return Prompt.ask(Text(question), console=_console(True), choices=list(choices) if choices else None,
+                          default=default, show_default=bool(default))
+    except EOFError:
+        raise Quit() from None
+
+
 
 def main() -> None:
     try:

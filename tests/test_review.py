@@ -1,0 +1,251 @@
+"""`dossier review`: which current posts are stale, and the walk driven by scripted answers."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dossier import review, store
+from dossier.models import dump, now_utc, validate_person
+from tests.conftest import BIN, make_person
+
+TODAY = date(2026, 6, 15)
+
+
+def seed(db: Path, *records: dict[str, Any]) -> None:
+    with store.transaction(db) as tx:
+        for data in records:
+            person = validate_person(data)
+            person.created = person.updated = now_utc()
+            tx.put(dump(person))
+
+
+def judge(person_id: str, as_of: str | None, **fields: Any) -> dict[str, Any]:
+    post = {"title": "Judge", "organization": "Supreme Court", "sources": ["example-report-1990"]}
+    if as_of:
+        post["as_of"] = as_of
+    return make_person(person_id.replace("-", " ").title(), id=person_id, current_post=post, **fields)
+
+
+def corpus(db: Path) -> None:
+    seed(db,
+         judge("fresh", "2025-01"),          # 17 months: not stale at 24
+         judge("edge-year", "2024"),         # last day 2024-12-31: not stale
+         judge("old-month", "2024-05"),      # last day 2024-05-31 < 2024-06-15: stale
+         judge("ancient", "2017-07"),
+         judge("never", None),               # no as_of: stale, listed first
+         make_person("No Current Post", id="no-current-post"))
+
+
+def record(db: Path, person_id: str) -> dict[str, Any]:
+    return store.read(db).get(person_id)  # type: ignore[return-value]
+
+
+class Script:
+    """Answers questions in order; records what was asked and said."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.asked: list[tuple[str, Sequence[str] | None, str]] = []
+        self.said: list[str] = []
+
+    def ask(self, question: str, choices: Sequence[str] | None, default: str) -> str:
+        self.asked.append((question, choices, default))
+        if not self.answers:
+            raise review.Quit()
+        answer = self.answers.pop(0)
+        return default if answer == "" else answer
+
+    def say(self, lines: Sequence[str]) -> None:
+        self.said += lines
+
+
+# --- which posts are stale --------------------------------------------------------
+
+
+def test_stale_posts_order_and_cutoff(db):
+    corpus(db)
+    stale = review.list_stale(db, today=TODAY)
+    assert [s.id for s in stale] == ["never", "ancient", "old-month"]
+    assert [s.months for s in stale] == [None, 106, 24]
+    assert stale[1].sources[0]["title"] == "Example report"
+    assert [s.id for s in review.list_stale(db, today=TODAY, older_than=12)] == [
+        "never", "ancient", "old-month", "edge-year", "fresh"]
+    assert [s.id for s in review.list_stale(db, today=TODAY, older_than=120)] == ["never"]
+
+
+@pytest.mark.parametrize(
+    ("today", "months", "expected"),
+    [(date(2026, 6, 15), 24, date(2024, 6, 15)), (date(2024, 2, 29), 12, date(2023, 2, 28)),
+     (date(2026, 3, 31), 1, date(2026, 2, 28)), (date(2026, 1, 10), 13, date(2024, 12, 10))],
+)
+def test_months_before(today, months, expected):
+    assert review.months_before(today, months) == expected
+
+
+def test_list_formats(run, db):
+    corpus(db)
+    rows = run("review", "--list", "--today", "2026-06-15", "--format", "json").json()
+    assert [r["id"] for r in rows] == ["never", "ancient", "old-month"]
+    assert rows[1]["as_of"] == "2017-07"
+    assert rows[1]["post"]["title"] == "Judge"
+    table = run("review", "--list", "--today", "2026-06-15").stdout.splitlines()
+    assert table[0].split("\t") == list(review.COLUMNS)
+    assert table[2] == "ancient\tAncient\tJudge (Supreme Court)\t2017-07\t106\texample-report-1990"
+    assert run("review", "--list", "--older-than", "6", "--today", "2026-06-15",
+               "--format", "json").json()[-1]["id"] == "fresh"
+
+
+def test_off_a_terminal_review_refuses_without_list(run_bin, db):
+    corpus(db)
+    before = db.read_bytes()
+    res = run_bin("review")
+    assert res.code == 2
+    assert "--list" in res.stderr
+    assert db.read_bytes() == before
+
+
+def test_bad_today_exits_4(run, db):
+    res = run("review", "--list", "--today", "15/06/2026")
+    assert res.code == 4
+    assert "--today" in res.stderr
+
+
+# --- the walk -----------------------------------------------------------------
+
+
+def walk(db: Path, script: Script, **kwargs: Any) -> review.Tally:
+    return review.walk(db, ask=script.ask, say=script.say, today=TODAY, **kwargs)
+
+
+def test_confirm_skip_and_quit_each_answer_its_own_write(db):
+    corpus(db)
+    script = Script("c", "s", "q")
+    tally = walk(db, script)
+    assert (tally.confirmed, tally.skipped, tally.quit_at) == (["never"], ["ancient"], 1)
+    assert record(db, "never")["current_post"]["as_of"] == "2026-06-15"
+    assert record(db, "ancient")["current_post"]["as_of"] == "2017-07"
+    assert record(db, "old-month")["current_post"]["as_of"] == "2024-05"
+    assert "[1/3] Never (never)" in script.said
+    assert "  sources: [example-report-1990] Example report · 1990 · https://example.org/r" in script.said
+    assert tally.summary() == "1 confirmed, 0 edited, 1 skipped of 3 stale; quit with 1 not reviewed"
+    # a second walk no longer shows the confirmed post
+    assert [s.id for s in review.list_stale(db, today=TODAY)] == ["ancient", "old-month"]
+
+
+def test_edit_corrects_the_post(db):
+    corpus(db)
+    walk(db, Script("s", "e", "Chief Justice", "", "n", ""))  # "" takes the default
+    post = record(db, "ancient")["current_post"]
+    assert (post["title"], post["organization"], post["as_of"]) == ("Chief Justice", "Supreme Court",
+                                                                     "2026-06-15")
+    assert post["sources"] == ["example-report-1990"]
+    assert record(db, "ancient")["posts"] == []
+
+
+def test_edit_new_post_moves_the_old_one_to_the_career(db):
+    corpus(db)
+    script = Script("s", "e", "Minister of Justice", "Government", "y", "example-report-1990")
+    walk(db, script)
+    person = record(db, "ancient")
+    assert person["current_post"]["title"] == "Minister of Justice"
+    assert person["current_post"]["as_of"] == "2026-06-15"
+    assert [(p["title"], p["as_of"]) for p in person["posts"]] == [("Judge", "2017-07")]
+    # a new post does not silently inherit the old post's sources
+    assert ("Sources cited (keys, separated by ;)", None, "") in script.asked
+
+
+def test_left_the_post(db):
+    corpus(db)
+    tally = walk(db, Script("l"))
+    assert tally.edited == ["never"]
+    person = record(db, "never")
+    assert person["current_post"] is None
+    assert person["posts"][0]["title"] == "Judge"
+
+
+def test_bad_answer_is_reported_and_asked_again(db):
+    corpus(db)
+    before = record(db, "never")
+    script = Script("e", "Judge", "", "n", "no-such-source", "s")
+    tally = walk(db, script)
+    assert any("no-such-source" in line and "not among this record's sources" in line
+               for line in script.said)
+    assert tally.skipped == ["never"]
+    assert record(db, "never") == before
+
+
+def test_open_in_editor_uses_the_injected_edit(db):
+    corpus(db)
+    opened: list[str] = []
+
+    def edit_record(person_id: str) -> Any:
+        opened.append(person_id)
+        return None if len(opened) == 1 else object()  # first time: closed unchanged
+
+    script = Script("o", "o", "q")
+    tally = walk(db, script, edit_record=edit_record)
+    assert opened == ["never", "never"]
+    assert tally.edited == ["never"]
+    assert "no changes" in script.said
+    assert "o" in (script.asked[0][1] or ())
+    no_editor = Script("q")
+    walk(db, no_editor)
+    assert "o" not in (no_editor.asked[0][1] or ())
+
+
+def test_nothing_stale(db):
+    seed(db, judge("fresh", "2026-05"))
+    tally = walk(db, Script())
+    assert tally.summary() == "no stale current posts"
+
+
+# --- on a real terminal ---------------------------------------------------------
+
+
+def _read_until(fd: int, marker: bytes, seen: bytearray, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"no {marker!r} on the terminal; got {bytes(seen)!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            raise AssertionError(f"terminal closed before {marker!r}; got {bytes(seen)!r}") from None
+        seen += chunk
+
+
+def test_review_through_a_pseudo_terminal(db):
+    corpus(db)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(BIN), "review", "--today", "2026-06-15"], stdin=slave, stdout=slave,
+                            stderr=slave, env={**os.environ, "TERM": "dumb"}, close_fds=True)
+    os.close(slave)
+    seen = bytearray()
+    try:
+        _read_until(master, b"[1/3] Never (never)", seen)
+        _read_until(master, b"[q]uit", seen)
+        os.write(master, b"c\n")
+        _read_until(master, b"[2/3] Ancient (ancient)", seen)
+        _read_until(master, b"[q]uit", seen)
+        os.write(master, b"q\n")
+        _read_until(master, b"not reviewed", seen)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    assert b"1 confirmed, 0 edited, 0 skipped of 3 stale; quit with 2 not reviewed" in seen
+    assert record(db, "never")["current_post"]["as_of"] == "2026-06-15"
+    assert record(db, "ancient")["current_post"]["as_of"] == "2017-07"
