@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dossier import store
-from dossier.errors import Conflict, InvalidInput, NotFound, Problem
+from dossier import names, store
+from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
 from dossier.models import Person, dump, now_utc, validate_person
 from dossier.names import slugify, unique_id
 
 if TYPE_CHECKING:
+    from dossier import checks
+    from dossier import merge as merging
     from dossier.store import Snapshot
 
 TIMESTAMPS = ("created", "updated")
@@ -65,13 +68,14 @@ def _by_exact_name(records: list[dict[str, Any]], ref: str) -> list[dict[str, An
 def _by_folded_name(records: list[dict[str, Any]], ref: str) -> list[dict[str, Any]]:
     from dossier import names
 
-    fold = getattr(names, "fold", None)
-    if fold is None:
+    key = getattr(names, "match_key", None)
+    if key is None:
         return []
-    wanted = fold(ref)
+    # Folded, honorifics set aside, spaces removed: "Pour Mohammadi" meets "Pourmohammadi".
+    wanted = key(ref)
     if not wanted:
         return []
-    return [r for r in records if wanted in {fold(n) for n in _names(r)}]
+    return [r for r in records if wanted in {key(n) for n in _names(r)}]
 
 
 def _names(record: dict[str, Any]) -> list[str]:
@@ -287,3 +291,58 @@ def remove(db: Path, ref: str) -> dict[str, Any]:
         record = resolve(tx, ref)
         tx.delete([record["id"]])
         return record
+
+
+# --- search / check / merge (names) --------------------------------------------
+
+
+def search(db: Path, query: str, *, limit: int | None = 10) -> list[names.Hit]:
+    """Persons whose names match ``query`` (SPEC §4), best first; stored dicts, no validation."""
+    return names.search(store.read(db).all(), query, limit=limit)
+
+
+def check(db: Path, *, today: date | None = None) -> list[checks.Finding]:
+    """Integrity findings; ``today`` (for stale posts) defaults to the real date."""
+    from dossier import checks as checks_
+
+    try:
+        snapshot = store.read(db)
+    except StorageError as exc:
+        raise StorageError(exc.message, details=_restore_advice(db)) from None
+    items = [(key, snapshot.get(key)) for key in snapshot.ids()]
+    return checks_.run(items, today=today or date.today())  # type: ignore[arg-type]
+
+
+def _restore_advice(db: Path) -> list[str]:
+    bak = store.backup_path(db)
+    if not bak.exists():
+        return [f"  no backup {bak.name} exists next to it; restore the file from your own copies"]
+    problem = store.probe(bak)
+    if problem:
+        return [f"  the backup {bak} is unreadable too: {problem}"]
+    return [
+        f"  {bak} holds the version before the last write and is readable; to restore it:",
+        f"    cp {bak} {db}   (keep a copy of the damaged file first if you want to inspect it)",
+    ]
+
+
+def merge(
+    db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False
+) -> tuple[Person, merging.MergeResult]:
+    """Merge OTHER into KEEP in one transaction (nothing written with ``dry_run``)."""
+    from dossier import merge as merging_
+
+    with store.transaction(db, dry_run=dry_run) as tx:
+        keep, other = resolve(tx, keep_ref), resolve(tx, other_ref)
+        result = merging_.merge_records(keep, other, tx.all())
+        stamp = now_utc()
+        person = validate_person(result.record, source="merge")
+        person.updated = stamp
+        changed = [dump(person)]
+        for record in result.repointed:
+            linked = validate_person(record, source=f"merge: {record['id']}")
+            linked.updated = stamp
+            changed.append(dump(linked))
+        tx.put_many(changed)
+        tx.delete([other["id"]])
+        return person, result

@@ -322,6 +322,66 @@ def rm(
 # --- search / check / merge (names) -----------------------------------------------
 
 
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Any spelling of a name, Latin or Persian script.")],
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 10,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+) -> None:
+    """Fuzzy, transliteration-tolerant name search; best match first (no match: exit 0)."""
+    from dossier import api, output
+
+    hits = api.search(_db(ctx), query, limit=limit)
+    if fmt == "json":
+        output.emit_json([h.as_dict() for h in hits])
+    elif hits:
+        output.emit_table(("id", "name", "matched", "score"),
+                          [[h.id, h.name, h.matched, str(h.score)] for h in hits])
+    else:
+        output.message(f"no match for {query!r}")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings also exit 4.")] = False,
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+) -> None:
+    """Integrity report: errors (exit 4), then warnings (exit 4 only with --strict)."""
+    from dossier import api, output
+    from dossier.checks import summary
+    from dossier.errors import InvalidInput
+
+    findings = api.check(_db(ctx))
+    if fmt == "json":
+        output.emit_json([f.as_dict() for f in findings])
+    else:
+        output.emit_text("".join(f"{f}\n" for f in findings))
+    text, failed = summary(findings, strict=strict)
+    if failed:
+        raise InvalidInput(text)
+    output.message(text)
+
+
+@app.command()
+def merge(
+    ctx: typer.Context,
+    keep: Annotated[str, typer.Argument(help="The person to keep (id or name).")],
+    other: Annotated[str, typer.Argument(help="The person merged into KEEP, then removed.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the merged record only.")] = False,
+) -> None:
+    """Merge OTHER into KEEP: names, posts, sources, tags, links; OTHER's id still resolves."""
+    from dossier import api, output
+
+    person, result = api.merge(_db(ctx), keep, other, dry_run=dry_run)
+    if dry_run:
+        output.emit_person_text(person)
+    for line in result.report(dry_run=dry_run):
+        output.message(line)
+
+
+
 # --- import / export (interchange) ------------------------------------------------
 
 InterFormat = Annotated[

@@ -1,0 +1,298 @@
+"""Integrity checks over the stored records (``dossier check``).
+
+The checks read the raw stored dicts, because ``check`` is the tool for a
+database that may have been edited by hand: every record is validated (in one
+batched ``TypeAdapter`` call), a validation problem becomes a finding rather
+than a crash, and every other check tolerates fields of the wrong type.
+
+Each finding has a code, a severity, a person id, a field path and a message;
+``FINDING_CODES`` lists them. Errors make ``check`` exit 4, warnings only with
+``--strict``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import gc
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+FINDING_CODES: dict[str, tuple[Severity, str]] = {
+    "E-INVALID": ("error", "the stored record does not validate (hand-edited file)"),
+    "E-UNSOURCED": ("error", "a claim (role_1988, current_post, a post, an associate link) cites no source"),
+    "E-DANGLING-SOURCE": ("error", "a claim cites a source key that is not among the record's sources"),
+    "E-DANGLING-ASSOCIATE": ("error", "an associate id that is no person in the database"),
+    "E-SOURCE-CLASH": ("error", "the same source key with different content in two records"),
+    "W-DUPLICATE": ("warning", "likely the same person twice (same folded name, or names scoring high)"),
+    "W-STALE-POST": ("warning", "current post confirmed more than two years ago, or with no as_of date"),
+    "W-DECEASED-POST": ("warning", "a deceased person with a current post"),
+    "W-IMPOSSIBLE-POST": ("warning", "current post confirmed after the death date, or in the future"),
+    "W-MERGED-ASSOCIATE": ("warning", "an associate link to a person since merged into another"),
+}
+
+STALE_YEARS = 2
+DUPLICATE_SCORE = 90
+"""Two different folded names are reported as a likely duplicate from this
+``rapidfuzz.fuzz.ratio`` of their space-less match keys (0–100)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    id: str
+    field: str
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return FINDING_CODES[self.code][0]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.id}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "id": self.id,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+def summary(findings: Sequence[Finding], *, strict: bool = False) -> tuple[str, bool]:
+    """The closing line of a report, and whether ``check`` fails (exit 4)."""
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    if not findings:
+        return "check: no problems found", False
+    text = f"check: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    return text, bool(errors or (strict and warnings))
+
+
+def _finding(code: str, pid: str, field: str, message: str) -> Finding:
+    """A finding whose message starts with the field it is about."""
+    return Finding(code, pid, field, f"{field}: {message}" if field else message)
+
+
+def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date) -> list[Finding]:
+    """Every finding for the stored ``(key, record)`` pairs, errors first, then by id."""
+    items = sorted(items, key=lambda kv: kv[0])
+    records = [(_id(key, record), record) for key, record in items]
+    gc.disable()  # millions of stored objects: every collection would walk them all
+    try:
+        findings = _semantic(records, today)
+        seen = {(f.id, f.field) for f in findings}
+        findings += [f for f in _validation(items) if (f.id, f.field) not in seen]
+        findings += duplicates(records)
+    finally:
+        gc.enable()
+    order = {code: i for i, code in enumerate(FINDING_CODES)}
+    findings.sort(key=lambda f: (f.severity != "error", f.id, order[f.code], f.field))
+    return findings
+
+
+def _id(key: str, record: dict[str, Any]) -> str:
+    pid = record.get("id")
+    return pid if isinstance(pid, str) and pid else key
+
+
+# --- validation --------------------------------------------------------------
+
+
+def _validation(items: Sequence[tuple[str, dict[str, Any]]]) -> list[Finding]:
+    """Validate all records in one batched call; one E-INVALID per problem."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from dossier.models import Person, problems_from
+
+    out = []
+    for key, record in items:
+        if record.get("id") != key:
+            out.append(_finding("E-INVALID", _id(key, record), "id",
+                                f"record stored under key {key!r} has id {record.get('id')!r}"))
+    try:
+        TypeAdapter(list[Person]).validate_python([r for _, r in items], context={"calendar": "gregorian"})
+    except ValidationError as exc:
+        for problem in problems_from(exc):
+            index, _, field = problem.field.partition(".")
+            key, record = items[int(index.strip("[]"))]
+            out.append(_finding("E-INVALID", _id(key, record), field, problem.message))
+    return out
+
+
+# --- claims, sources, links, posts --------------------------------------------------
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _claims(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for key in ("role_1988", "current_post"):
+        if isinstance(record.get(key), dict):
+            out.append((key, record[key]))
+    out += [(f"posts[{i}]", p) for i, p in enumerate(_list(record.get("posts"))) if isinstance(p, dict)]
+    out += [
+        (f"associates[{i}]", a) for i, a in enumerate(_list(record.get("associates"))) if isinstance(a, dict)
+    ]
+    return out
+
+
+def _semantic(records: Sequence[tuple[str, dict[str, Any]]], today: date) -> list[Finding]:
+    ids = {pid for pid, _ in records}
+    merged_into = {
+        m: pid
+        for pid, r in records
+        for m in _list(r.get("merged_ids"))
+        if isinstance(m, str) and m not in ids
+    }
+    first_copy: dict[str, tuple[Any, str]] = {}
+    out: list[Finding] = []
+    for pid, record in records:
+        own = {s.get("key") for s in _list(record.get("sources")) if isinstance(s, dict)}
+        for field, claim in _claims(record):
+            cited = _list(claim.get("sources"))
+            what = "associate link" if field.startswith("associates") else "claim"
+            if not cited:
+                label = f"link to {claim.get('id')!r}" if what == "associate link" else field
+                out.append(Finding("E-UNSOURCED", pid, field, f"{label} has no source"))
+            for j, key in enumerate(cited):
+                if key not in own:
+                    out.append(_finding("E-DANGLING-SOURCE", pid, f"{field}.sources[{j}]",
+                                        f"source {key!r} is not among this record's sources"))
+        for i, assoc in enumerate(_list(record.get("associates"))):
+            other = assoc.get("id") if isinstance(assoc, dict) else None
+            if not isinstance(other, str) or other in ids:
+                continue
+            if other in merged_into:
+                out.append(_finding("W-MERGED-ASSOCIATE", pid, f"associates[{i}].id",
+                                    f"{other!r} was merged into {merged_into[other]!r}; link to that id"))
+            else:
+                out.append(_finding("E-DANGLING-ASSOCIATE", pid, f"associates[{i}].id",
+                                    f"no person with id {other!r}"))
+        for i, src in enumerate(_list(record.get("sources"))):
+            if not isinstance(src, dict) or not isinstance(src.get("key"), str):
+                continue
+            known = first_copy.setdefault(src["key"], (src, pid))
+            if known[1] != pid and known[0] != src:
+                out.append(_finding("E-SOURCE-CLASH", pid, f"sources[{i}]",
+                                    f"source {src['key']!r} differs from the copy cited by {known[1]}"))
+        out += _current_post(pid, record, today)
+    return out
+
+
+_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _period(value: Any) -> tuple[date, date] | None:
+    """First and last day of a partial date, or None if it is not one."""
+    m = _PARTIAL.fullmatch(value) if isinstance(value, str) else None
+    if not m:
+        return None
+    try:
+        year, month, day = (int(g) if g else None for g in m.groups())
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        if day is None:
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, month, day), date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _years_before(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _current_post(pid: str, record: dict[str, Any], today: date) -> list[Finding]:
+    post = record.get("current_post")
+    if not isinstance(post, dict):
+        return []
+    out = []
+    as_of = _period(post.get("as_of"))
+    if post.get("as_of") is None:
+        out.append(Finding("W-STALE-POST", pid, "current_post.as_of",
+                           "current_post has no as_of date: when was it last confirmed?"))
+    elif as_of and as_of[1] < _years_before(today, STALE_YEARS):
+        out.append(Finding("W-STALE-POST", pid, "current_post.as_of",
+                           f"current_post last confirmed {post['as_of']}, "
+                           f"more than {STALE_YEARS} years before {today.isoformat()}"))
+    if record.get("status") == "deceased":
+        out.append(Finding("W-DECEASED-POST", pid, "current_post",
+                           "current_post is set but the person is deceased"))
+    died = _period(record.get("died"))
+    if as_of and died and as_of[0] > died[1]:
+        out.append(Finding("W-IMPOSSIBLE-POST", pid, "current_post.as_of",
+                           f"current_post confirmed {post['as_of']}, after the death ({record['died']})"))
+    elif as_of and as_of[0] > today:
+        out.append(Finding("W-IMPOSSIBLE-POST", pid, "current_post.as_of",
+                           f"current_post confirmed {post['as_of']}, which is in the future"))
+    return out
+
+
+# --- likely duplicates ------------------------------------------------------------
+
+
+def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding]:
+    """W-DUPLICATE findings, without comparing every pair of names.
+
+    1. Names whose match keys (folded, spaces removed) are equal: one finding
+       per group of persons sharing the key.
+    2. Names whose keys differ but score at least ``DUPLICATE_SCORE``: compared
+       only within blocks of names whose last folded word has the same consonant
+       skeleton (``Heydarzadeh`` and ``Heidarzadeh`` share a block), one
+       ``rapidfuzz`` pass per name over the rest of its block.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.fuzz import ratio
+
+    from dossier.names import fold, match_key, record_names, skeleton_token
+
+    owners: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
+    blocks: dict[str, list[str]] = {}
+    for pid, record in records:
+        for name in record_names(record):
+            key = match_key(name)
+            if not key:
+                continue
+            ids = owners.get(key)
+            if ids is None:
+                owners[key] = [pid]
+                shown[key] = name
+                blocks.setdefault(skeleton_token(fold(name).rsplit(" ", 1)[-1]), []).append(key)
+            elif ids[-1] != pid and pid not in ids:
+                ids.append(pid)
+    out = []
+    reported: set[frozenset[str]] = set()
+    for key, ids in owners.items():
+        group = frozenset(ids)
+        if len(ids) > 1 and group not in reported:
+            reported.add(group)
+            first, *rest = sorted(ids)
+            out.append(Finding("W-DUPLICATE", first, "name",
+                               f"likely the same person as {', '.join(rest)}: "
+                               f"same folded name {key!r} ({shown[key]})"))
+    for keys in blocks.values():
+        for i, key in enumerate(keys[:-1]):
+            for other, s, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
+                                                score_cutoff=DUPLICATE_SCORE, limit=None):
+                a, b = sorted(owners[key]), sorted(owners[other])
+                if set(a) & set(b):
+                    continue  # names of one person
+                if b[0] < a[0]:
+                    (a, key), (b, other) = (b, other), (a, key)
+                out.append(Finding("W-DUPLICATE", a[0], "name",
+                                   f"likely the same person as {', '.join(b)}: name {shown[key]!r} "
+                                   f"resembles {shown[other]!r} (score {round(s)})"))
+    return out
