@@ -76,13 +76,15 @@ FOLDING_RULES = """\
    o → u (so ou, oo, u meet);
    a final h after a vowel is dropped, then a final e (zadeh, zade → zad);
    e → i (so ee, ei, ie, i meet);
-   y → i before a consonant or at the end of a word (ey, ay, iy);
+   y → i except at the start of a word and between two vowels (ey, ay,
+   Daryoush → Dariush), and iy before a or u → i (Dariyoush, Niyazi);
    a final ayi → ai, and ai → i (so ae, ai, aei, ayi meet);
    doubled letters are single (ss → s, mm → m).
 7. Honorifics are set aside, as words or phrases, compared folded: Ayatollah,
    Grand Ayatollah, Hojatoleslam / Hojjatoleslam (also hojjat-ol-eslam),
-   Mullah / Molla, Sheikh / Shaykh, Seyyed / Seyed / Sayyid / Syed, Haj / Hajj /
-   Haji, Mr., Mrs., Ms., Dr., Prof. A name made only of honorifics keeps them.
+   Mullah / Molla, Sheikh / Shaykh, Seyyed / Seyed / Sayyid, Haj / Hajj / Haji,
+   Mr., Mrs., Ms., Dr., Prof. A name made only of honorifics keeps them. (Syed
+   and Sayed are not in the list: they fold like the given name Saeed.)
 """
 
 # Arabic-script letters (and the Arabic presentation forms NFKC leaves alone).
@@ -136,6 +138,8 @@ _TOKEN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"e", "i"),
         (r"(.)\1+", r"\1"),
         (r"(?<=.)y(?![aeiou])", "i"),
+        (r"(?<=[^aeiou])y", "i"),
+        (r"iy(?=[au])", "i"),
         (r"ayi$", "ai"),
         (r"ai", "i"),
         (r"(.)\1+", r"\1"),
@@ -149,7 +153,7 @@ _LATIN_HONORIFICS = (
     "hojjat ol eslam", "hojat ol eslam", "hojjat al islam", "hojjat ul islam", "hojat al eslam",
     "hojatoleslam val moslemin", "hojjatoleslam val moslemin", "hojatoleslam wal muslimin",
     "mullah", "mulla", "molla", "mollah", "sheikh", "shaikh", "sheykh", "shaykh", "sheik",
-    "seyyed", "seyed", "sayyid", "sayyed", "seyyid", "sayid", "syed",
+    "seyyed", "seyed", "sayyid", "sayyed", "seyyid", "sayid",
     "haj", "hajj", "haji", "hajji", "hadj", "hadji", "al haj",
     "mr", "mrs", "ms", "dr", "prof",
 )  # fmt: skip
@@ -411,23 +415,23 @@ class NameIndex:
         words = fold_words(query)
         if not words:
             return []
-        best: dict[int, tuple[float, str]] = {}
-        self._collect(words, self.postings(), self.by_words, 1.0, threshold, best)
+        best: dict[int, tuple[float, float, str]] = {}  # record -> (score, closeness, name)
+        self._collect(query, words, self.postings(), self.by_words, 1.0, threshold, best)
         postings, groups = self._cross_script(is_native_script(query))
         if groups:
             skeleton = tuple(skeleton_token(w) for w in words)
-            self._collect(skeleton, postings, groups, CROSS_SCRIPT_FACTOR, threshold, best)
+            self._collect(query, skeleton, postings, groups, CROSS_SCRIPT_FACTOR, threshold, best)
         from rapidfuzz.fuzz import ratio
 
         joined = _join(words)
         ranked = sorted(
-            ((s, ratio(joined, match_key(name)), self.records[r], name) for r, (s, name) in best.items()),
+            ((s, ratio(joined, match_key(name)), self.records[r], name) for r, (s, _, name) in best.items()),
             key=lambda h: (-h[0], -h[1], str(h[2].get("name", "")), str(h[2].get("id", ""))),
         )
         hits = [Hit(str(r.get("id", "")), str(r.get("name", "")), name, round(s)) for s, _, r, name in ranked]
         return hits[:limit] if limit is not None else hits
 
-    def _collect(self, words, postings, groups, factor, threshold, best) -> None:
+    def _collect(self, query, words, postings, groups, factor, threshold, best) -> None:
         from rapidfuzz import process
         from rapidfuzz.fuzz import ratio
 
@@ -445,14 +449,17 @@ class NameIndex:
                 row[found] = r
                 if r >= needed:
                     candidates.update(postings[found])
+        as_typed = query.casefold()
         for name_words in candidates:
             s = _score(words, name_words, ratios) * factor
             if s < threshold:
                 continue
             for e in groups[name_words]:
                 r, name = self.entries[e]
-                if s > best.get(r, (-1.0, ""))[0]:
-                    best[r] = (s, name)
+                # Of a person's names that score the same, show the one closest to the query as typed.
+                mine = (s, ratio(as_typed, name.casefold()), name)
+                if mine[:2] > best.get(r, (-1.0, -1.0))[:2]:
+                    best[r] = mine
 
     def _cross_script(self, native_query: bool):
         """Skeleton index of the names of persons with no name in the query's script."""
