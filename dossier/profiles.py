@@ -34,6 +34,7 @@ timestamp among the published persons, or the ``today`` argument.
 from __future__ import annotations
 
 import calendar
+import functools
 import gc
 import os
 import re
@@ -41,8 +42,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote
 
 from dossier.errors import InvalidInput, Problem, StorageError
 
@@ -107,7 +108,14 @@ def _line_marker(m: re.Match[str]) -> str:
 
 def md_escape(value: object) -> str:
     """Record text as inert Markdown text: shows as written, never becomes markup."""
-    text = "" if value is None else str(value)
+    if value.__class__ is str:
+        return _escape_text(value)  # type: ignore[arg-type]
+    return _escape_text("" if value is None else str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escape_text(text: str) -> str:
+    # Cached: titles, places, dates and relations repeat across a site.
     if not _NEEDS_ESCAPE.search(text):
         return text
     text = text.translate(_INLINE)
@@ -119,29 +127,63 @@ def md_escape(value: object) -> str:
 # Characters kept as they are in a URL: the RFC 3986 reserved and unreserved set
 # minus the ones that end or break a Markdown link or an HTML attribute.
 _URL_SAFE = "-._~:/?#@!$&*+,;=%"
+_HTTP = re.compile(r"https?://[^/?#\s]", re.IGNORECASE)
+_URL_PLAIN = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&*+,;=%]*")
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def md_url(value: object) -> str:
     """An http(s) URL safe inside ``[text](...)`` and ``<a href>``; "" for anything else."""
-    if not value:
+    url = "" if value is None else str(value)
+    if not _HTTP.match(url):
         return ""
-    url = str(value)
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return ""
-    if scheme not in ("http", "https"):
-        return ""
-    return quote(url, safe=_URL_SAFE)
+    return url if _URL_PLAIN.fullmatch(url) else quote(url, safe=_URL_SAFE)
 
 
 def front_matter(data: Mapping[str, Any]) -> str:
-    """YAML for the page's front matter (keys in the template's order), via safe_dump."""
+    """YAML for the page's front matter (keys in the template's order): ``yaml.safe_dump``'s
+    resolver and emitter decide quoting, so any text stays data."""
     import yaml
 
-    return yaml.safe_dump(
-        dict(data), allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000
+    dumper = _front_matter_dumper()
+    return yaml.serialize(
+        dumper.node(dict(data)), Dumper=dumper, allow_unicode=True, width=1_000_000
     )
+
+
+@functools.cache
+def _front_matter_dumper() -> Any:
+    """``yaml.safe_dump``'s dumper (libyaml's emitter when present), made cheaper for
+    many small documents: nodes are built directly (front matter has no shared
+    objects, so no anchors to look for) and the quoting decision is memoized."""
+    import yaml
+
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    str_tag, seq_tag, map_tag = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+
+    class Dumper(base):  # type: ignore[misc, valid-type]
+        resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            if kind is not yaml.ScalarNode:
+                return super().resolve(kind, value, implicit)
+            key = (value, implicit)
+            tag = self.resolved.get(key)
+            if tag is None:
+                tag = self.resolved[key] = super().resolve(kind, value, implicit)
+            return tag
+
+        @classmethod
+        def node(cls, value: Any) -> Any:
+            if value.__class__ is str:
+                return yaml.ScalarNode(str_tag, value)
+            if isinstance(value, list | tuple):
+                return yaml.SequenceNode(seq_tag, [cls.node(v) for v in value])
+            if isinstance(value, dict):
+                return yaml.MappingNode(map_tag, [(cls.node(k), cls.node(v)) for k, v in value.items()])
+            return yaml.SafeDumper(None).represent_data(value)  # None, bool, numbers, dates
+
+    return Dumper
 
 
 # --- the site model -------------------------------------------------------------
@@ -203,60 +245,90 @@ def _sort_key(post: Post) -> tuple[int, str, str]:
 
 
 class _Site:
-    """What every page needs from the whole database, worked out once."""
+    """What every page needs from the whole database, worked out once.
+
+    In a public run the persons handed to templates are already redacted:
+    restricted persons are gone (and so are associate claims pointing at them),
+    and every confidential source is replaced by a stub whose key is its neutral
+    anchor, so not even a custom template can print what must be withheld.
+    """
 
     def __init__(self, persons: Iterable[Person], *, public: bool, today: date | None) -> None:
         ordered = sorted(persons, key=lambda p: p.id or "")
         self.public = public
-        self.persons = [p for p in ordered if not (public and p.restricted)]
-        # Restricted persons are missing from by_id in a public run, and so are ids
-        # that never existed; only the former must vanish without a trace.
-        self.hidden = {p.id for p in ordered if public and p.restricted}
-        self.by_id = {p.id: p for p in self.persons}
+        published = [p for p in ordered if not (public and p.restricted)]
         for reserved in (INDEX_PAGE, SOURCES_PAGE):
-            if reserved.removesuffix(".md") in self.by_id:
+            stem = reserved.removesuffix(".md")
+            if any(p.id == stem for p in published):
                 raise InvalidInput(
                     Problem(
                         f"a person's page would overwrite {reserved}; give the person another id",
                         field="id",
-                        source=reserved.removesuffix(".md"),
+                        source=stem,
                     )
                 )
         if today is None:
-            stamps = [p.updated for p in self.persons if p.updated is not None]
+            stamps = [p.updated for p in published if p.updated is not None]
             today = max(stamps).date() if stamps else None
         self.today = today
-        self.bibliography = self._bibliography()
+        # A key that is confidential in any copy is confidential everywhere.
+        confidential = {s.key for p in published for s in p.sources if s.confidential}
+        self.withheld: dict[str, str] = {}
+        if public:
+            self.withheld = {key: f"withheld_{n}" for n, key in enumerate(sorted(confidential), 1)}
+            hidden = {p.id for p in ordered if p.restricted}
+            published = [self._redact(p, hidden) for p in published]
+        self.persons = published
+        self.by_id = {p.id: p for p in published}
+        self.bibliography = self._bibliography(confidential | set(self.withheld.values()))
 
-    def _bibliography(self) -> dict[str, _Bibliography]:
-        # One entry per key: the copy of the first citing person in id order. A key
-        # that is confidential in any copy is confidential everywhere.
+    def _redact(self, person: Person, hidden: set[str | None]) -> Person:
+        anchors = self.withheld
+        if not any(s.key in anchors for s in person.sources) and not any(
+            a.id in hidden for a in person.associates
+        ):
+            return person
+
+        def keys(cited: list[str]) -> list[str]:
+            return [anchors.get(k, k) for k in cited]
+
+        def post(p: Post | None) -> Post | None:
+            return None if p is None else p.model_copy(update={"sources": keys(p.sources)})
+
+        return person.model_copy(
+            update={
+                "role_1988": post(person.role_1988),
+                "current_post": post(person.current_post),
+                "posts": [post(p) for p in person.posts],
+                "associates": [
+                    a.model_copy(update={"sources": keys(a.sources)})
+                    for a in person.associates
+                    if a.id not in hidden
+                ],
+                "sources": [
+                    _withheld_source(anchors[s.key]) if s.key in anchors else s for s in person.sources
+                ],
+            }
+        )
+
+    def _bibliography(self, confidential: set[str]) -> dict[str, _Bibliography]:
+        # One entry per key: the copy of the first citing person in id order.
         entries: dict[str, _Bibliography] = {}
         for person in self.persons:
             for src in person.sources:
                 entry = entries.get(src.key)
                 if entry is None:
-                    entry = entries[src.key] = _Bibliography(src, src.key, src.confidential)
-                elif src.confidential:
-                    entry.confidential = True
+                    entry = entries[src.key] = _Bibliography(src, src.key, src.key in confidential)
                 entry.cited_by.append(person)
-        if self.public:
-            withheld = sorted(k for k, e in entries.items() if e.confidential)
-            for n, key in enumerate(withheld, 1):
-                entries[key].anchor = f"withheld_{n}"
         return entries
 
     def person_context(self, person: Person) -> dict[str, Any]:
         timeline = sorted(person.posts, key=_sort_key)
-        associates = [
-            Linked(a, self.by_id.get(a.id))
-            for a in person.associates
-            if a.id not in self.hidden
-        ]
+        associates = [Linked(a, self.by_id.get(a.id)) for a in person.associates]
         # Footnotes are numbered in reading order of the claims, then the rest.
         notes: dict[str, int] = {}
-        cited = [person.role_1988, person.current_post, *timeline]
-        for claim in [*cited, *(link.associate for link in associates)]:
+        cited = [person.role_1988, person.current_post, *timeline, *person.associates]
+        for claim in cited:
             if claim is not None:
                 for key in claim.sources:
                     notes.setdefault(key, len(notes) + 1)
@@ -307,6 +379,13 @@ class _Site:
 
     def _today_text(self) -> str | None:
         return self.today.isoformat() if self.today else None
+
+
+def _withheld_source(anchor: str) -> Source:
+    """What a public run knows of a confidential source: that it exists, and its anchor."""
+    from dossier.models import Source
+
+    return Source.model_construct(key=anchor, title="Withheld", kind="other", confidential=True)
 
 
 def _timestamp(person: Person) -> str | None:
@@ -409,14 +488,22 @@ def render_site(
     Pure: the same persons give the same bytes. Raises ``InvalidInput`` (exit 4)
     for a missing or broken template, naming the template file and line.
     """
-    site = _Site(persons, public=public, today=today)
     env = environment(templates)
     person_page = _template(env, PERSON_TEMPLATE)
     index_page = _template(env, INDEX_TEMPLATE)
     sources_page = _template(env, SOURCES_TEMPLATE)
-    pages = {f"{p.id}.md": _render(person_page, site.person_context(p)) for p in site.persons}
-    pages[INDEX_PAGE] = _render(index_page, site.index_context())
-    pages[SOURCES_PAGE] = _render(sources_page, site.sources_context())
+    # Every collection pass would walk all the models of the database while
+    # finding next to no garbage: pausing it halves the time of a large site.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        site = _Site(persons, public=public, today=today)
+        pages = {f"{p.id}.md": _render(person_page, site.person_context(p)) for p in site.persons}
+        pages[INDEX_PAGE] = _render(index_page, site.index_context())
+        pages[SOURCES_PAGE] = _render(sources_page, site.sources_context())
+    finally:
+        if paused:
+            gc.enable()
     return pages
 
 
@@ -509,7 +596,7 @@ def write_site(pages: Mapping[str, str], outdir: Path) -> PublishReport:
         if name in existing and _same(path, data):
             unchanged += 1
             continue
-        write_atomic(path, data, mode=PAGE_MODE)
+        write_atomic(path, data, mode=PAGE_MODE, durable=False)
         written += 1
     for name in sorted(existing - pages.keys()):
         path = outdir / name
