@@ -91,3 +91,13 @@ def make_person(name: str = "Dariush Fakeri", **fields: Any) -> dict[str, Any]:
 @pytest.fixture
 def person_factory() -> Callable[..., dict[str, Any]]:
     return make_person
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ files from the current output instead of comparing")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
