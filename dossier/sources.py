@@ -67,6 +67,21 @@ def usage(records: Iterable[dict[str, Any]]) -> dict[str, SourceUse]:
     return dict(sorted(uses.items()))
 
 
+def publishable(record: dict[str, Any], *, redact: bool = True) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """(key -> source that may be shown, keys withheld) of one record.
+
+    Redacted (the default of every publication format), a confidential source is
+    withheld: a claim may say that it has one, never what it is.
+    """
+    shown, withheld = {}, set()
+    for src in record.get("sources") or ():
+        if redact and src.get("confidential"):
+            withheld.add(src["key"])
+        else:
+            shown[src["key"]] = src
+    return shown, withheld
+
+
 def _use(snapshot: store.Snapshot, key: str) -> SourceUse:
     found = usage(snapshot.all()).get(key)
     if found is None:
