@@ -93,7 +93,8 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date) -> list[Fin
     finally:
         gc.enable()
     order = {code: i for i, code in enumerate(FINDING_CODES)}
-    findings.sort(key=lambda f: (f.severity != "error", f.id, order[f.code], f.field))
+    # A stable sort: one person's findings of one code stay in the record's order.
+    findings.sort(key=lambda f: (f.severity != "error", f.id, order[f.code]))
     return findings
 
 
@@ -106,10 +107,15 @@ def _id(key: str, record: dict[str, Any]) -> str:
 
 
 def _validation(items: Sequence[tuple[str, dict[str, Any]]]) -> list[Finding]:
-    """Validate all records in one batched call; one E-INVALID per problem."""
+    """Validate all records in one batched call; one E-INVALID per problem.
+
+    Only the records the batch rejects are validated again one by one, for
+    problems located the way ``validate_person`` reports them.
+    """
     from pydantic import TypeAdapter, ValidationError
 
-    from dossier.models import Person, problems_from
+    from dossier.errors import InvalidInput
+    from dossier.models import Person, validate_person
 
     out = []
     for key, record in items:
@@ -119,10 +125,12 @@ def _validation(items: Sequence[tuple[str, dict[str, Any]]]) -> list[Finding]:
     try:
         TypeAdapter(list[Person]).validate_python([r for _, r in items], context={"calendar": "gregorian"})
     except ValidationError as exc:
-        for problem in problems_from(exc):
-            index, _, field = problem.field.partition(".")
-            key, record = items[int(index.strip("[]"))]
-            out.append(_finding("E-INVALID", _id(key, record), field, problem.message))
+        for i in sorted({e["loc"][0] for e in exc.errors(include_url=False) if e["loc"]}):
+            key, record = items[int(i)]
+            try:
+                validate_person(record)
+            except InvalidInput as invalid:
+                out += [_finding("E-INVALID", _id(key, record), p.field, p.message) for p in invalid.problems]
     return out
 
 

@@ -1,0 +1,287 @@
+"""`dossier check`: each kind of finding on a crafted database; a clean one passes."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dossier import api, store
+from dossier.checks import FINDING_CODES
+from dossier.models import dump, validate_person
+from tests.conftest import make_person
+
+TODAY = date(2024, 6, 1)
+
+
+def fill(db: Path, *records: dict[str, Any]) -> None:
+    """Valid records, stored as the tool stores them (no cross-record checks)."""
+    with store.transaction(db) as tx:
+        tx.put_many(dump(validate_person(r)) for r in records)
+
+
+def write_raw(db: Path, persons: dict[str, Any]) -> None:
+    """A hand-edited database file: whatever the test writes, unvalidated."""
+    db.write_text(json.dumps({"_meta": {"1": {"schema_version": 1}}, "persons": persons}), "utf-8")
+
+
+def codes(findings: list[Any]) -> list[tuple[str, str, str]]:
+    return [(f.code, f.id, f.field) for f in findings]
+
+
+def person(pid: str, name: str, **fields: Any) -> dict[str, Any]:
+    return make_person(name, id=pid, **fields)
+
+
+CLEAN = [
+    person("dariush-fakeri", "Dariush Fakeri",
+           current_post={"title": "Judge", "as_of": "2024-01", "sources": ["example-report-1990"]},
+           associates=[{"id": "bahman-ghaffarzadeh", "relation": "colleague",
+                        "sources": ["example-report-1990"]}]),
+    person("bahman-ghaffarzadeh", "Bahman Ghaffarzadeh", native_name="بهمن غفارزاده",
+           posts=[{"title": "Interrogator", "start": "1985", "sources": ["example-report-1990"]}]),
+]
+
+
+def test_a_clean_database_has_no_findings(db: Path) -> None:
+    fill(db, *CLEAN)
+    assert api.check(db, today=TODAY) == []
+
+
+def test_cli_on_a_clean_database_exits_0(run, db: Path) -> None:
+    recent = date.today().isoformat()[:7]
+    fill(db, person("dariush-fakeri", "Dariush Fakeri",
+                    current_post={"title": "Judge", "as_of": recent, "sources": ["example-report-1990"]}))
+    res = run("check")
+    assert (res.code, res.stdout) == (0, ""), res
+    assert "no problems found" in res.stderr
+    res = run("check", "--strict", "--format", "json")
+    assert (res.code, res.json()) == (0, [])
+
+
+def test_cli_on_an_empty_database_exits_0(run) -> None:
+    assert run("check").code == 0
+
+
+def test_unsourced_claims_are_errors(db: Path) -> None:
+    fill(db, person("dariush-fakeri", "Dariush Fakeri",
+                    role_1988={"title": "Prosecutor", "sources": []},
+                    current_post={"title": "Judge", "as_of": "2024-01"},
+                    posts=[{"title": "Clerk", "sources": ["example-report-1990"]}, {"title": "Interrogator"}],
+                    associates=[{"id": "bahman-ghaffarzadeh", "relation": "deputy"}]),
+         CLEAN[1])
+    findings = api.check(db, today=TODAY)
+    assert codes(findings) == [
+        ("E-UNSOURCED", "dariush-fakeri", "role_1988"),
+        ("E-UNSOURCED", "dariush-fakeri", "current_post"),
+        ("E-UNSOURCED", "dariush-fakeri", "posts[1]"),
+        ("E-UNSOURCED", "dariush-fakeri", "associates[0]"),
+    ]
+    assert str(findings[0]) == "E-UNSOURCED dariush-fakeri: role_1988 has no source"
+    assert str(findings[3]) == "E-UNSOURCED dariush-fakeri: link to 'bahman-ghaffarzadeh' has no source"
+
+
+def test_cli_reports_errors_on_stdout_and_exits_4(run, db: Path) -> None:
+    fill(db, person("dariush-fakeri", "Dariush Fakeri", role_1988={"title": "Prosecutor"}))
+    res = run("check")
+    assert res.code == 4, res
+    assert res.stdout == "E-UNSOURCED dariush-fakeri: role_1988 has no source\n"
+    assert "check: 1 error, 0 warnings" in res.stderr
+
+
+def test_dangling_associate_is_an_error(db: Path) -> None:
+    fill(db, person("dariush-fakeri", "Dariush Fakeri",
+                    associates=[{"id": "nobody-here", "sources": ["example-report-1990"]}]))
+    findings = api.check(db, today=TODAY)
+    assert codes(findings) == [("E-DANGLING-ASSOCIATE", "dariush-fakeri", "associates[0].id")]
+    assert "nobody-here" in findings[0].message
+
+
+def test_a_link_to_a_merged_id_is_a_warning_naming_the_new_id(db: Path) -> None:
+    fill(db, person("dariush-fakeri", "Dariush Fakeri",
+                    associates=[{"id": "old-bahman", "sources": ["example-report-1990"]}]),
+         {**CLEAN[1], "merged_ids": ["old-bahman"]})
+    findings = api.check(db, today=TODAY)
+    assert codes(findings) == [("W-MERGED-ASSOCIATE", "dariush-fakeri", "associates[0].id")]
+    assert "bahman-ghaffarzadeh" in findings[0].message
+
+
+def test_same_source_key_with_different_content_is_an_error(db: Path) -> None:
+    other = person("bahman-ghaffarzadeh", "Bahman Ghaffarzadeh")
+    other["sources"][0]["title"] = "Another title"
+    fill(db, CLEAN[0], other)
+    findings = api.check(db, today=TODAY)
+    assert codes(findings) == [("E-SOURCE-CLASH", "dariush-fakeri", "sources[0]")]
+    assert "'example-report-1990' differs from the copy cited by bahman-ghaffarzadeh" in findings[0].message
+
+
+def test_stale_current_posts_are_warnings(db: Path) -> None:
+    def post(as_of: str | None) -> dict[str, Any]:
+        return {"title": "Judge", "sources": ["example-report-1990"], **({"as_of": as_of} if as_of else {})}
+
+    fill(db,
+         person("old-post", "Dariush Fakeri", current_post=post("2022-05")),
+         person("no-date", "Bahman Ghaffarzadeh", current_post=post(None)),
+         person("year-only", "Jamshid Nourbakhsh", current_post=post("2022")),  # may run to 2022-12-31
+         person("recent", "Parviz Shokouhi", current_post=post("2023-01-15")))
+    findings = api.check(db, today=TODAY)
+    assert codes(findings) == [
+        ("W-STALE-POST", "no-date", "current_post.as_of"),
+        ("W-STALE-POST", "old-post", "current_post.as_of"),
+    ]
+    assert "2022-05" in findings[1].message
+    # "today" decides: two years later everything is stale
+    later = api.check(db, today=date(2026, 1, 1))
+    assert {f.id for f in later} == {"old-post", "no-date", "year-only", "recent"}
+
+
+def test_deceased_with_a_current_post_and_a_post_after_death_are_warnings(db: Path) -> None:
+    post = {"title": "Judge", "as_of": "2024-01", "sources": ["example-report-1990"]}
+    fill(db,
+         person("dariush-fakeri", "Dariush Fakeri", status="deceased", current_post=post),
+         person("bahman-ghaffarzadeh", "Bahman Ghaffarzadeh", died="2019", current_post=post),
+         person("jamshid-nourbakhsh", "Jamshid Nourbakhsh", current_post={**post, "as_of": "2025-02"}))
+    assert codes(api.check(db, today=TODAY)) == [
+        ("W-IMPOSSIBLE-POST", "bahman-ghaffarzadeh", "current_post.as_of"),
+        ("W-DECEASED-POST", "dariush-fakeri", "current_post"),
+        ("W-IMPOSSIBLE-POST", "jamshid-nourbakhsh", "current_post.as_of"),
+    ]
+
+
+def test_likely_duplicates_same_folded_name(db: Path) -> None:
+    fill(db,
+         person("ebrahim-fakeri", "Ebrahim Fakeri"),
+         person("ibrahim-fakeri", "Ibrahim Fakery"),
+         person("other", "Jamshid Nourbakhsh", aliases=["Ebrahim Fakeri"]),
+         person("pour", "Dariush Pour-Fakeri"),
+         person("pour-2", "Dariush Pourfakeri"))
+    findings = api.check(db, today=TODAY)
+    assert codes(findings) == [
+        ("W-DUPLICATE", "ebrahim-fakeri", "name"),
+        ("W-DUPLICATE", "pour", "name"),
+    ]
+    assert "likely the same person as ibrahim-fakeri, other: same folded name" in findings[0].message
+    assert "pour-2" in findings[1].message
+
+
+def test_likely_duplicates_by_score(db: Path) -> None:
+    fill(db,
+         person("manouchehr-dehghani", "Manouchehr Dehghani"),
+         person("manouchehr-dehghan", "Manuchehr Dehqan"),
+         person("bahman-dehghani", "Bahman Dehghani"))  # same surname only: not a duplicate
+    findings = api.check(db, today=TODAY)
+    assert codes(findings) == [("W-DUPLICATE", "manouchehr-dehghan", "name")]
+    assert "manouchehr-dehghani" in findings[0].message
+    assert "(score 9" in findings[0].message
+
+
+def test_names_of_one_person_are_not_duplicates(db: Path) -> None:
+    fill(db, person("dariush-fakeri", "Dariush Fakeri", aliases=["Daryoush Fakeri", "Dariush Fakery"],
+                    native_name="داریوش فاکری"))
+    assert api.check(db, today=TODAY) == []
+
+
+def test_strict_makes_warnings_fail(run, db: Path) -> None:
+    fill(db, person("dariush-fakeri", "Dariush Fakeri", status="deceased",
+                    current_post={"title": "Judge", "as_of": "2000", "sources": ["example-report-1990"]}))
+    res = run("check")
+    assert res.code == 0, res
+    assert res.stdout.splitlines() == [
+        "W-STALE-POST dariush-fakeri: current_post last confirmed 2000, more than 2 years before "
+        f"{date.today().isoformat()}",
+        "W-DECEASED-POST dariush-fakeri: current_post is set but the person is deceased",
+    ]
+    assert "check: 0 errors, 2 warnings" in res.stderr
+    assert run("check", "--strict").code == 4
+
+
+def test_json_format(run, db: Path) -> None:
+    fill(db, person("dariush-fakeri", "Dariush Fakeri", role_1988={"title": "Prosecutor"}, status="deceased",
+                    current_post={"title": "Judge", "as_of": "2000", "sources": ["example-report-1990"]}))
+    res = run("check", "--format", "json")
+    assert res.code == 4
+    findings = res.json()
+    assert [f["code"] for f in findings] == ["E-UNSOURCED", "W-STALE-POST", "W-DECEASED-POST"]
+    assert findings[0] == {"code": "E-UNSOURCED", "severity": "error", "id": "dariush-fakeri",
+                           "field": "role_1988", "message": "role_1988 has no source"}
+    assert {f["severity"] for f in findings[1:]} == {"warning"}
+
+
+# --- a hand-edited database file ------------------------------------------------------
+
+
+def test_hand_edited_records_are_validated_not_crashed_on(run, db: Path) -> None:
+    good = dump(validate_person(CLEAN[1]))
+    dangling = dump(validate_person(person("dariush-fakeri", "Dariush Fakeri")))
+    dangling["role_1988"]["sources"] = ["example-report-1990", "gone-1", "gone-2"]
+    broken = dump(validate_person(person("jamshid-nourbakhsh", "Jamshid Nourbakhsh")))
+    broken.update(born="1988-13", nmae="typo", aliases="not a list", posts="oops", associates=[7])
+    write_raw(db, {"bahman-ghaffarzadeh": good, "dariush-fakeri": dangling, "jamshid-nourbakhsh": broken,
+                   "wrong-key": {**good, "id": "parviz-shokouhi", "name": "Parviz Shokouhi"}})
+    findings = api.check(db, today=TODAY)
+    got = codes(findings)
+    assert ("E-DANGLING-SOURCE", "dariush-fakeri", "role_1988.sources[1]") in got
+    assert ("E-DANGLING-SOURCE", "dariush-fakeri", "role_1988.sources[2]") in got
+    invalid = {field for code, pid, field in got if code == "E-INVALID" and pid == "jamshid-nourbakhsh"}
+    assert {"born", "nmae", "aliases", "posts", "associates[0]"} <= invalid
+    assert ("E-INVALID", "parviz-shokouhi", "id") in got
+    # the model's own report of the first dangling key is not repeated as E-INVALID
+    assert ("E-INVALID", "dariush-fakeri", "role_1988.sources[1]") not in got
+    message = next(f for f in findings if f.field == "born").message
+    assert message.startswith("born: not a date '1988-13'")
+    res = run("check")
+    assert res.code == 4, res
+    assert "E-DANGLING-SOURCE dariush-fakeri: role_1988.sources[1]: source 'gone-1' is not" in res.stdout
+    assert "Traceback" not in res.stderr
+
+
+def test_every_code_is_documented_and_used_by_these_tests() -> None:
+    assert all(code[:2] in ("E-", "W-") for code in FINDING_CODES)
+    assert {FINDING_CODES[c][0] for c in FINDING_CODES if c.startswith("E-")} == {"error"}
+    assert {FINDING_CODES[c][0] for c in FINDING_CODES if c.startswith("W-")} == {"warning"}
+    source = Path(__file__).read_text("utf-8")
+    assert all(f'"{code}"' in source for code in FINDING_CODES)
+
+
+# --- an unreadable database file -------------------------------------------------------
+
+
+def test_unreadable_database_exits_1_and_says_how_to_restore_the_backup(run, db: Path) -> None:
+    fill(db, CLEAN[1])
+    fill(db, CLEAN[0])  # the second write keeps the first state as db.json.bak
+    bak = store.backup_path(db)
+    assert bak.exists()
+    db.write_text('{"_meta": {"1": {"schema_version": 1}}, "persons": {', "utf-8")
+    res = run("check")
+    assert res.code == 1, res
+    assert "not valid JSON" in res.stderr
+    assert f"cp {bak} {db}" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert db.read_text("utf-8").endswith("{")  # never overwritten
+
+
+def test_unreadable_database_without_a_backup(run, db: Path) -> None:
+    db.write_text("garbage", "utf-8")
+    res = run("check")
+    assert res.code == 1
+    assert "no backup db.json.bak exists" in res.stderr
+
+
+def test_unreadable_backup_too(run, db: Path) -> None:
+    db.write_text("garbage", "utf-8")
+    store.backup_path(db).write_text("[]", "utf-8")
+    res = run("check", "--format", "json")
+    assert res.code == 1
+    assert res.stdout == ""
+    assert "unreadable too" in res.stderr
+
+
+@pytest.mark.parametrize("strict", [[], ["--strict"]])
+def test_check_writes_nothing(run, db: Path, strict: list[str]) -> None:
+    fill(db, person("dariush-fakeri", "Dariush Fakeri", role_1988={"title": "Prosecutor"}))
+    before = db.read_bytes()
+    run("check", *strict)
+    assert db.read_bytes() == before
