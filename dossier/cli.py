@@ -413,11 +413,19 @@ def import_(
     output.message(report.summary())
 
 
+ExportFormat = Annotated[  # the record formats, plus the publication formats ftm and popolo
+    Literal["json", "ndjson", "csv", "yaml", "ftm", "popolo"] | None,
+    typer.Option("--format", help="Default: from the file extension, else json. ftm: FollowTheMoney "
+                 "entities (NDJSON); popolo: Popolo JSON; both redacted like profiles --public.",
+                 show_default=False),
+]
+
+
 @app.command()
 def export(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="File, folder (--split), or - for stdout.")] = "-",
-    fmt: InterFormat = None,
+    fmt: ExportFormat = None,
     split: Annotated[bool, typer.Option("--split", help="One file per person in the folder PATH.")] = False,
 ) -> None:
     """Export every person, losslessly (import gives back the same records)."""

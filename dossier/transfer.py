@@ -45,6 +45,7 @@ from dossier.errors import Conflict, InvalidInput, Problem, StorageError, UsageE
 from dossier.interchange import (
     EXTENSIONS,
     FORMATS,
+    PUBLICATION,
     SUFFIX,
     Item,
     check_bytes,
@@ -496,8 +497,10 @@ def _decide(
 def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = None,
            split: bool = False) -> ExportReport:
     """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout)."""
-    if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt is not None and fmt not in (*FORMATS, *PUBLICATION):
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *PUBLICATION))}")
+    if split and fmt in PUBLICATION:
+        raise UsageError(f"--split writes record files; --format {fmt} is one document (drop --split)")
     target = str(path)
     if split:
         if target == "-":

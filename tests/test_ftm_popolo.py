@@ -357,3 +357,27 @@ def test_popolo_redacts_and_is_deterministic(stored):
     assert "https://example.org/secret-witness" in text_of(full)
     assert popolo.write(list(reversed(stored))) == popolo.write(stored)
     assert json.loads(popolo.write(stored)) == doc
+
+
+# --- through `dossier export` -------------------------------------------------------
+
+
+def test_export_ftm_and_popolo_through_the_cli(run, stored, tmp_path):
+    res = run("export", "--format", "ftm")
+    assert res.code == 0, res
+    entities = [json.loads(line) for line in res.stdout.splitlines()]
+    assert entities == list(ftm.ftm_entities(stored))
+    assert ftm_problems(entities) == []
+    doc = run("export", "-", "--format", "popolo").json()
+    assert doc == popolo.popolo_document(stored)
+    target = tmp_path / "site" / "popolo.json"
+    target.parent.mkdir()
+    assert run("export", str(target), "--format", "popolo").code == 0
+    assert popolo_document_problems(json.loads(target.read_text(encoding="utf-8"))) == []
+
+
+def test_export_publication_formats_refuse_split(run, stored, tmp_path):
+    res = run("export", str(tmp_path / "out"), "--format", "ftm", "--split")
+    assert res.code == 2
+    assert "--split" in res.stderr
+    assert not (tmp_path / "out").exists()

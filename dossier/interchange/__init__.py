@@ -32,6 +32,9 @@ EXTENSIONS = {
 }
 SUFFIX = {"json": ".json", "ndjson": ".ndjson", "csv": ".csv", "yaml": ".yaml"}
 _MODULES = {"json": "jsonfmt", "ndjson": "ndjson", "csv": "csvfmt", "yaml": "yamlfmt"}
+# Publication formats (issue 8): export only, one document, redacted like profiles --public.
+PUBLICATION = ("ftm", "popolo")
+_MODULES.update(ftm="ftm", popolo="popolo")
 
 
 @dataclass(slots=True)
@@ -163,6 +166,7 @@ def sniff(data: bytes) -> str:
 __all__ = [
     "EXTENSIONS",
     "FORMATS",
+    "PUBLICATION",
     "SUFFIX",
     "Item",
     "cell",
