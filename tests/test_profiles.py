@@ -10,6 +10,7 @@ raw HTML allowed, so only the escaping stands between record text and markup).
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import os
 import re
@@ -519,9 +520,10 @@ def test_checkout_template_dir_holds_only_templates() -> None:
 def test_wheel_install_finds_the_packaged_templates(tmp_path: Path) -> None:
     """Build a real wheel, unpack it (no editable link back to the checkout), render."""
     dist = tmp_path / "dist"
+    # Without hatchling in this venv (a fresh CI venv), pip fetches it for an isolated build.
+    isolation = [] if importlib.util.find_spec("hatchling") is None else ["--no-build-isolation"]
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(dist), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w", str(dist), str(REPO)],
         capture_output=True, text=True, timeout=120,
     )
     assert build.returncode == 0, build.stderr
