@@ -176,6 +176,7 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[dict[str, Any]] = []
     lines: list[int] = []
+    start = 1
     try:
         header = _header(next(reader, []), source, problems)
         if header is None:
@@ -195,7 +196,8 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
                 records.append(record)
                 lines.append(line)
     except csv.Error as exc:
-        problems.append(Problem(f"not valid CSV: {exc}", source=source, line=reader.line_num or 1))
+        hint = " (a quote that is never closed?)" if "end of data" in str(exc) else ""
+        problems.append(Problem(f"not valid CSV: {exc}{hint}", source=source, line=start))
         return []
     return [Item(source, i, r, lines) for i, r in enumerate(records)]
 

@@ -1,0 +1,515 @@
+"""Batch import and lossless export, through the CLI and the API (dossier.transfer)."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+import yaml
+from conftest import REPO, make_person
+
+from dossier import store, transfer
+
+RECORDS = REPO / "records"
+
+
+def ndjson(records: list[dict]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    return path
+
+
+def stored(db: Path) -> dict[str, dict]:
+    return {r["id"]: r for r in store.read(db).all()}
+
+
+def seed(run, tmp_path: Path, *records: dict) -> None:
+    src = write(tmp_path / "seed.ndjson", ndjson(list(records) or [make_person(id="seed-person")]))
+    res = run("import", str(src))
+    assert res.code == 0, res
+
+
+def snapshot(db: Path) -> tuple[bytes, int]:
+    return db.read_bytes(), db.stat().st_mtime_ns
+
+
+# --- the sample corpus ------------------------------------------------------------
+
+
+def test_records_folder_imports_and_split_export_reproduces_it(run, db, tmp_path):
+    res = run("import", str(RECORDS))
+    assert res.code == 0, res
+    count = len(list(RECORDS.glob("*.yaml")))
+    assert count > 0
+    assert res.stderr.strip().endswith(f"{count} added, 0 updated, 0 unchanged, 0 skipped")
+    out = tmp_path / "out"
+    res = run("export", "--split", str(out))
+    assert res.code == 0, res
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in RECORDS.glob("*.yaml"))
+    for path in RECORDS.glob("*.yaml"):
+        assert (out / path.name).read_bytes() == path.read_bytes(), path.name
+    before = snapshot(db)
+    res = run("import", str(RECORDS))
+    assert res.stderr.strip().endswith(f"0 added, 0 updated, {count} unchanged, 0 skipped")
+    assert snapshot(db) == before
+
+
+def test_split_export_rewrites_only_changed_files_and_names_stale_ones(run, tmp_path):
+    seed(run, tmp_path, make_person("Dariush Fakeri", id="fakeri"), make_person("Kaveh Nadiri", id="nadiri"))
+    out = tmp_path / "out"
+    assert run("export", "--split", str(out)).code == 0
+    first = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert set(first) == {"fakeri.yaml", "nadiri.yaml"}
+    write(out / "gone.yaml", "name: Gone\n")
+    assert run("edit", "fakeri", "--set", "status=alive").code == 0
+    res = run("export", "--split", str(out))
+    assert res.code == 0, res
+    assert "1 written, 1 unchanged" in res.stderr
+    assert "gone.yaml" in res.stderr
+    assert (out / "gone.yaml").exists()
+    assert (out / "nadiri.yaml").stat().st_mtime_ns == first["nadiri.yaml"]
+    assert "status: alive" in (out / "fakeri.yaml").read_text()
+
+
+def test_split_export_in_another_format(run, tmp_path):
+    seed(run, tmp_path, make_person("Dariush Fakeri", id="fakeri"))
+    out = tmp_path / "out"
+    assert run("export", "--split", "--format", "json", str(out)).code == 0
+    text = (out / "fakeri.json").read_text()
+    assert text.endswith("}\n")
+    data = json.loads(text)
+    assert list(data) == sorted(data)
+    assert run("export", "--split", "-").code == 2
+
+
+# --- formats ------------------------------------------------------------------------
+
+
+def test_json_export_is_a_plain_array_in_id_order(run, tmp_path):
+    seed(run, tmp_path, make_person("Zand Zamani", id="zamani"), make_person("Arash Abedi", id="abedi"))
+    res = run("export", "--format", "json")
+    assert res.code == 0, res
+    data = json.loads(res.stdout)
+    assert isinstance(data, list)
+    assert [p["id"] for p in data] == ["abedi", "zamani"]
+    assert data[0]["created"]
+    assert data[0]["sources"][0]["key"] == "example-report-1990"
+
+
+def test_export_format_from_extension_default_json(run, tmp_path):
+    seed(run, tmp_path, make_person(id="fakeri"))
+    for name, check in [("a.ndjson", lambda t: t.count("\n") == 1), ("a.yaml", lambda t: t.startswith("- ")),
+                        ("a.csv", lambda t: t.startswith("id,name,")), ("a.out", lambda t: t.startswith("[")),
+                        ("a.json", lambda t: t.startswith("["))]:
+        res = run("export", str(tmp_path / name))
+        assert res.code == 0, res
+        assert check((tmp_path / name).read_text()), name
+
+
+def test_json_accepts_array_wrapper_and_single_object(run, db, tmp_path):
+    write(tmp_path / "a.json", json.dumps([make_person("Arash Abedi")]))
+    write(tmp_path / "b.json", json.dumps({"persons": [make_person("Babak Bahrami")]}))
+    write(tmp_path / "c.json", json.dumps(make_person("Cyrus Carimi"), indent=2))
+    for name in ("a.json", "b.json", "c.json"):
+        res = run("import", str(tmp_path / name))
+        assert res.code == 0, res
+    assert sorted(stored(db)) == ["arash-abedi", "babak-bahrami", "cyrus-carimi"]
+
+
+def test_yaml_list_and_persons_mapping(run, db, tmp_path):
+    write(tmp_path / "a.yaml", yaml.safe_dump([make_person("Arash Abedi"), make_person("Babak Bahrami")]))
+    write(tmp_path / "b.yml", yaml.safe_dump({"persons": [make_person("Cyrus Carimi")]}))
+    assert run("import", str(tmp_path / "a.yaml")).code == 0
+    assert run("import", str(tmp_path / "b.yml")).code == 0
+    assert sorted(stored(db)) == ["arash-abedi", "babak-bahrami", "cyrus-carimi"]
+
+
+def test_csv_with_bom_semicolon_lists_and_source_urls(run, db, tmp_path):
+    text = (
+        "id,name,aliases,tags,role_1988_title,role_1988_place,source_urls,native_name\n"
+        ",Dariush Fakeri, Dariosh Fakery ; Fakeri ,tabriz;prosecutor,Prosecutor,Tabriz,"
+        "https://example.org/a;https://example.org/b,داریوش فاکری\n"
+    )
+    write(tmp_path / "p.csv", codecs.BOM_UTF8 + text.encode())
+    res = run("import", str(tmp_path / "p.csv"))
+    assert res.code == 0, res
+    record = stored(db)["dariush-fakeri"]
+    assert record["aliases"] == ["Dariosh Fakery", "Fakeri"]
+    assert record["tags"] == ["tabriz", "prosecutor"]
+    assert record["native_name"] == "داریوش فاکری"
+    assert [s["url"] for s in record["sources"]] == ["https://example.org/a", "https://example.org/b"]
+    assert record["role_1988"]["sources"] == [s["key"] for s in record["sources"]]
+    before = snapshot(db)
+    res = run("import", str(tmp_path / "p.csv"))
+    assert res.stderr.strip().endswith("0 added, 0 updated, 1 unchanged, 0 skipped")
+    assert snapshot(db) == before
+
+
+def test_csv_formula_cells_are_neutralized_and_round_trip(run, db, tmp_path):
+    risky = make_person("=HYPERLINK(\"https://evil.example\")", id="risky",
+                        aliases=["+1 555", "-minus", "@at", "'quoted", "semi;colon", "[bracket"],
+                        narrative="=cmd|' /C calc'!A0\n", tags=["\u0040tag"])
+    seed(run, tmp_path, risky)
+    res = run("export", "--format", "csv")
+    assert res.code == 0, res
+    rows = list(__import__("csv").reader(res.stdout.splitlines(keepends=True)))
+    risky_chars = tuple("=+-@\t\r")
+    for row in rows:
+        for value in row:
+            assert not value.startswith(risky_chars), value
+    header, row = rows[0], rows[1]
+    assert row[header.index("name")] == "'=HYPERLINK(\"https://evil.example\")"
+    listed = run("list", "--format", "csv").stdout
+    assert "'=HYPERLINK" in listed
+    assert "\n=" not in listed
+    assert ",=" not in listed
+    out = write(tmp_path / "out.csv", res.stdout)
+    db2 = tmp_path / "db2.json"
+    res = run("--db", str(db2), "import", str(out))
+    assert res.code == 0, res
+    assert stored(db2) == stored(db)
+    assert stored(db2)["risky"]["aliases"] == risky["aliases"]
+
+
+def test_csv_columns_are_documented_in_order(run, tmp_path):
+    from dossier.interchange.csvfmt import COLUMNS, EXPORT_COLUMNS
+
+    seed(run, tmp_path)
+    header = run("export", "--format", "csv").stdout.splitlines()[0].split(",")
+    assert tuple(header) == EXPORT_COLUMNS
+    assert EXPORT_COLUMNS[: len(COLUMNS)] == COLUMNS
+    assert run("list", "--format", "csv").stdout.splitlines()[0].split(",") == list(COLUMNS)
+
+
+def test_stdin_with_format_and_sniffed(run, db, tmp_path):
+    res = run("import", "-", input=ndjson([make_person("Arash Abedi"), make_person("Babak Bahrami")]))
+    assert res.code == 0, res
+    assert res.stderr.strip().endswith("2 added, 0 updated, 0 unchanged, 0 skipped")
+    res = run("import", "-", "--format", "yaml", input=yaml.safe_dump([make_person("Cyrus Carimi")]))
+    assert res.code == 0, res
+    res = run("import", "-", input="name,status\nDara Dadgar,alive\n")
+    assert res.code == 0, res
+    res = run("import", "-", input=json.dumps([make_person("Ela Ebadi")], indent=2))
+    assert res.code == 0, res
+    assert sorted(stored(db)) == ["arash-abedi", "babak-bahrami", "cyrus-carimi", "dara-dadgar", "ela-ebadi"]
+
+
+def test_stdin_pipe_through_the_real_binary(run_bin, db):
+    res = run_bin("import", "-", input=ndjson([make_person("Arash Abedi")]))
+    assert res.code == 0, res
+    res = run_bin("export", "-", "--format", "ndjson")
+    assert res.code == 0
+    assert res.stderr == ""
+    res2 = run_bin("import", "-", input=res.stdout)
+    assert res2.stderr == "0 added, 0 updated, 1 unchanged, 0 skipped\n"
+
+
+def test_folder_reads_sorted_and_says_what_it_ignored(run, db, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "b.yaml", yaml.safe_dump(make_person("Babak Bahrami", id="same")))
+    write(folder / "a.ndjson", ndjson([make_person("Arash Abedi", id="other")]))
+    write(folder / "notes.txt", "not a record")
+    write(folder / ".hidden", "x")
+    (folder / "sub").mkdir()
+    res = run("import", str(folder))
+    assert res.code == 0, res
+    assert "notes.txt" in res.stderr
+    assert "sub/" in res.stderr
+    assert ".hidden" not in res.stderr
+    assert sorted(stored(db)) == ["other", "same"]
+    res = run("import", str(folder), "--format", "csv")
+    assert res.code == 4
+    assert "no files to import" in res.stderr
+
+
+# --- all or nothing -----------------------------------------------------------------
+
+
+def test_one_bad_record_in_a_thousand_leaves_the_database_untouched(run, db, tmp_path):
+    seed(run, tmp_path)
+    before = snapshot(db)
+    records = [make_person(f"Person Number {i}", id=f"person-{i}") for i in range(1000)]
+    records[500]["born"] = "July 1988"
+    path = write(tmp_path / "big.ndjson", ndjson(records))
+    res = run("import", str(path))
+    assert res.code == 4, res
+    assert f"{path}:501: born: not a date 'July 1988'" in res.stderr
+    assert res.stderr.count("\n") == 2  # the one error and the closing line
+    assert snapshot(db) == before
+    # the same in a JSON array: the line where the record starts
+    elements = [json.dumps(r, indent=2) for r in records]
+    path = write(tmp_path / "big.json", "[\n" + ",\n".join(elements) + "\n]\n")
+    res = run("import", str(path))
+    assert res.code == 4, res
+    line = 2 + sum(e.count("\n") + 1 for e in elements[:500])
+    assert f"{path}:{line}: born: not a date" in res.stderr
+    assert snapshot(db) == before
+
+
+def test_every_error_is_reported_and_capped(run, db, tmp_path):
+    records = [make_person(f"Person {i}", id=f"p-{i}", status="bad") for i in range(150)]
+    records[3]["nickname"] = "x"
+    path = write(tmp_path / "bad.ndjson", ndjson(records))
+    res = run("import", str(path))
+    assert res.code == 4
+    lines = res.stderr.splitlines()
+    assert lines[0].startswith(f"error: {path}:1: status:")
+    assert f"{path}:4: nickname: unknown field" in res.stderr
+    assert "… and 51 more" in res.stderr
+    assert lines[-1] == "151 errors; nothing was imported"
+    assert len(lines) == 102
+    assert not db.exists()
+
+
+MALFORMED = [
+    ("truncated.json", b'[\n  {"name": "Arash Abedi"},\n  {"name": "Bab', "truncated.json:3: not valid JSON"),
+    ("line.ndjson", b'{"name": "Arash Abedi"}\n{"name": \n', "line.ndjson:2: not valid JSON"),
+    ("header.csv", b"name,nickname\nArash,A\n", "header.csv:1: unknown column 'nickname'"),
+    ("noname.csv", b"id,status\narash,alive\n", "noname.csv:1: no 'name' column"),
+    ("cells.csv", b"name,status\nArash,alive,extra\n", "cells.csv:2: row has 3 cells"),
+    ("quote.csv", b'name,narrative\nArash,"never closed\n', "quote.csv:2: not valid CSV"),
+    ("bad.yaml", b"- name: Arash\n- name: [unclosed\n", "bad.yaml:3: not valid YAML"),
+    ("dupkey.yaml", b"name: Arash\nname: Babak\n", "dupkey.yaml:2: not valid YAML: key 'name' appears twice"),
+    ("latin1.ndjson", b'{"name": "Arash"}\n{"name": "Caf\xe9"}\n', "latin1.ndjson:2: not valid UTF-8"),
+    ("latin1.csv", b"name\nArash\nCaf\xe9\n", "latin1.csv:3: not valid UTF-8"),
+    ("utf16.json", '[{"name": "Arash"}]'.encode("utf-16"), "utf16.json:1: file is UTF-16"),
+    ("utf16le.ndjson", '{"name": "Arash"}\n'.encode("utf-16-le"), "utf16le.ndjson:1: contains a NUL byte"),
+    ("nul.yaml", b"name: Arash\nnarrative: a\x00b\n", "nul.yaml:2: contains a NUL byte"),
+    ("empty.ndjson", b"", "empty.ndjson:1: file is empty"),
+    ("blank.csv", b"\n  \n", "blank.csv:1: file is empty"),
+    ("scalar.json", b'"just a string"', "scalar.json:1: expected an array of persons"),
+    ("record.txt", b'{"name": "Arash"}', "record.txt: cannot tell the format from the extension '.txt'"),
+    ("list.json", b'[\n  "Arash"\n]', "list.json:2: a person must be a mapping"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "expected"), MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_input_exits_4_with_file_and_line(run, db, tmp_path, name, content, expected):
+    seed(run, tmp_path)
+    before = snapshot(db)
+    path = write(tmp_path / name, content)
+    res = run("import", str(path))
+    assert res.code == 4, res
+    assert f"{tmp_path}/{expected}" in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr
+    assert res.stderr.strip().endswith("nothing was imported")
+    assert snapshot(db) == before
+
+
+def test_missing_input_path(run, tmp_path):
+    res = run("import", str(tmp_path / "nope.json"))
+    assert res.code == 4
+    assert "nope.json: no such file or folder" in res.stderr
+
+
+def test_duplicate_ids_in_one_input_are_invalid(run, db, tmp_path):
+    twice = [make_person(id="fakeri"), make_person("Other Name", id="fakeri")]
+    path = write(tmp_path / "dup.ndjson", ndjson(twice))
+    res = run("import", str(path))
+    assert res.code == 4
+    assert f"{path}:2: id: id 'fakeri' appears twice in the input (first at {path}:1)" in res.stderr
+    assert not db.exists()
+
+
+# --- idempotence, ids, timestamps -----------------------------------------------------
+
+
+def test_reimport_is_a_no_op(run, db, tmp_path):
+    records = [make_person(f"Person {i}", id=f"p-{i}") for i in range(5)]
+    path = write(tmp_path / "in.ndjson", ndjson(records))
+    assert run("import", str(path)).code == 0
+    before = snapshot(db)
+    for source in (path, write(tmp_path / "in.json", json.dumps(records))):
+        res = run("import", str(source))
+        assert res.code == 0
+        assert res.stderr == "0 added, 0 updated, 5 unchanged, 0 skipped\n"
+        assert snapshot(db) == before
+    # an export of the database re-imports as unchanged too, in every format
+    for fmt in ("json", "ndjson", "csv", "yaml"):
+        out = tmp_path / f"out.{fmt}"
+        assert run("export", str(out)).code == 0
+        res = run("import", str(out))
+        assert res.stderr == "0 added, 0 updated, 5 unchanged, 0 skipped\n", fmt
+        assert snapshot(db) == before
+
+
+def test_idless_records_get_name_ids_and_reimport_is_a_no_op(run, db, tmp_path):
+    text = "name,status\nDariush Fakeri,alive\nDariush Fakeri,unknown\nKaveh Nadiri,\n"
+    path = write(tmp_path / "people.csv", text)
+    res = run("import", str(path))
+    assert res.code == 0, res
+    assert sorted(stored(db)) == ["dariush-fakeri", "dariush-fakeri-2", "kaveh-nadiri"]
+    assert stored(db)["dariush-fakeri-2"]["status"] == "unknown"
+    before = snapshot(db)
+    res = run("import", str(path))
+    assert res.stderr == "0 added, 0 updated, 3 unchanged, 0 skipped\n"
+    assert snapshot(db) == before
+    # same derived id, other content: the conflict policy applies
+    write(path, "name,status\nKaveh Nadiri,deceased\n")
+    res = run("import", str(path))
+    assert res.code == 5
+    assert "kaveh-nadiri" in res.stderr
+    assert run("import", str(path), "--on-conflict", "update").code == 0
+    assert stored(db)["kaveh-nadiri"]["status"] == "deceased"
+
+
+def test_timestamps_kept_from_input_else_set_on_change_only(run, db, tmp_path):
+    stamped = make_person("Arash Abedi", id="abedi",
+                          created="2001-02-03T04:05:06Z", updated="2002-03-04T05:06:07Z")
+    plain = make_person("Babak Bahrami", id="bahrami")
+    assert run("import", str(write(tmp_path / "a.ndjson", ndjson([stamped, plain])))).code == 0
+    records = stored(db)
+    assert records["abedi"]["created"] == "2001-02-03T04:05:06Z"
+    assert records["abedi"]["updated"] == "2002-03-04T05:06:07Z"
+    created = records["bahrami"]["created"]
+    assert created
+    assert records["bahrami"]["updated"] == created
+    changed = {**plain, "status": "alive"}
+    res = run("import", str(write(tmp_path / "b.ndjson", ndjson([changed]))), "--on-conflict", "update")
+    assert res.stderr == "0 added, 1 updated, 0 unchanged, 0 skipped\n"
+    record = stored(db)["bahrami"]
+    assert record["created"] == created
+    assert record["status"] == "alive"
+    assert record["updated"] >= created
+
+
+# --- conflicts ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def conflicting(run, db, tmp_path):
+    seed(run, tmp_path, make_person("Dariush Fakeri", id="fakeri"), make_person("Kaveh Nadiri", id="nadiri"))
+    batch = [make_person("Dariush Fakeri", id="fakeri", status="alive"),
+             make_person("Kaveh Nadiri", id="nadiri"), make_person("New Person", id="new")]
+    return write(tmp_path / "batch.ndjson", ndjson(batch))
+
+
+def test_conflict_fail_is_the_default(run, db, conflicting):
+    before = snapshot(db)
+    res = run("import", str(conflicting))
+    assert res.code == 5
+    assert f"{conflicting}:1: fakeri: exists with different content (differs in status)" in res.stderr
+    assert "nadiri" not in res.stderr
+    assert snapshot(db) == before
+
+
+def test_conflict_update(run, db, conflicting):
+    res = run("import", str(conflicting), "--on-conflict", "update")
+    assert res.code == 0, res
+    assert res.stderr == "1 added, 1 updated, 1 unchanged, 0 skipped\n"
+    assert stored(db)["fakeri"]["status"] == "alive"
+
+
+def test_conflict_skip(run, db, conflicting):
+    res = run("import", str(conflicting), "--on-conflict", "skip")
+    assert res.code == 0, res
+    assert res.stderr.endswith("1 added, 0 updated, 1 unchanged, 1 skipped\n")
+    assert "skipped fakeri" in res.stderr
+    assert stored(db)["fakeri"]["status"] == "unknown"
+    assert "new" in stored(db)
+
+
+def test_dry_run_writes_nothing(run, db, conflicting):
+    before = snapshot(db)
+    res = run("import", str(conflicting), "--on-conflict", "update", "--dry-run")
+    assert res.code == 0, res
+    assert res.stderr == "dry run: would have 1 added, 1 updated, 1 unchanged, 0 skipped\n"
+    assert snapshot(db) == before
+    assert run("import", str(conflicting), "--dry-run").code == 5
+
+
+def test_source_key_clash_with_the_database(run, db, tmp_path):
+    seed(run, tmp_path, make_person("Dariush Fakeri", id="fakeri", source_key="shared-report"))
+    other = make_person("Kaveh Nadiri", id="nadiri", source_key="shared-report")
+    other["sources"][0]["title"] = "A different report"
+    path = write(tmp_path / "clash.ndjson", ndjson([other, make_person("Arash Abedi", id="abedi")]))
+    before = snapshot(db)
+    for policy in ("fail", "update"):
+        res = run("import", str(path), "--on-conflict", policy)
+        assert res.code == 5, res
+        assert "source 'shared-report' differs from the one cited by fakeri" in res.stderr
+        assert snapshot(db) == before
+    res = run("import", str(path), "--on-conflict", "skip")
+    assert res.code == 0, res
+    assert res.stderr.endswith("1 added, 0 updated, 0 unchanged, 1 skipped\n")
+    assert sorted(stored(db)) == ["abedi", "fakeri"]
+
+
+def test_source_key_clash_inside_the_batch(run, db, tmp_path):
+    one = make_person("Dariush Fakeri", id="fakeri", source_key="shared-report")
+    two = make_person("Kaveh Nadiri", id="nadiri", source_key="shared-report")
+    two["sources"][0]["url"] = "https://example.org/elsewhere"
+    same = make_person("Arash Abedi", id="abedi", source_key="shared-report")
+    path = write(tmp_path / "clash.ndjson", ndjson([one, two, same]))
+    res = run("import", str(path))
+    assert res.code == 5
+    assert f"{path}:2: nadiri: source 'shared-report' differs from the one cited by fakeri" in res.stderr
+    assert not db.exists()
+
+
+def test_updating_the_only_citer_may_change_a_source(run, db, tmp_path):
+    seed(run, tmp_path, make_person("Dariush Fakeri", id="fakeri", source_key="own-report"))
+    changed = make_person("Dariush Fakeri", id="fakeri", source_key="own-report")
+    changed["sources"][0]["title"] = "Corrected title"
+    res = run("import", str(write(tmp_path / "c.ndjson", ndjson([changed]))), "--on-conflict", "update")
+    assert res.code == 0, res
+    assert stored(db)["fakeri"]["sources"][0]["title"] == "Corrected title"
+
+
+# --- the API and its shortcuts ------------------------------------------------------------
+
+
+def test_api_import_and_export(db, tmp_path):
+    path = write(tmp_path / "a.ndjson", ndjson([make_person("Arash Abedi")]))
+    report = transfer.import_path(db, path)
+    assert (report.added, report.summary()) == (["arash-abedi"], "1 added, 0 updated, 0 unchanged, 0 skipped")
+    result = transfer.export(db, "-", fmt="ndjson")
+    assert orjson.loads(result.data)["id"] == "arash-abedi"
+    assert transfer.export_summary(result) == "exported 1 persons (ndjson)"
+
+
+def test_same_as_stored_agrees_with_validation(db, tmp_path):
+    record = make_person("Arash Abedi", id="abedi", status="alive")
+    transfer.import_path(db, write(tmp_path / "a.ndjson", ndjson([record])))
+    saved = stored(db)["abedi"]
+    assert transfer.same_as_stored(record, saved)
+    assert transfer.same_as_stored(saved, saved)
+    assert transfer.same_as_stored({**record, "restricted": 0}, saved)  # validation makes it False too
+    for change in ({"status": "deceased"}, {"restricted": True}, {"nickname": "x"}, {"aliases": ["A"]},
+                   {"created": "2001-01-01T00:00:00Z"}, {"role_1988": None}, {"born": 1950}):
+        assert not transfer.same_as_stored({**record, **change}, saved), change
+    nfd = {**record, "name": "Arash Abedi\u0301"}
+    assert not transfer.same_as_stored(nfd, saved)
+
+
+def test_progress_bar_only_on_a_terminal(db, tmp_path, monkeypatch):
+    calls = []
+
+    from contextlib import contextmanager
+
+    @contextmanager
+    def progress(total, label):
+        calls.append((total, label))
+        yield lambda n: calls.append(n)
+
+    monkeypatch.setattr(transfer, "PROGRESS_MIN", 3)
+    monkeypatch.setattr(transfer, "CHUNK", 2)
+    records = [make_person(f"Person {i}", id=f"p-{i}") for i in range(5)]
+    transfer.import_path(db, write(tmp_path / "a.ndjson", ndjson(records)), progress=progress)
+    assert calls == [(5, "validating"), 2, 2, 1]
+
+
+def test_export_empty_database(run):
+    assert run("export").stdout == "[]\n"
+    assert run("export", "--format", "ndjson").stdout == ""
+    assert os.environ["DOSSIER_DB"]
