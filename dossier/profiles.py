@@ -34,11 +34,13 @@ timestamp among the published persons, or the ``today`` argument.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import functools
 import gc
+import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -488,23 +490,46 @@ def render_site(
     Pure: the same persons give the same bytes. Raises ``InvalidInput`` (exit 4)
     for a missing or broken template, naming the template file and line.
     """
-    env = environment(templates)
+    return _render_pages(persons, environment(templates), public=public, today=today)
+
+
+def _render_pages(
+    persons: Sequence[Person],
+    env: jinja2.Environment,
+    *,
+    public: bool,
+    today: date | None,
+    only: Collection[str] | None = None,
+) -> dict[str, str]:
+    """The pages named in ``only`` (default: all), each template compiled once."""
     person_page = _template(env, PERSON_TEMPLATE)
     index_page = _template(env, INDEX_TEMPLATE)
     sources_page = _template(env, SOURCES_TEMPLATE)
-    # Every collection pass would walk all the models of the database while
-    # finding next to no garbage: pausing it halves the time of a large site.
-    paused = gc.isenabled()
+    with _collector_paused():
+        site = _Site(persons, public=public, today=today)
+        pages = {}
+        for p in site.persons:
+            name = f"{p.id}.md"
+            if only is None or name in only:
+                pages[name] = _render(person_page, site.person_context(p))
+        if only is None or INDEX_PAGE in only:
+            pages[INDEX_PAGE] = _render(index_page, site.index_context())
+        if only is None or SOURCES_PAGE in only:
+            pages[SOURCES_PAGE] = _render(sources_page, site.sources_context())
+    return pages
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    # A collection pass walks every model of the database and finds next to no
+    # garbage: pausing the collector during bulk work halves the time of a big site.
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
-        site = _Site(persons, public=public, today=today)
-        pages = {f"{p.id}.md": _render(person_page, site.person_context(p)) for p in site.persons}
-        pages[INDEX_PAGE] = _render(index_page, site.index_context())
-        pages[SOURCES_PAGE] = _render(sources_page, site.sources_context())
+        yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
-    return pages
 
 
 def render_page(
@@ -516,14 +541,13 @@ def render_page(
     today: date | None = None,
 ) -> str:
     """The page ``render_site`` would write for one person, rendering only that page."""
-    site = _Site(persons, public=public, today=today)
-    person = site.by_id.get(person_id)
-    if person is None:
+    name = f"{person_id}.md"
+    pages = _render_pages(persons, environment(templates), public=public, today=today, only={name})
+    if name not in pages:
         from dossier.errors import NotFound
 
         raise NotFound(f"no published person {person_id!r}")
-    env = environment(templates)
-    return _render(_template(env, PERSON_TEMPLATE), site.person_context(person))
+    return pages[name]
 
 
 # --- reading the database, writing the site ---------------------------------------
@@ -535,18 +559,15 @@ def load_persons(records: list[dict[str, Any]]) -> list[Person]:
 
     from dossier.models import Person, problems_from
 
-    adapter = TypeAdapter(list[Person])
-    gc.disable()  # building 10k nested models: collection passes only cost time
     try:
-        return adapter.validate_python(records)
+        with _collector_paused():
+            return TypeAdapter(list[Person]).validate_python(records)
     except ValidationError as exc:
         problems = problems_from(exc, source="database")
         raise StorageError(
             "the database holds a record that does not validate (see `dossier check`)",
             details=[f"  {p}" for p in problems[:20]],
         ) from None
-    finally:
-        gc.enable()
 
 
 @dataclass(frozen=True)
@@ -571,24 +592,178 @@ def publish(
     templates: Path | None = None,
     today: date | None = None,
 ) -> PublishReport:
-    """``dossier profiles``: render the site and bring ``outdir`` up to date with it."""
+    """``dossier profiles``: bring ``outdir`` up to date with the database.
+
+    Incremental: a cache beside the database (``<db>.profiles-cache.json``, as
+    private as the database) remembers, per output folder, a digest of what each
+    page was rendered from and the size and mtime of the file written. A page
+    whose digest and file are unchanged is neither rendered nor read; when no
+    page needs work, the records are not even validated. Every other page is
+    rendered and written only if its bytes differ from the file's.
+    """
     from dossier import store
 
-    persons = load_persons(store.read(db).all())
-    pages = render_site(persons, public=public, templates=templates, today=today)
-    return write_site(pages, outdir)
+    records = store.read(db).all()
+    env = environment(templates)
+    if today is None:
+        today = _newest_update(records, public=public)
+    digests = _digests(records, public=public, today=today, fingerprint=_fingerprint(env))
+    cache_file = _cache_path(db)
+    cache = _Cache.load(cache_file, outdir)
+    on_disk = _scan(outdir)
+    todo = {name for name, digest in digests.items() if not cache.fresh(name, digest, on_disk.get(name))}
+    pages: dict[str, str] = {}
+    if todo:
+        pages = _render_pages(load_persons(records), env, public=public, today=today, only=todo)
+    report = write_site(pages, outdir, keep=digests.keys(), existing=on_disk)
+    cache.update(digests, _scan(outdir))
+    cache.save(cache_file)
+    return report
 
 
-def write_site(pages: Mapping[str, str], outdir: Path) -> PublishReport:
-    """Write changed pages (atomically, 0644), keep identical ones untouched, and
-    remove stale pages of ours; any file not carrying dossier's front matter stays."""
+def _newest_update(records: list[dict[str, Any]], *, public: bool) -> date | None:
+    """The reference date of the stale check: the newest ``updated`` of a published person."""
+    from datetime import datetime
+
+    stamps = [r["updated"] for r in records if r.get("updated") and not (public and r.get("restricted"))]
+    return max(datetime.fromisoformat(s) for s in stamps).date() if stamps else None
+
+
+def _fingerprint(env: jinja2.Environment) -> str:
+    """Changes whenever the code or any template a page may use changes."""
+    from dossier import __version__
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(__version__.encode())
+    h.update(Path(__file__).read_bytes())
+    for name in sorted(env.list_templates()):
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        h.update(f"\0{name}\0{filename}\0".encode())
+        h.update(source.encode())
+    return h.hexdigest()
+
+
+def _digests(
+    records: list[dict[str, Any]], *, public: bool, today: date | None, fingerprint: str
+) -> dict[str, str]:
+    """Page name -> digest of every stored byte the page is rendered from.
+
+    A person's page depends on its record, the records of its associates
+    (names, existence, restriction), and the anchors of its sources; the index
+    and the bibliography on every published record. Stored records are the
+    canonical dump of valid models, so their JSON stands for the models.
+    """
+    import orjson
+
+    published = [r for r in records if not (public and r.get("restricted"))]
+    by_id = {r["id"]: r for r in records}
+    confidential = sorted(
+        {s["key"] for r in published for s in r.get("sources", ()) if s.get("confidential")}
+    )
+    anchors = {key: f"withheld_{n}" for n, key in enumerate(confidential, 1)} if public else {}
+    secret = set(confidential)
+    common = orjson.dumps([fingerprint, public, today.isoformat() if today else None])
+    dumps, blake2b = orjson.dumps, hashlib.blake2b
+    out = {}
+    for r in published:
+        associates = [by_id.get(a["id"]) for a in r.get("associates", ())]
+        sources = [(s["key"], anchors.get(s["key"]), s["key"] in secret) for s in r.get("sources", ())]
+        out[f"{r['id']}.md"] = blake2b(common + dumps([r, associates, sources]), digest_size=16).hexdigest()
+    everything = blake2b(common + dumps(published), digest_size=16).hexdigest()
+    out[INDEX_PAGE] = out[SOURCES_PAGE] = everything
+    return out
+
+
+def _cache_path(db: Path) -> Path:
+    return db.with_name(db.name + ".profiles-cache.json")
+
+
+def _scan(outdir: Path) -> dict[str, tuple[int, int]]:
+    """File name -> (size, mtime in ns) of the regular files in ``outdir``."""
+    try:
+        entries = list(os.scandir(outdir))
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise StorageError(f"{outdir}: cannot read the folder: {exc.strerror or exc}") from None
+    out = {}
+    for entry in entries:
+        try:
+            if entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                out[entry.name] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            continue
+    return out
+
+
+class _Cache:
+    """Per output folder: page name -> [digest, size, mtime_ns] of the last run."""
+
+    VERSION = 1
+    KEEP_FOLDERS = 8  # a database published to a few folders (public, internal, tests)
+
+    def __init__(self, folders: dict[str, Any], key: str) -> None:
+        self.folders, self.key = folders, key
+        self.pages: dict[str, list[Any]] = folders.get(key) or {}
+        self.dirty = False
+
+    @classmethod
+    def load(cls, path: Path, outdir: Path) -> _Cache:
+        import orjson
+
+        key = str(outdir.resolve())
+        try:
+            data = orjson.loads(path.read_bytes())
+            folders = data["folders"] if data.get("version") == cls.VERSION else {}
+            if not isinstance(folders, dict) or not isinstance(folders.get(key, {}), dict):
+                folders = {}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            folders = {}  # a missing or damaged cache only costs a full render
+        return cls(folders, key)
+
+    def fresh(self, name: str, digest: str, stat: tuple[int, int] | None) -> bool:
+        entry = self.pages.get(name)
+        return stat is not None and entry == [digest, *stat]
+
+    def update(self, digests: Mapping[str, str], on_disk: Mapping[str, tuple[int, int]]) -> None:
+        pages = {n: [d, *on_disk[n]] for n, d in sorted(digests.items()) if n in on_disk}
+        if pages != self.pages:
+            self.pages, self.dirty = pages, True
+
+    def save(self, path: Path) -> None:
+        if not self.dirty:
+            return
+        import orjson
+
+        from dossier.store import write_atomic
+
+        folders = {k: v for k, v in self.folders.items() if k != self.key}
+        folders = dict(list(folders.items())[-(self.KEEP_FOLDERS - 1) :])
+        folders[self.key] = self.pages
+        # A cache that cannot be written only costs time on the next run.
+        with contextlib.suppress(StorageError):
+            write_atomic(path, orjson.dumps({"version": self.VERSION, "folders": folders}), durable=False)
+
+
+def write_site(
+    pages: Mapping[str, str],
+    outdir: Path,
+    *,
+    keep: Collection[str] = (),
+    existing: Mapping[str, Any] | None = None,
+) -> PublishReport:
+    """Write ``pages`` whose bytes changed (atomically, 0644), leave identical files
+    untouched, and remove stale pages of ours: a ``.md`` file that is neither in
+    ``pages`` nor in ``keep`` and carries dossier's front matter. Other files stay."""
     from dossier.store import write_atomic
 
     try:
         outdir.mkdir(parents=True, exist_ok=True)
-        existing = {e.name for e in os.scandir(outdir) if e.is_file(follow_symlinks=False)}
     except OSError as exc:
-        raise StorageError(f"{outdir}: cannot create or read the folder: {exc.strerror or exc}") from None
+        raise StorageError(f"{outdir}: cannot create the folder: {exc.strerror or exc}") from None
+    if existing is None:
+        existing = _scan(outdir)
     written = unchanged = removed = 0
     for name in sorted(pages):
         data = pages[name].encode("utf-8")
@@ -598,7 +773,8 @@ def write_site(pages: Mapping[str, str], outdir: Path) -> PublishReport:
             continue
         write_atomic(path, data, mode=PAGE_MODE, durable=False)
         written += 1
-    for name in sorted(existing - pages.keys()):
+    unchanged += len(set(keep) - pages.keys())
+    for name in sorted(existing.keys() - pages.keys() - set(keep)):
         path = outdir / name
         if name.endswith(".md") and _ours(path):
             try:

@@ -233,6 +233,28 @@ def test_rerun_rewrites_nothing_and_output_is_deterministic(run, tmp_path: Path)
     assert {p.name: p.read_bytes() for p in other.iterdir()} == {k: v[0] for k, v in before.items()}
 
 
+def test_pages_changed_by_hand_or_deleted_are_restored(run, tmp_path: Path, db: Path) -> None:
+    import_records(run, tmp_path, [RICH, SPARSE])
+    out = tmp_path / "out"
+    assert run("profiles", str(out)).code == 0
+    good = (out / "kaveh-nadiri.md").read_bytes()
+    (out / "kaveh-nadiri.md").write_bytes(good.replace(b"Kaveh", b"Kavex"))  # same size
+    os.utime(out / "kaveh-nadiri.md", ns=(1, 1))
+    (out / "index.md").unlink()
+    res = run("profiles", str(out))
+    assert res.stderr.startswith("2 pages written, 2 unchanged, 0 removed"), res
+    assert (out / "kaveh-nadiri.md").read_bytes() == good
+    assert (out / "index.md").exists()
+    # The cache that makes reruns cheap lives beside the database, not in the site.
+    cache = db.with_name(db.name + ".profiles-cache.json")
+    assert cache.exists()
+    assert sorted(p.name for p in out.iterdir())[0] == "dariush-fakeri.md"
+    cache.write_text("{not json", encoding="utf-8")  # a damaged cache costs only time
+    (out / "sources.md").write_text("changed", encoding="utf-8")
+    res = run("profiles", str(out))
+    assert res.stderr.startswith("1 pages written, 3 unchanged, 0 removed"), res
+
+
 def test_a_changed_record_rewrites_only_the_pages_it_changes(run, tmp_path: Path) -> None:
     import_records(run, tmp_path, [RICH, SPARSE])
     out = tmp_path / "out"
