@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dossier import store
-from dossier.api import TIMESTAMPS, content, source_clashes, source_index
 from dossier.errors import Conflict, InvalidInput, Problem, StorageError, UsageError
 from dossier.interchange import (
     EXTENSIONS,
@@ -66,6 +65,7 @@ MAX_PROBLEMS = 100
 CHUNK = 2000  # records per validation call: amortizes the call, bounds the models alive at once
 PROGRESS_MIN = 2000  # below this an import is over before a bar is worth drawing
 STDIN = "<stdin>"
+TIMESTAMPS = ("created", "updated")  # api.TIMESTAMPS; api (and Pydantic) stay unimported for export
 
 Notify = Callable[[str], None]
 Advance = Callable[[int], None]
@@ -435,6 +435,7 @@ def _decide(
     batch: list[Pair], tx: store.Transaction, on_conflict: str, report: ImportReport, notify: Notify
 ) -> list[dict[str, Any]]:
     """Sort the batch into added/updated/unchanged/skipped; return the records to write."""
+    from dossier.api import content, source_clashes, source_index
     from dossier.models import now_utc
 
     stamp = now_utc().isoformat().replace("+00:00", "Z")

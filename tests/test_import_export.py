@@ -513,3 +513,17 @@ def test_export_empty_database(run):
     assert run("export").stdout == "[]\n"
     assert run("export", "--format", "ndjson").stdout == ""
     assert os.environ["DOSSIER_DB"]
+
+
+def test_calendar_jalali_reads_plain_dates_as_solar_hijri(run, db, tmp_path):
+    person = make_person("Arash Abedi", id="abedi", born="1367-05-07")
+    person["sources"][0]["published"] = "1369"  # every date of the file is Solar Hijri
+    path = write(tmp_path / "j.ndjson", ndjson([person]))
+    res = run("import", str(path), "--calendar", "jalali")
+    assert res.code == 0, res
+    record = stored(db)["abedi"]
+    assert record["born"] == "1988-07-29"
+    assert record["dates_as_written"] == {"born": "1367-05-07"}
+    # the same file read as Gregorian is another person's data: a conflict, not "unchanged"
+    assert run("import", str(path)).code == 5
+    assert run("import", str(path), "--calendar", "jalali").stderr.endswith("1 unchanged, 0 skipped\n")
