@@ -309,7 +309,7 @@ def check(db: Path, *, today: date | None = None) -> list[checks.Finding]:
         snapshot = store.read(db)
     except StorageError as exc:
         raise StorageError(exc.message, details=_restore_advice(db)) from None
-    items = [(key, snapshot.get(key)) for key in snapshot.ids()]
+    items = ((key, snapshot.get(key)) for key in snapshot.ids())  # consumed with the GC paused
     return checks_.run(items, today=today or date.today())  # type: ignore[arg-type]
 
 

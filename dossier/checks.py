@@ -82,20 +82,20 @@ def _finding(code: str, pid: str, field: str, message: str) -> Finding:
 
 def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date) -> list[Finding]:
     """Every finding for the stored ``(key, record)`` pairs, errors first, then by id."""
-    items = sorted(items, key=lambda kv: kv[0])
-    records = [(_id(key, record), record) for key, record in items]
     gc.disable()  # millions of stored objects: every collection would walk them all
     try:
+        items = sorted(items, key=lambda kv: kv[0])
+        records = [(_id(key, record), record) for key, record in items]
         findings = _semantic(records, today)
         seen = {(f.id, f.field) for f in findings}
         findings += [f for f in _validation(items) if (f.id, f.field) not in seen]
         findings += duplicates(records)
+        rank = {code: (FINDING_CODES[code][0] != "error", i) for i, code in enumerate(FINDING_CODES)}
+        # A stable sort: one person's findings of one code stay in the record's order.
+        findings.sort(key=lambda f: (rank[f.code][0], f.id, rank[f.code][1]))
+        return findings
     finally:
         gc.enable()
-    order = {code: i for i, code in enumerate(FINDING_CODES)}
-    # A stable sort: one person's findings of one code stay in the record's order.
-    findings.sort(key=lambda f: (f.severity != "error", f.id, order[f.code]))
-    return findings
 
 
 def _id(key: str, record: dict[str, Any]) -> str:

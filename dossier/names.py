@@ -119,32 +119,43 @@ _PERSIAN_MAP = str.maketrans(
         **{chr(c): "" for c in range(0x06D6, 0x06EE)},  # Quranic annotation marks
     }
 )
-_QUOTES = re.compile("['`\u2018\u2019\u02bb\u02bc\u02be\u02bf\u00b4]")
+_QUOTES = str.maketrans("", "", "'`\u2018\u2019\u02bb\u02bc\u02be\u02bf\u00b4")
+_WORD = re.compile(r"[a-z0-9]+")
 
-# Each rule is (pattern, replacement); fold_token applies them until nothing changes.
-_TOKEN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+# Step 6 as code (str methods where they do, regexes where they must): see FOLDING_RULES.
+_ALLAH = re.compile(r"[aou]l+ah")
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def _single(match: re.Match[str]) -> str:
+    # A function, not r"\1": a template string is re-parsed by `re` on every call.
+    return match.group(1)
+
+
+_Y_RULES = tuple(
     (re.compile(p), r)
-    for p, r in (
-        (r"dj", "j"),
-        (r"kh", "x"),
-        (r"gh", "q"),
-        (r"ph", "f"),
-        (r"dh", "z"),
-        (r"w", "v"),
-        (r"[aou]l+ah", "ula"),
-        (r"o", "u"),
-        (r"(?<=[aeiou])h$", ""),
-        (r"(?<=..)e$", ""),
-        (r"e", "i"),
-        (r"(.)\1+", r"\1"),
-        (r"(?<=.)y(?![aeiou])", "i"),
-        (r"(?<=[^aeiou])y", "i"),
-        (r"iy(?=[au])", "i"),
-        (r"ayi$", "ai"),
-        (r"ai", "i"),
-        (r"(.)\1+", r"\1"),
-    )
+    for p, r in ((r"(?<=.)y(?![aeiou])", "i"), (r"(?<=[^aeiou])y", "i"), (r"iy(?=[au])", "i"))
 )
+_O_W = str.maketrans("ow", "uv")
+
+
+def _fold_pass(t: str) -> str:
+    t = t.replace("dj", "j").replace("kh", "x").replace("gh", "q").replace("ph", "f").replace("dh", "z")
+    t = t.translate(_O_W)
+    if "lah" in t:
+        t = _ALLAH.sub("ula", t)
+    if len(t) > 1 and t[-1] == "h" and t[-2] in "aeiou":
+        t = t[:-1]
+    if len(t) > 2 and t[-1] == "e":
+        t = t[:-1]
+    t = _DOUBLE.sub(_single, t.replace("e", "i"))
+    if "y" in t:
+        for pattern, repl in _Y_RULES:
+            t = pattern.sub(repl, t)
+    if t.endswith("ayi"):
+        t = t[:-1]
+    return _DOUBLE.sub(_single, t.replace("ai", "i"))
+
 
 _LATIN_HONORIFICS = (
     "ayatollah", "ayatullah", "ayatolla", "ayat ollah", "ayat allah", "ayat ol lah",
@@ -177,9 +188,7 @@ def _normalize(text: str) -> str:
 def fold_token(token: str) -> str:
     """Step 6 on one ASCII word, repeated to a fixed point (so folding is idempotent)."""
     while True:
-        before = token
-        for pattern, repl in _TOKEN_RULES:
-            token = pattern.sub(repl, token)
+        before, token = token, _fold_pass(token)
         if token == before:
             return token
 
@@ -222,16 +231,21 @@ def _honorifics() -> tuple[_Phrases, _Phrases]:
 
 
 def _words(ascii_text: str) -> list[str]:
-    return _NON_ALNUM.sub(" ", _QUOTES.sub("", ascii_text).lower()).split()
+    return _WORD.findall(ascii_text.translate(_QUOTES).lower())
 
 
-@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The match key of a name: lowercase ASCII words separated by one space.
 
     "Hojjatoleslam Mostafa Pour-Mohammadi" -> "mustafa pur muhamadi";
     "ابراهیم رئیسی" -> "brhim risi". See ``FOLDING_RULES``.
     """
+    return " ".join(fold_words(text))
+
+
+@lru_cache(maxsize=131072)
+def fold_words(text: str) -> tuple[str, ...]:
+    """``fold(text)`` as a tuple of words."""
     text = _normalize(text)
     persian, latin = _honorifics()
     if not text.isascii():
@@ -241,13 +255,7 @@ def fold(text: str) -> str:
             text = " ".join(_drop_phrases(text.split(), persian) or text.split())
         text = anyascii(text)
     tokens = [t for t in map(fold_token, _words(text)) if t]
-    return " ".join(_drop_phrases(tokens, latin) or tokens)
-
-
-@lru_cache(maxsize=65536)
-def fold_words(text: str) -> tuple[str, ...]:
-    """``fold(text)`` as a tuple of words."""
-    return tuple(fold(text).split())
+    return tuple(_drop_phrases(tokens, latin) or tokens)
 
 
 def match_key(text: str) -> str:
@@ -349,9 +357,13 @@ def score(query: tuple[str, ...], name: tuple[str, ...]) -> float:
 @lru_cache(maxsize=65536)
 def _keys(words: tuple[str, ...]) -> tuple[str, ...]:
     """Index keys of a name: its words, adjacent pairs joined, and all joined."""
-    keys = set(words)
-    keys.update(_join(words[i : i + 2]) for i in range(len(words) - 1))
-    keys.add(_join(words))
+    if len(words) == 1:
+        return words
+    if len(words) == 2:
+        return (*words, _join(words)) if words[0] != words[1] else (words[0], _join(words))
+    keys = dict.fromkeys(words)
+    keys.update(dict.fromkeys(_join(words[i : i + 2]) for i in range(len(words) - 1)))
+    keys[_join(words)] = None
     return tuple(keys)
 
 
@@ -437,20 +449,27 @@ class NameIndex:
 
         keys = list(postings)
         ratios: _Ratios = {}
-        candidates: set[tuple[str, ...]] = set()
-        # A score reaches the threshold only if some query word matches some name
-        # word at least this well (the reverse part adds at most 1 - _QUERY_WEIGHT).
-        needed = (threshold / factor - 100 * (1 - _QUERY_WEIGHT)) / _QUERY_WEIGHT
+        reached: dict[tuple[str, ...], dict[str, float]] = {}  # name -> query key -> best ratio
         for key in _keys(words):
             row = ratios[key] = {}
             for found, r, _ in process.extract(
                 key, keys, scorer=ratio, processor=None, score_cutoff=WORD_CUTOFF, limit=None
             ):
                 row[found] = r
-                if r >= needed:
-                    candidates.update(postings[found])
+                for name_words in postings[found]:
+                    got = reached.get(name_words)
+                    if got is None:
+                        reached[name_words] = {key: r}
+                    elif got.get(key, 0.0) < r:
+                        got[key] = r
+        variants = _variants(words)
         as_typed = query.casefold()
-        for name_words in candidates:
+        for name_words, got in reached.items():
+            # Upper bound of the score: each query word at its best against any of the
+            # name's words and joins, the name -> query part at 100. Most names stop here.
+            bound = max(sum(got.get(w, 0.0) for w in q) / len(q) for q in variants)
+            if (_QUERY_WEIGHT * bound + 100 * (1 - _QUERY_WEIGHT)) * factor < threshold:
+                continue
             s = _score(words, name_words, ratios) * factor
             if s < threshold:
                 continue
