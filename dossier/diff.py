@@ -345,7 +345,9 @@ def compare_with_export(db: Path, path: str, *, stdin: BinaryIO | None = None) -
             raise NotFound(f"{path}: no such file") from None
         except OSError as exc:
             raise InvalidInput(Problem(f"cannot read: {exc.strerror or exc}", source=path)) from None
-    old = [_canonical(r) for r in read_export(data, source)]
+    old = read_export(data, source)
+    if not all(map(_complete, old)):
+        old = [_canonical(r) for r in old]
     return diff_records(old, store.read(db).all(), since=Path(source).name if path != "-" else source)
 
 
@@ -378,6 +380,18 @@ def _ndjson(data: bytes) -> list[Any] | None:
         return [orjson.loads(line) for line in data.splitlines() if line.strip()]
     except orjson.JSONDecodeError:
         return None
+
+
+def _complete(record: dict[str, Any]) -> bool:
+    """Whether a record has every field the store writes (an export of this version):
+    then it needs no validation pass, the costly part of a diff of a large export."""
+    from dossier.models import Person, Post, Source
+
+    posts = [record.get(k) for k in ("role_1988", "current_post")] + list(record.get("posts") or [])
+    return (record.keys() >= Person.model_fields.keys()
+            and all(p.keys() >= Post.model_fields.keys() for p in posts if isinstance(p, dict))
+            and all(isinstance(s, dict) and s.keys() >= Source.model_fields.keys()
+                    for s in record.get("sources") or ()))
 
 
 def _canonical(record: dict[str, Any]) -> dict[str, Any]:

@@ -333,9 +333,9 @@ def remove_source(db: Path, key: str, *, force: bool = False) -> Removed:
 def added_summary(added: Added) -> str:
     parts = []
     if added.attached:
-        parts.append(f"added source {added.key} to {', '.join(added.attached)}")
+        parts.append(f"added source {added.key} to {_ids(added.attached)}")
     if added.already:
-        parts.append(f"{', '.join(added.already)} already carried it")
+        parts.append(f"{_ids(added.already)} already carried it")
     if added.cited:
         parts.append("cited by " + ", ".join(map(str, added.cited)))
     return "; ".join(parts) or f"source {added.key}: no changes"
@@ -346,12 +346,17 @@ def edited_summary(edited: Edited) -> str:
         return f"source {edited.old_key}: no changes"
     renamed = f" (renamed to {edited.key})" if edited.key != edited.old_key else ""
     return f"updated source {edited.old_key}{renamed} in {len(edited.persons)} record(s): " + \
-        ", ".join(edited.persons)
+        _ids(edited.persons)
 
 
 def removed_summary(removed: Removed) -> list[str]:
     lines = [f"removed source {removed.key} from {len(removed.persons)} record(s): "
-             + ", ".join(removed.persons)]
+             + _ids(removed.persons)]
     lines += [f"removed citation: {c.person} {c.path}" for c in removed.uncited]
     lines += [f"warning: {c.person} {c.path} is now unsourced" for c in removed.unsourced]
     return lines
+
+
+def _ids(ids: Sequence[str], shown: int = 10) -> str:
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more

@@ -272,3 +272,14 @@ def test_diff_does_not_change_the_export_or_database(run, exported, db):
     before = (exported.read_bytes(), db.read_bytes())
     run("diff", str(exported))
     assert (exported.read_bytes(), db.read_bytes()) == before
+
+
+def test_cli_older_partial_export_shows_only_real_changes(run, db, tmp_path):
+    # an export without the fields added since (defaults): only the title change is real
+    path = tmp_path / "v0.json"
+    path.write_text(json.dumps([{"id": "dariush-fakeri", "name": "Dariush Fakeri",
+                                 "role_1988": {"title": "Prosecutor"}}]), encoding="utf-8")
+    seed(db, canonical({"id": "dariush-fakeri", "name": "Dariush Fakeri", "role_1988": {"title": "Judge"}}))
+    out = run("diff", str(path), "--format", "json").json()
+    assert out["changed"][0]["changes"] == [
+        {"path": "role_1988.title", "kind": "changed", "old": "Prosecutor", "new": "Judge"}]

@@ -35,6 +35,7 @@ links), so the same database gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -43,6 +44,7 @@ PREFIX = "dossier"
 CLAIM_SUMMARY = {"role_1988": "Position in 1988", "current_post": "Current post"}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def digest(*parts: str | None) -> str:
     """A short stable id part: the same post spelled in another case is the same post."""
     text = "\x1f".join((p or "").casefold() for p in parts)

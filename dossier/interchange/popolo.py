@@ -58,6 +58,8 @@ def popolo_document(records: Sequence[dict[str, Any]], *, redact: bool = True) -
     organizations: dict[str, dict[str, Any]] = {}
     posts: dict[str, dict[str, Any]] = {}
     areas: dict[str, dict[str, Any]] = {}
+    # post/organization id -> its links, deduplicated (a shared post gathers many holders' sources)
+    cited_by: dict[str, dict[tuple[str, str], dict[str, str]]] = {}
     ids: set[str] = set()
     for record in sorted(records, key=lambda r: r["id"]):
         if redact and record.get("restricted"):
@@ -81,15 +83,17 @@ def popolo_document(records: Sequence[dict[str, Any]], *, redact: bool = True) -
             area_id = f"{PREFIX}-area-{digest(place)}" if place else None
             post_id = f"{PREFIX}-post-{digest(claim['title'], org, place)}"
             if org_id:
-                organizations.setdefault(org_id, {"id": org_id, "name": org, "sources": []})
+                organizations.setdefault(org_id, {"id": org_id, "name": org})
             if area_id:
                 areas.setdefault(area_id, {"id": area_id, "name": place})
-            post = posts.setdefault(post_id, _clean({"id": post_id, "label": claim["title"],
-                                                     "organization_id": org_id, "area_id": area_id}))
+            posts.setdefault(post_id, _clean({"id": post_id, "label": claim["title"],
+                                              "organization_id": org_id, "area_id": area_id}))
             cited = _links(claim.get("sources") or (), shown)
-            for target in (post, organizations.get(org_id or "")):
+            for target in (post_id, org_id):
                 if target is not None:
-                    target["sources"] = _merge(target.get("sources", []), cited)
+                    seen = cited_by.setdefault(target, {})
+                    for x in cited:
+                        seen.setdefault((x["url"], x["note"]), x)
             label = CLAIM_LABEL.get(path, "Career post")
             if path == "current_post" and claim.get("as_of"):
                 label += f", confirmed as of {claim['as_of']}"
@@ -105,17 +109,18 @@ def popolo_document(records: Sequence[dict[str, Any]], *, redact: bool = True) -
                 "organization_id": org_id, "area_id": area_id, "role": claim["title"], "label": label,
                 "start_date": claim.get("start"), "end_date": claim.get("end"), "sources": cited,
             }))
+
+    def with_sources(objs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        return [_clean({**obj, "sources": list(cited_by.get(key, {}).values())})
+                for key, obj in sorted(objs.items())]
+
     return {
         "persons": persons,
-        "organizations": [_clean(o) for _, o in sorted(organizations.items())],
-        "posts": [p for _, p in sorted(posts.items())],
+        "organizations": with_sources(organizations),
+        "posts": with_sources(posts),
         "memberships": memberships,
         "areas": [a for _, a in sorted(areas.items())],
     }
-
-
-def _merge(links: list[dict[str, str]], more: list[dict[str, str]]) -> list[dict[str, str]]:
-    return [*links, *(x for x in more if x not in links)]
 
 
 def write(records: Sequence[dict[str, Any]], *, redact: bool = True) -> bytes:
