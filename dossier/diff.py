@@ -247,12 +247,12 @@ def show_value(value: Any, *, limit: int = _LONG) -> str:
     return str(value)
 
 
-def change_text(change: Change) -> str:
-    """``+ new``, ``- old`` or ``old → new``."""
+def change_text(change: Change, *, words: bool = False) -> str:
+    """``+ new``, ``- old`` or ``old → new`` (``added new``, ``removed old`` with ``words``)."""
     if change.kind == "added":
-        return f"+ {show_value(change.new)}"
+        return f"{'added' if words else '+'} {show_value(change.new)}"
     if change.kind == "removed":
-        return f"- {show_value(change.old)}"
+        return f"{'removed' if words else '-'} {show_value(change.old)}"
     return f"{show_value(change.old)} → {show_value(change.new)}"
 
 
@@ -321,7 +321,7 @@ def render_markdown(diff: Diff, *, title: str | None = None) -> str:
         lines += ["## Changed", ""]
         for person in diff.changed:
             lines.append(f"- {link(person)}")
-            lines += [f"  - `{c.path}`: {md_escape(change_text(c))}" for c in person.changes]
+            lines += [f"  - `{c.path}`: {md_escape(change_text(c, words=True))}" for c in person.changes]
         lines.append("")
     for note in _notes(diff):
         lines += [f"*{md_escape(note)}*", ""]

@@ -201,6 +201,7 @@ def test_cli_markdown_changelog(run, exported):
     assert headings == ["## Added", "## Removed", "## Changed"]
     assert "- [Dariush Fakeri](dariush-fakeri.md)\n  - `aliases`: " in text
     assert "\n  - `role_1988.title`: " in text
+    assert '\n  - `aliases`: added "Fakeri \\[Tabrizi\\]"\n' in text
     html = MarkdownIt("commonmark").render(text)
     assert '<a href="kaveh-namdar.md">Kaveh &lt;b&gt;Namdar&lt;/b&gt;</a>' in html
     assert "<b>" not in html  # record text never becomes markup
