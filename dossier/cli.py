@@ -561,8 +561,8 @@ def diff_(
     ctx: typer.Context,
     old: Annotated[str | None, typer.Argument(help="An earlier `export --format json` "
                                               "(or ndjson; - for stdin).", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Persons added or changed since DATE "
-                     "(YYYY-MM-DD or an ISO date-time, UTC).")] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Persons added or "
+                     "changed since DATE (YYYY-MM-DD or an ISO date-time, UTC).")] = None,
     fmt: Annotated[Literal["text", "markdown", "json"], typer.Option("--format")] = "text",
 ) -> None:
     """Persons added, removed and changed (field by field) since an earlier export or a date."""
@@ -585,8 +585,8 @@ def review(
     list_: Annotated[bool, typer.Option("--list", help="Print the stale posts, ask nothing "
                      "(the way to use review off a terminal).")] = False,
     fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="Of --list.")] = "table",
-    today: Annotated[str | None, typer.Option("--today", help="Reference date YYYY-MM-DD "
-                     "(default: today).")] = None,
+    today: Annotated[str | None, typer.Option("--today", metavar="DATE", help="Reference date "
+                     "YYYY-MM-DD (default: today).")] = None,
 ) -> None:
     """Walk the stale current posts one by one: confirm, edit, mark left, skip or quit."""
     from dossier import output, review
