@@ -280,6 +280,10 @@ MALFORMED = [
     ("quote.csv", b'name,narrative\nArash,"never closed\n', "quote.csv:2: not valid CSV"),
     ("bad.yaml", b"- name: Arash\n- name: [unclosed\n", "bad.yaml:3: not valid YAML"),
     ("dupkey.yaml", b"name: Arash\nname: Babak\n", "dupkey.yaml:2: not valid YAML: key 'name' appears twice"),
+    ("dupkey.json", b'[\n  {"name": "Arash"},\n  {"name": "B", "posts": [{"title": "x", "title": "y"}]}\n]',
+     "dupkey.json:3: key 'title' appears twice in one object"),
+    ("dupkey.ndjson", b'{"name": "Arash"}\n{"name": "Babak", "name": "Cyrus"}\n',
+     "dupkey.ndjson:2: key 'name' appears twice in one object"),
     ("latin1.ndjson", b'{"name": "Arash"}\n{"name": "Caf\xe9"}\n', "latin1.ndjson:2: not valid UTF-8"),
     ("latin1.csv", b"name\nArash\nCaf\xe9\n", "latin1.csv:3: not valid UTF-8"),
     ("utf16.json", '[{"name": "Arash"}]'.encode("utf-16"), "utf16.json:1: file is UTF-16"),
@@ -527,3 +531,14 @@ def test_calendar_jalali_reads_plain_dates_as_solar_hijri(run, db, tmp_path):
     # the same file read as Gregorian is another person's data: a conflict, not "unchanged"
     assert run("import", str(path)).code == 5
     assert run("import", str(path), "--calendar", "jalali").stderr.endswith("1 unchanged, 0 skipped\n")
+
+
+def test_colons_and_unicode_escapes_are_not_mistaken_for_repeated_keys(run, db, tmp_path):
+    person = make_person("Arash Abedi", id="abedi", native_name="آرش عابدی",
+                         narrative="Times: 10:30, 11:45 \u003a\u003a", aliases=["A:B"])
+    ascii_json = json.dumps([person])  # ensure_ascii: every Persian letter as \uXXXX
+    assert "\\u" in ascii_json
+    res = run("import", str(write(tmp_path / "a.json", ascii_json.replace("::", "\\u003a\\u003A"))))
+    assert res.code == 0, res
+    assert stored(db)["abedi"]["narrative"] == "Times: 10:30, 11:45 ::"
+    assert stored(db)["abedi"]["native_name"] == "آرش عابدی"

@@ -28,6 +28,16 @@ _CLOSE = frozenset(b"]}")
 
 def element_lines(data: bytes, depth: int) -> list[int]:
     """Start line of each element of the array nested ``depth`` levels deep."""
+    lines, line, pos = [], 1, 0
+    for start in element_starts(data, depth):
+        line += data.count(b"\n", pos, start)
+        pos = start
+        lines.append(line)
+    return lines
+
+
+def element_starts(data: bytes, depth: int) -> list[int]:
+    """Offset of the first byte of each element of the array nested ``depth`` levels deep."""
     starts: list[int] = []
     level = 0
     for m in _TOKEN.finditer(data):
@@ -42,13 +52,50 @@ def element_lines(data: bytes, depth: int) -> list[int]:
             level -= 1
         elif level == depth:  # a comma between elements
             starts.append(m.end())
-    lines, line, pos = [], 1, 0
-    for start in starts:
-        first = _SPACE.match(data, start).end()  # type: ignore[union-attr]
-        line += data.count(b"\n", pos, first)
-        pos = first
-        lines.append(line)
-    return lines
+    return [_SPACE.match(data, s).end() for s in starts]  # type: ignore[union-attr]
+
+
+# orjson keeps the last of two equal keys without a word; a repeated key would
+# silently drop data, so it is an error. Cheap test: every ':' of the input is a
+# key separator or a character of a string, and re-encoding writes each string
+# colon once and one separator per kept key, so a dropped key leaves the input
+# with more colons. Only then is the record re-read key by key to name it.
+def colons(raw: bytes) -> int:
+    return raw.count(b":") + raw.count(b"\\u003a") + raw.count(b"\\u003A")
+
+
+def repeated_key(raw: bytes) -> str | None:
+    """The first key that appears twice in one object of the JSON value ``raw`` starts with."""
+    import json
+
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        found.extend(k for i, k in enumerate(keys) if k in keys[:i])
+        return dict(items)
+
+    try:
+        json.JSONDecoder(object_pairs_hook=pairs).raw_decode(raw.decode("utf-8").lstrip())
+    except ValueError:
+        return None
+    return found[0] if found else None
+
+
+def _repeated_keys(data: bytes, value: Any, depth: int, lines: Sequence[int], source: str,
+                   problems: list[Problem]) -> None:
+    if colons(data) == colons(orjson.dumps(value)):
+        return
+    records = value if depth else [value]
+    starts = element_starts(data, depth) if depth else [_SPACE.match(data).end()]  # type: ignore[union-attr]
+    for i, record in enumerate(records):
+        end = starts[i + 1] if i + 1 < len(starts) else len(data)
+        span = data[starts[i]:end]
+        if colons(span) != colons(orjson.dumps(record)):
+            key = repeated_key(span)
+            if key is not None:
+                problems.append(Problem(f"key {key!r} appears twice in one object (JSON keeps only "
+                                        "the last)", source=source, line=lines[i]))
 
 
 class _LazyLines(Sequence[int]):
@@ -88,7 +135,10 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
             return []
     elif isinstance(value, dict):
         first = _SPACE.match(data).end()  # type: ignore[union-attr]
-        return [Item(source, 0, value, [line_at(data, first)])]
+        lines: Sequence[int] = [line_at(data, first)]
+        before = len(problems)
+        _repeated_keys(data, value, 0, lines, source, problems)
+        return [] if len(problems) > before else [Item(source, 0, value, lines)]
     elif isinstance(value, list):
         depth = 1
     else:
@@ -97,6 +147,10 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
             source=source, line=1))
         return []
     lines = _LazyLines(data, depth, len(value))
+    before = len(problems)
+    _repeated_keys(data, value, depth, lines, source, problems)
+    if len(problems) > before:
+        return []
     return [Item(source, i, record, lines) for i, record in enumerate(value)]
 
 

@@ -10,11 +10,11 @@ import orjson
 
 from dossier.errors import Problem
 from dossier.interchange import Item
-from dossier.interchange.jsonfmt import parse_problem
+from dossier.interchange.jsonfmt import colons, parse_problem, repeated_key
 
 
 def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
-    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     lines: list[int] = []
     records: list[Any] = []
     # Line by line from one buffer: a list of every line would double the input in memory.
@@ -22,11 +22,16 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
         if raw.isspace():
             continue
         try:
-            records.append(loads(raw))
+            record = loads(raw)
         except decode_error as exc:
             problem = parse_problem(raw, exc, source)
             problems.append(Problem(problem.message, source=source, line=number))
             continue
+        if colons(raw) != colons(dumps(record)) and (key := repeated_key(raw)) is not None:
+            problems.append(Problem(f"key {key!r} appears twice in one object (JSON keeps only the last)",
+                                    source=source, line=number))
+            continue
+        records.append(record)
         lines.append(number)
     return [Item(source, i, record, lines) for i, record in enumerate(records)]
 
