@@ -52,6 +52,7 @@ _BAD_TEXT = re.compile(f"[{_CONTROL}{_BIDI}]")
 _BAD_LINE = re.compile(f"[{_CONTROL}{_BIDI}\n\t]")
 _BAD_NAME = re.compile(f"[{_CONTROL}{_BIDI}{_INVISIBLE}\n\t]")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_SPACE = re.compile(r"\s")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -117,6 +118,8 @@ def _date_input(value: Any, info: ValidationInfo) -> Any:
         return value.isoformat()
     if isinstance(value, str):
         value = value.strip()
+        if value[:1].isdigit() and not _jalali(info):
+            return value  # Gregorian; skips the Solar Hijri look for the common case
         if jalali.is_solar_hijri(value, jalali=_jalali(info)):
             return jalali.solar_hijri_to_partial(value, jalali=_jalali(info))
     return value
@@ -127,7 +130,7 @@ def _jalali(info: ValidationInfo) -> bool:
 
 
 def _url(value: str) -> str:
-    if any(c.isspace() for c in value):
+    if _SPACE.search(value):
         raise ValueError(f"URL may not contain spaces: {value!r}")
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https"):
@@ -176,11 +179,20 @@ class _Dated(_Model):
     def _keep_as_written(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             return data
+        as_jalali = _jalali(info)
+        # Without the Jalali calendar only an SH prefix counts: a date that starts
+        # with a digit needs no look (this runs for every post of every record).
+        candidates = [
+            f for f in cls.DATE_FIELDS
+            if isinstance(v := data.get(f), str) and (as_jalali or not v[:1].isdigit())
+        ]
+        if not candidates:
+            return data
         written = data.get("dates_as_written")
         written = dict(written) if isinstance(written, dict) else {}
-        for field in cls.DATE_FIELDS:
-            value = data.get(field)
-            if isinstance(value, str) and jalali.is_solar_hijri(value.strip(), jalali=_jalali(info)):
+        for field in candidates:
+            value = data[field]
+            if jalali.is_solar_hijri(value.strip(), jalali=as_jalali):
                 written[field] = value.strip()
         if written:
             data = {**data, "dates_as_written": written}
@@ -189,6 +201,8 @@ class _Dated(_Model):
     @model_validator(mode="after")
     def _drop_stale_as_written(self) -> _Dated:
         # A date edited after it was entered in Solar Hijri must not keep the old text.
+        if not self.dates_as_written:  # type: ignore[attr-defined]
+            return self  # the common case; this runs for every post of every record
         kept = {}
         for field, text in self.dates_as_written.items():  # type: ignore[attr-defined]
             try:
@@ -225,15 +239,15 @@ class Post(_Dated):
     start: PartialDate | None = None
     end: PartialDate | None = None
     as_of: PartialDate | None = None
-    sources: list[Slug] = []
+    sources: list[Slug] = Field(default_factory=list)
     confidence: Confidence = "medium"
-    dates_as_written: dict[str, Line] = {}
+    dates_as_written: dict[str, Line] = Field(default_factory=dict)
 
 
 class Associate(_Model):
     id: Slug
     relation: Line | None = None
-    sources: list[Slug] = []
+    sources: list[Slug] = Field(default_factory=list)
     confidence: Confidence = "medium"
 
 
@@ -243,22 +257,22 @@ class Person(_Dated):
     id: Slug | None = None
     name: Name
     native_name: Name | None = None
-    aliases: list[Name] = []
+    aliases: list[Name] = Field(default_factory=list)
     status: Status = "unknown"
     born: PartialDate | None = None
     died: PartialDate | None = None
     role_1988: Post | None = None
     current_post: Post | None = None
-    posts: list[Post] = []
-    associates: list[Associate] = []
+    posts: list[Post] = Field(default_factory=list)
+    associates: list[Associate] = Field(default_factory=list)
     narrative: Text = ""
-    tags: list[Line] = []
-    sources: list[Source] = []
+    tags: list[Line] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
     restricted: bool = False
-    merged_ids: list[Slug] = []
+    merged_ids: list[Slug] = Field(default_factory=list)
     created: Timestamp | None = None
     updated: Timestamp | None = None
-    dates_as_written: dict[str, Line] = {}
+    dates_as_written: dict[str, Line] = Field(default_factory=dict)
 
     @field_validator("aliases", "tags", "merged_ids")
     @classmethod
