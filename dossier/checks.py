@@ -12,7 +12,6 @@ Each finding has a code, a severity, a person id, a field path and a message;
 
 from __future__ import annotations
 
-import calendar
 import gc
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -161,15 +160,16 @@ def _semantic(records: Sequence[tuple[str, dict[str, Any]]], today: date) -> lis
         for m in _list(r.get("merged_ids"))
         if isinstance(m, str) and m not in ids
     }
+    dates = (today.isoformat(), _years_before(today, STALE_YEARS).isoformat())
     first_copy: dict[str, tuple[Any, str]] = {}
     out: list[Finding] = []
     for pid, record in records:
-        own = {s.get("key") for s in _list(record.get("sources")) if isinstance(s, dict)}
+        sources = _list(record.get("sources"))
+        own = {s.get("key") for s in sources if isinstance(s, dict)}
         for field, claim in _claims(record):
             cited = _list(claim.get("sources"))
-            what = "associate link" if field.startswith("associates") else "claim"
             if not cited:
-                label = f"link to {claim.get('id')!r}" if what == "associate link" else field
+                label = f"link to {claim.get('id')!r}" if field[0] == "a" else field
                 out.append(Finding("E-UNSOURCED", pid, field, f"{label} has no source"))
             for j, key in enumerate(cited):
                 if key not in own:
@@ -185,34 +185,30 @@ def _semantic(records: Sequence[tuple[str, dict[str, Any]]], today: date) -> lis
             else:
                 out.append(_finding("E-DANGLING-ASSOCIATE", pid, f"associates[{i}].id",
                                     f"no person with id {other!r}"))
-        for i, src in enumerate(_list(record.get("sources"))):
-            if not isinstance(src, dict) or not isinstance(src.get("key"), str):
+        for i, src in enumerate(sources):
+            key = src.get("key") if isinstance(src, dict) else None
+            if not isinstance(key, str):
                 continue
-            known = first_copy.setdefault(src["key"], (src, pid))
+            known = first_copy.setdefault(key, (src, pid))
             if known[1] != pid and known[0] != src:
                 out.append(_finding("E-SOURCE-CLASH", pid, f"sources[{i}]",
-                                    f"source {src['key']!r} differs from the copy cited by {known[1]}"))
-        out += _current_post(pid, record, today)
+                                    f"source {key!r} differs from the copy cited by {known[1]}"))
+        if isinstance(record.get("current_post"), dict):
+            out += _current_post(pid, record, *dates)
     return out
 
 
-_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PARTIAL = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
-def _period(value: Any) -> tuple[date, date] | None:
-    """First and last day of a partial date, or None if it is not one."""
-    m = _PARTIAL.fullmatch(value) if isinstance(value, str) else None
-    if not m:
-        return None
-    try:
-        year, month, day = (int(g) if g else None for g in m.groups())
-        if month is None:
-            return date(year, 1, 1), date(year, 12, 31)
-        if day is None:
-            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-        return date(year, month, day), date(year, month, day)
-    except ValueError:
-        return None
+def _partial(value: Any) -> str | None:
+    return value if isinstance(value, str) and _PARTIAL.fullmatch(value) else None
+
+
+def _before(a: str, b: str) -> bool:
+    """Every day of partial date ``a`` is before every day of ``b`` (ISO text compares in order)."""
+    n = min(len(a), len(b))
+    return a[:n] < b[:n]
 
 
 def _years_before(today: date, years: int) -> date:
@@ -222,29 +218,27 @@ def _years_before(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def _current_post(pid: str, record: dict[str, Any], today: date) -> list[Finding]:
-    post = record.get("current_post")
-    if not isinstance(post, dict):
-        return []
+def _current_post(pid: str, record: dict[str, Any], today: str, stale: str) -> list[Finding]:
+    post = record["current_post"]
     out = []
-    as_of = _period(post.get("as_of"))
+    as_of = _partial(post.get("as_of"))
     if post.get("as_of") is None:
         out.append(Finding("W-STALE-POST", pid, "current_post.as_of",
                            "current_post has no as_of date: when was it last confirmed?"))
-    elif as_of and as_of[1] < _years_before(today, STALE_YEARS):
+    elif as_of and _before(as_of, stale):
         out.append(Finding("W-STALE-POST", pid, "current_post.as_of",
-                           f"current_post last confirmed {post['as_of']}, "
-                           f"more than {STALE_YEARS} years before {today.isoformat()}"))
+                           f"current_post last confirmed {as_of}, "
+                           f"more than {STALE_YEARS} years before {today}"))
     if record.get("status") == "deceased":
         out.append(Finding("W-DECEASED-POST", pid, "current_post",
                            "current_post is set but the person is deceased"))
-    died = _period(record.get("died"))
-    if as_of and died and as_of[0] > died[1]:
+    died = _partial(record.get("died"))
+    if as_of and died and _before(died, as_of):
         out.append(Finding("W-IMPOSSIBLE-POST", pid, "current_post.as_of",
-                           f"current_post confirmed {post['as_of']}, after the death ({record['died']})"))
-    elif as_of and as_of[0] > today:
+                           f"current_post confirmed {as_of}, after the death ({died})"))
+    elif as_of and _before(today, as_of):
         out.append(Finding("W-IMPOSSIBLE-POST", pid, "current_post.as_of",
-                           f"current_post confirmed {post['as_of']}, which is in the future"))
+                           f"current_post confirmed {as_of}, which is in the future"))
     return out
 
 
@@ -264,7 +258,7 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
     from rapidfuzz import process
     from rapidfuzz.fuzz import ratio
 
-    from dossier.names import fold, match_key, record_names, skeleton_token
+    from dossier.names import fold_words, match_key, record_names, skeleton_token
 
     owners: dict[str, list[str]] = {}
     shown: dict[str, str] = {}
@@ -278,7 +272,7 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
             if ids is None:
                 owners[key] = [pid]
                 shown[key] = name
-                blocks.setdefault(skeleton_token(fold(name).rsplit(" ", 1)[-1]), []).append(key)
+                blocks.setdefault(skeleton_token(fold_words(name)[-1]), []).append(key)
             elif ids[-1] != pid and pid not in ids:
                 ids.append(pid)
     out = []

@@ -84,7 +84,7 @@ FOLDING_RULES = """\
    Grand Ayatollah, Hojatoleslam / Hojjatoleslam (also hojjat-ol-eslam),
    Mullah / Molla, Sheikh / Shaykh, Seyyed / Seyed / Sayyid, Haj / Hajj / Haji,
    Mr., Mrs., Ms., Dr., Prof. A name made only of honorifics keeps them. (Syed
-   and Sayed are not in the list: they fold like the given name Saeed.)
+   is not in the list: it folds like the given name Saeed.)
 """
 
 # Arabic-script letters (and the Arabic presentation forms NFKC leaves alone).
