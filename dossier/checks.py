@@ -261,7 +261,7 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
     from dossier.names import fold_words, match_key, record_names, skeleton_token
 
     owners: dict[str, list[str]] = {}
-    shown: dict[str, str] = {}
+    shown: dict[str, dict[str, str]] = {}  # key -> person -> the name as written
     blocks: dict[str, list[str]] = {}
     for pid, record in records:
         for name in record_names(record):
@@ -271,10 +271,11 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
             ids = owners.get(key)
             if ids is None:
                 owners[key] = [pid]
-                shown[key] = name
+                shown[key] = {pid: name}
                 blocks.setdefault(skeleton_token(fold_words(name)[-1]), []).append(key)
             elif ids[-1] != pid and pid not in ids:
                 ids.append(pid)
+                shown[key][pid] = name
     out = []
     reported: set[frozenset[str]] = set()
     for key, ids in owners.items():
@@ -282,9 +283,11 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
         if len(ids) > 1 and group not in reported:
             reported.add(group)
             first, *rest = sorted(ids)
+            spellings = " / ".join(dict.fromkeys(shown[key][pid] for pid in (first, *rest)))
+            folded = " ".join(fold_words(shown[key][first]))
             out.append(Finding("W-DUPLICATE", first, "name",
                                f"likely the same person as {', '.join(rest)}: "
-                               f"same folded name {key!r} ({shown[key]})"))
+                               f"same folded name {folded!r} ({spellings})"))
     for keys in blocks.values():
         for i, key in enumerate(keys[:-1]):
             for other, s, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
@@ -295,6 +298,7 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
                 if b[0] < a[0]:
                     (a, key), (b, other) = (b, other), (a, key)
                 out.append(Finding("W-DUPLICATE", a[0], "name",
-                                   f"likely the same person as {', '.join(b)}: name {shown[key]!r} "
-                                   f"resembles {shown[other]!r} (score {round(s)})"))
+                                   f"likely the same person as {', '.join(b)}: "
+                                   f"name {shown[key][a[0]]!r} resembles {shown[other][b[0]]!r} "
+                                   f"(score {round(s)})"))
     return out
