@@ -40,11 +40,12 @@ import gc
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from dossier.errors import InvalidInput, Problem, StorageError
@@ -145,47 +146,82 @@ def md_url(value: object) -> str:
 def front_matter(data: Mapping[str, Any]) -> str:
     """YAML for the page's front matter (keys in the template's order): ``yaml.safe_dump``'s
     resolver and emitter decide quoting, so any text stays data."""
-    import yaml
-
-    dumper = _front_matter_dumper()
-    return yaml.serialize(
-        dumper.node(dict(data)), Dumper=dumper, allow_unicode=True, width=1_000_000
-    )
+    return _front_matter_emitter().dump(dict(data))
 
 
-@functools.cache
-def _front_matter_dumper() -> Any:
-    """``yaml.safe_dump``'s dumper (libyaml's emitter when present), made cheaper for
-    many small documents: nodes are built directly (front matter has no shared
-    objects, so no anchors to look for) and the quoting decision is memoized."""
-    import yaml
+class _FrontMatterEmitter:
+    """``yaml.safe_dump`` of many small documents, made cheap.
 
-    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    str_tag, seq_tag, map_tag = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+    One libyaml emitter (when present) is kept open and fed one document per
+    page; its output is taken after each document. Nodes are built directly
+    (front matter has no shared objects, so no anchors to look for) and the
+    resolver's quoting decision is memoized. The output is byte for byte that
+    of ``yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True,
+    sort_keys=False)``: safe_dump with libyaml's emitter.
+    """
 
-    class Dumper(base):  # type: ignore[misc, valid-type]
-        resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
+    def __init__(self) -> None:
+        import io
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-            if kind is not yaml.ScalarNode:
-                return super().resolve(kind, value, implicit)
-            key = (value, implicit)
-            tag = self.resolved.get(key)
-            if tag is None:
-                tag = self.resolved[key] = super().resolve(kind, value, implicit)
-            return tag
+        import yaml
 
-        @classmethod
-        def node(cls, value: Any) -> Any:
-            if value.__class__ is str:
-                return yaml.ScalarNode(str_tag, value)
-            if isinstance(value, list | tuple):
-                return yaml.SequenceNode(seq_tag, [cls.node(v) for v in value])
-            if isinstance(value, dict):
-                return yaml.MappingNode(map_tag, [(cls.node(k), cls.node(v)) for k, v in value.items()])
-            return yaml.SafeDumper(None).represent_data(value)  # None, bool, numbers, dates
+        base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        resolved: dict[tuple[str, Any], str] = {}
 
-    return Dumper
+        class Dumper(base):  # type: ignore[misc, valid-type]
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+                if kind is not yaml.ScalarNode:
+                    return super().resolve(kind, value, implicit)
+                tag = resolved.get((value, implicit))
+                if tag is None:
+                    tag = resolved[(value, implicit)] = super().resolve(kind, value, implicit)
+                return tag
+
+        self.yaml = yaml
+        self.tags = tuple(f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
+        self.stream = io.StringIO()
+        self.dumper = Dumper(self.stream, allow_unicode=True, width=1_000_000)
+        self.dumper.open()
+        self.first = True
+
+    def node(self, value: Any) -> Any:
+        yaml, (str_tag, seq_tag, map_tag) = self.yaml, self.tags
+        if value.__class__ is str:
+            return yaml.ScalarNode(str_tag, value)
+        if isinstance(value, list | tuple):
+            return yaml.SequenceNode(seq_tag, [self.node(v) for v in value])
+        if isinstance(value, dict):
+            return yaml.MappingNode(map_tag, [(self.node(k), self.node(v)) for k, v in value.items()])
+        return yaml.SafeDumper(None).represent_data(value)  # None, bool, numbers, dates
+
+    def dump(self, data: dict[str, Any]) -> str:
+        self.dumper.serialize(self.node(data))
+        text = self.stream.getvalue()
+        self.stream.seek(0)
+        self.stream.truncate()
+        # Every document after the first in a stream opens with "---" on a line of its own.
+        first, self.first = self.first, False
+        if not first:
+            if not text.startswith("---\n"):
+                return self._plain(data)  # an empty or flow mapping: "--- {}"
+            text = text[4:]
+        if text.endswith("...\n") or not text.endswith("\n"):
+            return self._plain(data)
+        return text
+
+    def _plain(self, data: dict[str, Any]) -> str:
+        dumper = getattr(self.yaml, "CSafeDumper", self.yaml.SafeDumper)
+        return self.yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+
+
+_emitters = threading.local()
+
+
+def _front_matter_emitter() -> _FrontMatterEmitter:
+    emitter = getattr(_emitters, "emitter", None)
+    if emitter is None:
+        emitter = _emitters.emitter = _FrontMatterEmitter()
+    return emitter
 
 
 # --- the site model -------------------------------------------------------------

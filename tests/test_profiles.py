@@ -23,10 +23,12 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from dossier.models import validate_person
-from dossier.profiles import md_escape, md_url, render_site, template_dir
+from dossier.profiles import front_matter, md_escape, md_url, render_site, template_dir
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "profiles"
@@ -175,6 +177,22 @@ def test_front_matter_is_yaml_with_the_record_values() -> None:
         "title": "Dariush Fakeri", "id": "dariush-fakeri", "aliases": RICH["aliases"],
         "tags": RICH["tags"], "updated": UPDATED, "generator": "dossier",
     }
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(
+    st.text(min_size=1, max_size=12),
+    st.one_of(st.none(), st.booleans(), st.text(max_size=40),
+              st.lists(st.text(max_size=20), max_size=4)),
+    max_size=6), min_size=1, max_size=4))
+def test_front_matter_is_exactly_yaml_safe_dump(documents: list[dict[str, Any]]) -> None:
+    # front_matter keeps one libyaml emitter open across pages for speed; whatever
+    # the text, each document must come out as safe_dump's and load back unchanged.
+    for data in documents:
+        text = front_matter(data)
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # the safe dumper, libyaml's emitter
+        assert text == yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+        assert yaml.safe_load(text) == data
 
 
 def test_today_parameter_decides_staleness() -> None:
