@@ -182,7 +182,8 @@ def test_show_formats_and_refs(run):
     assert "position in 1988: Prosecutor  [sources: report-a; confidence: medium]" in text
     assert "current post: unknown" in text
     assert run("show", "Dariosh Fakery", "--format", "json").json()["id"] == "dariush-fakeri"
-    assert yaml.safe_load(run("show", "dariush-fakeri", "--format", "yaml").stdout)["name"] == "Dariush Fakeri"
+    as_yaml = run("show", "dariush-fakeri", "--format", "yaml").stdout
+    assert yaml.safe_load(as_yaml)["name"] == "Dariush Fakeri"
     missing = run("show", "nobody")
     assert missing.code == 3
     assert "nobody" in missing.stderr

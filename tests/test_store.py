@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from filelock import FileLock
 
 from dossier import api, store
@@ -37,7 +38,7 @@ def test_eight_processes_adding_fifty_each_keep_all_400(db):
         for w in range(8)
     ]
     for proc in procs:
-        out, err = proc.communicate(timeout=240)
+        _, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err.decode()
     persons = json.loads(db.read_text())["persons"]
     assert len(persons) == 400
@@ -106,12 +107,8 @@ def test_dry_run_transaction_writes_nothing(db):
 
 def test_missing_parent_folder_is_an_error(tmp_path):
     target = tmp_path / "missing" / "db.json"
-    try:
+    with pytest.raises(StorageError, match="folder does not exist"):
         api.add(target, api.NewPerson(name="Dariush Fakeri"))
-    except StorageError as exc:
-        assert "folder does not exist" in exc.message
-    else:
-        raise AssertionError("expected StorageError")
     assert not target.parent.exists()
 
 
