@@ -27,12 +27,23 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
             problem = parse_problem(raw, exc, source)
             problems.append(Problem(problem.message, source=source, line=number))
             continue
-        if colons(raw) != colons(dumps(record)) and (key := repeated_key(raw)) is not None:
-            problems.append(Problem(f"key {key!r} appears twice in one object (JSON keeps only the last)",
-                                    source=source, line=number))
-            continue
         records.append(record)
         lines.append(number)
+    # One count over the file; line by line only if it finds a key given twice (or a bad line).
+    if colons(data) != dumps(records).count(b":"):
+        where = dict(zip(lines, range(len(lines)), strict=True))
+        repeated = set()
+        for number, raw in enumerate(io.BytesIO(data), 1):
+            i = where.get(number)
+            if i is not None and colons(raw) != dumps(records[i]).count(b":"):
+                key = repeated_key(raw)
+                if key is not None:
+                    repeated.add(i)
+                    problems.append(Problem(f"key {key!r} appears twice in one object (JSON keeps "
+                                            "only the last)", source=source, line=number))
+        if repeated:
+            kept = [i for i in range(len(records)) if i not in repeated]
+            records, lines = [records[i] for i in kept], [lines[i] for i in kept]
     return [Item(source, i, record, lines) for i, record in enumerate(records)]
 
 
