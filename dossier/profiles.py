@@ -18,8 +18,10 @@ Safety rules, and where each one lives:
 * URLs go through ``md_url``: http/https only (validation already demands it;
   this is a second fence) and percent-encoded so they cannot end a Markdown link.
 * Front matter is made by ``yaml.safe_dump`` (the ``front_matter`` filter), so
-  colons, quotes, ``---`` and Persian text stay data. Its values are the
-  record's own text: a site theme must escape them, as MkDocs and Hugo do.
+  colons, quotes, ``---`` and Persian text stay data. Site themes print its
+  values into HTML, some without escaping (MkDocs' own theme puts ``title``
+  raw into ``<title>``), so names and tags there go through ``html_text``
+  first: ``& < > "`` become entities.
 * ``public=True`` drops restricted persons everywhere (pages, index, the
   associates of others, the bibliography's citing lists) and withholds
   confidential sources entirely: no title, URL, publisher, author, note, date
@@ -143,6 +145,17 @@ def md_url(value: object) -> str:
     return url if _URL_PLAIN.fullmatch(url) else quote(url, safe=_URL_SAFE)
 
 
+_HTML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def html_text(value: object) -> object:
+    """Text that a site theme may print into HTML unescaped: MkDocs' own theme puts
+    the front-matter ``title`` raw into ``<title>``. Lists are escaped item by item."""
+    if isinstance(value, list | tuple):
+        return [html_text(v) for v in value]
+    return value if value is None else str(value).translate(_HTML_TEXT)
+
+
 def front_matter(data: Mapping[str, Any]) -> str:
     """YAML for the page's front matter (keys in the template's order): ``yaml.safe_dump``'s
     resolver and emitter decide quoting, so any text stays data."""
@@ -186,8 +199,8 @@ class _FrontMatterEmitter:
 
     def node(self, value: Any) -> Any:
         yaml, (str_tag, seq_tag, map_tag) = self.yaml, self.tags
-        if value.__class__ is str:
-            return yaml.ScalarNode(str_tag, value)
+        if isinstance(value, str):
+            return yaml.ScalarNode(str_tag, str(value))
         if isinstance(value, list | tuple):
             return yaml.SequenceNode(seq_tag, [self.node(v) for v in value])
         if isinstance(value, dict):
@@ -462,7 +475,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(md_escape=md_escape, md_url=md_url, front_matter=front_matter)
+    env.filters.update(md_escape=md_escape, md_url=md_url, html_text=html_text, front_matter=front_matter)
     return env
 
 
