@@ -147,7 +147,7 @@ def test_rich_page_shows_every_claim_with_sources_and_confidence() -> None:
     page = golden_pages()["dariush-fakeri.md"]
     assert "1988-07-29 (SH1367-05-07) – 1988-09" in page  # Solar Hijri text beside Gregorian
     assert "Born: 1936 (SH1315)" in page
-    assert "confidence: high [^1][^2]" in page
+    assert "confidence: high [^1] [^2]" in page
     assert ("**Investigating judge**, Revolutionary Court, Ardabil · 1981 – 1986 · confidence: low"
             " · **unsourced**") in page
     assert "- someone-not-in-the-database (no profile) — deputy · confidence: low · **unsourced**" in page
