@@ -50,8 +50,8 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
 def write(records: Sequence[dict[str, Any]]) -> bytes:
     if not records:
         return b""
-    dumps = orjson.dumps
-    return b"\n".join([dumps(r) for r in records]) + b"\n"
+    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+    return b"".join([dumps(r, option=newline) for r in records])
 
 
 def write_one(record: dict[str, Any]) -> bytes:
