@@ -363,7 +363,7 @@ def problems_from(
         ctx_error = (err.get("ctx") or {}).get("error")
         if isinstance(ctx_error, _Located):
             loc = (*loc, *ctx_error.field.replace("[", ".").replace("]", "").split("."))
-            loc = tuple(int(p) if p.isdigit() else p for p in loc if p != "")
+            loc = tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in loc if p != "")
             message = str(ctx_error)
         else:
             message = err["msg"].removeprefix("Value error, ")
