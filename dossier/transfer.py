@@ -149,10 +149,11 @@ def read_input(
     """Every record of the input, in order; bad input adds to ``problems``."""
     if str(path) == "-":
         data = (stdin or sys.stdin.buffer).read()
-        checked = check_bytes(data, STDIN, problems)
+        fmt = fmt or sniff(data)
+        checked = check_bytes(data, STDIN, problems, fmt)
         if checked is None:
             return []
-        return reader(fmt or sniff(checked))(checked, STDIN, problems)
+        return reader(fmt)(checked, STDIN, problems)
     path = Path(path)
     if path.is_dir():
         files = _folder_files(path, fmt, notify or _quiet)
@@ -206,7 +207,7 @@ def _read_file(path: Path, fmt: str, problems: list[Problem]) -> list[Item]:
     except OSError as exc:
         problems.append(Problem(f"cannot read: {exc.strerror or exc}", source=str(path)))
         return []
-    checked = check_bytes(data, str(path), problems)
+    checked = check_bytes(data, str(path), problems, fmt)
     if checked is None:
         return []
     return reader(fmt)(checked, str(path), problems)

@@ -126,7 +126,8 @@ def test_json_accepts_array_wrapper_and_single_object(run, db, tmp_path):
 
 
 def test_yaml_list_and_persons_mapping(run, db, tmp_path):
-    write(tmp_path / "a.yaml", yaml.safe_dump([make_person("Arash Abedi"), make_person("Babak Bahrami")]))
+    text = yaml.safe_dump([make_person("Arash Abedi"), make_person("Babak Bahrami")])
+    write(tmp_path / "a.yaml", codecs.BOM_UTF8 + text.encode())  # a BOM is fine in YAML
     write(tmp_path / "b.yml", yaml.safe_dump({"persons": [make_person("Cyrus Carimi")]}))
     assert run("import", str(tmp_path / "a.yaml")).code == 0
     assert run("import", str(tmp_path / "b.yml")).code == 0
@@ -289,6 +290,7 @@ MALFORMED = [
     ("utf16.json", '[{"name": "Arash"}]'.encode("utf-16"), "utf16.json:1: file is UTF-16"),
     ("utf16le.ndjson", '{"name": "Arash"}\n'.encode("utf-16-le"), "utf16le.ndjson:1: contains a NUL byte"),
     ("nul.yaml", b"name: Arash\nnarrative: a\x00b\n", "nul.yaml:2: contains a NUL byte"),
+    ("bom.json", b'\xef\xbb\xbf[{"name": "Arash"}]', "bom.json:1: starts with a byte order mark"),
     ("empty.ndjson", b"", "empty.ndjson:1: file is empty"),
     ("blank.csv", b"\n  \n", "blank.csv:1: file is empty"),
     ("scalar.json", b'"just a string"', "scalar.json:1: expected an array of persons"),

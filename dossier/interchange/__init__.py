@@ -92,18 +92,24 @@ _UTF16_32 = (
 )
 
 
-def check_bytes(data: bytes, source: str, problems: list[Problem]) -> bytes | None:
+def check_bytes(data: bytes, source: str, problems: list[Problem], fmt: str = "") -> bytes | None:
     """The content without a UTF-8 BOM, or None (and a problem) if it is not text.
 
     Catches what would otherwise surface as a parser's puzzling message: an
     empty file, UTF-16/32 (a spreadsheet's "Unicode text"), and NUL bytes.
-    UTF-8 validity itself is left to ``decode`` or to the JSON parser.
+    UTF-8 validity itself is left to ``decode`` or to the JSON parser. A UTF-8
+    BOM is fine in CSV (spreadsheets write one) and YAML, but JSON forbids it
+    (RFC 8259), and a BOM in JSON usually means an editor re-encoded the file.
     """
     for bom, name in _UTF16_32:
         if data.startswith(bom):
             problems.append(Problem(f"file is {name}; save it as UTF-8", source=source, line=1))
             return None
     if data.startswith(codecs.BOM_UTF8):
+        if fmt in ("json", "ndjson"):
+            problems.append(Problem("starts with a byte order mark, which JSON does not allow; "
+                                    "save it as UTF-8 without BOM", source=source, line=1))
+            return None
         data = data[len(codecs.BOM_UTF8):]
     if not data.strip():
         problems.append(Problem("file is empty", source=source, line=1))
