@@ -97,6 +97,7 @@ class ExportReport:
     written: int = 0
     unchanged: int = 0
     stale: list[str] = field(default_factory=list)
+    split: bool = False
 
 
 # --- import ----------------------------------------------------------------------
@@ -525,7 +526,7 @@ def _export_split(records: list[dict[str, Any]], folder: Path, fmt: str) -> Expo
     except OSError as exc:
         raise StorageError(f"{folder}: cannot create folder: {exc.strerror or exc}") from None
     suffix = SUFFIX[fmt]
-    report = ExportReport(len(records), fmt, str(folder))
+    report = ExportReport(len(records), fmt, str(folder), split=True)
     names = set()
     for record in records:
         name = record["id"] + suffix
@@ -565,7 +566,10 @@ def _umask() -> int:
 def export_summary(report: ExportReport) -> str:
     if report.data is not None:
         return f"exported {report.count} persons ({report.fmt})"
-    text = (f"exported {report.count} persons to {report.target} ({report.fmt}): "
+    if not report.split:
+        same = "; the file already held exactly this" if report.unchanged else ""
+        return f"exported {report.count} persons to {report.target} ({report.fmt}{same})"
+    text = (f"exported {report.count} persons to {report.target.rstrip('/')}/ ({report.fmt}, a file each): "
             f"{report.written} written, {report.unchanged} unchanged")
     if report.stale:
         shown = ", ".join(report.stale[:10]) + (" …" if len(report.stale) > 10 else "")
