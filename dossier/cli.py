@@ -386,7 +386,7 @@ def merge(
 
 InterFormat = Annotated[
     Literal["json", "ndjson", "csv", "yaml"] | None,
-    typer.Option("--format", help="Default: from the file extension (stdin: sniffed; export: json).",
+    typer.Option("--format", help="Default: from each file's extension; stdin is sniffed.",
                  show_default=False),
 ]
 
