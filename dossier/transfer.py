@@ -64,6 +64,7 @@ ON_CONFLICT = ("fail", "update", "skip")
 MAX_PROBLEMS = 100
 CHUNK = 2000  # records per validation call: amortizes the call, bounds the models alive at once
 PROGRESS_MIN = 2000  # below this an import is over before a bar is worth drawing
+PARALLEL_MIN = 4000  # below this a second process costs more than it saves
 STDIN = "<stdin>"
 TIMESTAMPS = ("created", "updated")  # api.TIMESTAMPS; api (and Pydantic) stay unimported for export
 
@@ -286,6 +287,15 @@ def _validate(
     items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
 ) -> list[dict[str, Any]] | None:
     """The canonical dicts of ``items``, or None after adding every error to ``problems``."""
+    with _progress(progress, len(items), "validating") as advance, paused_gc():
+        if _can_fork(len(items)):
+            return _validate_forked(items, calendar, problems, advance)
+        return _validate_serial(items, calendar, problems, advance)
+
+
+def _validate_serial(
+    items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance
+) -> list[dict[str, Any]] | None:
     from pydantic import ValidationError
 
     from dossier.models import validate_person
@@ -293,29 +303,90 @@ def _validate(
     adapter = _adapter()
     context = {"calendar": calendar}
     out: list[dict[str, Any]] | None = []
-    with _progress(progress, len(items), "validating") as advance, paused_gc():
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start:start + CHUNK]
-            try:
-                persons = adapter.validate_python([it.data for it in chunk], context=context)
-            except ValidationError as exc:
-                out = None
-                failing = sorted({e["loc"][0] for e in exc.errors(include_url=False)
-                                  if e["loc"] and isinstance(e["loc"][0], int)})
-                for i in failing:
-                    item = chunk[i]
-                    try:
-                        validate_person(item.data, source=item.source, line=item.line, calendar=calendar)
-                    except InvalidInput as bad:
-                        problems.extend(bad.problems)
-            else:
-                if out is not None and not problems:
-                    out += adapter.dump_python(persons, mode="json")
-                    for item in chunk:
-                        item.data = None  # the canonical dict replaces it
-                del persons
-            advance(len(chunk))
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start:start + CHUNK]
+        try:
+            persons = adapter.validate_python([it.data for it in chunk], context=context)
+        except ValidationError as exc:
+            out = None
+            failing = sorted({e["loc"][0] for e in exc.errors(include_url=False)
+                              if e["loc"] and isinstance(e["loc"][0], int)})
+            for i in failing:
+                item = chunk[i]
+                try:
+                    validate_person(item.data, source=item.source, line=item.line, calendar=calendar)
+                except InvalidInput as bad:
+                    problems.extend(bad.problems)
+        else:
+            if out is not None and not problems:
+                out += adapter.dump_python(persons, mode="json")
+                for item in chunk:
+                    item.data = None  # the canonical dict replaces it
+            del persons
+        advance(len(chunk))
     return None if problems else out
+
+
+def _can_fork(count: int) -> bool:
+    # Validation is pure CPU in Python: a large batch is split with a forked
+    # child on a second core. Not with other threads alive (a fork copies only
+    # the calling thread, and any lock another thread holds stays held).
+    if count < PARALLEL_MIN or not hasattr(os, "fork"):
+        return False
+    import threading
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores > 1 and threading.active_count() == 1
+
+
+def _validate_forked(
+    items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance
+) -> list[dict[str, Any]] | None:
+    """``_validate_serial`` with the second half done by a forked child.
+
+    The child sends back ``D`` + the canonical dicts as JSON, or ``P`` + its
+    pickled problems, so the parent can drop that half of the input at once.
+    """
+    import pickle
+
+    import orjson
+
+    half = len(items) // 2
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: validate, send the result, leave
+        code = 1
+        try:
+            os.close(read_fd)
+            theirs: list[Problem] = []
+            out = _validate_serial(items[half:], calendar, theirs, _no_advance)
+            payload = b"D" + orjson.dumps(out) if out is not None else b"P" + pickle.dumps(theirs)
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(payload)
+            code = 0
+        finally:
+            os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+    os.close(write_fd)
+    for item in items[half:]:
+        item.data = None  # the child has its own copy
+    pipe = os.fdopen(read_fd, "rb")
+    try:
+        first = _validate_serial(items[:half], calendar, problems, advance)
+        payload = pipe.read()
+    finally:
+        pipe.close()  # a child still writing gets EPIPE and exits
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not payload:
+        raise StorageError(f"validation worker process failed (wait status {status}); nothing was imported")
+    advance(len(items) - half)
+    if payload[:1] == b"P":
+        problems.extend(pickle.loads(payload[1:]))  # our own child's data, not input
+        return None
+    second = orjson.loads(memoryview(payload)[1:])
+    del payload
+    if problems or first is None:
+        return None
+    return first + second
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import yaml
 from conftest import REPO, make_person
 
 from dossier import store, transfer
+from dossier.errors import InvalidInput
 
 RECORDS = REPO / "records"
 
@@ -544,3 +545,30 @@ def test_colons_and_unicode_escapes_are_not_mistaken_for_repeated_keys(run, db, 
     assert res.code == 0, res
     assert stored(db)["abedi"]["narrative"] == "Times: 10:30, 11:45 ::"
     assert stored(db)["abedi"]["native_name"] == "آرش عابدی"
+
+
+def test_large_batches_validate_in_two_processes_with_the_same_result(db, tmp_path, monkeypatch):
+    forked = []
+    real = transfer._validate_forked
+    monkeypatch.setattr(transfer, "_validate_forked", lambda *a: forked.append(1) or real(*a))
+    records = [make_person(f"Person {i}", id=f"p-{i:02d}", created="2001-01-01T00:00:00Z",
+                           updated="2001-01-01T00:00:00Z") for i in range(11)]
+    path = write(tmp_path / "in.ndjson", ndjson(records))
+    serial_db = tmp_path / "serial.json"
+    transfer.import_path(serial_db, path)
+    assert forked == []
+    monkeypatch.setattr(transfer, "PARALLEL_MIN", 4)
+    report = transfer.import_path(db, path)
+    assert forked == [1]
+    assert len(report.added) == 11
+    assert store.read(db).all() == store.read(serial_db).all()
+    # errors in both halves are all reported, with their lines
+    records[1]["born"] = "never"
+    records[9]["nickname"] = "x"
+    bad = write(tmp_path / "bad.ndjson", ndjson(records))
+    with pytest.raises(InvalidInput) as caught:
+        transfer.import_path(tmp_path / "other.json", bad)
+    lines = [str(p) for p in caught.value.problems]
+    assert lines[0].startswith(f"{bad}:2: born: not a date 'never'")
+    assert lines[1] == f"{bad}:10: nickname: unknown field"
+    assert forked == [1, 1]
