@@ -10,8 +10,9 @@ Import is all-or-nothing and idempotent:
    re-import cheaper than the first one.
 3. Everything else is validated in a few bulk ``TypeAdapter`` calls (chunks,
    so a progress bar can move and memory stays bounded), with the garbage
-   collector paused. Any problem anywhere: ``InvalidInput`` (exit 4) listing
-   them all, and nothing is written.
+   collector paused; a large batch is split with a forked child process so
+   both cores validate. Any problem anywhere: ``InvalidInput`` (exit 4)
+   listing them all (the first ``MAX_PROBLEMS``), and nothing is written.
 4. Ids: a record without ``id`` gets ``slugify(name)``; a second id-less
    record with the same name in the same batch gets ``-2``, ``-3``… The
    derived id does not look at the database, so an id-less record whose
