@@ -332,12 +332,12 @@ def _can_fork(count: int) -> bool:
     # Validation is pure CPU in Python: a large batch is split with a forked
     # child on a second core. Not with other threads alive (a fork copies only
     # the calling thread, and any lock another thread holds stays held).
-    if count < PARALLEL_MIN or not hasattr(os, "fork"):
+    # Linux only: macOS system libraries are not fork-safe, Windows has no fork.
+    if count < PARALLEL_MIN or not sys.platform.startswith("linux"):
         return False
     import threading
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores > 1 and threading.active_count() == 1
+    return len(os.sched_getaffinity(0)) > 1 and threading.active_count() == 1
 
 
 def _validate_forked(
