@@ -48,8 +48,10 @@ from dossier.interchange import (
     PUBLICATION,
     SUFFIX,
     Item,
+    RawJSON,
     check_bytes,
     format_of,
+    materialize,
     reader,
     sniff,
     write,
@@ -156,7 +158,7 @@ def read_input(
         checked = check_bytes(data, STDIN, problems, fmt)
         if checked is None:
             return []
-        return reader(fmt)(checked, STDIN, problems)
+        return reader(fmt, lazy=True)(checked, STDIN, problems)
     path = Path(path)
     if path.is_dir():
         files = _folder_files(path, fmt, notify or _quiet)
@@ -213,7 +215,7 @@ def _read_file(path: Path, fmt: str, problems: list[Problem]) -> list[Item]:
     checked = check_bytes(data, str(path), problems, fmt)
     if checked is None:
         return []
-    return reader(fmt)(checked, str(path), problems)
+    return reader(fmt, lazy=True)(checked, str(path), problems)
 
 
 def import_items(
@@ -237,7 +239,7 @@ def import_items(
         raise _invalid(problems, items)
     report = ImportReport(dry_run=dry_run)
     with store.transaction(db, dry_run=dry_run) as tx:
-        pending = _pending(items, tx, calendar)
+        pending = _pending(items, tx, calendar, problems)
         records = _validate([items[i] for i in pending], calendar, problems, progress)
         if problems or records is None:
             raise _invalid(problems, items)
@@ -305,7 +307,10 @@ def _validate_serial(
     context = {"calendar": calendar}
     out: list[dict[str, Any]] | None = []
     for start in range(0, len(items), CHUNK):
-        chunk = items[start:start + CHUNK]
+        whole = items[start:start + CHUNK]
+        chunk = materialize(whole, problems)  # NDJSON lines are parsed here, in the worker
+        if len(chunk) < len(whole):
+            out = None
         try:
             persons = adapter.validate_python([it.data for it in chunk], context=context)
         except ValidationError as exc:
@@ -324,7 +329,7 @@ def _validate_serial(
                 for item in chunk:
                     item.data = None  # the canonical dict replaces it
             del persons
-        advance(len(chunk))
+        advance(len(whole))
     return None if problems else out
 
 
@@ -464,13 +469,20 @@ def same_as_stored(raw: Any, stored: dict[str, Any], shape: Shape | None = None)
     return True
 
 
-def _pending(items: Sequence[Item], tx: store.Transaction, calendar: str) -> list[int]:
-    """Positions of the items that need validating: all but those identical to the stored record."""
+def _pending(
+    items: Sequence[Item], tx: store.Transaction, calendar: str, problems: list[Problem]
+) -> list[int]:
+    """Positions of the items that need validating: all but those identical to the stored record.
+
+    (And but those that do not even parse: they add to ``problems``.)
+    """
     # A Solar Hijri calendar re-reads dates, so only Gregorian input can match as-is.
     if calendar != "gregorian" or not len(tx):
         return list(range(len(items)))
     pending = []
     for i, item in enumerate(items):
+        if type(item.data) is RawJSON and not materialize([item], problems):
+            continue
         data = item.data
         stored = tx.get(data.get("id")) if type(data) is dict and type(data.get("id")) is str else None
         if stored is None or not same_as_stored(data, stored):

@@ -67,8 +67,42 @@ def _module(fmt: str) -> Any:
     return import_module(f"dossier.interchange.{_MODULES[fmt]}")
 
 
-def reader(fmt: str) -> Callable[[bytes, str, list[Problem]], list[Item]]:
+def reader(fmt: str, *, lazy: bool = False) -> Callable[[bytes, str, list[Problem]], list[Item]]:
+    """The reader of ``fmt``. ``lazy``: NDJSON records stay ``RawJSON`` until ``materialize``."""
+    if lazy and fmt == "ndjson":
+        from functools import partial
+
+        return partial(_module(fmt).read, lazy=True)
     return _module(fmt).read
+
+
+class RawJSON:
+    """One record's JSON text, not parsed yet (so parsing can happen in a worker process)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+
+def materialize(items: Sequence[Item], problems: list[Problem]) -> list[Item]:
+    """Parse the ``RawJSON`` records of ``items`` in place; the items that are usable.
+
+    A record that does not parse, or repeats a key, adds a problem and is left out.
+    """
+    from dossier.interchange.jsonfmt import parse_record
+
+    usable = []
+    for item in items:
+        if type(item.data) is RawJSON:
+            try:
+                item.data = parse_record(item.data.text)
+            except ValueError as exc:
+                problems.append(Problem(str(exc), source=item.source, line=item.line))
+                item.data = None
+                continue
+        usable.append(item)
+    return usable
 
 
 def write(records: Sequence[dict[str, Any]], fmt: str) -> bytes:
@@ -111,7 +145,7 @@ def check_bytes(data: bytes, source: str, problems: list[Problem], fmt: str = ""
                                     "save it as UTF-8 without BOM", source=source, line=1))
             return None
         data = data[len(codecs.BOM_UTF8):]
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the whole file)
         problems.append(Problem("file is empty", source=source, line=1))
         return None
     nul = data.find(b"\0")
@@ -175,12 +209,14 @@ __all__ = [
     "PUBLICATION",
     "SUFFIX",
     "Item",
+    "RawJSON",
     "cell",
     "check_bytes",
     "csv_rows",
     "decode",
     "format_of",
     "line_at",
+    "materialize",
     "reader",
     "sniff",
     "write",

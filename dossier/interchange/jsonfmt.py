@@ -61,7 +61,23 @@ def element_starts(data: bytes, depth: int) -> list[int]:
 # colon once and one separator per kept key, so a dropped key leaves the input
 # with more colons. Only then is the record re-read key by key to name it.
 def colons(raw: bytes) -> int:
-    return raw.count(b":") + raw.count(b"\\u003a") + raw.count(b"\\u003A")
+    count = raw.count(b":")
+    if b"\\u003" in raw:
+        count += raw.count(b"\\u003a") + raw.count(b"\\u003A")
+    return count
+
+
+def parse_record(raw: bytes) -> Any:
+    """One JSON value; ValueError with the message for the user if it is not valid or repeats a key."""
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(parse_problem(raw, exc, "").message) from None
+    if colons(raw) != orjson.dumps(record).count(b":"):
+        key = repeated_key(raw)
+        if key is not None:
+            raise ValueError(f"key {key!r} appears twice in one object (JSON keeps only the last)")
+    return record
 
 
 def repeated_key(raw: bytes) -> str | None:

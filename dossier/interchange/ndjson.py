@@ -9,14 +9,21 @@ from typing import Any
 import orjson
 
 from dossier.errors import Problem
-from dossier.interchange import Item
+from dossier.interchange import Item, RawJSON
 from dossier.interchange.jsonfmt import colons, parse_problem, repeated_key
 
 
-def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
-    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+def read(data: bytes, source: str, problems: list[Problem], *, lazy: bool = False) -> list[Item]:
+    """The records of ``data``; ``lazy``: as ``RawJSON`` lines, parsed later by ``materialize``."""
     lines: list[int] = []
     records: list[Any] = []
+    if lazy:
+        for number, raw in enumerate(io.BytesIO(data), 1):
+            if not raw.isspace():
+                records.append(RawJSON(raw))
+                lines.append(number)
+        return [Item(source, i, record, lines) for i, record in enumerate(records)]
+    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
     # Line by line from one buffer: a list of every line would double the input in memory.
     for number, raw in enumerate(io.BytesIO(data), 1):
         if raw.isspace():
