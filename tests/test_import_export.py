@@ -282,6 +282,8 @@ MALFORMED = [
     ("quote.csv", b'name,narrative\nArash,"never closed\n', "quote.csv:2: not valid CSV"),
     ("bad.yaml", b"- name: Arash\n- name: [unclosed\n", "bad.yaml:3: not valid YAML"),
     ("dupkey.yaml", b"name: Arash\nname: Babak\n", "dupkey.yaml:2: not valid YAML: key 'name' appears twice"),
+    ("alias.yaml", b"- name: Arash\n  tags: &t [a, b]\n- name: Babak\n  tags: *t\n",
+     "alias.yaml:2: YAML aliases (*name) are not accepted"),
     ("dupkey.json", b'[\n  {"name": "Arash"},\n  {"name": "B", "posts": [{"title": "x", "title": "y"}]}\n]',
      "dupkey.json:3: key 'title' appears twice in one object"),
     ("dupkey.ndjson", b'{"name": "Arash"}\n{"name": "Babak", "name": "Cyrus"}\n',

@@ -6,7 +6,9 @@ sorted, empty values left out); ``export --split`` writes each person with
 
 Reading composes the node tree first (safe loader, libyaml when available) so
 every record keeps the line where its node starts; a key given twice in one
-mapping is an error rather than a silent "last one wins".
+mapping is an error rather than a silent "last one wins", and so is an alias
+(``*name``): a record file has no use for one, and aliases are how a small
+file expands into a huge one.
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
         while loader.check_node():
             document = loader.get_node()
             documents += document is not None
+            shared = _shared_node(document)
+            if shared is not None:
+                problems.append(Problem(
+                    "YAML aliases (*name) are not accepted: write the value out in full "
+                    "(the anchored value starts here)", source=source, line=shared.start_mark.line + 1))
+                continue
             for node in _record_nodes(document, source, problems):
                 records.append(loader.construct_object(node, deep=True))
                 nodes.append(node)
@@ -72,6 +80,23 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
         problems.append(Problem("no persons in this file (only comments)", source=source, line=1))
     lines = [n.start_mark.line + 1 for n in nodes]
     return [Item(source, i, record, lines) for i, record in enumerate(records)]
+
+
+def _shared_node(root: yaml.Node | None) -> yaml.Node | None:
+    """A node reached twice, which only an alias can do (an alias bomb starts this way)."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return None
 
 
 def _record_nodes(document: yaml.Node | None, source: str, problems: list[Problem]) -> list[yaml.Node]:
