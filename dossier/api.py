@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from dossier import names, store
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
-from dossier.models import Person, dump, now_utc, validate_person
 from dossier.names import slugify, unique_id
 
 if TYPE_CHECKING:
     from dossier import checks
     from dossier import merge as merging
+    from dossier.models import Person
     from dossier.store import Snapshot
 
 TIMESTAMPS = ("created", "updated")
@@ -84,6 +84,8 @@ def _names(record: dict[str, Any]) -> list[str]:
 
 
 def show(db: Path, ref: str) -> Person:
+    from dossier.models import Person
+
     return Person.model_validate(resolve(store.read(db), ref))
 
 
@@ -169,6 +171,8 @@ class NewPerson:
 
 def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Person:
     """Add one person; the posts given cite every source given, so none is unsourced."""
+    from dossier.models import dump, now_utc, validate_person
+
     with store.transaction(db) as tx:
         records = tx.all()
         index = source_index(records)
@@ -202,6 +206,8 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Person:
 
 
 def _with_id(person: Person, person_id: str) -> Person:
+    from dossier.models import dump, validate_person
+
     return validate_person({**dump(person), "id": person_id}, source="--id")
 
 
@@ -261,6 +267,8 @@ def edit_replace(db: Path, ref: str, new_data: dict[str, Any]) -> Person | None:
 
 
 def _replace(tx: store.Transaction, old: dict[str, Any], new: dict[str, Any], *, source: str):
+    from dossier.models import dump, now_utc, validate_person
+
     new = {**new}
     if new.get("id", old["id"]) != old["id"]:
         raise InvalidInput(Problem("the id cannot be changed by edit", field="id", source=source))
@@ -331,6 +339,7 @@ def merge(
 ) -> tuple[Person, merging.MergeResult]:
     """Merge OTHER into KEEP in one transaction (nothing written with ``dry_run``)."""
     from dossier import merge as merging_
+    from dossier.models import dump, now_utc, validate_person
 
     with store.transaction(db, dry_run=dry_run) as tx:
         keep, other = resolve(tx, keep_ref), resolve(tx, other_ref)

@@ -12,12 +12,13 @@ Each finding has a code, a severity, a person id, a field path and a message;
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
+
+from dossier.store import paused_gc
 
 Severity = Literal["error", "warning"]
 
@@ -81,8 +82,7 @@ def _finding(code: str, pid: str, field: str, message: str) -> Finding:
 
 def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date) -> list[Finding]:
     """Every finding for the stored ``(key, record)`` pairs, errors first, then by id."""
-    gc.disable()  # millions of stored objects: every collection would walk them all
-    try:
+    with paused_gc():
         items = sorted(items, key=lambda kv: kv[0])
         records = [(_id(key, record), record) for key, record in items]
         findings = _semantic(records, today)
@@ -93,8 +93,6 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date) -> list[Fin
         # A stable sort: one person's findings of one code stay in the record's order.
         findings.sort(key=lambda f: (rank[f.code][0], f.id, rank[f.code][1]))
         return findings
-    finally:
-        gc.enable()
 
 
 def _id(key: str, record: dict[str, Any]) -> str:

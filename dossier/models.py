@@ -34,15 +34,9 @@ from pydantic import (
 
 from dossier import jalali
 from dossier.errors import Problem
+from dossier.names import RESERVED_IDS, SLUG_MAX, SLUG_RE
 
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (or Solar Hijri SH1367, SH1367-05, SH1367-05-07)"
-SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SLUG_MAX = 80
-# Device names that cannot be file names on Windows; ids become file names.
-RESERVED_IDS = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)]
-)
-
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 # Zero-width and bidi marks other than ZWNJ (U+200C): invisible in a name, so two

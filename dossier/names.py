@@ -17,7 +17,6 @@ token are scored in full.
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
 from collections.abc import Container, Iterable, Mapping
@@ -25,7 +24,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from dossier.models import RESERVED_IDS, SLUG_MAX
+from dossier.store import paused_gc
+
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = 80
+# Device names that cannot be file names on Windows; ids become file names.
+RESERVED_IDS = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)]
+)
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -513,8 +519,5 @@ def search(
     records: Iterable[Mapping[str, Any]], query: str, *, limit: int | None = 10, threshold: float = THRESHOLD
 ) -> list[Hit]:
     """Persons whose name or alias matches ``query``, best first (see ``NameIndex``)."""
-    gc.disable()  # a loaded database is millions of objects: each collection would walk them all
-    try:
+    with paused_gc():
         return NameIndex(records).search(query, limit=limit, threshold=threshold)
-    finally:
-        gc.enable()

@@ -154,21 +154,36 @@ def _load(path: Path) -> dict[str, Any]:
         return _empty()
     except OSError as exc:
         raise StorageError(f"{path}: cannot read database: {exc.strerror or exc}") from None
-    if not raw.strip():
+    if not raw or raw.isspace():
         return _empty()
-    enabled = gc.isenabled()  # a caller may have paused it for longer
-    gc.disable()  # parsing builds millions of objects; the collector only slows it down
+    with paused_gc():
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise StorageError(
+                f"{path}: database file is not valid JSON ({exc}); it was left untouched — "
+                f"restore {_bak(path).name} if it exists (see `dossier check`)"
+            ) from None
+        # The records live until the command ends: move them out of the
+        # collector's sight before it runs again, or every pass walks them all.
+        gc.freeze()
+    return _upgrade(path, data)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic collector for bulk work (parsing, validating, rendering).
+
+    Bulk steps build millions of objects and no cycles worth collecting; a
+    collection pass would only walk them. Nests: an outer pause is kept.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise StorageError(
-            f"{path}: database file is not valid JSON ({exc}); it was left untouched — "
-            f"restore {_bak(path).name} if it exists (see `dossier check`)"
-        ) from None
+        yield
     finally:
         if enabled:
             gc.enable()
-    return _upgrade(path, data)
 
 
 def _empty() -> dict[str, Any]:
@@ -274,13 +289,8 @@ def _check_writable(path: Path) -> None:
 
 
 def _serialize(data: dict[str, Any]) -> bytes:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)  # no 2nd copy of a big file
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write_atomic(

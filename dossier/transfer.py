@@ -30,7 +30,6 @@ the stored one (or now) and ``updated`` is now, set only on a real change.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -125,22 +124,10 @@ def import_path(
     if on_conflict not in ON_CONFLICT:
         raise UsageError(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}")
     problems: list[Problem] = []
-    with paused_gc():
+    with store.paused_gc():
         items = read_input(path, fmt, problems, stdin=stdin, notify=notify or _quiet)
         return import_items(db, items, problems, dry_run=dry_run, on_conflict=on_conflict,
                             calendar=calendar, notify=notify, progress=progress)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Parsing and validating build millions of objects and no cycles worth collecting."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_input(
@@ -290,7 +277,7 @@ def _validate(
     items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
 ) -> list[dict[str, Any]] | None:
     """The canonical dicts of ``items``, or None after adding every error to ``problems``."""
-    with _progress(progress, len(items), "validating") as advance, paused_gc():
+    with _progress(progress, len(items), "validating") as advance, store.paused_gc():
         if _can_fork(len(items)):
             return _validate_forked(items, calendar, problems, advance)
         return _validate_serial(items, calendar, problems, advance)
