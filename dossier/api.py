@@ -62,25 +62,16 @@ def _by_merged_id(records: list[dict[str, Any]], ref: str) -> list[dict[str, Any
 
 def _by_exact_name(records: list[dict[str, Any]], ref: str) -> list[dict[str, Any]]:
     wanted = ref.strip().casefold()
-    return [r for r in records if wanted in {n.casefold() for n in _names(r)}]
+    return [r for r in records if wanted in {n.casefold() for n in names.record_names(r)}]
 
 
 def _by_folded_name(records: list[dict[str, Any]], ref: str) -> list[dict[str, Any]]:
-    from dossier import names
-
-    key = getattr(names, "match_key", None)
-    if key is None:
-        return []
+    key = names.match_key
     # Folded, honorifics set aside, spaces removed: "Pour Mohammadi" meets "Pourmohammadi".
     wanted = key(ref)
     if not wanted:
         return []
-    return [r for r in records if wanted in {key(n) for n in _names(r)}]
-
-
-def _names(record: dict[str, Any]) -> list[str]:
-    native = record.get("native_name")
-    return [record["name"], *([native] if native else []), *record.get("aliases", [])]
+    return [r for r in records if wanted in {key(n) for n in names.record_names(r)}]
 
 
 def show(db: Path, ref: str) -> Person:
@@ -113,7 +104,7 @@ def list_persons(
 
 
 def _haystack(record: dict[str, Any]) -> str:
-    parts = [*_names(record), record["id"], *record.get("tags", ())]
+    parts = [*names.record_names(record), record["id"], *record.get("tags", ())]
     for key in ("role_1988", "current_post"):
         post = record.get(key) or {}
         parts += [post.get("title") or "", post.get("organization") or "", post.get("place") or ""]

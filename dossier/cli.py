@@ -38,7 +38,10 @@ class DossierGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EOFError):
+            # Ctrl-C anywhere, or Ctrl-D at a prompt: stop, nothing more written.
+            if _debug(ctx):
+                raise
             sys.stderr.write("interrupted\n")
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort):
@@ -77,6 +80,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        # not through dossier.output: `--version` must not import more than it needs
         sys.stdout.write(f"dossier {__version__}\n")
         raise typer.Exit(0)
 
@@ -144,6 +148,10 @@ def add(
     if name is None:
         if not _on_terminal():
             raise UsageError("NAME is required when not on a terminal")
+        given = [id, native_name, status, role_1988, org_1988, place_1988, current_post, current_org,
+                 as_of, *alias, *source_url, *tag]
+        if any(v is not None for v in given):
+            raise UsageError("give NAME with the options, or no options to be asked for every field")
         from dossier.prompts import ask_new_person
 
         new = ask_new_person()
@@ -169,7 +177,7 @@ def add(
     if fmt == "json":
         output.emit_json(person.model_dump(mode="json"))
     else:
-        sys.stdout.write(f"{person.id}\n")
+        output.emit_text(f"{person.id}\n")
 
 
 def _post(title: str | None, **fields: str | None) -> dict[str, str] | None:
@@ -222,11 +230,11 @@ def show(
     elif fmt == "yaml":
         from dossier.yamlio import dump_record
 
-        sys.stdout.write(dump_record(person.model_dump(mode="json")))
+        output.emit_text(dump_record(person.model_dump(mode="json")))
     elif fmt == "markdown":
         from dossier.profiles import profile_page
 
-        sys.stdout.write(profile_page(_db(ctx), person))
+        output.emit_text(profile_page(_db(ctx), person))
     else:
         output.emit_person_text(person)
 
@@ -288,7 +296,7 @@ def _edit_in_editor(db: Path, ref: str) -> Any:
         output.error(errors)
         return Confirm.ask("Edit again?", default=True, console=_console(True))
 
-    _, person = edit_loop(person_id, dump_record(shown), parse,
+    person = edit_loop(person_id, dump_record(shown), parse,
                          reopen=reopen if _on_terminal() else None)
     return person
 

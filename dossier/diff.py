@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dossier.errors import InvalidInput, NotFound, Problem
+from dossier.errors import InvalidInput, Problem
 
 # The tool's timestamps are not changes; nor is ``dates_as_written``, the display
 # form of a date (a changed date shows as such, in Gregorian).
@@ -342,7 +342,7 @@ def compare_with_export(db: Path, path: str, *, stdin: BinaryIO | None = None) -
         try:
             data = Path(path).read_bytes()
         except FileNotFoundError:
-            raise NotFound(f"{path}: no such file") from None
+            raise InvalidInput(Problem("no such file", source=str(path))) from None
         except OSError as exc:
             raise InvalidInput(Problem(f"cannot read: {exc.strerror or exc}", source=path)) from None
     old = read_export(data, source)

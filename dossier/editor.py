@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from dossier.errors import InvalidInput, UsageError
+from dossier.errors import DossierError, InvalidInput, UsageError
 
 T = TypeVar("T")
 
@@ -41,17 +42,20 @@ def edit_loop(
     parse: Callable[[str], T],
     *,
     reopen: Callable[[list[str]], bool] | None,
-) -> tuple[bool, T | None]:
+) -> T | None:
     """Run the editor until ``parse`` accepts the text or the user gives up.
 
-    Returns (True, result) once parsed, (False, None) if aborted or unchanged.
-    ``reopen(errors)`` shows the errors and says whether to edit again; with
-    ``reopen=None`` (not on a terminal) the first error is final.
+    Returns the parsed result, or None if aborted or unchanged. ``reopen(errors)``
+    shows the errors and says whether to edit again; with ``reopen=None`` (not
+    on a terminal) the first error is final. When an edit is given up on
+    after an error, the edited file is kept and named, so no typing is lost.
     """
     original = _strip_comments(text)
     current = HEADER.format(ref=ref) + text
-    with tempfile.TemporaryDirectory(prefix="dossier-edit-") as folder:
-        path = Path(folder) / f"{ref}.yaml"
+    folder = Path(tempfile.mkdtemp(prefix="dossier-edit-"))
+    path = folder / f"{ref}.yaml"
+    keep = False
+    try:
         while True:
             path.write_text(current, encoding="utf-8")
             try:
@@ -59,19 +63,24 @@ def edit_loop(
             except OSError as exc:
                 raise UsageError(f"cannot run editor {editor_command()[0]!r}: {exc.strerror}") from None
             if done.returncode != 0:
-                return False, None
+                return None
             edited = path.read_text(encoding="utf-8")
             body = _strip_comments(edited)
             if not body.strip() or body == original:
-                return False, None
+                return None
             try:
                 # the whole text, so YAML error lines match what the user sees
-                return True, parse(edited)
-            except InvalidInput as exc:
+                return parse(edited)
+            except DossierError as exc:
                 errors = exc.lines()
-                if reopen is None:
-                    raise
-                if not reopen(errors):
-                    raise InvalidInput("edit abandoned; nothing was written") from None
+                if reopen is None or not reopen(errors):
+                    keep = True
+                    if reopen is not None:  # the errors were shown already
+                        exc = InvalidInput("edit abandoned; nothing was written")
+                    exc.details = [*exc.details, f"  your edit is kept in {path}"]
+                    raise exc from None
             notes = "".join(f"# ERROR: {line}\n" for line in errors)
             current = notes + HEADER.format(ref=ref) + body
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)

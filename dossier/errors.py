@@ -76,4 +76,4 @@ class InvalidInput(DossierError):
         super().__init__(str(problems[0]) if problems else "invalid input")
 
     def lines(self) -> list[str]:
-        return [str(p) for p in self.problems]
+        return [*(str(p) for p in self.problems), *self.details]

@@ -86,7 +86,7 @@ def _slug(value: str) -> str:
     if len(value) > SLUG_MAX:
         raise ValueError(f"id is {len(value)} characters long; at most {SLUG_MAX} allowed")
     if value in RESERVED_IDS:
-        raise ValueError(f"{value!r} is a reserved device name and cannot be an id")
+        raise ValueError(f"{value!r} is reserved (a device or site page name) and cannot be an id")
     return value
 
 

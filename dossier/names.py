@@ -28,9 +28,10 @@ from dossier.store import paused_gc
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 80
-# Device names that cannot be file names on Windows; ids become file names.
+# Ids become file names: not the Windows device names, nor the site's own pages.
 RESERVED_IDS = frozenset(
-    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)]
+    ["con", "prn", "aux", "nul", "index", "sources", "changes"]
+    + [f"{p}{n}" for p in ("com", "lpt") for n in range(1, 10)]
 )
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")

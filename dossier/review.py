@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from dossier import store
-from dossier.errors import InvalidInput, NotFound, Problem
+from dossier.errors import InvalidInput, NotFound, Problem, UsageError
 
 DEFAULT_MONTHS = 24
 COLUMNS = ("id", "name", "current post", "as of", "months", "sources")
@@ -57,7 +57,7 @@ def parse_today(text: str | None) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(Problem(f"not a date {text!r}: use YYYY-MM-DD", field="--today")) from None
+        raise UsageError(f"--today: not a date {text!r}: use YYYY-MM-DD") from None
 
 
 def _last_day(partial: str) -> date:

@@ -587,7 +587,7 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
     data = write(records, fmt)
     if target == "-":
         return ExportReport(len(records), fmt, target, data=data)
-    changed = write_if_changed(Path(target), data)
+    changed = write_if_changed(Path(target), data, private=fmt not in PUBLICATION)
     return ExportReport(len(records), fmt, target, written=int(changed), unchanged=int(not changed))
 
 
@@ -603,7 +603,7 @@ def _export_split(records: list[dict[str, Any]], folder: Path, fmt: str) -> Expo
         name = record["id"] + suffix
         names.add(name)
         # Not fsync'd one by one (a split export is regenerated from the database at will).
-        if write_if_changed(folder / name, write_one(record, fmt), durable=False):
+        if write_if_changed(folder / name, write_one(record, fmt), durable=False, private=True):
             report.written += 1
         else:
             report.unchanged += 1
@@ -612,14 +612,19 @@ def _export_split(records: list[dict[str, Any]], folder: Path, fmt: str) -> Expo
     return report
 
 
-def write_if_changed(path: Path, data: bytes, *, durable: bool = True) -> bool:
-    """Write ``data`` atomically unless the file already holds exactly it."""
+def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: bool = True) -> bool:
+    """Write ``data`` atomically unless the file already holds exactly it.
+
+    A new file is ``private`` (0600) unless it is a redacted publication: a full
+    export carries confidential sources and restricted persons, as the database
+    does. An existing file keeps its mode.
+    """
     try:
         if path.read_bytes() == data:
             return False
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+        mode = 0o600 if private else 0o666 & ~_umask()
     except IsADirectoryError:
         raise StorageError(f"{path}: is a folder") from None
     except OSError as exc:

@@ -342,3 +342,21 @@ def test_unknown_error_has_no_traceback_without_debug(run_bin, db):
     assert res.code == 1
     assert "is a folder" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("name", ["Index", "Sources", "Con"])
+def test_names_that_would_clash_with_site_pages_or_devices_get_safe_ids(run, name):
+    assert add(run, name) == f"{name.lower()}-person"
+    assert run("add", "Someone Else", "--id", name.lower()).code == 4
+
+
+def test_full_export_is_private_like_the_database(run, tmp_path):
+    add(run, "Dariush Fakeri")
+    target = tmp_path / "export.json"
+    assert run("export", str(target)).code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_interactive_add_refuses_options_it_would_ignore(run_bin):
+    res = run_bin("add", "--tag", "x")
+    assert res.code == 2

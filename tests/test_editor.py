@@ -85,12 +85,11 @@ def test_reopen_after_error_then_fix(tmp_path, db, fakeri, monkeypatch):
     shown: list[list[str]] = []
     record = api.editable(db, "dariush-fakeri")
     text = "name: Dariush Fakeri\nid: dariush-fakeri\nstatus: alive\n"
-    ok, person = edit_loop(
+    person = edit_loop(
         "dariush-fakeri", text,
         lambda body: api.edit_replace(db, record["id"], __import__("yaml").safe_load(body)),
         reopen=lambda errors: shown.append(errors) or True,
     )
-    assert ok
     assert person.born == "1950"
     assert len(shown) == 1
     assert "1988-13" in shown[0][0]
@@ -102,3 +101,11 @@ def textwrap_fix(count: Path) -> str:
         f'if [ ! -f {count} ]; then touch {count}; echo "born: 1988-13" >> "$1"; '
         f'else grep -q "^# ERROR: " "$1"; sed -i "s/^born: 1988-13/born: 1950/" "$1"; fi\n'
     )
+
+
+def test_a_refused_edit_is_kept_and_named(run_bin, tmp_path, db, fakeri):
+    ed = editor(tmp_path, "ed.sh", "echo 'born: 1988-13' >> \"$1\"\n")
+    res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+    assert res.code == 4
+    kept = res.stderr.split("your edit is kept in ")[1].strip()
+    assert "born: 1988-13" in Path(kept).read_text()

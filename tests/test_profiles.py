@@ -309,12 +309,12 @@ def test_stale_pages_are_removed_only_when_dossier_wrote_them(run, tmp_path: Pat
     assert "kaveh-nadiri (no profile)" in (out / "dariush-fakeri.md").read_text(encoding="utf-8")
 
 
-def test_a_person_whose_page_would_overwrite_the_index_is_refused(run, tmp_path: Path) -> None:
-    import_records(run, tmp_path, [{**SPARSE, "id": "index"}])
-    res = run("profiles", str(tmp_path / "out"))
+def test_an_id_that_would_overwrite_a_site_page_is_refused(run, tmp_path: Path) -> None:
+    res = run("import", str(write_import(tmp_path, [{**SPARSE, "id": "index"}])))
     assert res.code == 4
-    assert "index.md" in res.stderr
-    assert not (tmp_path / "out").exists()
+    assert "reserved" in res.stderr
+    assert run("profiles", str(tmp_path / "out")).code == 0
+    assert not (tmp_path / "out" / "index-person.md").exists()
 
 
 def test_bad_today_is_a_usage_error(run, tmp_path: Path) -> None:

@@ -114,9 +114,9 @@ def test_off_a_terminal_review_refuses_without_list(run_bin, db):
     assert db.read_bytes() == before
 
 
-def test_bad_today_exits_4(run, db):
+def test_bad_today_is_a_usage_error(run, db):
     res = run("review", "--list", "--today", "15/06/2026")
-    assert res.code == 4
+    assert res.code == 2
     assert "--today" in res.stderr
 
 
