@@ -88,6 +88,18 @@ def make_person(name: str = "Dariush Fakeri", **fields: Any) -> dict[str, Any]:
     return record
 
 
+def seed(db: Path, *records: dict[str, Any]) -> None:
+    """Store validated records through the real store, as `add`/`import` would."""
+    from dossier import store
+    from dossier.models import dump, now_utc, validate_person
+
+    with store.transaction(db) as tx:
+        for data in records:
+            person = validate_person(data)
+            person.created = person.updated = now_utc()
+            tx.put(dump(person))
+
+
 @pytest.fixture
 def person_factory() -> Callable[..., dict[str, Any]]:
     return make_person

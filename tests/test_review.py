@@ -15,18 +15,11 @@ from typing import Any
 import pytest
 
 from dossier import review, store
-from dossier.models import dump, now_utc, validate_person
-from tests.conftest import BIN, make_person
+from tests.conftest import BIN, make_person, seed
 
 TODAY = date(2026, 6, 15)
 
 
-def seed(db: Path, *records: dict[str, Any]) -> None:
-    with store.transaction(db) as tx:
-        for data in records:
-            person = validate_person(data)
-            person.created = person.updated = now_utc()
-            tx.put(dump(person))
 
 
 def judge(person_id: str, as_of: str | None, **fields: Any) -> dict[str, Any]:

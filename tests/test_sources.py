@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from dossier import sources, store
-from dossier.models import dump, now_utc, validate_person
-from tests.conftest import make_person
+from tests.conftest import make_person, seed
 
 REPORT = {"key": "un-report-1989", "title": "UN report", "url": "https://example.org/un",
           "publisher": "United Nations", "published": "1989", "kind": "report"}
@@ -18,13 +17,6 @@ WITNESS = {"key": "witness-7", "title": "Interview with a former prisoner", "kin
            "confidential": True}
 
 
-def seed(db: Path, *records: dict[str, Any]) -> None:
-    """Store validated records through the real store, as `add`/`import` would."""
-    with store.transaction(db) as tx:
-        for data in records:
-            person = validate_person(data)
-            person.created = person.updated = now_utc()
-            tx.put(dump(person))
 
 
 def corpus(db: Path) -> None:
