@@ -109,10 +109,10 @@ def _validation(items: Sequence[tuple[str, dict[str, Any]]]) -> list[Finding]:
     Only the records the batch rejects are validated again one by one, for
     problems located the way ``validate_person`` reports them.
     """
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
     from dossier.errors import InvalidInput
-    from dossier.models import Person, validate_person
+    from dossier.models import persons_adapter, validate_person
 
     out = []
     for key, record in items:
@@ -120,7 +120,7 @@ def _validation(items: Sequence[tuple[str, dict[str, Any]]]) -> list[Finding]:
             out.append(_finding("E-INVALID", _id(key, record), "id",
                                 f"record stored under key {key!r} has id {record.get('id')!r}"))
     try:
-        TypeAdapter(list[Person]).validate_python([r for _, r in items], context={"calendar": "gregorian"})
+        persons_adapter().validate_python([r for _, r in items], context={"calendar": "gregorian"})
     except ValidationError as exc:
         for i in sorted({e["loc"][0] for e in exc.errors(include_url=False) if e["loc"]}):
             key, record = items[int(i)]

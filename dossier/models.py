@@ -17,6 +17,7 @@ import calendar
 import re
 import unicodedata
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -105,6 +107,15 @@ def check_partial_date(value: str) -> str:
     if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:  # type: ignore[arg-type]
         raise ValueError(f"not a date {value!r}: {year:04d}-{month:02d} has no day {day}")
     return value
+
+
+def latest_day(partial: str) -> date:
+    """The last day a valid partial date can mean: 2017 -> 2017-12-31, 2017-07 -> 2017-07-31."""
+    parts = [int(p) for p in partial.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else 12
+    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
+    return date(year, month, day)
 
 
 def _date_input(value: Any, info: ValidationInfo) -> Any:
@@ -389,6 +400,12 @@ def validate_person(
         return Person.model_validate(data, context={"calendar": calendar})
     except ValidationError as exc:
         raise InvalidInput(problems_from(exc, source=source, line=line)) from None
+
+
+@cache
+def persons_adapter() -> TypeAdapter[list[Person]]:
+    """The one validator of a batch of records (built once: building costs)."""
+    return TypeAdapter(list[Person])
 
 
 def now_utc() -> datetime:

@@ -35,7 +35,6 @@ timestamp among the published persons, or the ``today`` argument.
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import functools
 import hashlib
@@ -267,15 +266,6 @@ class _Bibliography:
     cited_by: list[Person] = field(default_factory=list)
 
 
-def _latest_day(partial: str) -> date:
-    """The last day a partial date can mean: 2017 -> 2017-12-31, 2017-07 -> 2017-07-31."""
-    parts = [int(p) for p in partial.split("-")]
-    year = parts[0]
-    month = parts[1] if len(parts) > 1 else 12
-    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
-    return date(year, month, day)
-
-
 def _years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -285,9 +275,11 @@ def _years_later(day: date, years: int) -> date:
 
 def is_stale(as_of: str | None, today: date | None) -> bool:
     """True when ``as_of`` lies more than two years before ``today`` (at its latest day)."""
+    from dossier.models import latest_day
+
     if not as_of or today is None:
         return False
-    return _years_later(_latest_day(as_of), STALE_YEARS) < today
+    return _years_later(latest_day(as_of), STALE_YEARS) < today
 
 
 def _sort_key(post: Post) -> tuple[int, str, str]:
@@ -591,13 +583,13 @@ def render_page(
 
 def load_persons(records: list[dict[str, Any]]) -> list[Person]:
     """Stored records as models: one batched validation with the collector paused."""
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import ValidationError
 
-    from dossier.models import Person, problems_from
+    from dossier.models import persons_adapter, problems_from
 
     try:
         with store.paused_gc():
-            return TypeAdapter(list[Person]).validate_python(records)
+            return persons_adapter().validate_python(records)
     except ValidationError as exc:
         problems = problems_from(exc, source="database")
         raise StorageError(

@@ -60,12 +60,6 @@ def parse_today(text: str | None) -> date:
         raise UsageError(f"--today: not a date {text!r}: use YYYY-MM-DD") from None
 
 
-def _last_day(partial: str) -> date:
-    parts = [int(p) for p in partial.split("-")]
-    year, month = parts[0], parts[1] if len(parts) > 1 else 12
-    return date(year, month, parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1])
-
-
 def months_before(today: date, months: int) -> date:
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     month += 1
@@ -80,6 +74,8 @@ def _months_between(earlier: date, later: date) -> int:
 def stale_posts(records: Sequence[dict[str, Any]], *, older_than: int = DEFAULT_MONTHS,
                 today: date) -> list[Stale]:
     """Persons whose current post is stale; no as_of first, then the oldest, then by id."""
+    from dossier.models import latest_day
+
     cutoff = months_before(today, older_than)
     out = []
     for record in records:
@@ -87,14 +83,14 @@ def stale_posts(records: Sequence[dict[str, Any]], *, older_than: int = DEFAULT_
         if not post:
             continue
         as_of = post.get("as_of")
-        last = _last_day(as_of) if as_of else None
+        last = latest_day(as_of) if as_of else None
         if last is not None and last >= cutoff:
             continue
         by_key = {s["key"]: s for s in record.get("sources") or ()}
         cited = [by_key[k] for k in post.get("sources") or () if k in by_key]
         months = _months_between(last, today) if last else None
         out.append(Stale(record["id"], record["name"], post, as_of, months, cited))
-    out.sort(key=lambda s: (s.as_of is not None, _last_day(s.as_of) if s.as_of else date.min, s.id))
+    out.sort(key=lambda s: (s.as_of is not None, latest_day(s.as_of) if s.as_of else date.min, s.id))
     return out
 
 

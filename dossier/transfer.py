@@ -58,9 +58,8 @@ from dossier.interchange import (
 )
 
 if TYPE_CHECKING:
-    from pydantic import TypeAdapter
 
-    from dossier.models import Person
+    pass
 
 ON_CONFLICT = ("fail", "update", "skip")
 MAX_PROBLEMS = 100
@@ -264,15 +263,6 @@ def _invalid(problems: list[Problem], items: Sequence[Item]) -> InvalidInput:
 # --- validation --------------------------------------------------------------------
 
 
-@cache
-def _adapter() -> TypeAdapter[list[Person]]:
-    from pydantic import TypeAdapter
-
-    from dossier.models import Person
-
-    return TypeAdapter(list[Person])
-
-
 def _validate(
     items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
 ) -> list[dict[str, Any]] | None:
@@ -288,9 +278,9 @@ def _validate_serial(
 ) -> list[dict[str, Any]] | None:
     from pydantic import ValidationError
 
-    from dossier.models import validate_person
+    from dossier.models import persons_adapter, validate_person
 
-    adapter = _adapter()
+    adapter = persons_adapter()
     context = {"calendar": calendar}
     out: list[dict[str, Any]] | None = []
     for start in range(0, len(items), CHUNK):
