@@ -30,6 +30,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from dossier.errors import StorageError
+from dossier.model.bulk import paused_gc
 
 SCHEMA_VERSION = 1
 PERSONS = "persons"
@@ -168,22 +169,6 @@ def _load(path: Path) -> dict[str, Any]:
         # collector's sight before it runs again, or every pass walks them all.
         gc.freeze()
     return _upgrade(path, data)
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic collector for bulk work (parsing, validating, rendering).
-
-    Bulk steps build millions of objects and no cycles worth collecting; a
-    collection pass would only walk them. Nests: an outer pause is kept.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _empty() -> dict[str, Any]:

@@ -91,7 +91,8 @@ def make_person(name: str = "Dariush Fakeri", **fields: Any) -> dict[str, Any]:
 def seed(db: Path, *records: dict[str, Any]) -> None:
     """Store validated records through the real store, as `add`/`import` would."""
     from dossier import store
-    from dossier.models import dump, now_utc, validate_person
+    from dossier.model.person import dump, validate_person
+    from dossier.model.rules import now_utc
 
     with store.transaction(db) as tx:
         for data in records:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from dossier import api, store
-from dossier.checks import FINDING_CODES
-from dossier.models import dump, validate_person
+from dossier.api.checks import FINDING_CODES
+from dossier.model.person import dump, validate_person
 from tests.conftest import make_person
 
 TODAY = date(2024, 6, 1)

@@ -10,8 +10,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from dossier import store
-from dossier.diff import Change, diff_records, diff_since, render_markdown
-from dossier.models import dump, validate_person
+from dossier.api.diff import Change, diff_records, touched_since
+from dossier.cli.views import render_markdown
+from dossier.model.person import dump, validate_person
 from tests.conftest import make_person
 
 STAMP = "2026-01-10T09:00:00Z"
@@ -149,12 +150,12 @@ def test_since_uses_timestamps():
         canonical(make_person("New One", id="c"), created="2026-03-01T00:00:00Z",
                   updated="2026-03-01T00:00:00Z"),
     ]
-    diff = diff_since(records, "2026-03-01")
+    diff = touched_since(records, "2026-03-01")
     assert [p["id"] for p in diff.added] == ["c"]
     assert [p.id for p in diff.changed] == ["b"]
     assert not diff.removed_known
-    assert [p.id for p in diff_since(records, "2026-03-01T06:00:00Z").changed] == ["b"]
-    assert diff_since(records, "2026-03-01T06:00:00Z").added == []
+    assert [p.id for p in touched_since(records, "2026-03-01T06:00:00Z").changed] == ["b"]
+    assert touched_since(records, "2026-03-01T06:00:00Z").added == []
 
 
 # --- through the CLI ------------------------------------------------------------

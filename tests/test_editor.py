@@ -77,20 +77,20 @@ def test_changing_the_id_is_refused(run_bin, tmp_path, db, fakeri):
 def test_reopen_after_error_then_fix(tmp_path, db, fakeri, monkeypatch):
     """The khard-style loop: an error is shown and the editor reopens on the errors."""
     from dossier import api
-    from dossier.editor import edit_loop
+    from dossier.cli.editor import edit_loop
 
     count = tmp_path / "count"
     ed = editor(tmp_path, "ed.sh", textwrap_fix(count))
     monkeypatch.setenv("EDITOR", ed)
     shown: list[list[str]] = []
-    record = api.editable(db, "dariush-fakeri")
+    record = api.show(db, "dariush-fakeri")
     text = "name: Dariush Fakeri\nid: dariush-fakeri\nstatus: alive\n"
     person = edit_loop(
         "dariush-fakeri", text,
         lambda body: api.edit_replace(db, record["id"], __import__("yaml").safe_load(body)),
         reopen=lambda errors: shown.append(errors) or True,
     )
-    assert person.born == "1950"
+    assert person["born"] == "1950"
     assert len(shown) == 1
     assert "1988-13" in shown[0][0]
 

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from dossier import api, store
+from dossier.model import rules
 
 BIN = Path(sys.executable).with_name("dossier")
 
@@ -30,7 +31,7 @@ BIN = Path(sys.executable).with_name("dossier")
 def state(db: Path) -> dict[str, Any]:
     """The persons in the file without the timestamps the tool sets (must parse)."""
     persons = json.loads(db.read_bytes())["persons"]
-    return {pid: api.content(rec) for pid, rec in persons.items()}
+    return {pid: rules.content(rec) for pid, rec in persons.items()}
 
 
 def seed_db(db: Path, count: int) -> None:
@@ -179,15 +180,15 @@ WORKER = textwrap.dedent(
         op = rng.choice(["add", "add", "edit", "rm", "import"])
         if op == "add" or not mine:
             p = api.add(db, api.NewPerson(name=f"Load {me} {i}"))
-            mine.append(p.id); log.append(["add", p.id])
+            mine.append(p["id"]); log.append(["add", p["id"]])
         elif op == "edit":
             pid = rng.choice(mine)
-            api.edit_assignments(db, pid, [f"narrative=v{i}"]); log.append(["edit", pid, f"v{i}"])
+            api.edit(db, pid, [f"narrative=v{i}"]); log.append(["edit", pid, f"v{i}"])
         elif op == "rm":
             pid = mine.pop(rng.randrange(len(mine)))
             api.remove(db, pid); log.append(["rm", pid])
         else:
-            from dossier import transfer
+            from dossier.api import transfer
             transfer.import_path(db, bulk, on_conflict="update"); log.append(["import"])
         print(json.dumps(log[-1]), flush=True)
     """

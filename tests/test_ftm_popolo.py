@@ -20,7 +20,7 @@ import pytest
 
 from dossier import store
 from dossier.interchange import ftm, popolo
-from dossier.models import dump, validate_person
+from dossier.model.person import dump, validate_person
 from tests.conftest import make_person
 
 FIXTURES = Path(__file__).parent / "fixtures"

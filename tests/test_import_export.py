@@ -1,4 +1,4 @@
-"""Batch import and lossless export, through the CLI and the API (dossier.transfer)."""
+"""Batch import and lossless export, through the CLI and the API (dossier.api.transfer)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 import yaml
 from conftest import REPO, make_person
 
-from dossier import store, transfer
+from dossier import store
+from dossier.api import transfer
 from dossier.errors import InvalidInput
 
 RECORDS = REPO / "records"
@@ -484,7 +485,7 @@ def test_api_import_and_export(db, tmp_path):
     assert (report.added, report.summary()) == (["arash-abedi"], "1 added, 0 updated, 0 unchanged, 0 skipped")
     result = transfer.export(db, "-", fmt="ndjson")
     assert orjson.loads(result.data)["id"] == "arash-abedi"
-    assert transfer.export_summary(result) == "exported 1 persons (ndjson)"
+    assert result.summary() == "exported 1 persons (ndjson)"
 
 
 def test_same_as_stored_agrees_with_validation(db, tmp_path):

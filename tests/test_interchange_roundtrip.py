@@ -16,9 +16,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dossier import store, transfer
+from dossier import store
+from dossier.api import transfer
 from dossier.errors import InvalidInput
-from dossier.models import validate_person
+from dossier.model.person import validate_person
 
 PERSIAN = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیآ"
 ZWNJ = "\u200c"

@@ -1,4 +1,4 @@
-"""Solar Hijri -> Gregorian partial dates (dossier.jalali).
+"""Solar Hijri -> Gregorian partial dates (dossier.model.jalali).
 
 Expected values were computed with jdatetime and cross-checked against an
 independent implementation of the jalaali-js (Borkowski) algorithm; the anchors
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dossier.jalali import (
+from dossier.model.jalali import (
     ACCEPTED,
     is_solar_hijri,
     normalize_digits,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dossier import api, store
-from dossier.models import dump, validate_person
+from dossier.model.person import dump, validate_person
 from tests.conftest import make_person
 
 REPORT = {"key": "example-report-1990", "title": "Example report", "url": "https://example.org/r",
@@ -172,11 +172,11 @@ def test_merge_keeps_other_claims_when_keep_has_none(db: Path) -> None:
     keep = {"id": "keep", "name": "Dariush Fakeri"}
     fill(db, keep, make_person("Dariush Fakery", id="other", status="deceased", died="2001"))
     person, result = api.merge(db, "keep", "other")
-    assert person.role_1988 is not None
-    assert person.role_1988.title == "Prosecutor"
-    assert person.posts == []
-    assert [s.key for s in person.sources] == ["example-report-1990"]
-    assert (person.status, person.died) == ("deceased", "2001")
+    assert person["role_1988"] is not None
+    assert person["role_1988"]["title"] == "Prosecutor"
+    assert person["posts"] == []
+    assert [s["key"] for s in person["sources"]] == ["example-report-1990"]
+    assert (person["status"], person["died"]) == ("deceased", "2001")
     assert result.notes == []
 
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dossier.errors import InvalidInput
-from dossier.models import SLUG_RE, check_partial_date, validate_person
-from dossier.names import slugify, unique_id
+from dossier.model.ids import slugify, unique_id
+from dossier.model.person import SLUG_RE, check_partial_date, validate_person
 
 
 @given(st.integers(1, 9999), st.integers(1, 12), st.data())

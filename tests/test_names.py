@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dossier import store
-from dossier.models import dump, validate_person
-from dossier.names import fold, fold_words, match_key, score, skeleton_token, slugify, unique_id
+from dossier.model.ids import slugify, unique_id
+from dossier.model.person import dump, validate_person
+from dossier.names import fold, fold_words, match_key, score, skeleton_token
 from tests.conftest import make_person
 
 

@@ -14,7 +14,10 @@ from typing import Any
 
 import pytest
 
-from dossier import review, store
+from dossier import store
+from dossier.api import review
+from dossier.cli import views
+from dossier.model import rules
 from tests.conftest import BIN, make_person, seed
 
 TODAY = date(2026, 6, 15)
@@ -82,7 +85,7 @@ def test_stale_posts_order_and_cutoff(db):
      (date(2026, 3, 31), 1, date(2026, 2, 28)), (date(2026, 1, 10), 13, date(2024, 12, 10))],
 )
 def test_months_before(today, months, expected):
-    assert review.months_before(today, months) == expected
+    assert rules.months_before(today, months) == expected
 
 
 def test_list_formats(run, db):
@@ -92,7 +95,7 @@ def test_list_formats(run, db):
     assert rows[1]["as_of"] == "2017-07"
     assert rows[1]["post"]["title"] == "Judge"
     table = run("review", "--list", "--today", "2026-06-15").stdout.splitlines()
-    assert table[0].split("\t") == list(review.COLUMNS)
+    assert table[0].split("\t") == list(views.STALE.columns)
     assert table[2] == "ancient\tAncient\tJudge (Supreme Court)\t2017-07\t106\texample-report-1990"
     assert run("review", "--list", "--older-than", "6", "--today", "2026-06-15",
                "--format", "json").json()[-1]["id"] == "fresh"
@@ -117,7 +120,7 @@ def test_bad_today_is_a_usage_error(run, db):
 
 
 def walk(db: Path, script: Script, **kwargs: Any) -> review.Tally:
-    return review.walk(db, ask=script.ask, say=script.say, today=TODAY, **kwargs)
+    return review.review_walk(db, ask=script.ask, say=script.say, today=TODAY, **kwargs)
 
 
 def test_confirm_skip_and_quit_each_answer_its_own_write(db):

@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dossier import api, store
-from dossier.models import dump, validate_person
+from dossier.model.person import dump, validate_person
 from dossier.names import THRESHOLD, match_key, search
 from tests.conftest import REPO, make_person
 

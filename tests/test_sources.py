@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from dossier import sources, store
+from dossier import store
+from dossier.api import sources
+from dossier.cli import views
 from tests.conftest import make_person, seed
 
 REPORT = {"key": "un-report-1989", "title": "UN report", "url": "https://example.org/un",
@@ -47,7 +49,7 @@ def test_list_counts_claims_and_persons(run, db):
     assert rows["witness-7"]["claims"] == 1
     assert rows["witness-7"]["confidential"] is True
     table = run("sources", "list").stdout.splitlines()
-    assert table[0].split("\t") == list(sources.LIST_COLUMNS)
+    assert table[0].split("\t") == list(views.SOURCES.columns)
     assert "un-report-1989\tUN report\tUnited Nations\t1989\treport\t\t4\t3" in table
     assert "witness-7\tInterview with a former prisoner\t\t\ttestimony\tyes\t1\t1" in table
 

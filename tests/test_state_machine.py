@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
-from dossier import api, transfer
-from dossier.models import dump, validate_person
+from dossier import api
+from dossier.api import transfer
+from dossier.model import rules
+from dossier.model.person import dump, validate_person
 
 GIVEN = ["Dariush", "Kaveh", "Bahram", "Shirin", "Mahdi", "داریوش"]
 FAMILY = ["Fakeri", "Namdar", "Sadeghi", "Pourzadeh", "نامدار"]
@@ -44,16 +46,16 @@ class DossierMachine(RuleBasedStateMachine):
     @rule(target=persons, name=names)
     def add(self, name: str) -> str:
         person = api.add(self.db, api.NewPerson(name=name))
-        assert person.id not in self.model
-        self.model[person.id] = api.content(dump(person))
-        return person.id
+        assert person["id"] not in self.model
+        self.model[person["id"]] = rules.content(person)
+        return str(person["id"])
 
     @rule(pid=persons, narrative=text)
     def edit(self, pid: str, narrative: str) -> None:
         if pid not in self.model:
             return
-        api.edit_assignments(self.db, pid, [f"narrative={narrative}"])
-        self.model[pid] = api.content(dump(validate_person({**self.model[pid], "narrative": narrative})))
+        api.edit(self.db, pid, [f"narrative={narrative}"])
+        self.model[pid] = rules.content(dump(validate_person({**self.model[pid], "narrative": narrative})))
 
     @rule(pid=persons)
     def rm(self, pid: str) -> None:
@@ -68,7 +70,7 @@ class DossierMachine(RuleBasedStateMachine):
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch), encoding="utf-8")
         report = transfer.import_path(self.db, path, on_conflict="update")
         for record in batch:
-            self.model[record["id"]] = api.content(dump(validate_person(record)))
+            self.model[record["id"]] = rules.content(dump(validate_person(record)))
         assert len(report.added) + len(report.updated) + len(report.unchanged) == len(batch)
 
     @invariant()
@@ -78,7 +80,7 @@ class DossierMachine(RuleBasedStateMachine):
         out = self.folder / "out.json"
         transfer.export(self.db, out, fmt="json")
         exported = json.loads(out.read_text(encoding="utf-8"))
-        assert {r["id"]: api.content(r) for r in exported} == self.model
+        assert {r["id"]: rules.content(r) for r in exported} == self.model
 
 
 DossierMachine.TestCase.settings = settings(

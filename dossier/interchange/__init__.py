@@ -13,12 +13,15 @@ format modules are imported only when a format is used.
 from __future__ import annotations
 
 import codecs
+import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
-from dossier.errors import Problem
+from dossier.errors import InvalidInput, Problem
 from dossier.interchange.csvfmt import cell, csv_rows
 
 FORMATS = ("json", "ndjson", "csv", "yaml")
@@ -55,6 +58,26 @@ class Item:
 
     def where(self) -> str:
         return f"{self.source}:{self.line}"
+
+
+STDIN = "<stdin>"
+
+
+def read_bytes(path: str | os.PathLike[str], stdin: BinaryIO | None = None) -> tuple[bytes, str]:
+    """The bytes of a file, or of standard input for ``-``, and the name messages give it.
+
+    A file that cannot be read raises ``InvalidInput`` naming it.
+    """
+    if str(path) == "-":
+        return (stdin or sys.stdin.buffer).read(), STDIN
+    try:
+        return Path(path).read_bytes(), str(path)
+    except FileNotFoundError:
+        raise InvalidInput(Problem("no such file or folder", source=str(path))) from None
+    except IsADirectoryError:
+        raise InvalidInput(Problem("is a folder, not a file", source=str(path))) from None
+    except OSError as exc:
+        raise InvalidInput(Problem(f"cannot read: {exc.strerror or exc}", source=str(path))) from None
 
 
 def format_of(name: str) -> str | None:
@@ -207,6 +230,7 @@ __all__ = [
     "EXTENSIONS",
     "FORMATS",
     "PUBLICATION",
+    "STDIN",
     "SUFFIX",
     "Item",
     "RawJSON",
@@ -217,6 +241,7 @@ __all__ = [
     "format_of",
     "line_at",
     "materialize",
+    "read_bytes",
     "reader",
     "sniff",
     "write",

@@ -29,12 +29,13 @@ exactly one leading ``'``, so the round trip is lossless.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
+
+from dossier.model import rules
 
 if TYPE_CHECKING:
     from dossier.errors import Problem
@@ -139,16 +140,17 @@ def csv_rows(records: Sequence[dict[str, Any]]) -> tuple[tuple[str, ...], list[l
     return COLUMNS, [[cell(c) for c in _spec_cells(r)] for r in records]
 
 
-def _csv_bytes(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """The one CSV writer: a header line, then the rows, ``\\n`` line ends."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue()
 
 
 def write(records: Sequence[dict[str, Any]]) -> bytes:
-    return _csv_bytes(EXPORT_COLUMNS, [[cell(c) for c in _export_cells(r)] for r in records])
+    return csv_text(EXPORT_COLUMNS, [[cell(c) for c in _export_cells(r)] for r in records]).encode("utf-8")
 
 
 def write_one(record: dict[str, Any]) -> bytes:
@@ -260,7 +262,7 @@ def _record(cells: dict[str, str], source: str, line: int, problems: list[Proble
         if urls != cited:
             bad("source_urls", "does not match the URLs of the sources column; edit the sources cell")
     elif urls:
-        record["sources"] = [_url_source(u) for u in urls]
+        record["sources"] = [rules.url_source(u) for u in urls]
         keys = [s["key"] for s in record["sources"]]
         for key in _FLAT:
             if key in record and "sources" not in record[key]:
@@ -294,16 +296,4 @@ def _json(value: str, kind: type, field: str, bad: Any) -> Any:
     return parsed
 
 
-def _url_source(url: str) -> dict[str, Any]:
-    """A source for a bare URL; the key depends only on the URL, so re-imports agree."""
-    from urllib.parse import urlsplit
-
-    from dossier.names import slugify
-
-    parts = urlsplit(url)
-    base = slugify(f"{parts.hostname or ''} {parts.path}")[:50].rstrip("-") or "url"
-    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:8]
-    return {"key": f"{base}-{digest}", "title": url, "url": url}
-
-
-__all__ = ["COLUMNS", "EXPORT_COLUMNS", "cell", "csv_rows", "list_cell", "uncell"]
+__all__ = ["COLUMNS", "EXPORT_COLUMNS", "cell", "csv_rows", "csv_text", "list_cell", "uncell"]

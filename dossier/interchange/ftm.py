@@ -40,6 +40,8 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from dossier.model import rules
+
 PREFIX = "dossier"
 CLAIM_SUMMARY = {"role_1988": "Position in 1988", "current_post": "Current post"}
 
@@ -118,14 +120,12 @@ def occupancy_status(path: str, post: dict[str, Any], record: dict[str, Any]) ->
 
 def ftm_entities(records: Sequence[dict[str, Any]], *, redact: bool = True) -> Iterator[dict[str, Any]]:
     """The FtM entities of ``records`` (stored/exported person dicts), deterministic order."""
-    from dossier.sources import claims, publishable
-
     records = sorted((r for r in records if not (redact and r.get("restricted"))), key=lambda r: r["id"])
     exported = {r["id"] for r in records}
     emitted: set[str] = set()
     for record in records:
         pid = person_id(record["id"])
-        shown, withheld = publishable(record, redact=redact)
+        shown, withheld = rules.publishable(record, redact=redact)
         native = [record["native_name"]] if record.get("native_name") else []
         yield _entity(
             pid, "Person",
@@ -137,7 +137,7 @@ def ftm_entities(records: Sequence[dict[str, Any]], *, redact: bool = True) -> I
             description="\n".join(f"[{k}] {source_line(s)}" for k, s in shown.items()),
             createdAt=_timestamp(record.get("created")), modifiedAt=_timestamp(record.get("updated")),
         )
-        for path, claim in claims(record):
+        for path, claim in rules.claims(record):
             if path.startswith("associates["):
                 if claim["id"] not in exported:
                     continue

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dossier.interchange.ftm import digest, source_line, unique
+from dossier.model import rules
 
 PREFIX = "dossier"
 CLAIM_LABEL = {"role_1988": "Position in 1988", "current_post": "Current post"}
@@ -52,8 +53,6 @@ def _clean(obj: dict[str, Any]) -> dict[str, Any]:
 
 def popolo_document(records: Sequence[dict[str, Any]], *, redact: bool = True) -> dict[str, Any]:
     """The Popolo document of ``records`` (stored/exported person dicts)."""
-    from dossier.sources import claims, publishable
-
     persons, memberships = [], []
     organizations: dict[str, dict[str, Any]] = {}
     posts: dict[str, dict[str, Any]] = {}
@@ -64,7 +63,7 @@ def popolo_document(records: Sequence[dict[str, Any]], *, redact: bool = True) -
     for record in sorted(records, key=lambda r: r["id"]):
         if redact and record.get("restricted"):
             continue
-        shown, withheld = publishable(record, redact=redact)
+        shown, withheld = rules.publishable(record, redact=redact)
         other_names = [{"name": record["native_name"], "note": "native name"}] if record.get(
             "native_name") else []
         other_names += [{"name": a, "note": "alias"} for a in record.get("aliases") or ()]
@@ -75,7 +74,7 @@ def popolo_document(records: Sequence[dict[str, Any]], *, redact: bool = True) -
             "created_at": record.get("created"), "updated_at": record.get("updated"),
             "sources": [link(s) for s in shown.values()],
         }))
-        for path, claim in claims(record):
+        for path, claim in rules.claims(record):
             if path.startswith("associates["):
                 continue
             org, place = claim.get("organization"), claim.get("place")

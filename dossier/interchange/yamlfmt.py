@@ -1,6 +1,6 @@
 """YAML: a list of persons, one person per document, or ``persons: [...]``.
 
-Export writes a list in the ``records/`` dialect of ``dossier.yamlio`` (keys
+Export writes a list in the ``records/`` dialect of ``dossier.interchange.yamlio`` (keys
 sorted, empty values left out); ``export --split`` writes each person with
 ``yamlio.dump_record``, which is exactly a ``records/<id>.yaml`` file.
 
@@ -20,7 +20,7 @@ import yaml
 
 from dossier.errors import Problem
 from dossier.interchange import Item, decode, line_at
-from dossier.yamlio import compact, dump, dump_record
+from dossier.interchange.yamlio import compact, dump, dump_record
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -130,3 +130,17 @@ def write(records: Sequence[dict[str, Any]]) -> bytes:
 
 def write_one(record: dict[str, Any]) -> bytes:
     return dump_record(record).encode("utf-8")
+
+
+def read_record(text: str, source: str) -> dict[str, Any]:
+    """One person as a YAML mapping (the ``$EDITOR`` file), read as strictly as ``import``
+    reads a file: a key given twice, an alias or a tag is an error with its line."""
+    from dossier.errors import InvalidInput
+
+    problems: list[Problem] = []
+    items = read(text.encode("utf-8"), source, problems)
+    if problems:
+        raise InvalidInput(problems)
+    if len(items) != 1 or not isinstance(items[0].data, dict):
+        raise InvalidInput(Problem("the record must be one YAML mapping", source=source))
+    return dict(items[0].data)

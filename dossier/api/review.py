@@ -20,8 +20,6 @@ so tests drive the walk with scripted answers; the CLI passes Rich prompts.
 
 from __future__ import annotations
 
-import calendar
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -29,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from dossier import store
-from dossier.errors import InvalidInput, NotFound, Problem, UsageError
+from dossier.errors import InvalidInput, Problem
+from dossier.model import rules
 
-DEFAULT_MONTHS = 24
-COLUMNS = ("id", "name", "current post", "as of", "months", "sources")
+DEFAULT_MONTHS = rules.STALE_MONTHS
 
 Ask = Callable[[str, Sequence[str] | None, str], str]
 Say = Callable[[Sequence[str]], None]
@@ -51,68 +49,36 @@ class Stale:
         return asdict(self)
 
 
-def parse_today(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--today: not a date {text!r}: use YYYY-MM-DD") from None
-
-
-def months_before(today: date, months: int) -> date:
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    month += 1
-    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
-
-
-def _months_between(earlier: date, later: date) -> int:
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months - (later.day < earlier.day)
-
-
 def stale_posts(records: Sequence[dict[str, Any]], *, older_than: int = DEFAULT_MONTHS,
                 today: date) -> list[Stale]:
-    """Persons whose current post is stale; no as_of first, then the oldest, then by id."""
-    from dossier.models import latest_day
-
-    cutoff = months_before(today, older_than)
+    """Persons whose current post is stale (``rules.staleness``); no as_of first, then the
+    oldest, then by id."""
     out = []
     for record in records:
         post = record.get("current_post")
-        if not post:
+        if not post or rules.staleness(post, today, older_than) is None:
             continue
         as_of = post.get("as_of")
-        last = latest_day(as_of) if as_of else None
-        if last is not None and last >= cutoff:
-            continue
+        last = rules.latest_day(as_of) if as_of else None
         by_key = {s["key"]: s for s in record.get("sources") or ()}
         cited = [by_key[k] for k in post.get("sources") or () if k in by_key]
-        months = _months_between(last, today) if last else None
+        months = rules.months_between(last, today) if last else None
         out.append(Stale(record["id"], record["name"], post, as_of, months, cited))
-    out.sort(key=lambda s: (s.as_of is not None, latest_day(s.as_of) if s.as_of else date.min, s.id))
+    out.sort(key=lambda s: (s.as_of is not None, rules.latest_day(s.as_of) if s.as_of else date.min, s.id))
     return out
 
 
-def list_stale(db: Path, *, older_than: int = DEFAULT_MONTHS, today: date) -> list[Stale]:
-    return stale_posts(store.read(db).all(), older_than=older_than, today=today)
-
-
-def table_rows(rows: Sequence[Stale]) -> list[list[str]]:
-    from dossier.output import post_summary
-
-    return [[s.id, s.name, post_summary(s.post), s.as_of or "", "" if s.months is None else str(s.months),
-             ", ".join(src["key"] for src in s.sources) or "UNSOURCED"] for s in rows]
+def list_stale(db: Path, *, older_than: int = DEFAULT_MONTHS, today: date | None = None) -> list[Stale]:
+    """The stale current posts on ``today`` (``rules.today``: the current date by default)."""
+    return stale_posts(store.read(db).all(), older_than=older_than, today=rules.today(today))
 
 
 def describe(item: Stale, position: int, total: int) -> list[str]:
     """What the researcher sees before choosing."""
-    from dossier.output import post_summary
-
     when = (f"as of {item.as_of} ({item.months} months ago)" if item.as_of
             else "no as_of date: never confirmed")
     lines = [f"[{position}/{total}] {item.name} ({item.id})",
-             f"  current post: {post_summary(item.post)}",
+             f"  current post: {rules.post_summary(item.post)}",
              f"  {when}; confidence {item.post.get('confidence', 'medium')}"]
     if not item.sources:
         lines.append("  sources: none cited (UNSOURCED)")
@@ -127,16 +93,10 @@ def describe(item: Stale, position: int, total: int) -> list[str]:
 # --- the actions: one transaction each --------------------------------------------
 
 
-def _change(db: Path, person_id: str, change: Callable[[dict[str, Any]], None]) -> Any:
-    from dossier.api import _replace
+def _change(db: Path, person_id: str, how: Callable[[dict[str, Any]], None]) -> Any:
+    from dossier.api.persons import change
 
-    with store.transaction(db) as tx:
-        record = tx.get(person_id)
-        if record is None:
-            raise NotFound(f"no person {person_id!r} (removed meanwhile?)")
-        new = copy.deepcopy(record)
-        change(new)
-        return _replace(tx, record, new, source="review")
+    return change(db, person_id, how, source="review")
 
 
 def _current(record: dict[str, Any]) -> dict[str, Any]:
@@ -210,9 +170,10 @@ CHOICES = ("c", "e", "l", "o", "s", "q")
 MENU = "[c]onfirm still held, [e]dit, [l]eft the post, [o]pen in $EDITOR, [s]kip, [q]uit"
 
 
-def walk(db: Path, *, ask: Ask, say: Say, today: date, older_than: int = DEFAULT_MONTHS,
+def review_walk(db: Path, *, ask: Ask, say: Say, today: date | None = None, older_than: int = DEFAULT_MONTHS,
          edit_record: Callable[[str], Any] | None = None) -> Tally:
     """Review the stale current posts one by one (see the module docstring)."""
+    today = rules.today(today)
     items = list_stale(db, older_than=older_than, today=today)
     tally = Tally(total=len(items))
     choices = [c for c in CHOICES if c != "o" or edit_record is not None]

@@ -21,9 +21,8 @@ from typing import Any
 
 from dossier import store
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, UsageError
+from dossier.model import rules
 
-# The columns of `sources list`, in order (json carries every source field too).
-LIST_COLUMNS = ("key", "title", "publisher", "published", "kind", "confidential", "claims", "persons")
 SOURCE_FIELDS = ("key", "title", "publisher", "author", "url", "published", "accessed",
                  "archive_url", "sha256", "kind", "confidential", "note")
 
@@ -46,40 +45,17 @@ class SourceUse:
     claims: list[Citation] = field(default_factory=list)
 
 
-def claims(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """(field path, claim) of a stored record, in display order (as ``Person.claims``)."""
-    out = [(key, record[key]) for key in ("role_1988", "current_post") if record.get(key)]
-    out += [(f"posts[{i}]", p) for i, p in enumerate(record.get("posts") or ())]
-    out += [(f"associates[{i}]", a) for i, a in enumerate(record.get("associates") or ())]
-    return out
-
-
 def usage(records: Iterable[dict[str, Any]]) -> dict[str, SourceUse]:
     """Every source key -> its content (first copy), the persons carrying it, the claims citing it."""
     uses: dict[str, SourceUse] = {}
     for record in records:
         for src in record.get("sources") or ():
             uses.setdefault(src["key"], SourceUse(src)).persons.append(record["id"])
-        for path, claim in claims(record):
+        for path, claim in rules.claims(record):
             for key in claim.get("sources") or ():
                 if key in uses:
                     uses[key].claims.append(Citation(record["id"], path))
     return dict(sorted(uses.items()))
-
-
-def publishable(record: dict[str, Any], *, redact: bool = True) -> tuple[dict[str, dict[str, Any]], set[str]]:
-    """(key -> source that may be shown, keys withheld) of one record.
-
-    Redacted (the default of every publication format), a confidential source is
-    withheld: a claim may say that it has one, never what it is.
-    """
-    shown, withheld = {}, set()
-    for src in record.get("sources") or ():
-        if redact and src.get("confidential"):
-            withheld.add(src["key"])
-        else:
-            shown[src["key"]] = src
-    return shown, withheld
 
 
 def _use(snapshot: store.Snapshot, key: str) -> SourceUse:
@@ -103,14 +79,6 @@ def list_sources(db: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def table_rows(rows: Sequence[dict[str, Any]]) -> list[list[str]]:
-    return [
-        [r["key"], r["title"], r.get("publisher") or "", r.get("published") or "", r.get("kind") or "",
-         "yes" if r.get("confidential") else "", str(r["claims"]), str(r["persons"])]
-        for r in rows
-    ]
-
-
 def show_source(db: Path, key: str) -> dict[str, Any]:
     """The source's fields, the persons carrying it and every claim citing it."""
     snapshot = store.read(db)
@@ -124,23 +92,6 @@ def show_source(db: Path, key: str) -> dict[str, Any]:
     }
 
 
-def show_text(shown: dict[str, Any]) -> str:
-    src = shown["source"]
-    lines = [f"{name}: {_scalar(src[name])}" for name in SOURCE_FIELDS
-             if src.get(name) not in (None, "", False) or name in ("kind", "confidential")]
-    lines.append(f"persons: {len(shown['persons'])}")
-    lines += [f"  {p['id']}  {p['name']}" for p in shown["persons"]]
-    lines.append(f"cited by: {len(shown['claims'])} claim(s)" if shown["claims"] else "cited by: no claim")
-    lines += [f"  {c['person']}  {c['path']}" for c in shown["claims"]]
-    return "\n".join(line.replace("\n", " ") for line in lines) + "\n"
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 # --- add ----------------------------------------------------------------------
 
 
@@ -152,6 +103,16 @@ class Added:
     already: list[str]    # persons that carried it before
     cited: list[Citation]  # claims that now cite it
 
+    def summary(self) -> str:
+        parts = []
+        if self.attached:
+            parts.append(f"added source {self.key} to {_ids(self.attached)}")
+        if self.already:
+            parts.append(f"{_ids(self.already)} already carried it")
+        if self.cited:
+            parts.append("cited by " + ", ".join(map(str, self.cited)))
+        return "; ".join(parts) or f"source {self.key}: no changes"
+
 
 def add_source(
     db: Path, fields: dict[str, Any], persons: Sequence[str], cite: Sequence[str] = ()
@@ -162,8 +123,7 @@ def add_source(
     the database is reused rather than duplicated. A key that exists with other
     content is a ``Conflict``.
     """
-    from dossier.api import resolve
-    from dossier.names import slugify
+    from dossier.api.persons import resolve
 
     if not persons:
         raise UsageError("give --person REF: a source is stored in the records of the persons "
@@ -179,7 +139,12 @@ def add_source(
                 raise Conflict(f"source key {explicit!r} already exists with different content",
                                details=_differences(known.source, src))
         else:
-            src["key"] = _free_key(slugify(src["title"])[:60].rstrip("-") or "source", src, uses)
+            src["key"] = rules.source_key(src, {k: u.source for k, u in uses.items()})
+            known = uses.get(src["key"])
+            if known and known.source != src:
+                raise Conflict(f"source {src['key']!r} has this title and URL and other content; "
+                               "give --key for a different source, or change it with `sources edit`",
+                               details=_differences(known.source, src))
         key = src["key"]
         records: dict[str, dict[str, Any]] = {}
         for ref in persons:
@@ -193,7 +158,7 @@ def add_source(
                 record.setdefault("sources", []).append(src)
                 attached.append(pid)
             for path in cite:
-                claim = dict(claims(record)).get(path)
+                claim = dict(rules.claims(record)).get(path)
                 if claim is None:
                     raise InvalidInput(Problem(f"{pid} has no {path} to cite the source from",
                                                field="--cite", source="sources add"))
@@ -204,21 +169,10 @@ def add_source(
         return Added(key, src, attached, already, cited)
 
 
-def _free_key(base: str, src: dict[str, Any], uses: dict[str, SourceUse]) -> str:
-    """``base`` or ``base-2``…: the first that is free or already holds this very source."""
-    n = 1
-    while True:
-        key = base if n == 1 else f"{base[:60]}-{n}"
-        known = uses.get(key)
-        if known is None or known.source == {**src, "key": key}:
-            return key
-        n += 1
-
-
 def _validated(data: dict[str, Any], *, source: str) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from dossier.models import Source, problems_from
+    from dossier.model.person import Source, problems_from
 
     try:
         return Source.model_validate(data).model_dump(mode="json")
@@ -233,16 +187,15 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 def _store(tx: store.Transaction, records: Iterable[dict[str, Any]], *, source: str) -> list[str]:
     """Re-validate changed records, stamp them and put them; the ids actually changed."""
-    from dossier.api import content
-    from dossier.models import dump, now_utc, validate_person
+    from dossier.model.person import dump, validate_person
 
     changed = []
-    stamp = now_utc()
+    stamp = rules.now_stamp()
     for record in records:
-        person = validate_person(record, source=f"{source} ({record['id']})")
-        if content(dump(person)) != content(tx.get(record["id"]) or {}):
-            person.updated = stamp
-            changed.append(dump(person))
+        new = dump(validate_person(record, source=f"{source} ({record['id']})"))
+        if rules.content(new) != rules.content(tx.get(record["id"]) or {}):
+            new["updated"] = stamp
+            changed.append(new)
     tx.put_many(changed)
     return [p["id"] for p in changed]
 
@@ -256,13 +209,20 @@ class Edited:
     old_key: str
     persons: list[str]  # records that changed
 
+    def summary(self) -> str:
+        if not self.persons:
+            return f"source {self.old_key}: no changes"
+        renamed = f" (renamed to {self.key})" if self.key != self.old_key else ""
+        return f"updated source {self.old_key}{renamed} in {len(self.persons)} record(s): " + \
+            _ids(self.persons)
+
 
 def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
     """Apply ``FIELD=VALUE`` to the source in every record carrying it (one write).
 
     ``key=NEW`` renames it, rewriting every citation; NEW must not exist yet.
     """
-    from dossier.assign import apply_assignments
+    from dossier.api.assign import apply_assignments
 
     if not assignments:
         raise UsageError("nothing to change: give --set FIELD=VALUE (e.g. --set url=https://…)")
@@ -287,7 +247,7 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
         for record in records:
             record["sources"] = [new if s["key"] == key else s for s in record["sources"]]
             if new_key != key:
-                for _, claim in claims(record):
+                for _, claim in rules.claims(record):
                     claim["sources"] = [new_key if k == key else k for k in claim.get("sources") or ()]
         changed = _store(tx, records, source="--set")  # type: ignore[arg-type]
         return Edited(new_key, key, changed)
@@ -302,6 +262,13 @@ class Removed:
     persons: list[str]          # records the source was removed from
     uncited: list[Citation]     # citations removed (--force)
     unsourced: list[Citation]   # of those, claims left with no source at all
+
+    def summary(self) -> list[str]:
+        lines = [f"removed source {self.key} from {len(self.persons)} record(s): "
+                 + _ids(self.persons)]
+        lines += [f"removed citation: {c.person} {c.path}" for c in self.uncited]
+        lines += [f"warning: {c.person} {c.path} is now unsourced" for c in self.unsourced]
+        return lines
 
 
 def remove_source(db: Path, key: str, *, force: bool = False) -> Removed:
@@ -318,43 +285,13 @@ def remove_source(db: Path, key: str, *, force: bool = False) -> Removed:
         records = [copy.deepcopy(tx.get(pid)) for pid in use.persons]
         for record in records:
             record["sources"] = [s for s in record["sources"] if s["key"] != key]
-            for path, claim in claims(record):
+            for path, claim in rules.claims(record):
                 if key in (claim.get("sources") or ()):
                     claim["sources"] = [k for k in claim["sources"] if k != key]
                     if not claim["sources"]:
                         unsourced.append(Citation(record["id"], path))
         _store(tx, records, source="sources rm")  # type: ignore[arg-type]
         return Removed(key, use.persons, use.claims, unsourced)
-
-
-# --- what the commands say (stderr) ---------------------------------------------
-
-
-def added_summary(added: Added) -> str:
-    parts = []
-    if added.attached:
-        parts.append(f"added source {added.key} to {_ids(added.attached)}")
-    if added.already:
-        parts.append(f"{_ids(added.already)} already carried it")
-    if added.cited:
-        parts.append("cited by " + ", ".join(map(str, added.cited)))
-    return "; ".join(parts) or f"source {added.key}: no changes"
-
-
-def edited_summary(edited: Edited) -> str:
-    if not edited.persons:
-        return f"source {edited.old_key}: no changes"
-    renamed = f" (renamed to {edited.key})" if edited.key != edited.old_key else ""
-    return f"updated source {edited.old_key}{renamed} in {len(edited.persons)} record(s): " + \
-        _ids(edited.persons)
-
-
-def removed_summary(removed: Removed) -> list[str]:
-    lines = [f"removed source {removed.key} from {len(removed.persons)} record(s): "
-             + _ids(removed.persons)]
-    lines += [f"removed citation: {c.person} {c.path}" for c in removed.uncited]
-    lines += [f"warning: {c.person} {c.path} is now unsourced" for c in removed.unsourced]
-    return lines
 
 
 def _ids(ids: Sequence[str], shown: int = 10) -> str:

@@ -1,9 +1,9 @@
 """The command line: thin commands over ``dossier.api``.
 
-Each command parses options, calls one api function and hands the result to
-``dossier.output``. Errors become exit codes in one place,
-``DossierGroup.invoke``. Heavy libraries (Pydantic, Rich, TinyDB) are
-imported inside the commands so ``dossier --version`` starts fast.
+Each command parses its options, calls one api function and hands the result
+to ``dossier.cli.output.emit`` with the ``View`` of that kind of result.
+Errors become exit codes in one place, ``DossierGroup.invoke``. Everything
+beyond Typer is imported inside the commands, so ``dossier --version`` starts fast.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class DossierGroup(TyperGroup):
         except DossierError as exc:
             if _debug(ctx):
                 raise
-            from dossier.output import error
+            from dossier.cli.output import error
 
             error(exc.lines())
             raise typer.Exit(exc.exit_code) from None
@@ -44,22 +44,15 @@ class DossierGroup(TyperGroup):
                 raise
             sys.stderr.write("interrupted\n")
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # usage errors (exit 2) are Typer's to report
         except Exception as exc:
-            if _debug(ctx) or _is_click_error(exc):
+            if _debug(ctx):
                 raise
             sys.stderr.write(
                 f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
             )
             raise typer.Exit(1) from None
-
-
-def _is_click_error(exc: Exception) -> bool:
-    # Usage errors (exit 2) are Click's to report.
-    from typer._click.exceptions import ClickException
-
-    return isinstance(exc, ClickException)
 
 
 def _debug(ctx: typer.Context) -> bool:
@@ -80,7 +73,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        # not through dossier.output: `--version` must not import more than it needs
+        # not through dossier.cli.output: `--version` must not import more than it needs
         sys.stdout.write(f"dossier {__version__}\n")
         raise typer.Exit(0)
 
@@ -111,9 +104,20 @@ def _on_terminal() -> bool:
     return sys.stdin.isatty() and sys.stderr.isatty()
 
 
+def _today(text: str | None) -> Any:
+    from dossier.model.rules import parse_day
+
+    return parse_day(text, "--today")
+
+
 Calendar = Annotated[
     Literal["gregorian", "jalali"],
     typer.Option("--calendar", help="Calendar of dates without an SH prefix (Persian digits need jalali)."),
+]
+Today = Annotated[
+    str | None,
+    typer.Option("--today", metavar="DATE", help="Reference date YYYY-MM-DD for stale current posts "
+                 "(default: the current date, UTC)."),
 ]
 
 
@@ -141,7 +145,8 @@ def add(
     fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
 ) -> None:
     """Add a person; prints the new id. With no NAME on a terminal, asks for the fields."""
-    from dossier import api, output
+    from dossier import api
+    from dossier.cli import output, views
 
     if len(source_url) != len(source_title):
         raise UsageError("give --source-url and --source-title in pairs (one title per URL)")
@@ -152,10 +157,16 @@ def add(
                  as_of, *alias, *source_url, *tag]
         if any(v is not None for v in given):
             raise UsageError("give NAME with the options, or no options to be asked for every field")
-        from dossier.prompts import ask_new_person
+        from dossier.cli.prompts import ask_new_person
 
         new = ask_new_person()
     else:
+        if as_of and not current_post:
+            raise UsageError("--as-of needs --current-post")
+        if (org_1988 or place_1988) and not role_1988:
+            raise UsageError("--org-1988/--place-1988 need --role-1988")
+        if current_org and not current_post:
+            raise UsageError("--current-org needs --current-post")
         new = api.NewPerson(
             name=name,
             id=id,
@@ -167,17 +178,7 @@ def add(
             sources=list(zip(source_url, source_title, strict=True)),
             tags=tag,
         )
-        if as_of and not current_post:
-            raise UsageError("--as-of needs --current-post")
-        if (org_1988 or place_1988) and not role_1988:
-            raise UsageError("--org-1988/--place-1988 need --role-1988")
-        if current_org and not current_post:
-            raise UsageError("--current-org needs --current-post")
-    person = api.add(_db(ctx), new, calendar=calendar)
-    if fmt == "json":
-        output.emit_json(person.model_dump(mode="json"))
-    else:
-        output.emit_text(f"{person.id}\n")
+    output.emit(api.add(_db(ctx), new, calendar=calendar), fmt, views.NEW_PERSON)
 
 
 def _post(title: str | None, **fields: str | None) -> dict[str, str] | None:
@@ -199,20 +200,11 @@ def list_(
     limit: Annotated[int | None, typer.Option("--limit", min=0)] = None,
 ) -> None:
     """List persons (id order)."""
-    from dossier import api, output
+    from dossier import api
+    from dossier.cli import output, views
 
     records = api.list_persons(_db(ctx), tag=tag, status=status, query=query, limit=limit)
-    if fmt == "json":
-        output.emit_json(records)
-    elif fmt == "ndjson":
-        output.emit_ndjson(records)
-    elif fmt == "csv":
-        from dossier.interchange import csv_rows
-
-        header, rows = csv_rows(records)
-        output.emit_csv(header, rows)
-    else:
-        output.emit_table(output.LIST_COLUMNS, output.list_rows(records))
+    output.emit(records, fmt, views.PERSONS)
 
 
 @app.command()
@@ -222,21 +214,13 @@ def show(
     fmt: Annotated[Literal["text", "json", "yaml", "markdown"], typer.Option("--format")] = "text",
 ) -> None:
     """Show one person."""
-    from dossier import api, output
+    from dossier import api
+    from dossier.cli import output, views
 
-    person = api.show(_db(ctx), ref)
-    if fmt == "json":
-        output.emit_json(person.model_dump(mode="json"))
-    elif fmt == "yaml":
-        from dossier.yamlio import dump_record
-
-        output.emit_text(dump_record(person.model_dump(mode="json")))
-    elif fmt == "markdown":
-        from dossier.profiles import profile_page
-
-        output.emit_text(profile_page(_db(ctx), person))
+    if fmt == "markdown":  # the profile page: rendered by the publisher, not a view of the record
+        output.emit(api.profile_page(_db(ctx), ref), fmt)
     else:
-        output.emit_person_text(person)
+        output.emit(api.show(_db(ctx), ref), fmt, views.PERSON)
 
 
 # --- edit / rm ----------------------------------------------------------------------
@@ -253,52 +237,35 @@ def edit(
     calendar: Calendar = "gregorian",
 ) -> None:
     """Change a record: --set assignments, or $EDITOR on the record as YAML."""
-    from dossier import api, output
+    from dossier import api
+    from dossier.cli import output
 
     db = _db(ctx)
-    person = (api.edit_assignments(db, ref, assignments, calendar=calendar) if assignments
+    record = (api.edit(db, ref, assignments, calendar=calendar) if assignments
               else _edit_in_editor(db, ref))
-    if person is None:
-        output.message("no changes")
-    else:
-        output.message(f"updated {person.id}")
+    output.message("no changes" if record is None else f"updated {record['id']}")
 
 
-def _edit_in_editor(db: Path, ref: str) -> Any:
-    import yaml
+def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
+    from dossier import api
+    from dossier.cli import output
+    from dossier.cli.editor import edit_loop
+    from dossier.interchange.yamlfmt import read_record
+    from dossier.interchange.yamlio import dump_record
+    from dossier.model.rules import content
 
-    from dossier import api, output
-    from dossier.editor import edit_loop
-    from dossier.errors import InvalidInput
-    from dossier.yamlio import dump_record
-
-    record = api.editable(db, ref)
+    record = api.show(db, ref)
     person_id = record["id"]
-    shown = {k: v for k, v in record.items() if k not in api.TIMESTAMPS}
 
-    def parse(text: str) -> Any:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"editor:{mark.line + 1}" if mark else "editor"
-            reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise InvalidInput(f"{where}: not valid YAML: {reason}") from None
-        if not isinstance(data, dict):
-            raise InvalidInput("editor: the record must be a YAML mapping")
-        return api.edit_replace(db, person_id, data)
+    def parse(text: str) -> dict[str, Any] | None:
+        return api.edit_replace(db, person_id, read_record(text, "editor"))
 
     def reopen(errors: list[str]) -> bool:
-        from rich.prompt import Confirm
-
-        from dossier.output import _console
-
         output.error(errors)
-        return Confirm.ask("Edit again?", default=True, console=_console(True))
+        return output.confirm("Edit again?", default=True)
 
-    person = edit_loop(person_id, dump_record(shown), parse,
-                         reopen=reopen if _on_terminal() else None)
-    return person
+    return edit_loop(person_id, dump_record(content(record)), parse,
+                     reopen=reopen if _on_terminal() else None)
 
 
 @app.command()
@@ -308,23 +275,19 @@ def rm(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove a person."""
-    from dossier import api, output
+    from dossier import api
+    from dossier.cli import output
 
     db = _db(ctx)
     if not yes:
         if not _on_terminal():
             raise UsageError("refusing to remove without --yes when not on a terminal")
-        from rich.prompt import Confirm
-
-        record = api.editable(db, ref)
-        if not Confirm.ask(
-            f"Remove {record['id']} ({record['name']})?", default=False, console=output._console(True)
-        ):
+        record = api.show(db, ref)
+        if not output.confirm(f"Remove {record['id']} ({record['name']})?", default=False):
             output.message("nothing removed")
             raise typer.Exit(0)
         ref = record["id"]
-    record = api.remove(db, ref)
-    output.message(f"removed {record['id']}")
+    output.message(f"removed {api.remove(db, ref)['id']}")
 
 
 # --- search / check / merge (names) -----------------------------------------------
@@ -338,16 +301,10 @@ def search(
     fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
 ) -> None:
     """Fuzzy, transliteration-tolerant name search; best match first (no match: exit 0)."""
-    from dossier import api, output
+    from dossier import api
+    from dossier.cli import output, views
 
-    hits = api.search(_db(ctx), query, limit=limit)
-    if fmt == "json":
-        output.emit_json([h.as_dict() for h in hits])
-    elif hits:
-        output.emit_table(("id", "name", "matched", "score"),
-                          [[h.id, h.name, h.matched, str(h.score)] for h in hits])
-    else:
-        output.message(f"no match for {query!r}")
+    output.emit(api.search(_db(ctx), query, limit=limit), fmt, views.search_view(query))
 
 
 @app.command()
@@ -355,17 +312,16 @@ def check(
     ctx: typer.Context,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings also exit 4.")] = False,
     fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+    today: Today = None,
 ) -> None:
     """Integrity report: errors (exit 4), then warnings (exit 4 only with --strict)."""
-    from dossier import api, output
-    from dossier.checks import summary
+    from dossier import api
+    from dossier.api.checks import summary
+    from dossier.cli import output, views
     from dossier.errors import InvalidInput
 
-    findings = api.check(_db(ctx))
-    if fmt == "json":
-        output.emit_json([f.as_dict() for f in findings])
-    else:
-        output.emit_text("".join(f"{f}\n" for f in findings))
+    findings = api.check(_db(ctx), today=_today(today))
+    output.emit(findings, fmt, views.FINDINGS)
     text, failed = summary(findings, strict=strict)
     if failed:
         raise InvalidInput(text)
@@ -380,14 +336,14 @@ def merge(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the merged record only.")] = False,
 ) -> None:
     """Merge OTHER into KEEP: names, posts, sources, tags, links; OTHER's id still resolves."""
-    from dossier import api, output
+    from dossier import api
+    from dossier.cli import output, views
 
-    person, result = api.merge(_db(ctx), keep, other, dry_run=dry_run)
+    record, result = api.merge(_db(ctx), keep, other, dry_run=dry_run)
     if dry_run:
-        output.emit_person_text(person)
+        output.emit(record, "text", views.PERSON)
     for line in result.report(dry_run=dry_run):
         output.message(line)
-
 
 
 # --- import / export (interchange) ------------------------------------------------
@@ -412,9 +368,10 @@ def import_(
     calendar: Calendar = "gregorian",
 ) -> None:
     """Import persons (JSON, NDJSON, CSV, YAML); all or nothing, re-imports change nothing."""
-    from dossier import output, transfer
+    from dossier import api
+    from dossier.cli import output
 
-    report = transfer.import_path(
+    report = api.import_path(
         _db(ctx), path, fmt=fmt, dry_run=dry_run, on_conflict=on_conflict, calendar=calendar,
         notify=output.message, progress=output.progress,
     )
@@ -437,13 +394,14 @@ def export(
     split: Annotated[bool, typer.Option("--split", help="One file per person in the folder PATH.")] = False,
 ) -> None:
     """Export every person, losslessly (import gives back the same records)."""
-    from dossier import output, transfer
+    from dossier import api
+    from dossier.cli import output
 
-    report = transfer.export(_db(ctx), path, fmt=fmt, split=split)
+    report = api.export(_db(ctx), path, fmt=fmt, split=split)
     if report.data is not None:
         output.emit_bytes(report.data)
     else:
-        output.message(transfer.export_summary(report))
+        output.message(report.summary())
 
 
 # --- profiles ----------------------------------------------------------------------
@@ -458,14 +416,13 @@ def profiles(
                                          "withhold confidential sources.")] = False,
     templates: Annotated[Path | None, typer.Option("--templates", help="Folder of templates that "
                          "override the packaged ones.", exists=True, file_okay=False)] = None,
-    today: Annotated[str | None, typer.Option("--today", help="Reference date (YYYY-MM-DD) for stale "
-                     "current posts (default: the newest update in the database).")] = None,
+    today: Today = None,
 ) -> None:
     """Write Markdown profile pages: OUTDIR/<id>.md, OUTDIR/index.md, OUTDIR/sources.md."""
-    from dossier import output
-    from dossier.profiles import parse_today, publish
+    from dossier import api
+    from dossier.cli import output
 
-    report = publish(_db(ctx), outdir, public=public, templates=templates, today=parse_today(today))
+    report = api.publish(_db(ctx), outdir, public=public, templates=templates, today=_today(today))
     output.message(report.summary())
 
 
@@ -482,13 +439,10 @@ def sources_list(
     fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
 ) -> None:
     """Every source, with the number of claims citing it and of persons carrying it."""
-    from dossier import output, sources
+    from dossier import api
+    from dossier.cli import output, views
 
-    rows = sources.list_sources(_db(ctx))
-    if fmt == "json":
-        output.emit_json(rows)
-    else:
-        output.emit_table(sources.LIST_COLUMNS, sources.table_rows(rows))
+    output.emit(api.list_sources(_db(ctx)), fmt, views.SOURCES)
 
 
 @sources_app.command("show")
@@ -498,13 +452,10 @@ def sources_show(
     fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
 ) -> None:
     """A source's fields and every claim (person, field path) that cites it."""
-    from dossier import output, sources
+    from dossier import api
+    from dossier.cli import output, views
 
-    shown = sources.show_source(_db(ctx), key)
-    if fmt == "json":
-        output.emit_json(shown)
-    else:
-        output.emit_text(sources.show_text(shown))
+    output.emit(api.show_source(_db(ctx), key), fmt, views.SOURCE)
 
 
 @sources_app.command("add")
@@ -527,13 +478,14 @@ def sources_add(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Add a source to the records of the given persons; prints its key."""
-    from dossier import output, sources
+    from dossier import api
+    from dossier.cli import output
 
     fields = {"key": key, "title": title, "url": url, "publisher": publisher, "author": author,
               "published": published, "kind": kind, "confidential": confidential, "note": note}
-    added = sources.add_source(_db(ctx), fields, person, cite)
-    output.emit_text(f"{added.key}\n")
-    output.message(sources.added_summary(added))
+    added = api.add_source(_db(ctx), fields, person, cite)
+    output.line(added.key)
+    output.message(added.summary())
 
 
 @sources_app.command("edit")
@@ -544,10 +496,10 @@ def sources_edit(
                            "publisher, ..., key=NEW renames).")] = [],  # noqa: B006
 ) -> None:
     """Change a source in every record that carries it (one transaction)."""
-    from dossier import output, sources
+    from dossier import api
+    from dossier.cli import output
 
-    edited = sources.edit_source(_db(ctx), key, assignments)
-    output.message(sources.edited_summary(edited))
+    output.message(api.edit_source(_db(ctx), key, assignments).summary())
 
 
 @sources_app.command("rm")
@@ -557,10 +509,10 @@ def sources_rm(
     force: Annotated[bool, typer.Option("--force", help="Also remove the claims' citations.")] = False,
 ) -> None:
     """Remove a source from every record; refused (exit 5) while a claim cites it."""
-    from dossier import output, sources
+    from dossier import api
+    from dossier.cli import output
 
-    removed = sources.remove_source(_db(ctx), key, force=force)
-    for line in sources.removed_summary(removed):
+    for line in api.remove_source(_db(ctx), key, force=force).summary():
         output.message(line)
 
 
@@ -574,15 +526,13 @@ def diff_(
     fmt: Annotated[Literal["text", "markdown", "json"], typer.Option("--format")] = "text",
 ) -> None:
     """Persons added, removed and changed (field by field) since an earlier export or a date."""
-    from dossier import diff, output
+    from dossier import api
+    from dossier.cli import output, views
 
     if (old is None) == (since is None):
         raise UsageError("give an earlier export (dossier diff OLD.json) or --since DATE, not both")
-    result = diff.changed_since(_db(ctx), since) if since else diff.compare_with_export(_db(ctx), old)
-    if fmt == "json":
-        output.emit_json(result.to_json())
-    else:
-        output.emit_text(diff.render_markdown(result) if fmt == "markdown" else diff.render_text(result))
+    result = api.diff_since(_db(ctx), since) if since else api.diff_export(_db(ctx), old or "-")
+    output.emit(result, fmt, views.DIFF)
 
 
 @app.command()
@@ -593,42 +543,39 @@ def review(
     list_: Annotated[bool, typer.Option("--list", help="Print the stale posts, ask nothing "
                      "(the way to use review off a terminal).")] = False,
     fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="Of --list.")] = "table",
-    today: Annotated[str | None, typer.Option("--today", metavar="DATE", help="Reference date "
-                     "YYYY-MM-DD (default: today).")] = None,
+    today: Today = None,
 ) -> None:
     """Walk the stale current posts one by one: confirm, edit, mark left, skip or quit."""
-    from dossier import output, review
+    from dossier import api
+    from dossier.cli import output, views
 
-    db, day = _db(ctx), review.parse_today(today)
+    db, day = _db(ctx), _today(today)
     if list_:
-        rows = review.list_stale(db, older_than=older_than, today=day)
-        if fmt == "json":
-            output.emit_json([r.to_json() for r in rows])
-        else:
-            output.emit_table(review.COLUMNS, review.table_rows(rows))
+        output.emit(api.list_stale(db, older_than=older_than, today=day), fmt, views.STALE)
     elif not _on_terminal():
         raise UsageError("review asks questions, so it needs a terminal; use --list to print the stale posts")
     else:
-        tally = review.walk(db, ask=_review_ask, say=lambda lines: [output.message(x) for x in lines],
-                            today=day, older_than=older_than,
-                            edit_record=lambda pid: _edit_in_editor(db, pid))
+        tally = api.review_walk(db, ask=_review_ask, say=_say, today=day, older_than=older_than,
+                                edit_record=lambda pid: _edit_in_editor(db, pid))
         output.message(tally.summary())
+
+
+def _say(lines: Any) -> None:
+    from dossier.cli import output
+
+    for text in lines:
+        output.message(text)
 
 
 def _review_ask(question: str, choices: Any, default: str) -> str:
     """One question on stderr; end of input (Ctrl-D) ends the review."""
-    from rich.prompt import Prompt
-    from rich.text import Text
-
-    from dossier.output import _console
-    from dossier.review import Quit
+    from dossier.api.review import Quit
+    from dossier.cli import output
 
     try:
-        return Prompt.ask(Text(question), console=_console(True), choices=list(choices) if choices else None,
-                          default=default, show_default=bool(default))
+        return output.ask(question, choices, default)
     except EOFError:
         raise Quit() from None
-
 
 
 def main() -> None:

@@ -34,10 +34,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from dossier import store
 from dossier.errors import Conflict, InvalidInput, Problem, StorageError, UsageError
@@ -51,23 +51,20 @@ from dossier.interchange import (
     check_bytes,
     format_of,
     materialize,
+    read_bytes,
     reader,
     sniff,
     write,
     write_one,
 )
-
-if TYPE_CHECKING:
-
-    pass
+from dossier.model import rules
+from dossier.model.bulk import paused_gc
 
 ON_CONFLICT = ("fail", "update", "skip")
 MAX_PROBLEMS = 100
 CHUNK = 2000  # records per validation call: amortizes the call, bounds the models alive at once
 PROGRESS_MIN = 2000  # below this an import is over before a bar is worth drawing
 PARALLEL_MIN = 4000  # below this a second process costs more than it saves
-STDIN = "<stdin>"
-TIMESTAMPS = ("created", "updated")  # api.TIMESTAMPS; api (and Pydantic) stay unimported for export
 
 Notify = Callable[[str], None]
 Advance = Callable[[int], None]
@@ -101,6 +98,20 @@ class ExportReport:
     stale: list[str] = field(default_factory=list)
     split: bool = False
 
+    def summary(self) -> str:
+        if self.data is not None:
+            return f"exported {self.count} persons ({self.fmt})"
+        if not self.split:
+            same = "; the file already held exactly this" if self.unchanged else ""
+            return f"exported {self.count} persons to {self.target} ({self.fmt}{same})"
+        text = (f"exported {self.count} persons to {self.target.rstrip('/')}/ ({self.fmt}, a file each): "
+                f"{self.written} written, {self.unchanged} unchanged")
+        if self.stale:
+            shown = ", ".join(self.stale[:10]) + (" …" if len(self.stale) > 10 else "")
+            text += (f"\nnote: {len(self.stale)} files in {self.target} match no person in the "
+                     f"database and were left in place: {shown}")
+        return text
+
 
 # --- import ----------------------------------------------------------------------
 
@@ -123,7 +134,7 @@ def import_path(
     if on_conflict not in ON_CONFLICT:
         raise UsageError(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}")
     problems: list[Problem] = []
-    with store.paused_gc():
+    with paused_gc():
         items = read_input(path, fmt, problems, stdin=stdin, notify=notify or _quiet)
         return import_items(db, items, problems, dry_run=dry_run, on_conflict=on_conflict,
                             calendar=calendar, notify=notify, progress=progress)
@@ -139,12 +150,12 @@ def read_input(
 ) -> list[Item]:
     """Every record of the input, in order; bad input adds to ``problems``."""
     if str(path) == "-":
-        data = (stdin or sys.stdin.buffer).read()
+        data, source = read_bytes(path, stdin)
         fmt = fmt or sniff(data)
-        checked = check_bytes(data, STDIN, problems, fmt)
+        checked = check_bytes(data, source, problems, fmt)
         if checked is None:
             return []
-        return reader(fmt, lazy=True)(checked, STDIN, problems)
+        return reader(fmt, lazy=True)(checked, source, problems)
     path = Path(path)
     if path.is_dir():
         files = _folder_files(path, fmt, notify or _quiet)
@@ -267,7 +278,7 @@ def _validate(
     items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
 ) -> list[dict[str, Any]] | None:
     """The canonical dicts of ``items``, or None after adding every error to ``problems``."""
-    with _progress(progress, len(items), "validating") as advance, store.paused_gc():
+    with _progress(progress, len(items), "validating") as advance, paused_gc():
         if _can_fork(len(items)):
             return _validate_forked(items, calendar, problems, advance)
         return _validate_serial(items, calendar, problems, advance)
@@ -276,36 +287,26 @@ def _validate(
 def _validate_serial(
     items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance
 ) -> list[dict[str, Any]] | None:
-    from pydantic import ValidationError
+    from dossier.model.person import persons_adapter, validate_many
 
-    from dossier.models import persons_adapter, validate_person
-
-    adapter = persons_adapter()
-    context = {"calendar": calendar}
+    dump = persons_adapter().dump_python
     out: list[dict[str, Any]] | None = []
     for start in range(0, len(items), CHUNK):
         whole = items[start:start + CHUNK]
         chunk = materialize(whole, problems)  # NDJSON lines are parsed here, in the worker
         if len(chunk) < len(whole):
             out = None
-        try:
-            persons = adapter.validate_python([it.data for it in chunk], context=context)
-        except ValidationError as exc:
+        persons, found = validate_many([it.data for it in chunk], calendar=calendar)
+        for i, located in found.items():
+            item = chunk[i]
+            problems.extend(replace(p, source=item.source, line=item.line) for p in located)
+        if found:
             out = None
-            failing = sorted({e["loc"][0] for e in exc.errors(include_url=False)
-                              if e["loc"] and isinstance(e["loc"][0], int)})
-            for i in failing:
-                item = chunk[i]
-                try:
-                    validate_person(item.data, source=item.source, line=item.line, calendar=calendar)
-                except InvalidInput as bad:
-                    problems.extend(bad.problems)
-        else:
-            if out is not None and not problems:
-                out += adapter.dump_python(persons, mode="json")
-                for item in chunk:
-                    item.data = None  # the canonical dict replaces it
-            del persons
+        elif out is not None and not problems:
+            out += dump(persons, mode="json")
+            for item in chunk:
+                item.data = None  # the canonical dict replaces it
+        del persons
         advance(len(whole))
     return None if problems else out
 
@@ -395,7 +396,7 @@ Shape = tuple[dict[str, Any], dict[str, tuple[bool, Any]]]
 @cache
 def _person_shape() -> Shape:
     """Field defaults of each model, and which fields nest which model (many or one)."""
-    from dossier.models import Associate, Person, Post, Source
+    from dossier.model.person import Associate, Person, Post, Source
 
     def defaults(model: type) -> dict[str, Any]:
         return {n: f.get_default(call_default_factory=True) for n, f in model.model_fields.items()}
@@ -440,7 +441,7 @@ def same_as_stored(raw: Any, stored: dict[str, Any], shape: Shape | None = None)
             return False
     if len(raw) != len(stored):
         for key in stored.keys() - raw.keys():
-            if (top and key in TIMESTAMPS) or stored[key] == defaults.get(key, _MISSING):
+            if (top and key in rules.TIMESTAMPS) or stored[key] == defaults.get(key, _MISSING):
                 continue
             return False
     return True
@@ -474,7 +475,7 @@ Pair = tuple[Item, dict[str, Any] | None]  # (input, validated record; None = un
 
 
 def _assign_ids(batch: list[Pair], problems: list[Problem]) -> None:
-    from dossier.names import slugify, unique_id
+    from dossier.model.ids import slugify, unique_id
 
     first: dict[str, Item] = {}
     for item, record in batch:
@@ -498,10 +499,8 @@ def _decide(
     batch: list[Pair], tx: store.Transaction, on_conflict: str, report: ImportReport, notify: Notify
 ) -> list[dict[str, Any]]:
     """Sort the batch into added/updated/unchanged/skipped; return the records to write."""
-    from dossier.api import content, source_clashes, source_index
-    from dossier.models import now_utc
-
-    stamp = now_utc().isoformat().replace("+00:00", "Z")
+    content, source_clashes, source_index = rules.content, rules.source_clashes, rules.source_index
+    stamp = rules.now_stamp()
     conflicts: list[str] = []
     writes: list[tuple[Item, dict[str, Any], bool]] = []
     for item, record in batch:
@@ -525,7 +524,7 @@ def _decide(
             record["updated"] = record["updated"] or stamp
             writes.append((item, record, True))
         else:
-            changed = [k for k in record if k not in TIMESTAMPS and record[k] != stored.get(k)]
+            changed = [k for k in record if k not in rules.TIMESTAMPS and record[k] != stored.get(k)]
             conflicts.append(f"  {item.where()}: {record['id']}: exists with different content "
                              f"(differs in {', '.join(changed)})")
     # Source keys are shared database-wide: check the state after this import.
@@ -627,18 +626,3 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-def export_summary(report: ExportReport) -> str:
-    if report.data is not None:
-        return f"exported {report.count} persons ({report.fmt})"
-    if not report.split:
-        same = "; the file already held exactly this" if report.unchanged else ""
-        return f"exported {report.count} persons to {report.target} ({report.fmt}{same})"
-    text = (f"exported {report.count} persons to {report.target.rstrip('/')}/ ({report.fmt}, a file each): "
-            f"{report.written} written, {report.unchanged} unchanged")
-    if report.stale:
-        shown = ", ".join(report.stale[:10]) + (" …" if len(report.stale) > 10 else "")
-        text += (f"\nnote: {len(report.stale)} files in {report.target} match no person in the "
-                 f"database and were left in place: {shown}")
-    return text

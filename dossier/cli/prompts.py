@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from rich.prompt import Prompt
 
-from dossier.api import NewPerson
-from dossier.models import Person, Post, Source, problems_from
-from dossier.output import _console
+from dossier.api.persons import NewPerson
+from dossier.cli.output import console, warn
+from dossier.model.person import Person, Post, Source, problems_from
 
 
 def _checker(model: type[BaseModel], template: dict[str, Any], field: str) -> Callable[[str], str | None]:
@@ -40,19 +40,19 @@ _LINE = _checker(Post, {"title": "x"}, "organization")
 
 def _ask(label: str, *, required: bool = False, check: Callable[[str], str | None] | None = _LINE,
          choices: list[str] | None = None, default: str = "") -> str:
-    console = _console(True)
+    prompt_console = console(True)
     while True:
-        answer = Prompt.ask(label, console=console, choices=choices, default=default,
+        answer = Prompt.ask(label, console=prompt_console, choices=choices, default=default,
                             show_default=bool(default)).strip()
         if not answer:
             if not required:
                 return ""
-            console.print("  required", style="red", highlight=False)
+            warn("  required")
             continue
         problem = check(answer) if check else None
         if problem is None:
             return answer
-        console.print(f"  {problem}", style="red", highlight=False, markup=False)
+        warn(f"  {problem}")
 
 
 def _list(label: str, check: Callable[[str], str | None]) -> list[str]:
@@ -62,7 +62,7 @@ def _list(label: str, check: Callable[[str], str | None]) -> list[str]:
         problems = [p for p in map(check, values) if p]
         if not problems:
             return values
-        _console(True).print(f"  {problems[0]}", style="red", highlight=False, markup=False)
+        warn(f"  {problems[0]}")
 
 
 def _post(title: str, second: str, second_check: Callable[[str], str | None]) -> dict[str, str] | None:

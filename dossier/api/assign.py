@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from dossier.errors import InvalidInput, Problem
-from dossier.models import Person
+from dossier.model.person import Person
 
 _ASSIGNMENT = re.compile(r"(?P<path>[A-Za-z0-9_.\[\]]+?)\s*(?P<op>\+?=)(?P<value>.*)", re.S)
 _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")
@@ -106,16 +106,48 @@ def _field(model: type[BaseModel], name: str, path: str) -> Any:
     return info.annotation
 
 
-def apply_assignments(record: dict[str, Any], assignments: Sequence[str]) -> dict[str, Any]:
-    """A copy of ``record`` with the assignments applied (not yet validated)."""
+def apply_assignments(
+    record: dict[str, Any], assignments: Sequence[str], *, calendar: str = "gregorian"
+) -> dict[str, Any]:
+    """A copy of ``record`` with the assignments applied (not yet validated).
+
+    With ``calendar="jalali"`` the dates *assigned* are read as Solar Hijri
+    (Persian digits welcome) and their text is kept in ``dates_as_written``, as
+    ``add --calendar jalali`` keeps it; the record's other dates stay as they
+    are (they are Gregorian, so validating the whole record in the Jalali
+    calendar would misread them).
+    """
     out = copy.deepcopy(record)
     for text in assignments:
         m = _ASSIGNMENT.fullmatch(text)
         if not m:
             raise _problem(text, "expected FIELD=VALUE or FIELD+=VALUE")
         path, op, raw = m.group("path"), m.group("op"), m.group("value")
-        _assign(out, path, _steps(path), raw, append=op == "+=")
+        steps = _steps(path)
+        _assign(out, path, steps, raw, append=op == "+=")
+        if calendar == "jalali" and op == "=" and steps[-1] in _DATE_FIELDS:
+            _jalali_date(out, path, steps)
     return out
+
+
+_DATE_FIELDS = frozenset(["born", "died", "start", "end", "as_of"])
+
+
+def _jalali_date(record: dict[str, Any], path: str, steps: list[str | int]) -> None:
+    from dossier.model import jalali
+
+    parent: Any = record
+    for step in steps[:-1]:
+        parent = parent[step]
+    name = str(steps[-1])
+    value = parent.get(name)
+    if not isinstance(value, str) or not value.strip():
+        return
+    try:
+        parent[name] = jalali.solar_hijri_to_partial(value, jalali=True)
+    except ValueError as exc:
+        raise _problem(path, str(exc)) from None
+    parent["dates_as_written"] = {**(parent.get("dates_as_written") or {}), name: value.strip()}
 
 
 def _assign(record: dict[str, Any], path: str, steps: list[str | int], raw: str, append: bool):

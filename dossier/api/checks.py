@@ -12,13 +12,13 @@ Each finding has a code, a severity, a person id, a field path and a message;
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from dossier.store import paused_gc
+from dossier.model import rules
+from dossier.model.bulk import paused_gc
 
 Severity = Literal["error", "warning"]
 
@@ -35,7 +35,6 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
     "W-MERGED-ASSOCIATE": ("warning", "an associate link to a person since merged into another"),
 }
 
-STALE_YEARS = 2
 DUPLICATE_SCORE = 90
 """Two different folded names are reported as a likely duplicate from this
 ``rapidfuzz.fuzz.ratio`` of their space-less match keys (0–100)."""
@@ -104,30 +103,18 @@ def _id(key: str, record: dict[str, Any]) -> str:
 
 
 def _validation(items: Sequence[tuple[str, dict[str, Any]]]) -> list[Finding]:
-    """Validate all records in one batched call; one E-INVALID per problem.
-
-    Only the records the batch rejects are validated again one by one, for
-    problems located the way ``validate_person`` reports them.
-    """
-    from pydantic import ValidationError
-
-    from dossier.errors import InvalidInput
-    from dossier.models import persons_adapter, validate_person
+    """Validate all records in one batched call; one E-INVALID per problem."""
+    from dossier.model.person import validate_many
 
     out = []
     for key, record in items:
         if record.get("id") != key:
             out.append(_finding("E-INVALID", _id(key, record), "id",
                                 f"record stored under key {key!r} has id {record.get('id')!r}"))
-    try:
-        persons_adapter().validate_python([r for _, r in items], context={"calendar": "gregorian"})
-    except ValidationError as exc:
-        for i in sorted({e["loc"][0] for e in exc.errors(include_url=False) if e["loc"]}):
-            key, record = items[int(i)]
-            try:
-                validate_person(record)
-            except InvalidInput as invalid:
-                out += [_finding("E-INVALID", _id(key, record), p.field, p.message) for p in invalid.problems]
+    _, problems = validate_many([r for _, r in items])
+    for i, found in problems.items():
+        key, record = items[i]
+        out += [_finding("E-INVALID", _id(key, record), p.field, p.message) for p in found]
     return out
 
 
@@ -138,18 +125,6 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _claims(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for key in ("role_1988", "current_post"):
-        if isinstance(record.get(key), dict):
-            out.append((key, record[key]))
-    out += [(f"posts[{i}]", p) for i, p in enumerate(_list(record.get("posts"))) if isinstance(p, dict)]
-    out += [
-        (f"associates[{i}]", a) for i, a in enumerate(_list(record.get("associates"))) if isinstance(a, dict)
-    ]
-    return out
-
-
 def _semantic(records: Sequence[tuple[str, dict[str, Any]]], today: date) -> list[Finding]:
     ids = {pid for pid, _ in records}
     merged_into = {
@@ -158,14 +133,13 @@ def _semantic(records: Sequence[tuple[str, dict[str, Any]]], today: date) -> lis
         for m in _list(r.get("merged_ids"))
         if isinstance(m, str) and m not in ids
     }
-    dates = (today.isoformat(), _years_before(today, STALE_YEARS).isoformat())
     first_copy: dict[str, tuple[Any, str]] = {}
     out: list[Finding] = []
     for pid, record in records:
         sources = _list(record.get("sources"))
         own = {s.get("key") for s in sources if isinstance(s, dict)}
-        for field, claim in _claims(record):
-            cited = _list(claim.get("sources"))
+        for field, claim in rules.claims(record):
+            cited = rules.cited_keys(claim)
             if not cited:
                 label = f"link to {claim.get('id')!r}" if field[0] == "a" else field
                 out.append(Finding("E-UNSOURCED", pid, field, f"{label} has no source"))
@@ -192,49 +166,30 @@ def _semantic(records: Sequence[tuple[str, dict[str, Any]]], today: date) -> lis
                 out.append(_finding("E-SOURCE-CLASH", pid, f"sources[{i}]",
                                     f"source {key!r} differs from the copy cited by {known[1]}"))
         if isinstance(record.get("current_post"), dict):
-            out += _current_post(pid, record, *dates)
+            out += _current_post(pid, record, today)
     return out
 
 
-_PARTIAL = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
-
-
-def _partial(value: Any) -> str | None:
-    return value if isinstance(value, str) and _PARTIAL.fullmatch(value) else None
-
-
-def _before(a: str, b: str) -> bool:
-    """Every day of partial date ``a`` is before every day of ``b`` (ISO text compares in order)."""
-    n = min(len(a), len(b))
-    return a[:n] < b[:n]
-
-
-def _years_before(today: date, years: int) -> date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
-def _current_post(pid: str, record: dict[str, Any], today: str, stale: str) -> list[Finding]:
+def _current_post(pid: str, record: dict[str, Any], today: date) -> list[Finding]:
     post = record["current_post"]
     out = []
-    as_of = _partial(post.get("as_of"))
-    if post.get("as_of") is None:
+    as_of = rules.partial(post.get("as_of"))
+    why = rules.staleness(post, today)
+    if why == "undated":
         out.append(Finding("W-STALE-POST", pid, "current_post.as_of",
                            "current_post has no as_of date: when was it last confirmed?"))
-    elif as_of and _before(as_of, stale):
+    elif why == "stale":
         out.append(Finding("W-STALE-POST", pid, "current_post.as_of",
                            f"current_post last confirmed {as_of}, "
-                           f"more than {STALE_YEARS} years before {today}"))
+                           f"more than {rules.months_phrase(rules.STALE_MONTHS)} before {today.isoformat()}"))
     if record.get("status") == "deceased":
         out.append(Finding("W-DECEASED-POST", pid, "current_post",
                            "current_post is set but the person is deceased"))
-    died = _partial(record.get("died"))
-    if as_of and died and _before(died, as_of):
+    died = rules.partial(record.get("died"))
+    if as_of and died and rules.before(died, as_of):
         out.append(Finding("W-IMPOSSIBLE-POST", pid, "current_post.as_of",
                            f"current_post confirmed {as_of}, after the death ({died})"))
-    elif as_of and _before(today, as_of):
+    elif as_of and rules.before(today.isoformat(), as_of):
         out.append(Finding("W-IMPOSSIBLE-POST", pid, "current_post.as_of",
                            f"current_post confirmed {as_of}, which is in the future"))
     return out

@@ -21,14 +21,15 @@ Field by field, with dotted paths (``role_1988.title``, ``current_post.as_of``):
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from dossier import store
 from dossier.errors import InvalidInput, Problem
+from dossier.interchange import read_bytes
+from dossier.model import rules
 
 # The tool's timestamps are not changes; nor is ``dates_as_written``, the display
 # form of a date (a changed date shows as such, in Gregorian).
@@ -107,7 +108,7 @@ def diff_records(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]], *
     return out
 
 
-def diff_since(records: Iterable[dict[str, Any]], since: str) -> Diff:
+def touched_since(records: Iterable[dict[str, Any]], since: str) -> Diff:
     """Persons touched at or after ``since`` (an ISO date or datetime, UTC).
 
     Added: created then; changed: created before, updated then. Neither what
@@ -218,133 +219,12 @@ def _pair(old: list[Any], new: list[Any]) -> list[tuple[int | None, int | None]]
     return sorted(pairs, key=lambda p: (p[1] if p[1] is not None else len(new) + (p[0] or 0)))
 
 
-# --- rendering --------------------------------------------------------------
-
-
-def show_value(value: Any, *, limit: int = _LONG) -> str:
-    """A value on one line: posts and sources by what a reader knows them by."""
-    if _empty(value):
-        return "(none)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        text = " ".join(value.split())
-        return json.dumps(text if len(text) <= limit else text[: limit - 1] + "…", ensure_ascii=False)
-    if isinstance(value, list):
-        return "; ".join(show_value(v, limit=limit) for v in value)
-    if isinstance(value, dict):
-        if "key" in value and "title" in value:  # a source
-            return f"{show_value(value['title'], limit=limit)} [{value['key']}]"
-        if "title" in value:  # a post
-            where = ", ".join(value[k] for k in ("organization", "place") if value.get(k))
-            span = "–".join(value[k] for k in ("start", "end") if value.get(k))
-            text = value["title"] + (f" ({where})" if where else "") + (f", {span}" if span else "")
-            return show_value(text, limit=limit)
-        if "id" in value:  # an associate
-            rel = f" ({value['relation']})" if value.get("relation") else ""
-            return f"{value['id']}{rel}"
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-def change_text(change: Change, *, words: bool = False) -> str:
-    """``+ new``, ``- old`` or ``old → new`` (``added new``, ``removed old`` with ``words``)."""
-    if change.kind == "added":
-        return f"{'added' if words else '+'} {show_value(change.new)}"
-    if change.kind == "removed":
-        return f"{'removed' if words else '-'} {show_value(change.old)}"
-    return f"{show_value(change.old)} → {show_value(change.new)}"
-
-
-def change_line(change: Change) -> str:
-    return f"{change.path}: {change_text(change)}"
-
-
-def _notes(diff: Diff) -> list[str]:
-    notes = []
-    if not diff.removed_known:
-        notes.append("Removed persons cannot be known from --since (the database no longer has them): "
-                     "diff against an earlier export for those.")
-    if not diff.fields_known and diff.changed:
-        notes.append("Changed fields cannot be known from --since: diff against an earlier export "
-                     "for those.")
-    return notes
-
-
-def render_text(diff: Diff) -> str:
-    lines = [f"Changes since {diff.since}: {diff.counts()}" if diff.since else f"Changes: {diff.counts()}"]
-    if diff.added:
-        lines += ["", "Added"] + [f"  + {p['id']}  {p['name']}" for p in diff.added]
-    if diff.removed:
-        lines += ["", "Removed"]
-        for p in diff.removed:
-            merged = f"  (merged into {p['merged_into']})" if p.get("merged_into") else ""
-            lines.append(f"  - {p['id']}  {p['name']}{merged}")
-    if diff.changed:
-        lines += ["", "Changed"]
-        for person in diff.changed:
-            lines.append(f"  ~ {person.id}  {person.name}")
-            lines += [f"      {change_line(c)}" for c in person.changes]
-    notes = _notes(diff)
-    if notes:
-        lines += ["", *notes]
-    return "\n".join(lines) + "\n"
-
-
-def render_markdown(diff: Diff, *, title: str | None = None) -> str:
-    """A changelog page: ``# title``, then ``## Added``, ``## Removed``, ``## Changed``.
-
-    Persons link to their profile pages (``<id>.md``); removed persons have none.
-    Record text is escaped, so a name or value never becomes markup.
-    """
-    from dossier.profiles import md_escape
-
-    def link(person: dict[str, Any] | PersonChange) -> str:
-        pid, name = (person.id, person.name) if isinstance(person, PersonChange) else (
-            person["id"], person["name"])
-        return f"[{md_escape(name)}]({pid}.md)"
-
-    heading = title or (f"Changes since {diff.since}" if diff.since else "Changes")
-    lines = [f"# {md_escape(heading)}", ""]
-    if not diff:
-        lines += ["No changes.", ""]
-    if diff.added:
-        lines += ["## Added", "", *(f"- {link(p)}" for p in diff.added), ""]
-    if diff.removed:
-        lines += ["## Removed", ""]
-        for p in diff.removed:
-            into = p.get("merged_into")
-            merged = f" — merged into [{into}]({into}.md)" if into else ""
-            lines.append(f"- {md_escape(p['name'])} (`{p['id']}`){merged}")
-        lines.append("")
-    if diff.changed:
-        lines += ["## Changed", ""]
-        for person in diff.changed:
-            lines.append(f"- {link(person)}")
-            lines += [f"  - `{c.path}`: {md_escape(change_text(c, words=True))}" for c in person.changes]
-        lines.append("")
-    for note in _notes(diff):
-        lines += [f"*{md_escape(note)}*", ""]
-    return "\n".join(lines)
-
-
 # --- the `diff` command -----------------------------------------------------
 
 
-def compare_with_export(db: Path, path: str, *, stdin: BinaryIO | None = None) -> Diff:
+def diff_export(db: Path, path: str, *, stdin: BinaryIO | None = None) -> Diff:
     """The database now against an earlier ``export --format json`` (or ndjson); ``-``: stdin."""
-    from dossier import store
-
-    if path == "-":
-        data, source = (stdin or sys.stdin.buffer).read(), "<stdin>"
-    else:
-        source = path
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise InvalidInput(Problem("no such file", source=str(path))) from None
-        except OSError as exc:
-            raise InvalidInput(Problem(f"cannot read: {exc.strerror or exc}", source=path)) from None
+    data, source = read_bytes(path, stdin)
     old = read_export(data, source)
     if not all(map(_complete, old)):
         old = [_canonical(r) for r in old]
@@ -385,7 +265,7 @@ def _ndjson(data: bytes) -> list[Any] | None:
 def _complete(record: dict[str, Any]) -> bool:
     """Whether a record has every field the store writes (an export of this version):
     then it needs no validation pass, the costly part of a diff of a large export."""
-    from dossier.models import Person, Post, Source
+    from dossier.model.person import Person, Post, Source
 
     posts = [record.get(k) for k in ("role_1988", "current_post")] + list(record.get("posts") or [])
     return (record.keys() >= Person.model_fields.keys()
@@ -397,7 +277,7 @@ def _complete(record: dict[str, Any]) -> bool:
 def _canonical(record: dict[str, Any]) -> dict[str, Any]:
     """The record as the store would hold it (defaults filled in), so an older
     export's missing fields are not changes; left as is if it no longer validates."""
-    from dossier.models import dump, validate_person
+    from dossier.model.person import dump, validate_person
 
     try:
         return dump(validate_person(record))
@@ -405,17 +285,15 @@ def _canonical(record: dict[str, Any]) -> dict[str, Any]:
         return record
 
 
-def changed_since(db: Path, since: str) -> Diff:
+def diff_since(db: Path, since: str) -> Diff:
     """Persons added or changed at or after ``since`` (YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime)."""
-    from dossier import store
-
-    return diff_since(store.read(db).all(), _since(since))
+    return touched_since(store.read(db).all(), _since(since))
 
 
 def _since(text: str) -> str:
     from datetime import UTC, datetime
 
-    from dossier.models import check_partial_date
+    from dossier.model.person import check_partial_date
 
     text = text.strip()
     if "T" in text or " " in text:
@@ -425,7 +303,7 @@ def _since(text: str) -> str:
             moment = None
         if moment is not None:
             moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-            return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+            return rules.stamp(moment.replace(microsecond=0))
     try:
         return check_partial_date(text)
     except ValueError as exc:

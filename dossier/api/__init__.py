@@ -1,0 +1,99 @@
+"""The core API: one function per command, callable from Python without the CLI.
+
+Every function takes the database path first and plain arguments after it, and
+returns plain data: stored records (dicts in the canonical form of SPEC §1) or
+small dataclasses with an ``as_dict``/``to_json``. Failures are
+``dossier.errors.DossierError`` subclasses carrying the exit code of SPEC §3;
+nothing here prints. The CLI (``dossier.cli``) is a thin layer over these::
+
+    from pathlib import Path
+    from dossier import api
+
+    db = Path("dossier.json")
+    api.import_path(db, "records/")
+    for hit in api.search(db, "Raeesi"):
+        print(hit.id, hit.score)
+    person = api.show(db, "ebrahim-raisi")
+
+The functions live in the submodules named below and are loaded on first use,
+so a command imports only what it needs (``dossier --version`` stays fast).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_HOME = {
+    # persons one at a time
+    "NewPerson": "persons", "add": "persons", "show": "persons", "list_persons": "persons",
+    "search": "persons", "edit": "persons", "edit_replace": "persons", "remove": "persons",
+    "merge": "persons", "check": "persons", "resolve": "persons",
+    # batches
+    "import_path": "transfer", "export": "transfer",
+    # the sources across the database
+    "list_sources": "sources", "show_source": "sources", "add_source": "sources",
+    "edit_source": "sources", "remove_source": "sources",
+    # what changed, what needs confirming
+    "diff_export": "diff", "diff_since": "diff",
+    "list_stale": "review", "review_walk": "review",
+    # publishing
+    "publish": "publishing", "profile_page": "publishing",
+}  # fmt: skip
+
+if TYPE_CHECKING:
+    from dossier.api.diff import diff_export, diff_since
+    from dossier.api.persons import (
+        NewPerson,
+        add,
+        check,
+        edit,
+        edit_replace,
+        list_persons,
+        merge,
+        remove,
+        resolve,
+        search,
+        show,
+    )
+    from dossier.api.publishing import profile_page, publish
+    from dossier.api.review import list_stale, review_walk
+    from dossier.api.sources import add_source, edit_source, list_sources, remove_source, show_source
+    from dossier.api.transfer import export, import_path
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'dossier.api' has no attribute {name!r}")
+    value = getattr(import_module(f"dossier.api.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "NewPerson",
+    "add",
+    "add_source",
+    "check",
+    "diff_export",
+    "diff_since",
+    "edit",
+    "edit_replace",
+    "edit_source",
+    "export",
+    "import_path",
+    "list_persons",
+    "list_sources",
+    "list_stale",
+    "merge",
+    "profile_page",
+    "publish",
+    "remove",
+    "remove_source",
+    "resolve",
+    "review_walk",
+    "search",
+    "show",
+    "show_source",
+]

@@ -1,0 +1,277 @@
+"""Persons one at a time: resolve a reference, add, show, list, edit, remove, merge, search, check.
+
+Each function takes the database path and plain arguments, and returns stored
+records (dicts in the canonical form) or small dataclasses; nothing prints.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dossier import names, store
+from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
+from dossier.model import rules
+from dossier.model.ids import slugify, unique_id
+
+if TYPE_CHECKING:
+    from dossier.api.checks import Finding
+    from dossier.api.merging import MergeResult
+    from dossier.store import Snapshot
+
+Record = dict[str, Any]
+
+
+# --- resolving references -------------------------------------------------
+
+
+def resolve(snapshot: Snapshot, ref: str) -> Record:
+    """Find one person by id, merged id, exact name or alias, then folded name.
+
+    Several candidates raise ``Conflict`` (exit 5) listing them; none raises
+    ``NotFound`` (exit 3).
+    """
+    record = snapshot.get(ref)
+    if record is not None:
+        return record
+    records = snapshot.all()
+    for finder in (_by_merged_id, _by_exact_name, _by_folded_name):
+        hits = finder(records, ref)
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise Conflict(
+                f"{ref!r} matches {len(hits)} persons; use an id",
+                details=[f"  {h['id']}  {h['name']}" for h in hits],
+            )
+    raise NotFound(f"no person {ref!r} (try `dossier search {ref!r}`)")
+
+
+def _by_merged_id(records: list[Record], ref: str) -> list[Record]:
+    return [r for r in records if ref in r.get("merged_ids", ())]
+
+
+def _by_exact_name(records: list[Record], ref: str) -> list[Record]:
+    wanted = ref.strip().casefold()
+    return [r for r in records if wanted in {n.casefold() for n in names.record_names(r)}]
+
+
+def _by_folded_name(records: list[Record], ref: str) -> list[Record]:
+    key = names.match_key
+    # Folded, honorifics set aside, spaces removed: "Pour Mohammadi" meets "Pourmohammadi".
+    wanted = key(ref)
+    if not wanted:
+        return []
+    return [r for r in records if wanted in {key(n) for n in names.record_names(r)}]
+
+
+def show(db: Path, ref: str) -> Record:
+    """The stored record of one person."""
+    return resolve(store.read(db), ref)
+
+
+# --- listing ---------------------------------------------------------------
+
+
+def list_persons(
+    db: Path,
+    *,
+    tag: str | None = None,
+    status: str | None = None,
+    query: str | None = None,
+    limit: int | None = None,
+) -> list[Record]:
+    """Stored records in id order, filtered; no validation (the store holds valid data)."""
+    records = store.read(db).all()
+    if tag is not None:
+        records = [r for r in records if tag in r.get("tags", ())]
+    if status is not None:
+        records = [r for r in records if r.get("status") == status]
+    if query:
+        needle = query.casefold()
+        records = [r for r in records if needle in _haystack(r)]
+    return records[:limit] if limit is not None else records
+
+
+def _haystack(record: Record) -> str:
+    parts = [*names.record_names(record), record["id"], *record.get("tags", ())]
+    for key in ("role_1988", "current_post"):
+        post = record.get(key) or {}
+        parts += [post.get("title") or "", post.get("organization") or "", post.get("place") or ""]
+    return "\n".join(parts).casefold()
+
+
+# --- add -------------------------------------------------------------------
+
+
+@dataclass
+class NewPerson:
+    """What ``add`` takes: the SPEC §3 options, already parsed."""
+
+    name: str
+    id: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    native_name: str | None = None
+    status: str | None = None
+    role_1988: dict[str, Any] | None = None
+    current_post: dict[str, Any] | None = None
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (url, title)
+    tags: list[str] = field(default_factory=list)
+
+
+def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Record:
+    """Add one person; the posts given cite every source given, so none is unsourced."""
+    from dossier.model.person import dump, validate_person
+
+    with store.transaction(db) as tx:
+        index = rules.source_index(tx.all())
+        known = {key: src for key, (src, _) in index.items()}
+        sources: list[Record] = []
+        for url, title in new.sources:
+            key = rules.source_key({"title": title, "url": url}, known, (s["key"] for s in sources))
+            sources.append(known.get(key) or {"key": key, "title": title, "url": url})
+        data: Record = {"name": new.name, "aliases": new.aliases, "tags": new.tags}
+        if new.native_name:
+            data["native_name"] = new.native_name
+        if new.status:
+            data["status"] = new.status
+        for key in ("role_1988", "current_post"):
+            post = getattr(new, key)
+            if post:
+                data[key] = {**post, "sources": [s["key"] for s in sources]}
+        data["sources"] = sources
+        record = dump(validate_person(data, source="add", calendar=calendar))
+        if new.id is None:
+            record["id"] = unique_id(slugify(record["name"]), tx)
+        else:
+            record = dump(validate_person({**record, "id": new.id}, source="--id"))
+            if record["id"] in tx:
+                raise Conflict(f"id {record['id']!r} already exists")
+        record["created"] = record["updated"] = rules.now_stamp()
+        tx.put(record)
+        return record
+
+
+# --- edit ------------------------------------------------------------------
+
+
+def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gregorian") -> Record | None:
+    """Apply ``FIELD=VALUE`` / ``FIELD+=VALUE`` assignments; None if nothing changed."""
+    from dossier.api.assign import apply_assignments
+
+    with store.transaction(db) as tx:
+        record = resolve(tx, ref)
+        changed = apply_assignments(record, assignments, calendar=calendar)
+        return replace(tx, record, changed, source="--set")
+
+
+def edit_replace(db: Path, ref: str, new_data: Record) -> Record | None:
+    """Replace a record with edited data (the ``$EDITOR`` path); None if unchanged."""
+    with store.transaction(db) as tx:
+        record = resolve(tx, ref)
+        return replace(tx, record, new_data, source="editor")
+
+
+def replace(tx: store.Transaction, old: Record, new: Record, *, source: str) -> Record | None:
+    """Validate ``new`` as the next version of ``old`` and put it; None if nothing changed.
+
+    The id and the timestamps are not the editor's to change; a source key that
+    another record holds with other content is a ``Conflict``.
+    """
+    from dossier.model.person import dump, validate_person
+
+    new = {**new}
+    if new.get("id", old["id"]) != old["id"]:
+        raise InvalidInput(Problem("the id cannot be changed by edit", field="id", source=source))
+    new["id"] = old["id"]
+    for key in rules.TIMESTAMPS:
+        new[key] = old.get(key)
+    record = dump(validate_person(new, source=source))
+    clashes = rules.source_clashes(record, rules.source_index(r for r in tx.all() if r["id"] != old["id"]))
+    if clashes:
+        raise Conflict(clashes[0], details=clashes[1:])
+    if rules.content(record) == rules.content(old):
+        return None
+    record["updated"] = rules.now_stamp()
+    tx.put(record)
+    return record
+
+
+def change(db: Path, person_id: str, how: Any, *, source: str) -> Record | None:
+    """Apply ``how(record)`` to a copy of a person's record in its own transaction."""
+    with store.transaction(db) as tx:
+        record = tx.get(person_id)
+        if record is None:
+            raise NotFound(f"no person {person_id!r} (removed meanwhile?)")
+        new = copy.deepcopy(record)
+        how(new)
+        return replace(tx, record, new, source=source)
+
+
+# --- rm --------------------------------------------------------------------
+
+
+def remove(db: Path, ref: str) -> Record:
+    """Remove one person; the removed record."""
+    with store.transaction(db) as tx:
+        record = resolve(tx, ref)
+        tx.delete([record["id"]])
+        return record
+
+
+# --- search / check / merge (names) --------------------------------------------
+
+
+def search(db: Path, query: str, *, limit: int | None = 10) -> list[names.Hit]:
+    """Persons whose names match ``query`` (SPEC §4), best first; stored dicts, no validation."""
+    return names.search(store.read(db).all(), query, limit=limit)
+
+
+def check(db: Path, *, today: date | None = None) -> list[Finding]:
+    """Integrity findings; ``today`` (for stale posts) defaults to the current date (``rules.today``)."""
+    from dossier.api import checks
+
+    try:
+        snapshot = store.read(db)
+    except StorageError as exc:
+        raise StorageError(exc.message, details=_restore_advice(db)) from None
+    items = ((key, snapshot.get(key)) for key in snapshot.ids())  # consumed with the GC paused
+    return checks.run(items, today=rules.today(today))  # type: ignore[arg-type]
+
+
+def _restore_advice(db: Path) -> list[str]:
+    bak = store.backup_path(db)
+    if not bak.exists():
+        return [f"  no backup {bak.name} exists next to it; restore the file from your own copies"]
+    problem = store.probe(bak)
+    if problem:
+        return [f"  the backup {bak} is unreadable too: {problem}"]
+    return [
+        f"  {bak} holds the version before the last write and is readable; to restore it:",
+        f"    cp {bak} {db}   (keep a copy of the damaged file first if you want to inspect it)",
+    ]
+
+
+def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False) -> tuple[Record, MergeResult]:
+    """Merge OTHER into KEEP in one transaction (nothing written with ``dry_run``)."""
+    from dossier.api.merging import merge_records
+    from dossier.model.person import dump, validate_person
+
+    with store.transaction(db, dry_run=dry_run) as tx:
+        keep, other = resolve(tx, keep_ref), resolve(tx, other_ref)
+        result = merge_records(keep, other, tx.all())
+        stamp = rules.now_stamp()
+        merged = dump(validate_person(result.record, source="merge"))
+        merged["updated"] = stamp
+        changed = [merged]
+        for record in result.repointed:
+            linked = dump(validate_person(record, source=f"merge: {record['id']}"))
+            linked["updated"] = stamp
+            changed.append(linked)
+        tx.put_many(changed)
+        tx.delete([other["id"]])
+        return merged, result

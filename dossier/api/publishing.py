@@ -1,0 +1,289 @@
+"""``dossier profiles``: bring a folder of pages up to date with the database.
+
+The pages come from ``dossier.publish.site`` (pure rendering); this module reads
+the database, skips the pages that cannot have changed (a cache beside the
+database), writes the ones whose bytes changed and removes pages of persons
+no longer published.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dossier import store
+from dossier.errors import StorageError
+from dossier.model import rules
+from dossier.publish.site import (
+    INDEX_PAGE,
+    SOURCES_PAGE,
+    environment,
+    load_persons,
+    render_page,
+    render_pages,
+)
+
+if TYPE_CHECKING:
+    import jinja2
+
+GENERATOR = "dossier"  # front-matter mark: only pages carrying it are ever removed
+PAGE_MODE = 0o644  # published pages are meant to be read by a web server
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    written: int
+    unchanged: int
+    removed: int
+    outdir: Path
+
+    def summary(self) -> str:
+        return (
+            f"{self.written} pages written, {self.unchanged} unchanged, "
+            f"{self.removed} removed → {self.outdir}"
+        )
+
+
+def publish(
+    db: Path,
+    outdir: Path,
+    *,
+    public: bool = False,
+    templates: Path | None = None,
+    today: date | None = None,
+) -> PublishReport:
+    """``dossier profiles``: bring ``outdir`` up to date with the database.
+
+    Incremental: a cache beside the database (``<db>.profiles-cache.json``, as
+    private as the database) remembers, per output folder, a digest of what each
+    page was rendered from and the size and mtime of the file written. A page
+    whose digest and file are unchanged is neither rendered nor read; when no
+    page needs work, the records are not even validated. Every other page is
+    rendered and written only if its bytes differ from the file's.
+    """
+    records = store.read(db).all()
+    env = environment(templates)
+    today = rules.today(today)
+    digests = _digests(records, public=public, today=today, fingerprint=_fingerprint(env))
+    cache_file = _cache_path(db)
+    cache = _Cache.load(cache_file, outdir)
+    on_disk = _scan(outdir)
+    todo = {name for name, digest in digests.items() if not cache.fresh(name, digest, on_disk.get(name))}
+    pages: dict[str, str] = {}
+    if todo:
+        pages = render_pages(load_persons(records), env, public=public, today=today, only=todo)
+    report = write_site(pages, outdir, keep=digests.keys(), existing=on_disk)
+    cache.update(digests, _scan(outdir))
+    cache.save(cache_file)
+    return report
+
+
+def _fingerprint(env: jinja2.Environment) -> str:
+    """Changes whenever the code or any template a page may use changes."""
+    from dossier import __version__
+    from dossier.publish import escape, site
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(__version__.encode())
+    for module in (site, escape):
+        h.update(Path(module.__file__ or "").read_bytes())
+    for name in sorted(env.list_templates()):
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        h.update(f"\0{name}\0{filename}\0".encode())
+        h.update(source.encode())
+    return h.hexdigest()
+
+
+def _digests(
+    records: list[dict[str, Any]], *, public: bool, today: date, fingerprint: str
+) -> dict[str, str]:
+    """Page name -> digest of every stored byte the page is rendered from.
+
+    A person's page depends on its record, the records of its associates
+    (names, existence, restriction), the anchors of its sources and whether its
+    current post needs confirming on ``today`` (not on the day itself, so a
+    page is rendered again only when that changes); the index and the
+    bibliography on every published record. Stored records are the
+    canonical dump of valid models, so their JSON stands for the models.
+    """
+    import orjson
+
+    published = rules.published(records, redact=public)
+    by_id = {r["id"]: r for r in records}
+    confidential = sorted(
+        {s["key"] for r in published for s in r.get("sources", ()) if s.get("confidential")}
+    )
+    anchors = {key: f"withheld_{n}" for n, key in enumerate(confidential, 1)} if public else {}
+    secret = set(confidential)
+    common = orjson.dumps([fingerprint, public])
+    dumps, blake2b = orjson.dumps, hashlib.blake2b
+    out = {}
+    for r in published:
+        associates = [by_id.get(a["id"]) for a in r.get("associates", ())]
+        sources = [(s["key"], anchors.get(s["key"]), s["key"] in secret) for s in r.get("sources", ())]
+        why = rules.staleness(r.get("current_post"), today)
+        out[f"{r['id']}.md"] = blake2b(common + dumps([r, associates, sources, why]),
+                                       digest_size=16).hexdigest()
+    everything = blake2b(common + dumps(published), digest_size=16).hexdigest()
+    out[INDEX_PAGE] = out[SOURCES_PAGE] = everything
+    return out
+
+
+def _cache_path(db: Path) -> Path:
+    return db.with_name(db.name + ".profiles-cache.json")
+
+
+def _scan(outdir: Path) -> dict[str, tuple[int, int]]:
+    """File name -> (size, mtime in ns) of the regular files in ``outdir``."""
+    try:
+        entries = list(os.scandir(outdir))
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise StorageError(f"{outdir}: cannot read the folder: {exc.strerror or exc}") from None
+    out = {}
+    for entry in entries:
+        try:
+            if entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                out[entry.name] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            continue
+    return out
+
+
+class _Cache:
+    """Per output folder: page name -> [digest, size, mtime_ns] of the last run."""
+
+    VERSION = 1
+    KEEP_FOLDERS = 8  # a database published to a few folders (public, internal, tests)
+
+    def __init__(self, folders: dict[str, Any], key: str) -> None:
+        self.folders, self.key = folders, key
+        self.pages: dict[str, list[Any]] = folders.get(key) or {}
+        self.dirty = False
+
+    @classmethod
+    def load(cls, path: Path, outdir: Path) -> _Cache:
+        import orjson
+
+        key = str(outdir.resolve())
+        try:
+            data = orjson.loads(path.read_bytes())
+            folders = data["folders"] if data.get("version") == cls.VERSION else {}
+            if not isinstance(folders, dict) or not isinstance(folders.get(key, {}), dict):
+                folders = {}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            folders = {}  # a missing or damaged cache only costs a full render
+        return cls(folders, key)
+
+    def fresh(self, name: str, digest: str, stat: tuple[int, int] | None) -> bool:
+        entry = self.pages.get(name)
+        return stat is not None and entry == [digest, *stat]
+
+    def update(self, digests: Mapping[str, str], on_disk: Mapping[str, tuple[int, int]]) -> None:
+        pages = {n: [d, *on_disk[n]] for n, d in sorted(digests.items()) if n in on_disk}
+        if pages != self.pages:
+            self.pages, self.dirty = pages, True
+
+    def save(self, path: Path) -> None:
+        if not self.dirty:
+            return
+        import orjson
+
+        from dossier.store import write_atomic
+
+        folders = {k: v for k, v in self.folders.items() if k != self.key}
+        folders = dict(list(folders.items())[-(self.KEEP_FOLDERS - 1) :])
+        folders[self.key] = self.pages
+        # A cache that cannot be written only costs time on the next run.
+        with contextlib.suppress(StorageError):
+            write_atomic(path, orjson.dumps({"version": self.VERSION, "folders": folders}), durable=False)
+
+
+def write_site(
+    pages: Mapping[str, str],
+    outdir: Path,
+    *,
+    keep: Collection[str] = (),
+    existing: Mapping[str, Any] | None = None,
+) -> PublishReport:
+    """Write ``pages`` whose bytes changed (atomically, 0644), leave identical files
+    untouched, and remove stale pages of ours: a ``.md`` file that is neither in
+    ``pages`` nor in ``keep`` and carries dossier's front matter. Other files stay."""
+    from dossier.store import write_atomic
+
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"{outdir}: cannot create the folder: {exc.strerror or exc}") from None
+    if existing is None:
+        existing = _scan(outdir)
+    written = unchanged = removed = 0
+    for name in sorted(pages):
+        data = pages[name].encode("utf-8")
+        path = outdir / name
+        if name in existing and _same(path, data):
+            unchanged += 1
+            continue
+        write_atomic(path, data, mode=PAGE_MODE, durable=False)
+        written += 1
+    unchanged += len(set(keep) - pages.keys())
+    for name in sorted(existing.keys() - pages.keys() - set(keep)):
+        path = outdir / name
+        if name.endswith(".md") and _ours(path):
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise StorageError(f"{path}: cannot remove stale page: {exc.strerror or exc}") from None
+            removed += 1
+    return PublishReport(written, unchanged, removed, outdir)
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+_FRONT_MATTER_END = re.compile(rb"^---[ \t]*$", re.MULTILINE)
+
+
+def _ours(path: Path) -> bool:
+    """Does the file start with front matter that says ``generator: dossier``?"""
+    import yaml
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return False
+    if not head.startswith(b"---\n"):
+        return False
+    end = _FRONT_MATTER_END.search(head, 4)
+    if end is None:
+        return False
+    try:
+        meta = yaml.safe_load(head[4 : end.start()].decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return False
+    return isinstance(meta, dict) and meta.get("generator") == GENERATOR
+
+
+def profile_page(db: Path, ref: str, *, today: date | None = None) -> str:
+    """``show --format markdown``: exactly the page ``profiles --internal`` writes for one person."""
+    from dossier.api.persons import resolve
+
+    snapshot = store.read(db)
+    person_id = resolve(snapshot, ref)["id"]
+    return render_page(load_persons(snapshot.all()), person_id, public=False, today=today)

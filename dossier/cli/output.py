@@ -1,0 +1,227 @@
+"""The one place that writes to stdout and stderr, and the registry of output formats.
+
+A command declares the formats it offers (its ``--format`` choices) and hands
+its result to ``emit(data, fmt, view)``; the ``View`` says how that kind of
+result looks as a table, as text, as Markdown, as CSV rows or as JSON. The
+format functions below are the only writers of stdout.
+
+Data goes to stdout, messages to stderr. JSON, NDJSON, CSV and YAML bypass
+Rich entirely (no wrapping, no escapes). Tables and panels use Rich only when
+stdout is a terminal; piped, a table is tab-separated lines with a header.
+Record text always reaches Rich as ``Text``, so ``[bold]`` in a name is printed,
+never interpreted. ``NO_COLOR`` is honoured by Rich itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+@dataclass(frozen=True)
+class View:
+    """How one kind of result looks in each format (only the formats a command offers are set)."""
+
+    columns: Sequence[str] = ()
+    rows: Callable[[Any], Sequence[Sequence[str]]] | None = None  # table: one row per item
+    text: Callable[[Any], str] | None = None  # text: prepared by the view, printed as is
+    panel: Callable[[Any], RenderableType] | None = None  # text on a terminal, when set
+    markdown: Callable[[Any], str] | None = None
+    csv: Callable[[Any], tuple[Sequence[str], Iterable[Sequence[str]]]] | None = None
+    json: Callable[[Any], Any] = _identity  # json, ndjson (one line per item) and yaml
+    nothing: Callable[[Any], str] | None = None  # a stderr note instead of an empty table
+
+
+PLAIN = View(text=str)
+
+
+def emit(data: Any, fmt: str, view: View = PLAIN) -> None:
+    """Write ``data`` to stdout in ``fmt`` as ``view`` describes it."""
+    FORMATS[fmt](data, view)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+@cache
+def console(stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+# --- the formats -------------------------------------------------------------------
+
+
+def _json(data: Any, view: View) -> None:
+    _write(json_text(view.json(data)))
+
+
+def json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _ndjson(data: Any, view: View) -> None:
+    out = sys.stdout
+    dumps = orjson.dumps
+    chunk: list[str] = []
+    for row in view.json(data):
+        chunk.append(dumps(row).decode())
+        if len(chunk) >= 1000:
+            out.write("\n".join(chunk) + "\n")
+            chunk.clear()
+    if chunk:
+        out.write("\n".join(chunk) + "\n")
+    out.flush()
+
+
+def _yaml(data: Any, view: View) -> None:
+    from dossier.interchange.yamlio import dump_record
+
+    _write(dump_record(view.json(data)))
+
+
+def _csv(data: Any, view: View) -> None:
+    from dossier.interchange.csvfmt import csv_text
+
+    assert view.csv is not None
+    header, rows = view.csv(data)
+    _write(csv_text(header, rows))
+
+
+def _text(data: Any, view: View) -> None:
+    if view.panel is not None and stdout_is_terminal():
+        console(False).print(view.panel(data))
+        return
+    assert view.text is not None
+    _write(view.text(data))
+
+
+def _markdown(data: Any, view: View) -> None:
+    _write(view.markdown(data) if view.markdown is not None else str(data))
+
+
+def _table(data: Any, view: View) -> None:
+    assert view.rows is not None
+    rows = view.rows(data)
+    if not rows and view.nothing is not None:
+        message(view.nothing(data))
+        return
+    table(view.columns, rows)
+
+
+FORMATS: dict[str, Callable[[Any, View], None]] = {
+    "table": _table,
+    "text": _text,
+    "markdown": _markdown,
+    "json": _json,
+    "ndjson": _ndjson,
+    "csv": _csv,
+    "yaml": _yaml,
+}
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A Rich table on a terminal; tab-separated lines with a header when piped."""
+    if not stdout_is_terminal():
+        lines = ["\t".join(header)]
+        lines += ["\t".join(_one_line(c) for c in row) for row in rows]
+        _write("\n".join(lines) + "\n")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(show_lines=False, header_style="bold")
+    for name in header:
+        grid.add_column(name, overflow="fold")
+    for row in rows:
+        grid.add_row(*(Text(c) for c in row))
+    console(False).print(grid)
+
+
+def _one_line(value: str) -> str:
+    return value.replace("\t", " ").replace("\n", " ")
+
+
+def emit_bytes(data: bytes) -> None:
+    """A document already encoded (an export): written as is, no re-encoding."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        out.write(data)
+        out.flush()
+
+
+def line(text: str) -> None:
+    """One line of data on stdout (an id, a key)."""
+    _write(text + "\n")
+
+
+# --- messages and questions (stderr) -------------------------------------------------
+
+
+def message(text: str) -> None:
+    """One line for the user on stderr (never parsed as markup)."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def error(lines: Sequence[str]) -> None:
+    for i, text in enumerate(lines):
+        message(f"error: {text}" if i == 0 and not text.startswith(" ") else text)
+
+
+def confirm(question: str, *, default: bool) -> bool:
+    """A yes/no question on stderr; ``question`` is shown literally (record text is no markup)."""
+    from rich.prompt import Confirm
+    from rich.text import Text
+
+    return Confirm.ask(Text(question), default=default, console=console(True))
+
+
+def ask(question: str, choices: Sequence[str] | None = None, default: str = "") -> str:
+    """A question on stderr; ``question`` is shown literally."""
+    from rich.prompt import Prompt
+    from rich.text import Text
+
+    return Prompt.ask(Text(question), console=console(True), choices=list(choices) if choices else None,
+                      default=default, show_default=bool(default))
+
+
+def warn(text: str) -> None:
+    """A problem with an answer, in red on a terminal (never parsed as markup)."""
+    console(True).print(text, style="red", highlight=False, markup=False)
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar on stderr when stderr is a terminal; else nothing at all."""
+    if not sys.stderr.isatty():
+        yield lambda _n: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console(True), transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)

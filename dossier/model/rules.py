@@ -1,0 +1,241 @@
+"""The record rules: every judgement the commands make about stored records, once.
+
+A *stored record* is the dict the store holds and ``export`` writes: the
+canonical dump of a valid ``Person``. The rules take those dicts, never
+Pydantic models, so the commands that only read (``list``, ``export``,
+``search``, ``check``) need not import Pydantic; and they tolerate a field of
+the wrong type, because ``check`` applies them to hand-edited files.
+
+Here, and nowhere else:
+
+* what "changed" compares (``content``) and how a timestamp is written (``stamp``);
+* partial dates: the last day one can mean, "before", calendar months;
+* "today": the ``--today`` value or the current UTC date, the same for every
+  command that judges staleness;
+* when a current post is stale (``staleness``), counted in calendar months;
+* the claims of a record (``claims``) and what they cite;
+* source keys: deriving one, the database-wide index, and clashes;
+* redaction for public output (``publishable``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from dossier.errors import UsageError
+from dossier.model.ids import slugify, unique_id
+
+TIMESTAMPS = ("created", "updated")
+STALE_MONTHS = 24
+"""A current post last confirmed more than this many calendar months ago is stale."""
+
+Record = Mapping[str, Any]
+
+
+# --- change and time ----------------------------------------------------------------
+
+
+def content(record: Record) -> dict[str, Any]:
+    """A stored record without the timestamps the tool sets: what "changed" compares."""
+    return {k: v for k, v in record.items() if k not in TIMESTAMPS}
+
+
+def now_utc() -> datetime:
+    """The time of a change: UTC, to the second (what ``created``/``updated`` hold)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def stamp(moment: datetime) -> str:
+    """A timestamp as stored and shown: ``2026-11-23T08:00:00Z``."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def now_stamp() -> str:
+    return stamp(now_utc())
+
+
+# --- partial dates --------------------------------------------------------------------
+
+PARTIAL_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def partial(value: Any) -> str | None:
+    """``value`` if it has the shape of a partial ISO date, else None (a hand-edited field)."""
+    return value if isinstance(value, str) and PARTIAL_DATE.fullmatch(value) else None
+
+
+def latest_day(value: str) -> date:
+    """The last day a valid partial date can mean: 2017 -> 2017-12-31, 2017-07 -> 2017-07-31."""
+    parts = [int(p) for p in value.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else 12
+    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
+    return date(year, month, day)
+
+
+def before(a: str, b: str) -> bool:
+    """Every day partial date ``a`` can mean is before every day of ``b`` (ISO text order)."""
+    n = min(len(a), len(b))
+    return a[:n] < b[:n]
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day if it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months from ``earlier`` to ``later``."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - (later.day < earlier.day)
+
+
+# --- today ------------------------------------------------------------------------------
+
+
+def today(given: date | None = None) -> date:
+    """The reference day of every staleness judgement: ``--today``, else the current UTC date."""
+    return given if given is not None else datetime.now(UTC).date()
+
+
+def parse_day(text: str | None, option: str = "--today") -> date | None:
+    """A ``YYYY-MM-DD`` option value; None when not given."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option}: not a date {text!r}: use YYYY-MM-DD") from None
+
+
+# --- staleness ----------------------------------------------------------------------------
+
+Staleness = Literal["undated", "stale"]
+
+
+def staleness(post: Any, day: date, months: int = STALE_MONTHS) -> Staleness | None:
+    """Why a current post needs confirming, or None if it does not.
+
+    ``undated``: no ``as_of`` says when it was last confirmed; ``stale``: the last
+    day its ``as_of`` can mean lies more than ``months`` calendar months before
+    ``day`` (as_of 2020-02-29 is still fresh on 2022-02-28, stale on 2022-03-01).
+    """
+    if not isinstance(post, Mapping):
+        return None
+    as_of = post.get("as_of")
+    if as_of is None:
+        return "undated"
+    as_of = partial(as_of)
+    if as_of is not None and latest_day(as_of) < months_before(day, months):
+        return "stale"
+    return None
+
+
+def months_phrase(months: int) -> str:
+    """``24`` -> "2 years", ``18`` -> "18 months"."""
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year{'s' * (years != 1)}"
+    return f"{months} month{'s' * (months != 1)}"
+
+
+# --- claims -------------------------------------------------------------------------------
+
+
+def claims(record: Record) -> list[tuple[str, dict[str, Any]]]:
+    """(field path, claim) of a record in display order: ``role_1988``, ``current_post``,
+    ``posts[i]``, ``associates[i]``. Fields of the wrong type are passed over."""
+    out = [(key, record[key]) for key in ("role_1988", "current_post") if isinstance(record.get(key), dict)]
+    for field in ("posts", "associates"):
+        items = record.get(field)
+        if isinstance(items, list):
+            out += [(f"{field}[{i}]", c) for i, c in enumerate(items) if isinstance(c, dict)]
+    return out
+
+
+def post_summary(post: Record | None) -> str:
+    """A post in one line, as listings name it: ``Title (Organization, Place)``."""
+    if not post:
+        return ""
+    where = ", ".join(p for p in (post.get("organization"), post.get("place")) if p)
+    return f"{post.get('title') or ''} ({where})" if where else post.get("title") or ""
+
+
+def cited_keys(claim: Record) -> list[Any]:
+    keys = claim.get("sources")
+    return keys if isinstance(keys, list) else []
+
+
+# --- source keys ------------------------------------------------------------------------------
+
+SourceIndex = dict[str, tuple[dict[str, Any], str]]
+"""Source key -> (its content, the first person carrying it)."""
+
+
+def source_index(records: Iterable[Record]) -> SourceIndex:
+    index: SourceIndex = {}
+    for record in records:
+        for src in record.get("sources") or ():
+            index.setdefault(src["key"], (src, record["id"]))
+    return index
+
+
+def source_clashes(record: Record, index: SourceIndex) -> list[str]:
+    """Keys of ``record`` that the database already holds with other content (a key is one source)."""
+    clashes = []
+    for src in record.get("sources") or ():
+        known = index.get(src["key"])
+        if known and known[0] != src and known[1] != record["id"]:
+            clashes.append(f"source {src['key']!r} differs from the one cited by {known[1]}")
+    return clashes
+
+
+def source_key(source: Record, known: Mapping[str, Record], taken: Iterable[str] = ()) -> str:
+    """The key of a source given without one: the key of a known source with the same
+    title and URL (it is that source), else one derived from the title, made unique."""
+    for key, other in known.items():
+        if other.get("title") == source.get("title") and other.get("url") == source.get("url"):
+            return key
+    base = slugify(str(source["title"]))[:60].rstrip("-") or "source"
+    return unique_id(base, set(known) | set(taken))
+
+
+def url_source(url: str) -> dict[str, Any]:
+    """A source for a bare URL (a CSV ``source_urls`` cell); the key depends only on the URL,
+    so re-importing the same file gives the same key."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    base = slugify(f"{parts.hostname or ''} {parts.path}")[:50].rstrip("-") or "url"
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:8]
+    return {"key": f"{base}-{digest}", "title": url, "url": url}
+
+
+# --- redaction ----------------------------------------------------------------------------
+
+
+def publishable(record: Record, *, redact: bool = True) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """(key -> source that may be shown, keys withheld) of one record.
+
+    Redacted (the default of every publication), a confidential source is
+    withheld: a claim may say that it has one, never what it is.
+    """
+    shown, withheld = {}, set()
+    for src in record.get("sources") or ():
+        if redact and src.get("confidential"):
+            withheld.add(src["key"])
+        else:
+            shown[src["key"]] = src
+    return shown, withheld
+
+
+def published(records: Iterable[Record], *, redact: bool = True) -> list[Record]:
+    """The records a publication shows: redacted, restricted persons are left out."""
+    return [r for r in records if not (redact and r.get("restricted"))]

@@ -1,0 +1,1 @@
+"""The profile renderer: stored records in, Markdown pages out (no I/O)."""
