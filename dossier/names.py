@@ -315,9 +315,10 @@ def score(query: tuple[str, ...], name: tuple[str, ...]) -> float:
     from rapidfuzz.fuzz import ratio
 
     name_keys = _keys(name)
-    ratios = {}
+    ratios: _Ratios = {}
     for q in _keys(query):
-        row = ratios[q] = {}
+        row: dict[str, float] = {}
+        ratios[q] = row
         for n in name_keys:
             r = ratio(q, n, score_cutoff=WORD_CUTOFF)
             if r:
@@ -414,7 +415,9 @@ class NameIndex:
         hits = [Hit(str(r.get("id", "")), str(r.get("name", "")), name, round(s)) for s, _, r, name in ranked]
         return hits[:limit] if limit is not None else hits
 
-    def _collect(self, query, words, postings, groups, factor, threshold, best) -> None:
+    def _collect(self, query: str, words: tuple[str, ...], postings: _Postings,
+                 groups: dict[tuple[str, ...], list[int]], factor: float, threshold: float,
+                 best: dict[int, tuple[float, float, str]]) -> None:
         from rapidfuzz import process
         from rapidfuzz.fuzz import ratio
 
@@ -451,7 +454,7 @@ class NameIndex:
                 if mine[:2] > best.get(r, (-1.0, -1.0))[:2]:
                     best[r] = mine
 
-    def _cross_script(self, native_query: bool):
+    def _cross_script(self, native_query: bool) -> tuple[_Postings, dict[tuple[str, ...], list[int]]]:
         """Skeleton index of the names of persons with no name in the query's script."""
         if native_query not in self._cross:
             bit = 2 if native_query else 1

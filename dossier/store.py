@@ -55,7 +55,7 @@ def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 class _PersonTable(Table):
     # Persons are keyed by their slug id, so a lookup is a dict access.
-    document_id_class = str
+    document_id_class = str  # type: ignore[assignment]  # TinyDB's stubs say int; it calls the class
 
 
 class _BufferedStorage(Storage):
@@ -83,14 +83,17 @@ class Snapshot:
     def __init__(self, path: Path, data: dict[str, Any]) -> None:
         self.path = path
         self._storage = _BufferedStorage(data)
-        self._db = _DB(storage=lambda: self._storage)  # type: ignore[arg-type]
+        self._db = _DB(storage=lambda: self._storage)
         self._table = self._db.table(PERSONS)
 
     def __len__(self) -> int:
         return len(self._table)
 
-    def __contains__(self, person_id: str) -> bool:
-        return self._table.contains(doc_id=person_id)
+    def __contains__(self, person_id: object) -> bool:
+        return person_id in self._raw()
+
+    def __getitem__(self, person_id: str) -> dict[str, Any]:
+        return self._raw()[person_id]
 
     def ids(self) -> list[str]:
         return list(self._raw())
@@ -106,7 +109,8 @@ class Snapshot:
     def _raw(self) -> dict[str, dict[str, Any]]:
         # Reading through TinyDB would copy every document; the raw table is
         # read-only here and already the exported form.
-        return self._storage.data.get(PERSONS, {})
+        persons: dict[str, dict[str, Any]] = self._storage.data.get(PERSONS, {})
+        return persons
 
 
 class Transaction(Snapshot):
@@ -128,7 +132,7 @@ class Transaction(Snapshot):
     def delete(self, person_ids: Iterable[str]) -> None:
         ids = [i for i in person_ids if i in self._raw()]
         if ids:
-            self._table.remove(doc_ids=ids)
+            self._table.remove(doc_ids=ids)  # type: ignore[arg-type]  # ids are str here
 
     @property
     def dirty(self) -> bool:
@@ -215,7 +219,8 @@ def _upgrade(path: Path, data: Any) -> dict[str, Any]:
         data[PERSONS] = {}
     elif not isinstance(persons, dict) or not all(isinstance(v, dict) for v in persons.values()):
         raise StorageError(f"{path}: not a dossier database (the persons table is malformed)")
-    return data
+    checked: dict[str, Any] = data
+    return checked
 
 
 def _bak(path: Path) -> Path:

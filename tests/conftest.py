@@ -101,11 +101,6 @@ def seed(db: Path, *records: dict[str, Any]) -> None:
             tx.put(dump(person))
 
 
-@pytest.fixture
-def person_factory() -> Callable[..., dict[str, Any]]:
-    return make_person
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="rewrite tests/golden/ files from the current output instead of comparing")
@@ -114,3 +109,59 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+class Terminal:
+    """The installed ``dossier`` at a real pseudo-terminal (stdin, stdout and stderr),
+    as a researcher runs it: ``expect`` reads until a marker appears, ``type`` answers."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None, columns: int = 120) -> None:
+        import pty
+        import struct
+        import termios
+        from fcntl import ioctl
+
+        self.master, slave = pty.openpty()
+        ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+        self.proc = subprocess.Popen([str(BIN), *args], stdin=slave, stdout=slave, stderr=slave,
+                                     env={**os.environ, "TERM": "xterm", **(env or {})}, close_fds=True)
+        os.close(slave)
+        self.seen = bytearray()
+
+    def expect(self, marker: str | bytes, timeout: float = 20) -> None:
+        import select
+        import time
+
+        wanted = marker.encode() if isinstance(marker, str) else marker
+        deadline = time.monotonic() + timeout
+        while wanted not in self.seen:
+            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise AssertionError(f"no {wanted!r} on the terminal; got {bytes(self.seen)!r}")
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:  # the child closed the terminal
+                raise AssertionError(f"terminal closed before {wanted!r}; got {bytes(self.seen)!r}") from None
+            self.seen += chunk
+
+    def type(self, line: str) -> None:
+        os.write(self.master, line.encode() + b"\n")
+
+    def finish(self, timeout: float = 30) -> int:
+        """Wait for the exit code, reading the rest of the output."""
+        import contextlib
+
+        try:
+            code = self.proc.wait(timeout=timeout)
+            with contextlib.suppress(AssertionError):
+                self.expect(b"\0never\0", timeout=0.2)  # drain what is left
+            return code
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            os.close(self.master)
+
+    @property
+    def text(self) -> str:
+        return self.seen.decode("utf-8", "replace")

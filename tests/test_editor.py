@@ -109,3 +109,32 @@ def test_a_refused_edit_is_kept_and_named(run_bin, tmp_path, db, fakeri):
     assert res.code == 4
     kept = res.stderr.split("your edit is kept in ")[1].strip()
     assert "born: 1988-13" in Path(kept).read_text()
+
+
+@pytest.mark.parametrize(("appended", "message"), [
+    ("status: deceased", "editor:7: not valid YAML: key 'status' appears twice in one mapping"),
+    ("aliases: &a [x]\ntags: *a", "editor:7: YAML aliases (*name) are not accepted"),
+    ("narrative: !!python/name:os.system", "editor:7: not valid YAML: could not determine a constructor"),
+])
+def test_editor_yaml_is_read_as_strictly_as_import(run_bin, tmp_path, db, fakeri, appended, message):
+    # A key given twice would silently keep only the last value: import refuses it, so does edit.
+    before = db.read_bytes()
+    ed = editor(tmp_path, "ed.sh", f"printf '%s\\n' '{appended}' >> \"$1\"\n")
+    res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+    assert res.code == 4, res
+    assert res.stderr.startswith(f"error: {message}"), res.stderr
+    assert db.read_bytes() == before
+
+
+def test_invalid_edit_at_a_terminal_offers_to_reopen_and_keeps_the_edit(tmp_path, db, fakeri):
+    from tests.conftest import Terminal
+
+    before = db.read_bytes()
+    ed = editor(tmp_path, "ed.sh", "echo 'status: deceased' >> \"$1\"\n")
+    term = Terminal("edit", "dariush-fakeri", env={"EDITOR": ed})
+    term.expect("key 'status' appears twice in one mapping")
+    term.expect("Edit again?")
+    term.type("n")
+    assert term.finish() == 4
+    assert "your edit is kept in" in term.text
+    assert db.read_bytes() == before

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import select
-import subprocess
-import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -18,7 +13,7 @@ from dossier import store
 from dossier.api import review
 from dossier.cli import views
 from dossier.model import rules
-from tests.conftest import BIN, make_person, seed
+from tests.conftest import Terminal, make_person, seed
 
 TODAY = date(2026, 6, 15)
 
@@ -208,40 +203,18 @@ def test_nothing_stale(db):
 # --- on a real terminal ---------------------------------------------------------
 
 
-def _read_until(fd: int, marker: bytes, seen: bytearray, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while marker not in seen:
-        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-        if not ready:
-            raise AssertionError(f"no {marker!r} on the terminal; got {bytes(seen)!r}")
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the child closed the terminal
-            raise AssertionError(f"terminal closed before {marker!r}; got {bytes(seen)!r}") from None
-        seen += chunk
-
-
 def test_review_through_a_pseudo_terminal(db):
     corpus(db)
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([str(BIN), "review", "--today", "2026-06-15"], stdin=slave, stdout=slave,
-                            stderr=slave, env={**os.environ, "TERM": "dumb"}, close_fds=True)
-    os.close(slave)
-    seen = bytearray()
-    try:
-        _read_until(master, b"[1/3] Never (never)", seen)
-        _read_until(master, b"[q]uit", seen)
-        os.write(master, b"c\n")
-        _read_until(master, b"[2/3] Ancient (ancient)", seen)
-        _read_until(master, b"[q]uit", seen)
-        os.write(master, b"q\n")
-        _read_until(master, b"not reviewed", seen)
-        assert proc.wait(timeout=20) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
+    term = Terminal("review", "--today", "2026-06-15")
+    term.expect("[1/3] Never (never)")
+    term.expect("[q]uit")
+    term.type("c")
+    term.expect("[2/3] Ancient (ancient)")
+    term.expect("[q]uit")
+    term.type("q")
+    term.expect("not reviewed")
+    assert term.finish() == 0
+    seen = term.seen
     assert b"1 confirmed, 0 edited, 0 skipped of 3 stale; quit with 2 not reviewed" in seen
     assert record(db, "never")["current_post"]["as_of"] == "2026-06-15"
     assert record(db, "ancient")["current_post"]["as_of"] == "2017-07"

@@ -150,7 +150,7 @@ def _jalali_date(record: dict[str, Any], path: str, steps: list[str | int]) -> N
     parent["dates_as_written"] = {**(parent.get("dates_as_written") or {}), name: value.strip()}
 
 
-def _assign(record: dict[str, Any], path: str, steps: list[str | int], raw: str, append: bool):
+def _assign(record: dict[str, Any], path: str, steps: list[str | int], raw: str, append: bool) -> None:
     model: type[BaseModel] = Person
     target: Any = record
     annotation: Any = None

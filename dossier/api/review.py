@@ -100,7 +100,7 @@ def _change(db: Path, person_id: str, how: Callable[[dict[str, Any]], None]) -> 
 
 
 def _current(record: dict[str, Any]) -> dict[str, Any]:
-    post = record.get("current_post")
+    post: dict[str, Any] | None = record.get("current_post")
     if not post:
         raise InvalidInput(Problem("has no current post any more", field="current_post",
                                    source=record["id"]))

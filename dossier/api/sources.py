@@ -231,7 +231,7 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
         use = uses.get(key)
         if use is None:
             raise NotFound(f"no source {key!r} (see `dossier sources list`)")
-        holder = {"name": "-", "sources": [copy.deepcopy(use.source)]}
+        holder: dict[str, Any] = {"name": "-", "sources": [copy.deepcopy(use.source)]}
         try:
             holder = apply_assignments(holder, [f"sources[0].{a}" for a in assignments])
         except InvalidInput as exc:
@@ -243,13 +243,13 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
         new_key = new["key"]
         if new_key != key and new_key in uses:
             raise Conflict(f"cannot rename {key!r} to {new_key!r}: that key already exists")
-        records = [copy.deepcopy(tx.get(pid)) for pid in use.persons]
+        records = [copy.deepcopy(tx[pid]) for pid in use.persons]
         for record in records:
             record["sources"] = [new if s["key"] == key else s for s in record["sources"]]
             if new_key != key:
                 for _, claim in rules.claims(record):
                     claim["sources"] = [new_key if k == key else k for k in claim.get("sources") or ()]
-        changed = _store(tx, records, source="--set")  # type: ignore[arg-type]
+        changed = _store(tx, records, source="--set")
         return Edited(new_key, key, changed)
 
 
@@ -282,7 +282,7 @@ def remove_source(db: Path, key: str, *, force: bool = False) -> Removed:
                 details=[f"  {c.person}  {c.path}" for c in use.claims],
             )
         unsourced = []
-        records = [copy.deepcopy(tx.get(pid)) for pid in use.persons]
+        records = [copy.deepcopy(tx[pid]) for pid in use.persons]
         for record in records:
             record["sources"] = [s for s in record["sources"] if s["key"] != key]
             for path, claim in rules.claims(record):
@@ -290,7 +290,7 @@ def remove_source(db: Path, key: str, *, force: bool = False) -> Removed:
                     claim["sources"] = [k for k in claim["sources"] if k != key]
                     if not claim["sources"]:
                         unsourced.append(Citation(record["id"], path))
-        _store(tx, records, source="sources rm")  # type: ignore[arg-type]
+        _store(tx, records, source="sources rm")
         return Removed(key, use.persons, use.claims, unsourced)
 
 

@@ -37,7 +37,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dossier import store
 from dossier.errors import Conflict, InvalidInput, Problem, StorageError, UsageError
@@ -57,6 +57,9 @@ from dossier.interchange import (
     write,
     write_one,
 )
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 from dossier.model import rules
 from dossier.model.bulk import paused_gc
 
@@ -353,12 +356,12 @@ def _validate_forked(
     os.close(write_fd)
     for item in items[half:]:
         item.data = None  # the child has its own copy
-    pipe = os.fdopen(read_fd, "rb")
+    reader = os.fdopen(read_fd, "rb")
     try:
         first = _validate_serial(items[:half], calendar, problems, advance)
-        payload = pipe.read()
+        payload = reader.read()
     finally:
-        pipe.close()  # a child still writing gets EPIPE and exits
+        reader.close()  # a child still writing gets EPIPE and exits
         _, status = os.waitpid(pid, 0)
     if status != 0 or not payload:
         raise StorageError(f"validation worker process failed (wait status {status}); nothing was imported")
@@ -366,7 +369,7 @@ def _validate_forked(
     if payload[:1] == b"P":
         problems.extend(pickle.loads(payload[1:]))  # our own child's data, not input
         return None
-    second = orjson.loads(memoryview(payload)[1:])
+    second: list[dict[str, Any]] = orjson.loads(memoryview(payload)[1:])
     del payload
     if problems or first is None:
         return None
@@ -398,7 +401,7 @@ def _person_shape() -> Shape:
     """Field defaults of each model, and which fields nest which model (many or one)."""
     from dossier.model.person import Associate, Person, Post, Source
 
-    def defaults(model: type) -> dict[str, Any]:
+    def defaults(model: type[BaseModel]) -> dict[str, Any]:
         return {n: f.get_default(call_default_factory=True) for n, f in model.model_fields.items()}
 
     post: Shape = (defaults(Post), {})
@@ -462,7 +465,8 @@ def _pending(
         if type(item.data) is RawJSON and not materialize([item], problems):
             continue
         data = item.data
-        stored = tx.get(data.get("id")) if type(data) is dict and type(data.get("id")) is str else None
+        person_id = data.get("id") if type(data) is dict else None
+        stored = tx.get(person_id) if type(person_id) is str else None
         if stored is None or not same_as_stored(data, stored):
             pending.append(i)
     return pending
@@ -491,8 +495,9 @@ def _assign_ids(batch: list[Pair], problems: list[Problem]) -> None:
     taken = set(first)
     for _, record in batch:
         if record is not None and record["id"] is None:
-            record["id"] = unique_id(slugify(record["name"]), taken)
-            taken.add(record["id"])
+            new_id = unique_id(slugify(record["name"]), taken)
+            record["id"] = new_id
+            taken.add(new_id)
 
 
 def _decide(

@@ -23,7 +23,7 @@ from dossier.errors import EXIT_USAGE, DossierError, UsageError
 class DossierGroup(TyperGroup):
     """Maps every error of every command to its exit code and one message."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except DossierError as exc:

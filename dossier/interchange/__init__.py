@@ -95,8 +95,10 @@ def reader(fmt: str, *, lazy: bool = False) -> Callable[[bytes, str, list[Proble
     if lazy and fmt == "ndjson":
         from functools import partial
 
-        return partial(_module(fmt).read, lazy=True)
-    return _module(fmt).read
+        read: Callable[[bytes, str, list[Problem]], list[Item]] = partial(_module(fmt).read, lazy=True)
+        return read
+    read = _module(fmt).read
+    return read
 
 
 class RawJSON:
@@ -130,12 +132,14 @@ def materialize(items: Sequence[Item], problems: list[Problem]) -> list[Item]:
 
 def write(records: Sequence[dict[str, Any]], fmt: str) -> bytes:
     """All records in one document of ``fmt`` (records are the stored dicts)."""
-    return _module(fmt).write(records)
+    data: bytes = _module(fmt).write(records)
+    return data
 
 
 def write_one(record: dict[str, Any], fmt: str) -> bytes:
     """One record as the content of its own file (``export --split``)."""
-    return _module(fmt).write_one(record)
+    data: bytes = _module(fmt).write_one(record)
+    return data
 
 
 # --- bytes to text, with the errors a user can act on --------------------------

@@ -232,7 +232,10 @@ def _record(cells: dict[str, str], source: str, line: int, problems: list[Proble
     def bad(field: str, message: str) -> None:
         problems.append(Problem(message, field=field, source=source, line=line))
 
-    get = {k: uncell(v) for k, v in cells.items()}.get
+    uncelled = {k: uncell(v) for k, v in cells.items()}
+
+    def get(column: str) -> str:
+        return uncelled.get(column) or ""
     record: dict[str, Any] = {}
     if (value := (get("id") or "").strip()):
         record["id"] = value
@@ -278,7 +281,7 @@ def _list(value: str, field: str, bad: Any) -> list[str]:
         if not all(isinstance(i, str) for i in items):
             bad(field, "a JSON list cell must hold only strings")
             return []
-        return items
+        return [str(i) for i in items]
     return [i.strip() for i in value.split(SEP) if i.strip()]
 
 

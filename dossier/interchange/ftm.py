@@ -84,7 +84,7 @@ def _timestamp(value: str | None) -> str | None:
 def source_line(src: dict[str, Any]) -> str:
     """``Title (publisher, published, kind) <url>``."""
     meta = ", ".join(str(src[k]) for k in ("publisher", "published", "kind") if src.get(k))
-    return src["title"] + (f" ({meta})" if meta else "") + (f" <{src['url']}>" if src.get("url") else "")
+    return str(src["title"]) + (f" ({meta})" if meta else "") + (f" <{src['url']}>" if src.get("url") else "")
 
 
 def _provenance(cited: Sequence[str], shown: dict[str, dict[str, Any]], withheld: set[str],

@@ -38,7 +38,8 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                 raise yaml.constructor.ConstructorError(
                     None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark)
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:

@@ -86,5 +86,5 @@ def solar_hijri_to_partial(text: str, *, jalali: bool = False) -> str:
     if not 1 <= day <= length:
         raise bad(f"day {day}; month {month} of {year} has {length} days")
     # The default day 1 is what makes year/month precision mean "where it starts".
-    iso = jdatetime.date(year, month, day).togregorian().isoformat()
+    iso: str = jdatetime.date(year, month, day).togregorian().isoformat()
     return iso if match[4] else iso[:7] if match[3] else iso[:4]

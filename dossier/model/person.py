@@ -205,17 +205,18 @@ class _Dated(_Model):
     @model_validator(mode="after")
     def _drop_stale_as_written(self) -> _Dated:
         # A date edited after it was entered in Solar Hijri must not keep the old text.
-        if not self.dates_as_written:  # type: ignore[attr-defined]
+        written: dict[str, str] = getattr(self, "dates_as_written", {})
+        if not written:
             return self  # the common case; this runs for every post of every record
         kept = {}
-        for field, text in self.dates_as_written.items():  # type: ignore[attr-defined]
+        for field, text in written.items():
             try:
                 converted = jalali.solar_hijri_to_partial(text, jalali=True)
             except ValueError:
                 continue
             if field in self.DATE_FIELDS and getattr(self, field) == converted:
                 kept[field] = text
-        self.dates_as_written = kept  # type: ignore[attr-defined]
+        setattr(self, "dates_as_written", kept)  # noqa: B010 - every subclass declares the field
         return self
 
 

@@ -60,7 +60,7 @@ def _line_marker(m: re.Match[str]) -> str:
 def md_escape(value: object) -> str:
     """Record text as inert Markdown text: shows as written, never becomes markup."""
     if value.__class__ is str:
-        return _escape_text(value)  # type: ignore[arg-type]
+        return _escape_text(value)  # type: ignore[arg-type,unused-ignore]  # a str: no isinstance, for speed
     return _escape_text("" if value is None else str(value))
 
 
@@ -130,11 +130,12 @@ class _FrontMatterEmitter:
         class Dumper(base):  # type: ignore[misc, valid-type]
             def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
                 if kind is not yaml.ScalarNode:
-                    return super().resolve(kind, value, implicit)
-                tag = resolved.get((value, implicit))
-                if tag is None:
-                    tag = resolved[(value, implicit)] = super().resolve(kind, value, implicit)
-                return tag
+                    tag: str = super().resolve(kind, value, implicit)
+                    return tag
+                known = resolved.get((value, implicit))
+                if known is None:
+                    known = resolved[(value, implicit)] = super().resolve(kind, value, implicit)
+                return known
 
         self.yaml = yaml
         self.tags = tuple(f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map"))
