@@ -1,42 +1,71 @@
-"""The database file: one TinyDB JSON document, crash-safe and shared safely.
+"""The database file: crash-safe, shared safely, and changed by splicing, not rewriting.
 
-This is the only module that knows TinyDB and the file layout (SPEC §2):
+This is the only module that knows the file. Layout (schema 2), UTF-8 JSON, one
+document per line::
 
-* ``{"_meta": {"1": {"schema_version": N}}, "persons": {"<id>": {...}}}``,
-  UTF-8 without ``\\u`` escapes, persons keyed by their id.
-* Every write goes to a temp file in the same folder, is fsync'd, hard-linked
-  old file → ``<db>.bak``, then ``os.replace``'d over the database, and the
-  folder is fsync'd: a crash at any instant leaves the old or the new file.
-* Writers hold ``<db>.lock`` (an OS lock, released by the kernel if the holder
-  dies) for the whole read-modify-write, so concurrent commands serialize.
-  Readers take no lock: they always see a whole file.
-* A command does all its changes in memory and writes once: TinyDB's storage
-  here buffers writes, and ``transaction()`` flushes on success only.
+    {"dossier": {"schema": 2, "sections": {"persons": [lines, bytes], ...}, "sum": S, ...}}
+    one line per person, sorted by id         (the person's NDJSON export line)
+    one line per source, sorted by key        (the registry of sources)
+    one line per history entry, oldest first
+
+* Every line of a section starts with its key (``{"id":"…"``, ``{"key":"…"``,
+  ``{"n":…``). Persons and sources are sorted, so one record is found by a
+  binary search over the bytes, without parsing the others.
+* ``sum`` is the sum (mod 2^64) of a CRC-32 per line, each line chained to the
+  key of the line before it. A write changes the terms of the lines it
+  touches only, so it updates ``sum`` without reading the rest; a reader that
+  recomputes it knows whether the body is exactly what dossier wrote (a hand
+  edit, a reordering, a truncation all change it). ``validated`` says that
+  every record line was validated when written: with a matching sum, readers
+  may skip validating again.
+* A write builds the new file from the old one: unchanged runs of bytes are
+  copied by the kernel (``copy_file_range``), changed lines are new. It goes
+  to a temp file in the same folder, is fsync'd, the old file is hard-linked
+  to ``<db>.bak``, then ``os.replace``'d over the database, and the folder is
+  fsync'd: a crash at any instant leaves the old or the new file. Many changes
+  at once (an import) rewrite every line, in the same canonical bytes.
+* Writers hold ``<db>.lock`` (an OS lock, released by the kernel if the
+  holder dies) for the whole read-modify-write; readers take no lock.
+* Schema 1 files (``{"_meta": …, "persons": {…}}``, one JSON document) and
+  bare TinyDB files are read, and written as schema 2 on their first write.
+
+TinyDB is the table API over this file: ``LineStorage`` is a TinyDB
+``Storage`` that reads and writes the layout above, so ``tinydb(path)`` opens
+the database for TinyDB queries (``Query().tags.any(["tabriz"])``). The commands
+use ``Snapshot`` and ``Transaction`` beside it, which find and splice single
+lines instead of loading every document.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import mmap
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Document, Table
 
 from dossier.errors import StorageError
 from dossier.model.bulk import paused_gc
 
-SCHEMA_VERSION = 1
-PERSONS = "persons"
-META = "_meta"
+SCHEMA_VERSION = 2
+SECTIONS = ("persons", "sources", "history")
+KEY_FIELD = {"persons": "id", "sources": "key", "history": "n"}
 LOCK_TIMEOUT_ENV = "DOSSIER_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 10.0
+_MASK = (1 << 64) - 1
+_SPLICE_MAX = 256  # changed lines above which a full rewrite is as cheap as a splice
+
+Record = dict[str, Any]
 
 
 def default_path() -> Path:
@@ -53,93 +82,650 @@ def resolve_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else default_path()
 
 
-class _PersonTable(Table):
-    # Persons are keyed by their slug id, so a lookup is a dict access.
-    document_id_class = str  # type: ignore[assignment]  # TinyDB's stubs say int; it calls the class
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
 
 
-class _BufferedStorage(Storage):
-    """Hands TinyDB the data read once; keeps TinyDB's writes in memory."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.dirty = False
-
-    def read(self) -> dict[str, Any]:
-        return self.data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.data = data
-        self.dirty = True
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
 
 
-class _DB(TinyDB):
-    table_class = _PersonTable
+# --- lines and their checksum ------------------------------------------------------------
+
+_KEY_AT = {
+    "persons": re.compile(rb'\{"id":"([^"\\]*)"'),
+    "sources": re.compile(rb'\{"key":"([^"\\]*)"'),
+    "history": re.compile(rb'\{"n":([0-9]+)[,}]'),
+}
+
+
+_LINE_KEY = {name: re.compile(b"\n" + pattern.pattern) for name, pattern in _KEY_AT.items()}
+
+
+def line_of(record: Mapping[str, Any]) -> bytes:
+    """A record as it is stored: its NDJSON line (keys in the record's order), newline included."""
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def _term(line: bytes | memoryview, before: bytes) -> int:
+    """A line's share of the sum, chained to the key of the line before it."""
+    term: int = zlib.crc32(line, zlib.crc32(before))
+    return term
+
+
+def _sort_key(section: str, key: bytes) -> Any:
+    return int(key) if section == "history" else key
+
+
+@dataclass
+class _Section:
+    """One section of a loaded file: the byte range of its lines in the file."""
+
+    name: str
+    start: int
+    end: int
+    count: int
+
+    def key_of(self, buf: Any, at: int) -> bytes:
+        m = _KEY_AT[self.name].match(buf, at)
+        if m is None:
+            raise _Malformed(f"a {self.name} line does not start with its key")
+        return bytes(m.group(1))
+
+    def line_end(self, buf: Any, at: int) -> int:
+        nl: int = buf.find(b"\n", at, self.end)
+        if nl < 0:
+            raise _Malformed(f"the {self.name} section does not end with a newline")
+        return nl + 1
+
+    def find(self, buf: Any, key: bytes) -> tuple[int, int, bool]:
+        """(start, end, found): the line holding ``key``, or where it would be inserted (start == end)."""
+        want = _sort_key(self.name, key)
+        lo, hi = self.start, self.end  # both line starts
+        while lo < hi:
+            mid = (lo + hi) // 2
+            at = buf.rfind(b"\n", lo, mid) + 1 if mid > lo else lo
+            at = max(at, lo)
+            end = self.line_end(buf, at)
+            here = _sort_key(self.name, self.key_of(buf, at))
+            if here == want:
+                return at, end, True
+            if here < want:
+                lo = end
+            else:
+                hi = at
+        return lo, lo, False
+
+    def lines(self, buf: Any) -> list[bytes]:
+        if self.start == self.end:
+            return []
+        return bytes(buf[self.start:self.end]).split(b"\n")[:-1]
+
+    def keys(self, buf: Any) -> list[str]:
+        if self.start == self.end:
+            return []
+        # Every line follows a newline (the header's ends the line before the first).
+        pattern = _LINE_KEY[self.name]
+        return [m.group(1).decode() for m in pattern.finditer(buf, self.start - 1, self.end)]
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _sum_of(section: str, lines: Iterable[bytes]) -> int:
+    total, before = 0, section.encode()
+    pattern = _KEY_AT[section]
+    for line in lines:
+        total += _term(line + b"\n", before)
+        m = pattern.match(line)
+        if m is None:
+            raise _Malformed(f"a {section} line does not start with its key")
+        before = m.group(1)
+    return total
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+@dataclass
+class _File:
+    """The bytes of one state of the database and what the header says of them."""
+
+    buf: Any  # bytes or mmap
+    fd: int | None  # the open file the mmap maps: the source of kernel copies
+    sections: dict[str, _Section]
+    meta: dict[str, Any]
+    stated_sum: int | None
+    validated: bool
+    legacy: dict[str, dict[str, Record]] | None = None  # a schema 0/1 file, parsed
+
+    @property
+    def size(self) -> int:
+        return len(self.buf)
+
+
+def _empty_file() -> _File:
+    return _File(b"", None, {s: _Section(s, 0, 0, 0) for s in SECTIONS}, {}, 0, True)
+
+
+def _open(path: Path, *, keep_fd: bool = False) -> _File:
+    """Read and check the database file; a missing or empty file is an empty database.
+
+    ``keep_fd``: keep the file open (a writer copies its unchanged bytes from it
+    and closes it); a reader only keeps the mapping.
+    """
+    if path.is_dir():
+        raise StorageError(f"{path}: is a folder, not a database file")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return _empty_file()
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot read database: {exc.strerror or exc}") from None
+    try:
+        if os.fstat(fd).st_size == 0:
+            os.close(fd)
+            return _empty_file()
+        # A mapped file costs nothing until read; a file replaced meanwhile stays mapped
+        # whole. The descriptor stays open for the life of the process (one per command).
+        buf: Any = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as exc:
+        os.close(fd)
+        raise StorageError(f"{path}: cannot read database: {getattr(exc, 'strerror', None) or exc}") from None
+    if not keep_fd:
+        os.close(fd)  # the mapping keeps the file
+    if not buf[:64].lstrip().startswith(b'{"dossier":'):
+        if keep_fd:
+            os.close(fd)
+        return _legacy(path, bytes(buf))
+    return _parse_header(path, buf, fd if keep_fd else None)
+
+
+def _parse_header(path: Path, buf: Any, fd: int | None) -> _File:
+    nl = buf.find(b"\n")
+    try:
+        head = orjson.loads(buf[:nl] if nl >= 0 else buf[:])["dossier"]
+        version = int(head["schema"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise _corrupt(path, "the first line is not a dossier header") from None
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"{path}: written by a newer dossier (schema {version}); "
+            f"this version reads schema {SCHEMA_VERSION} and older — upgrade dossier"
+        )
+    at = nl + 1
+    sections = {}
+    try:
+        for name in SECTIONS:
+            count, length = head["sections"].get(name, [0, 0])
+            sections[name] = _Section(name, at, at + int(length), int(count))
+            at += int(length)
+    except (AttributeError, TypeError, ValueError):
+        raise _corrupt(path, "the header's sections are unreadable") from None
+    if at != len(buf):
+        raise _corrupt(path, f"the file holds {len(buf)} bytes, the header says {at} "
+                             "(truncated or appended to)")
+    return _File(buf, fd, sections, dict(head.get("meta") or {}), head.get("sum"),
+                 bool(head.get("validated")))
+
+
+def _corrupt(path: Path, why: str) -> StorageError:
+    return StorageError(
+        f"{path}: database file is damaged ({why}); it was left untouched — "
+        f"restore {backup_path(path).name} if it exists (see `dossier check`)"
+    )
+
+
+def _legacy(path: Path, raw: bytes) -> _File:
+    """A schema 0/1 file: one JSON document. Parsed whole; written as schema 2 on the next write."""
+    if not raw.strip():
+        return _empty_file()
+    with paused_gc():
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise StorageError(
+                f"{path}: database file is not valid JSON ({exc}); it was left untouched — "
+                f"restore {backup_path(path).name} if it exists (see `dossier check`)"
+            ) from None
+    if not isinstance(data, dict):
+        raise StorageError(f"{path}: not a dossier database (top level is not an object)")
+    meta = data.get("_meta")
+    if meta is None:  # a bare TinyDB file: documents under numeric ids
+        table = data.get("persons") or data.get("_default") or {}
+        persons = {d["id"]: d for d in table.values() if isinstance(d, dict) and "id" in d} \
+            if isinstance(table, dict) else None
+    else:
+        try:
+            version = int(meta["1"]["schema_version"])
+        except (KeyError, TypeError, ValueError):
+            raise StorageError(f"{path}: not a dossier database (unreadable schema version)") from None
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"{path}: written by a newer dossier (schema {version}); "
+                f"this version reads schema {SCHEMA_VERSION} and older — upgrade dossier"
+            )
+        persons = data.get("persons", {})
+    if not isinstance(persons, dict) or not all(isinstance(v, dict) for v in persons.values()):
+        raise StorageError(f"{path}: not a dossier database (the persons table is malformed)")
+    # Schema 1 kept sources only inside the persons citing them: the registry is their union.
+    sources: dict[str, Record] = {}
+    for person in persons.values():
+        for src in person.get("sources") or ():
+            if isinstance(src, dict) and isinstance(src.get("key"), str):
+                sources.setdefault(src["key"], src)
+    return _File(b"", None, {s: _Section(s, 0, 0, 0) for s in SECTIONS}, {}, None, False,
+                 legacy={"persons": persons, "sources": sources, "history": {}})
+
+
+# --- a state of the database ------------------------------------------------------------------
 
 
 class Snapshot:
-    """The persons of one database state, keyed by id, as stored dicts."""
+    """One state of the database. Records are parsed on demand; nothing here writes.
 
-    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+    ``get``/``in`` find one record by a binary search over the file's bytes;
+    ``all`` parses every person (in id order, the order of every listing).
+    """
+
+    def __init__(self, path: Path, file: _File) -> None:
         self.path = path
-        self._storage = _BufferedStorage(data)
-        self._db = _DB(storage=lambda: self._storage)
-        self._table = self._db.table(PERSONS)
+        self._file = file
+        self._parsed: dict[str, dict[str, Record]] = dict(file.legacy or {})
+        self._trusted: bool | None = None
+
+    # persons ------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._table)
+        if "persons" in self._parsed:
+            return len(self._parsed["persons"])
+        return self._file.sections["persons"].count
 
     def __contains__(self, person_id: object) -> bool:
-        return person_id in self._raw()
+        return isinstance(person_id, str) and self.get(person_id) is not None
 
-    def __getitem__(self, person_id: str) -> dict[str, Any]:
-        return self._raw()[person_id]
+    def __getitem__(self, person_id: str) -> Record:
+        record = self.get(person_id)
+        if record is None:
+            raise KeyError(person_id)
+        return record
+
+    def get(self, person_id: str) -> Record | None:
+        return self._get("persons", person_id)
 
     def ids(self) -> list[str]:
-        return list(self._raw())
+        """Every person id, sorted."""
+        if "persons" in self._parsed:
+            return sorted(self._parsed["persons"])
+        return self._keys("persons")
 
-    def get(self, person_id: str) -> dict[str, Any] | None:
-        return self._raw().get(person_id)
+    def all(self) -> list[Record]:
+        """Every stored person, in id order."""
+        table = self._table("persons")
+        return [table[k] for k in sorted(table)]
 
-    def all(self) -> list[dict[str, Any]]:
-        """Every stored record, in id order (the order of every listing)."""
-        raw = self._raw()
-        return [raw[k] for k in sorted(raw)]
+    def persons_ndjson(self) -> bytes:
+        """The persons as their NDJSON export: the stored lines themselves, in id order."""
+        if "persons" in self._parsed or self._file.legacy is not None:
+            return b"".join(line_of(r) for r in self.all())
+        section = self._file.sections["persons"]
+        return bytes(self._file.buf[section.start:section.end])
 
-    def _raw(self) -> dict[str, dict[str, Any]]:
-        # Reading through TinyDB would copy every document; the raw table is
-        # read-only here and already the exported form.
-        persons: dict[str, dict[str, Any]] = self._storage.data.get(PERSONS, {})
-        return persons
+    # sources and history ------------------------------------------------------------------
+
+    def source(self, key: str) -> Record | None:
+        return self._get("sources", key)
+
+    def sources(self) -> dict[str, Record]:
+        """The registry of sources, key -> source, in key order."""
+        table = self._table("sources")
+        return {k: table[k] for k in sorted(table)}
+
+    def history(self) -> list[Record]:
+        """Every history entry, oldest first."""
+        table = self._table("history")
+        return [table[k] for k in sorted(table, key=int)]
+
+    def history_lines(self) -> Iterator[bytes]:
+        """The stored history lines, oldest first, unparsed (``log`` filters before parsing)."""
+        if "history" in self._parsed:
+            yield from (line_of(e) for e in self.history())
+            return
+        yield from self._file.sections["history"].lines(self._file.buf)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self._file.meta
+
+    @property
+    def legacy(self) -> bool:
+        """Whether the file has an older schema (it is written anew on the next write)."""
+        return self._file.legacy is not None
+
+    # trust ---------------------------------------------------------------------------------
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the body is exactly what dossier wrote after validating every record."""
+        if self._trusted is None:
+            self._trusted = self._file.validated and self._verify()
+        return self._trusted
+
+    def _verify(self) -> bool:
+        file = self._file
+        if file.legacy is not None or file.stated_sum is None:
+            return False
+        try:
+            total = sum(_sum_of(s.name, s.lines(file.buf)) for s in file.sections.values())
+        except _Malformed:
+            return False
+        return (total & _MASK) == file.stated_sum
+
+    # internals -----------------------------------------------------------------------------
+
+    def _get(self, section: str, key: str) -> Record | None:
+        if section in self._parsed:
+            return self._parsed[section].get(key)
+        file = self._file
+        part = file.sections[section]
+        try:
+            start, end, found = part.find(file.buf, key.encode())
+        except _Malformed:
+            return self._table(section).get(key)
+        if not found:
+            return None
+        record: Record = orjson.loads(file.buf[start:end])
+        return record
+
+    def _keys(self, section: str) -> list[str]:
+        return self._file.sections[section].keys(self._file.buf)
+
+    def _table(self, section: str) -> dict[str, Record]:
+        table = self._parsed.get(section)
+        if table is None:
+            table = self._parsed[section] = self._parse(section)
+        return table
+
+    def _parse(self, section: str) -> dict[str, Record]:
+        part = self._file.sections[section]
+        field = KEY_FIELD[section]
+        out: dict[str, Record] = {}
+        loads = orjson.loads
+        with paused_gc():
+            for number, line in enumerate(part.lines(self._file.buf), 1):
+                try:
+                    record = loads(line)
+                except orjson.JSONDecodeError:
+                    raise _corrupt(self.path, f"{section} line {number} is not valid JSON") from None
+                if not isinstance(record, dict) or field not in record:
+                    raise _corrupt(self.path, f"{section} line {number} has no {field!r}")
+                out[str(record[field])] = record
+            # The records live until the command ends: move them out of the
+            # collector's sight, or every later pass walks them all.
+            gc.freeze()
+        return out
+
+
+# --- changing it -------------------------------------------------------------------------------
+
+_DELETED = object()
+
+
+@dataclass
+class Change:
+    """One record put or deleted by a transaction: what it was and what it is (None: absent)."""
+
+    section: str
+    key: str
+    old: Record | None
+    new: Record | None
 
 
 class Transaction(Snapshot):
-    """A snapshot taken under the lock whose changes are written on success."""
+    """A snapshot taken under the lock whose changes are written once, on success.
+
+    Putting a record identical to the stored one is no change: a command that
+    changes nothing writes nothing (not even the file's timestamps).
+    """
+
+    def __init__(self, path: Path, file: _File) -> None:
+        super().__init__(path, file)
+        self._changes: dict[tuple[str, str], Change] = {}
+        self.on_commit: Callable[[Transaction], None] | None = None
+        self._meta_changed = False
+        self._history_added: list[Record] = []
+        self._validated = False
+        self.notes: dict[tuple[str, str], dict[str, Any]] = {}  # for the history: e.g. merged into
 
     def put(self, record: Mapping[str, Any]) -> None:
-        self.put_many([record])
+        self._put("persons", dict(record))
 
     def put_many(self, records: Iterable[Mapping[str, Any]]) -> None:
-        """Insert or replace records (by their ``id``), in two table updates."""
-        records = list(records)
-        if not records:
-            return
-        existing = [r["id"] for r in records if r["id"] in self._raw()]
-        if existing:
-            self._table.remove(doc_ids=existing)
-        self._table.insert_multiple(Document(dict(r), doc_id=r["id"]) for r in records)
+        for record in records:
+            self._put("persons", dict(record))
 
     def delete(self, person_ids: Iterable[str]) -> None:
-        ids = [i for i in person_ids if i in self._raw()]
-        if ids:
-            self._table.remove(doc_ids=ids)  # type: ignore[arg-type]  # ids are str here
+        for person_id in person_ids:
+            self._delete("persons", person_id)
+
+    def put_source(self, source: Mapping[str, Any]) -> None:
+        self._put("sources", dict(source))
+
+    def delete_source(self, key: str) -> None:
+        self._delete("sources", key)
+
+    def log(self, entries: Iterable[Record]) -> None:
+        """Append history entries (numbered here: ``n`` counts from the first entry ever)."""
+        for entry in entries:
+            n = self._next_n()
+            self._history_added.append({"n": n, **{k: v for k, v in entry.items() if k != "n"}})
+
+    def set_meta(self, key: str, value: Any) -> None:
+        if self._file.meta.get(key) != value:
+            self._file.meta[key] = value
+            self._meta_changed = True
+
+    @property
+    def changes(self) -> list[Change]:
+        """The records this transaction changes, in the order first changed."""
+        return list(self._changes.values())
 
     @property
     def dirty(self) -> bool:
-        return self._storage.dirty
+        return bool(self._changes or self._history_added or self._meta_changed)
 
-    def data(self) -> dict[str, Any]:
-        return self._storage.data
+    # -- views of the changed state ---------------------------------------------------------
+
+    def _get(self, section: str, key: str) -> Record | None:
+        change = self._changes.get((section, key))
+        if change is not None:
+            return change.new
+        return super()._get(section, key)
+
+    def _keys(self, section: str) -> list[str]:
+        keys = set(super()._keys(section))
+        for (sec, key), change in self._changes.items():
+            if sec == section:
+                (keys.add if change.new is not None else keys.discard)(key)
+        return sorted(keys)
+
+    def _table(self, section: str) -> dict[str, Record]:
+        table = dict(super()._table(section))
+        for (sec, key), change in self._changes.items():
+            if sec != section:
+                continue
+            if change.new is None:
+                table.pop(key, None)
+            else:
+                table[key] = change.new
+        if section == "history":
+            table.update((str(e["n"]), e) for e in self._history_added)
+        return table
+
+    def __len__(self) -> int:
+        return len(self.ids())
+
+    def persons_ndjson(self) -> bytes:
+        return b"".join(line_of(r) for r in self.all())
+
+    # -- recording changes ------------------------------------------------------------------
+
+    def _put(self, section: str, record: Record) -> None:
+        key = str(record[KEY_FIELD[section]])
+        self._record(section, key, record)
+
+    def _delete(self, section: str, key: str) -> None:
+        self._record(section, key, None)
+
+    def _record(self, section: str, key: str, new: Record | None) -> None:
+        change = self._changes.get((section, key))
+        old = change.old if change is not None else Snapshot._get(self, section, key)
+        if old == new:
+            self._changes.pop((section, key), None)  # back to what is stored
+            return
+        self._changes[(section, key)] = Change(section, key, old, new)
+
+    def _next_n(self) -> int:
+        if self._history_added:
+            return int(self._history_added[-1]["n"]) + 1
+        if "history" in self._parsed:
+            return max((int(k) for k in self._parsed["history"]), default=0) + 1
+        part = self._file.sections["history"]
+        if part.count == 0:
+            return 1
+        last = self._file.buf.rfind(b"\n", part.start, part.end - 1) + 1
+        return int(part.key_of(self._file.buf, max(last, part.start))) + 1
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def mark_validated(self) -> None:
+        """Every record of this state was validated (the api did it): readers may trust it."""
+        self._validated = True
+
+    def pieces(self) -> list[bytes | tuple[int, int]]:
+        """The new file as pieces: new bytes, or (offset, length) runs of the old file.
+
+        Few changes are spliced into the old bytes; many (or an old schema) are
+        written anew. Both give the same bytes for the same state.
+        """
+        if self._file.legacy is None and len(self._changes) + len(self._history_added) <= _SPLICE_MAX:
+            try:
+                return self._splice()
+            except _Malformed:
+                pass  # a hand-edited file: write every line anew
+        return self._rewrite()
+
+
+    def _rewrite(self) -> list[bytes | tuple[int, int]]:
+        """Every line anew, from the parsed tables: the canonical bytes of this state."""
+        counts, sizes, total = {}, {}, 0
+        body: list[bytes] = []
+        with paused_gc():
+            for section in SECTIONS:
+                table = self._table(section)
+                keys = sorted(table, key=int) if section == "history" else sorted(table)
+                lines = [line_of(table[k]) for k in keys]
+                total += _sum_of(section, (line[:-1] for line in lines))
+                counts[section], sizes[section] = len(lines), sum(map(len, lines))
+                body += lines
+        # Written anew, the sum is right again: the state is validated only if it was before.
+        validated = self._validated or self.trusted
+        return [self._header(counts, sizes, total, validated), b"".join(body)]
+
+    def _splice(self) -> list[bytes | tuple[int, int]]:
+        """The old file's runs of unchanged lines, with the changed lines between them."""
+        by_section: dict[str, list[Change]] = {s: [] for s in SECTIONS}
+        for change in self._changes.values():
+            by_section[change.section].append(change)
+        splice = _Splice(self._file, self._file.stated_sum or 0)
+        counts, sizes = {}, {}
+        for section in SECTIONS:
+            counts[section], sizes[section] = splice.section(
+                self._file.sections[section], by_section[section],
+                self._history_added if section == "history" else [])
+        # The stated sum is carried forward, so a hand edit before this write still shows.
+        validated = self._validated or self._file.validated
+        return [self._header(counts, sizes, splice.total, validated), *splice.pieces]
+
+    def _header(self, counts: Mapping[str, int], sizes: Mapping[str, int], total: int,
+                validated: bool) -> bytes:
+        head: dict[str, Any] = {
+            "schema": SCHEMA_VERSION,
+            "sections": {s: [counts[s], sizes[s]] for s in SECTIONS},
+            "sum": total & _MASK,
+            "validated": validated,
+        }
+        if self._file.meta:
+            head["meta"] = self._file.meta
+        return orjson.dumps({"dossier": head}, option=orjson.OPT_APPEND_NEWLINE)
+
+
+class _Splice:
+    """Builds the pieces of a spliced file and its sum, section by section.
+
+    The sum changes by the terms of the changed lines, and of the unchanged line
+    after each change, whose predecessor key may have changed.
+    """
+
+    def __init__(self, file: _File, total: int) -> None:
+        self.buf, self.total = file.buf, total
+        self.pieces: list[bytes | tuple[int, int]] = []
+
+    def section(self, part: _Section, changes: list[Change], appended: list[Record]) -> tuple[int, int]:
+        """Splice one section; (line count, bytes) of the new section."""
+        count, size = part.count, part.end - part.start
+        self.part, self.at, self.last = part, part.start, part.name.encode()
+        for change in sorted(changes, key=lambda c: _sort_key(part.name, c.key.encode())):
+            start, end, found = part.find(self.buf, change.key.encode())
+            if start < self.at:
+                raise _Malformed("the section is not in key order")
+            self._copy(start)
+            if found:
+                self.total -= _term(self.buf[start:end], self._key_before(start))
+                count, size = count - 1, size - (end - start)
+            if change.new is not None:
+                size += self._add(line_of(change.new), change.key.encode())
+                count += 1
+            self.at = end
+        self._copy(part.end)
+        for entry in appended:
+            size += self._add(line_of(entry), str(entry["n"]).encode())
+            count += 1
+        return count, size
+
+    def _add(self, line: bytes, key: bytes) -> int:
+        self.total += _term(line, self.last)
+        self.last = key
+        self.pieces.append(line)
+        return len(line)
+
+    def _copy(self, end: int) -> None:
+        """Old lines [at, end) unchanged; the first may follow a new predecessor."""
+        at = self.at
+        if at >= end:
+            return
+        old_prev = self._key_before(at)
+        if old_prev != self.last:
+            first = self.buf[at:self.part.line_end(self.buf, at)]
+            self.total += _term(first, self.last) - _term(first, old_prev)
+        self.pieces.append((at, end - at))
+        self.last = self._key_before(end)
+
+    def _key_before(self, start: int) -> bytes:
+        part = self.part
+        if start <= part.start:
+            return part.name.encode()
+        prev = self.buf.rfind(b"\n", part.start, start - 1) + 1
+        return part.key_of(self.buf, max(prev, part.start))
+
+
+# --- the public entry points ----------------------------------------------------------------------
+
+
+def read(path: Path) -> Snapshot:
+    """The current state, without the lock (writes replace the file whole, so it is whole)."""
+    return Snapshot(path, _open(path))
 
 
 def _lock_timeout() -> float:
@@ -149,98 +735,12 @@ def _lock_timeout() -> float:
         return DEFAULT_LOCK_TIMEOUT
 
 
-def _load(path: Path) -> dict[str, Any]:
-    """Read and check the database file; a missing file is an empty database."""
-    if path.is_dir():
-        raise StorageError(f"{path}: is a folder, not a database file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return _empty()
-    except OSError as exc:
-        raise StorageError(f"{path}: cannot read database: {exc.strerror or exc}") from None
-    if not raw or raw.isspace():
-        return _empty()
-    with paused_gc():
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            raise StorageError(
-                f"{path}: database file is not valid JSON ({exc}); it was left untouched — "
-                f"restore {_bak(path).name} if it exists (see `dossier check`)"
-            ) from None
-        # The records live until the command ends: move them out of the
-        # collector's sight before it runs again, or every pass walks them all.
-        gc.freeze()
-    return _upgrade(path, data)
-
-
-def _empty() -> dict[str, Any]:
-    return {META: {"1": {"schema_version": SCHEMA_VERSION}}, PERSONS: {}}
-
-
-def _schema_version(data: dict[str, Any]) -> int:
-    meta = data.get(META)
-    if meta is None:
-        return 0
-    try:
-        return int(meta["1"]["schema_version"])
-    except (KeyError, TypeError, ValueError):
-        return -1
-
-
-def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
-    """A bare TinyDB file (no ``_meta``): re-key the persons table by id."""
-    persons = data.get(PERSONS) or data.get("_default") or {}
-    rekeyed = {doc["id"]: doc for doc in persons.values() if isinstance(doc, dict) and "id" in doc}
-    return {META: {"1": {"schema_version": 1}}, PERSONS: rekeyed}
-
-
-# schema version N -> function producing version N + 1
-MIGRATIONS = {0: _migrate_0_to_1}
-
-
-def _upgrade(path: Path, data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise StorageError(f"{path}: not a dossier database (top level is not an object)")
-    version = _schema_version(data)
-    if version < 0:
-        raise StorageError(f"{path}: not a dossier database (unreadable schema version)")
-    if version > SCHEMA_VERSION:
-        raise StorageError(
-            f"{path}: written by a newer dossier (schema {version}); "
-            f"this version reads schema {SCHEMA_VERSION} and older — upgrade dossier"
-        )
-    while version < SCHEMA_VERSION:
-        data = MIGRATIONS[version](data)
-        version += 1
-    persons = data.get(PERSONS)
-    if persons is None:
-        data[PERSONS] = {}
-    elif not isinstance(persons, dict) or not all(isinstance(v, dict) for v in persons.values()):
-        raise StorageError(f"{path}: not a dossier database (the persons table is malformed)")
-    checked: dict[str, Any] = data
-    return checked
-
-
-def _bak(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
-
-
-def lock_path(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
-
-
-def read(path: Path) -> Snapshot:
-    """The current state, without the lock (writes are atomic, so it is whole)."""
-    return Snapshot(path, _load(path))
-
-
 @contextlib.contextmanager
 def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
     """Lock, load, let the caller change records, write once if anything changed.
 
-    An exception inside the block writes nothing; so does ``dry_run``.
+    An exception inside the block writes nothing; so does ``dry_run``. Just before
+    writing, ``tx.on_commit(tx)`` runs (the api appends the history there).
     """
     from filelock import FileLock, Timeout
 
@@ -258,10 +758,17 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
     except OSError as exc:
         raise StorageError(f"{lock_path(path)}: cannot create lock file: {exc.strerror}") from None
     try:
-        tx = Transaction(path, _load(path))
-        yield tx
-        if tx.dirty and not dry_run:
-            write_atomic(path, _serialize(tx.data()), backup=True)
+        file = _open(path, keep_fd=True)
+        try:
+            tx = Transaction(path, file)
+            yield tx
+            if tx.dirty and not dry_run:
+                if tx.on_commit is not None:
+                    tx.on_commit(tx)
+                _write_pieces(path, tx.pieces(), file)
+        finally:
+            if file.fd is not None:
+                os.close(file.fd)
     finally:
         lock.release()
 
@@ -278,9 +785,35 @@ def _check_writable(path: Path) -> None:
         raise StorageError(f"{path.parent}: folder does not exist")
 
 
-def _serialize(data: dict[str, Any]) -> bytes:
-    with paused_gc():
-        return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE)  # no 2nd copy of a big file
+def _write_pieces(path: Path, pieces: list[bytes | tuple[int, int]], old: _File) -> None:
+    def fill(fh: Any) -> None:
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                fh.write(piece)
+            elif piece[1]:
+                fh.flush()
+                _copy_range(old, fh.fileno(), *piece)
+
+    _atomic(path, fill, backup=True, mode=0o600, durable=True)
+
+
+def _copy_range(old: _File, fd: int, offset: int, length: int) -> None:
+    """Copy ``length`` bytes of the old file at ``offset`` to ``fd`` (in the kernel when it can)."""
+    source = old.fd
+    if source is not None and hasattr(os, "copy_file_range"):
+        while length:
+            try:
+                done = os.copy_file_range(source, fd, length, offset)
+            except OSError:
+                break
+            if done == 0:
+                break
+            offset += done
+            length -= done
+    while length:
+        done = os.write(fd, old.buf[offset:offset + length])
+        offset += done
+        length -= done
 
 
 def write_atomic(
@@ -294,13 +827,17 @@ def write_atomic(
     may not; for derived files that are regenerated, such as published pages.
     Raises ``StorageError`` and leaves ``path`` as it was.
     """
+    _atomic(path, lambda fh: fh.write(content), backup=backup, mode=mode, durable=durable)
+
+
+def _atomic(path: Path, fill: Callable[[Any], Any], *, backup: bool, mode: int, durable: bool) -> None:
     fd, tmp = -1, ""
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fd = -1
-            fh.write(content)
+            fill(fh)
             fh.flush()
             if durable:
                 os.fsync(fh.fileno())
@@ -321,7 +858,7 @@ def write_atomic(
 
 
 def _link_backup(path: Path) -> None:
-    bak = _bak(path)
+    bak = backup_path(path)
     tmp = bak.with_name(f".{bak.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
@@ -347,14 +884,52 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def backup_path(path: Path) -> Path:
-    return _bak(path)
-
-
 def probe(path: Path) -> str | None:
     """Why the database cannot be read, or None if it can (for ``check``)."""
     try:
-        _load(path)
+        snapshot = read(path)
+        snapshot.all()
+        snapshot.sources()
+        snapshot.history()
     except StorageError as exc:
         return exc.message
     return None
+
+
+# --- TinyDB over the file ---------------------------------------------------------------------------
+
+
+class LineStorage(Storage):
+    """A TinyDB storage over the dossier file: tables ``persons``, ``sources``, ``history``
+    keyed by id, key and number. Writing goes through ``transaction`` (lock, atomic write)."""
+
+    def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        snapshot = read(self.path)
+        return {"persons": {r["id"]: r for r in snapshot.all()}, "sources": snapshot.sources(),
+                "history": {str(e["n"]): e for e in snapshot.history()}}
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        with transaction(self.path) as tx:
+            for section, put, delete in (("persons", tx.put, tx.delete),
+                                         ("sources", tx.put_source, _each(tx.delete_source))):
+                table = data.get(section, {})
+                for key in set(tx._table(section)) - set(table):
+                    delete([key])
+                for record in table.values():
+                    put(record)
+
+
+def _each(delete: Callable[[str], None]) -> Callable[[Iterable[str]], None]:
+    def many(keys: Iterable[str]) -> None:
+        for key in keys:
+            delete(key)
+
+    return many
+
+
+def tinydb(path: Path) -> TinyDB:
+    """The database as a TinyDB instance (for queries from scripts)."""
+    return TinyDB(path, storage=LineStorage)

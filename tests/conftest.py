@@ -90,15 +90,22 @@ def make_person(name: str = "Dariush Fakeri", **fields: Any) -> dict[str, Any]:
 
 def seed(db: Path, *records: dict[str, Any]) -> None:
     """Store validated records through the real store, as `add`/`import` would."""
-    from dossier import store
+    from dossier.api import writing
     from dossier.model.person import dump, validate_person
     from dossier.model.rules import now_utc
 
-    with store.transaction(db) as tx:
+    with writing.transaction(db) as tx:
         for data in records:
             person = validate_person(data)
             person.created = person.updated = now_utc()
-            tx.put(dump(person))
+            writing.put_person(tx, dump(person))
+
+
+def stored(db: Path) -> dict[str, dict[str, Any]]:
+    """The persons in the database file, by id, read through the store (the file must parse)."""
+    from dossier import store
+
+    return {r["id"]: r for r in store.read(db).all()}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -134,8 +141,10 @@ class Terminal:
 
         wanted = marker.encode() if isinstance(marker, str) else marker
         deadline = time.monotonic() + timeout
+        poll = select.poll()
+        poll.register(self.master, select.POLLIN)
         while wanted not in self.seen:
-            ready, _, _ = select.select([self.master], [], [], max(0.0, deadline - time.monotonic()))
+            ready = poll.poll(max(0.0, deadline - time.monotonic()) * 1000)
             if not ready:
                 raise AssertionError(f"no {wanted!r} on the terminal; got {bytes(self.seen)!r}")
             try:

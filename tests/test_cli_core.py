@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from dossier import __version__
+from tests.conftest import stored
 
 
 def add(run, *args: str) -> str:
@@ -280,7 +281,7 @@ def test_db_option_beats_environment(run, tmp_path, db):
 def test_environment_variable_chooses_database(run_bin, tmp_path):
     target = tmp_path / "env.json"
     assert run_bin("add", "Dariush Fakeri", env={"DOSSIER_DB": str(target)}).code == 0
-    assert json.loads(target.read_text())["persons"]["dariush-fakeri"]["name"] == "Dariush Fakeri"
+    assert stored(target)["dariush-fakeri"]["name"] == "Dariush Fakeri"
 
 
 def test_corrupt_database_is_reported_and_never_touched(run, run_bin, db):
@@ -303,9 +304,8 @@ def test_database_without_schema_version_is_migrated(run, db):
     db.write_text('{"_default": {"1": {"id": "kaveh-namdar", "name": "Kaveh Namdar"}}}')
     assert [p["id"] for p in run("list", "--format", "json").json()] == ["kaveh-namdar"]
     add(run, "Dariush Fakeri")
-    stored = json.loads(db.read_text())
-    assert stored["_meta"]["1"]["schema_version"] == 1
-    assert set(stored["persons"]) == {"kaveh-namdar", "dariush-fakeri"}
+    assert db.read_text().startswith('{"dossier":{"schema":2,')  # written in the current schema
+    assert set(stored(db)) == {"kaveh-namdar", "dariush-fakeri"}
 
 
 def test_stored_file_is_utf8_without_escapes(run, db):

@@ -245,7 +245,7 @@ def test_solar_hijri_published_date(run, db):
 
 def test_usage_api_without_cli(db):
     corpus(db)
-    uses = sources.usage(store.read(db).all())
+    uses = sources.usage(store.read(db))
     assert list(uses) == ["un-report-1989", "witness-7"]
     assert [str(c) for c in uses["witness-7"].claims] == ["dariush-fakeri role_1988"]
     removed = sources.remove_source(db, "witness-7", force=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ from filelock import FileLock
 
 from dossier import api, store
 from dossier.errors import StorageError
+from tests.conftest import stored
 
 WRITER = textwrap.dedent(
     """
@@ -40,7 +40,7 @@ def test_eight_processes_adding_fifty_each_keep_all_400(db):
     for proc in procs:
         _, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err.decode()
-    persons = json.loads(db.read_text())["persons"]
+    persons = stored(db)
     assert len(persons) == 400
     assert {p["name"] for p in persons.values()} == {f"Person w{w} {i}" for w in range(8) for i in range(50)}
 
@@ -48,13 +48,13 @@ def test_eight_processes_adding_fifty_each_keep_all_400(db):
 def test_sigkill_during_writes_leaves_old_or_new_file(db):
     api.add(db, api.NewPerson(name="Seed Person"))
     for delay in (0.05, 0.12, 0.2, 0.3, 0.45):
-        before = len(json.loads(db.read_text())["persons"])
+        before = len(stored(db))
         proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"k{delay}", "1000"],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         acknowledged = len(proc.communicate()[0].splitlines())
-        persons = json.loads(db.read_text())["persons"]  # parses: never truncated
+        persons = stored(db)  # parses: never truncated
         # every acknowledged add is there, plus at most the one in flight
         assert before + acknowledged <= len(persons) <= before + acknowledged + 1
     leftovers = [p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")]
@@ -148,7 +148,7 @@ def test_default_location_is_the_user_data_dir(run_bin, tmp_path):
     env = {"DOSSIER_DB": "", "XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path)}
     assert run_bin("add", "Dariush Fakeri", env=env).code == 0
     expected = tmp_path / "xdg" / "dossier" / "dossier.json"
-    assert json.loads(expected.read_text())["persons"]["dariush-fakeri"]
+    assert stored(expected)["dariush-fakeri"]
     assert (expected.stat().st_mode & 0o777) == 0o600
 
 

@@ -125,6 +125,13 @@ def touched_since(records: Iterable[dict[str, Any]], since: str) -> Diff:
     return out
 
 
+def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """The changes from one version of a record to the next, field by field (as ``diff`` shows them)."""
+    changes: list[Change] = []
+    _diff_dict("", old, new, changes)
+    return changes
+
+
 # --- comparing values -------------------------------------------------------
 
 

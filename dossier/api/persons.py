@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dossier import names, store
+from dossier.api import writing
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
 from dossier.model import rules
 from dossier.model.ids import slugify, unique_id
@@ -127,9 +128,8 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Record:
     """Add one person; the posts given cite every source given, so none is unsourced."""
     from dossier.model.person import dump, validate_person
 
-    with store.transaction(db) as tx:
-        index = rules.source_index(tx.all())
-        known = {key: src for key, (src, _) in index.items()}
+    with writing.transaction(db) as tx:
+        known = tx.sources()
         sources: list[Record] = []
         for url, title in new.sources:
             key = rules.source_key({"title": title, "url": url}, known, (s["key"] for s in sources))
@@ -152,7 +152,7 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Record:
             if record["id"] in tx:
                 raise Conflict(f"id {record['id']!r} already exists")
         record["created"] = record["updated"] = rules.now_stamp()
-        tx.put(record)
+        writing.put_person(tx, record)
         return record
 
 
@@ -163,7 +163,7 @@ def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gre
     """Apply ``FIELD=VALUE`` / ``FIELD+=VALUE`` assignments; None if nothing changed."""
     from dossier.api.assign import apply_assignments
 
-    with store.transaction(db) as tx:
+    with writing.transaction(db) as tx:
         record = resolve(tx, ref)
         changed = apply_assignments(record, assignments, calendar=calendar)
         return replace(tx, record, changed, source="--set")
@@ -171,7 +171,7 @@ def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gre
 
 def edit_replace(db: Path, ref: str, new_data: Record) -> Record | None:
     """Replace a record with edited data (the ``$EDITOR`` path); None if unchanged."""
-    with store.transaction(db) as tx:
+    with writing.transaction(db) as tx:
         record = resolve(tx, ref)
         return replace(tx, record, new_data, source="editor")
 
@@ -191,19 +191,15 @@ def replace(tx: store.Transaction, old: Record, new: Record, *, source: str) -> 
     for key in rules.TIMESTAMPS:
         new[key] = old.get(key)
     record = dump(validate_person(new, source=source))
-    clashes = rules.source_clashes(record, rules.source_index(r for r in tx.all() if r["id"] != old["id"]))
-    if clashes:
-        raise Conflict(clashes[0], details=clashes[1:])
     if rules.content(record) == rules.content(old):
         return None
-    record["updated"] = rules.now_stamp()
-    tx.put(record)
+    writing.put_person(tx, writing.stamp_changed(tx, record))
     return record
 
 
 def change(db: Path, person_id: str, how: Any, *, source: str) -> Record | None:
     """Apply ``how(record)`` to a copy of a person's record in its own transaction."""
-    with store.transaction(db) as tx:
+    with writing.transaction(db) as tx:
         record = tx.get(person_id)
         if record is None:
             raise NotFound(f"no person {person_id!r} (removed meanwhile?)")
@@ -217,7 +213,7 @@ def change(db: Path, person_id: str, how: Any, *, source: str) -> Record | None:
 
 def remove(db: Path, ref: str) -> Record:
     """Remove one person; the removed record."""
-    with store.transaction(db) as tx:
+    with writing.transaction(db) as tx:
         record = resolve(tx, ref)
         tx.delete([record["id"]])
         return record
@@ -261,17 +257,17 @@ def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False) -> 
     from dossier.api.merging import merge_records
     from dossier.model.person import dump, validate_person
 
-    with store.transaction(db, dry_run=dry_run) as tx:
+    with writing.transaction(db, dry_run=dry_run) as tx:
         keep, other = resolve(tx, keep_ref), resolve(tx, other_ref)
         result = merge_records(keep, other, tx.all())
         stamp = rules.now_stamp()
         merged = dump(validate_person(result.record, source="merge"))
-        merged["updated"] = stamp
-        changed = [merged]
+        changed = [writing.stamp_changed(tx, merged, stamp=stamp)]
         for record in result.repointed:
             linked = dump(validate_person(record, source=f"merge: {record['id']}"))
-            linked["updated"] = stamp
-            changed.append(linked)
-        tx.put_many(changed)
+            changed.append(writing.stamp_changed(tx, linked, stamp=stamp))
+        for record in changed:
+            writing.put_person(tx, record)
         tx.delete([other["id"]])
+        tx.notes[("persons", other["id"])] = {"merged_into": keep["id"]}
         return merged, result

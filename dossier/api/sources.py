@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dossier import store
+from dossier.api import writing
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, UsageError
 from dossier.model import rules
 
@@ -45,10 +46,10 @@ class SourceUse:
     claims: list[Citation] = field(default_factory=list)
 
 
-def usage(records: Iterable[dict[str, Any]]) -> dict[str, SourceUse]:
-    """Every source key -> its content (first copy), the persons carrying it, the claims citing it."""
-    uses: dict[str, SourceUse] = {}
-    for record in records:
+def usage(snapshot: store.Snapshot) -> dict[str, SourceUse]:
+    """Every source key -> its content, the persons carrying it, the claims citing it."""
+    uses = {key: SourceUse(src) for key, src in snapshot.sources().items()}
+    for record in snapshot.all():
         for src in record.get("sources") or ():
             uses.setdefault(src["key"], SourceUse(src)).persons.append(record["id"])
         for path, claim in rules.claims(record):
@@ -59,7 +60,7 @@ def usage(records: Iterable[dict[str, Any]]) -> dict[str, SourceUse]:
 
 
 def _use(snapshot: store.Snapshot, key: str) -> SourceUse:
-    found = usage(snapshot.all()).get(key)
+    found = usage(snapshot).get(key)
     if found is None:
         raise NotFound(f"no source {key!r} (see `dossier sources list`)")
     return found
@@ -71,7 +72,7 @@ def _use(snapshot: store.Snapshot, key: str) -> SourceUse:
 def list_sources(db: Path) -> list[dict[str, Any]]:
     """One row per source: its fields plus how many claims cite it and persons carry it."""
     rows = []
-    for use in usage(store.read(db).all()).values():
+    for use in usage(store.read(db)).values():
         row = {name: use.source.get(name) for name in SOURCE_FIELDS}
         row["claims"] = len(use.claims)
         row["persons"] = len(use.persons)
@@ -129,8 +130,8 @@ def add_source(
         raise UsageError("give --person REF: a source is stored in the records of the persons "
                          "it is about")
     fields = {k: v for k, v in fields.items() if v is not None}
-    with store.transaction(db) as tx:
-        uses = usage(tx.all())
+    with writing.transaction(db) as tx:
+        uses = usage(tx)
         explicit = fields.get("key")
         src = _validated({**fields, "key": explicit or "placeholder"}, source="sources add")
         if explicit:
@@ -165,6 +166,7 @@ def add_source(
                 if key not in claim.setdefault("sources", []):
                     claim["sources"].append(key)
                     cited.append(Citation(pid, path))
+        tx.put_source(src)
         _store(tx, records.values(), source="sources add")
         return Added(key, src, attached, already, cited)
 
@@ -186,7 +188,8 @@ def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def _store(tx: store.Transaction, records: Iterable[dict[str, Any]], *, source: str) -> list[str]:
-    """Re-validate changed records, stamp them and put them; the ids actually changed."""
+    """Re-validate changed records and put them (``updated`` only where the person's own
+    content changed: a source's new URL is the source's change); the ids that changed."""
     from dossier.model.person import dump, validate_person
 
     changed = []
@@ -194,10 +197,9 @@ def _store(tx: store.Transaction, records: Iterable[dict[str, Any]], *, source: 
     for record in records:
         new = dump(validate_person(record, source=f"{source} ({record['id']})"))
         if rules.content(new) != rules.content(tx.get(record["id"]) or {}):
-            new["updated"] = stamp
-            changed.append(new)
-    tx.put_many(changed)
-    return [p["id"] for p in changed]
+            tx.put(writing.stamp_changed(tx, new, stamp=stamp))
+            changed.append(new["id"])
+    return changed
 
 
 # --- edit -----------------------------------------------------------------------
@@ -208,9 +210,10 @@ class Edited:
     key: str          # the key after the edit (a renamed source has a new one)
     old_key: str
     persons: list[str]  # records that changed
+    changed: bool = True  # whether the source itself changed
 
     def summary(self) -> str:
-        if not self.persons:
+        if not self.changed:
             return f"source {self.old_key}: no changes"
         renamed = f" (renamed to {self.key})" if self.key != self.old_key else ""
         return f"updated source {self.old_key}{renamed} in {len(self.persons)} record(s): " + \
@@ -226,8 +229,8 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
 
     if not assignments:
         raise UsageError("nothing to change: give --set FIELD=VALUE (e.g. --set url=https://…)")
-    with store.transaction(db) as tx:
-        uses = usage(tx.all())
+    with writing.transaction(db) as tx:
+        uses = usage(tx)
         use = uses.get(key)
         if use is None:
             raise NotFound(f"no source {key!r} (see `dossier sources list`)")
@@ -250,7 +253,10 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
                 for _, claim in rules.claims(record):
                     claim["sources"] = [new_key if k == key else k for k in claim.get("sources") or ()]
         changed = _store(tx, records, source="--set")
-        return Edited(new_key, key, changed)
+        if new_key != key:
+            tx.delete_source(key)
+        tx.put_source(new)
+        return Edited(new_key, key, changed, new != use.source)
 
 
 # --- rm -------------------------------------------------------------------------
@@ -273,7 +279,7 @@ class Removed:
 
 def remove_source(db: Path, key: str, *, force: bool = False) -> Removed:
     """Remove a source from every record; refuse while a claim cites it, unless ``force``."""
-    with store.transaction(db) as tx:
+    with writing.transaction(db) as tx:
         use = _use(tx, key)
         if use.claims and not force:
             raise Conflict(
@@ -291,6 +297,7 @@ def remove_source(db: Path, key: str, *, force: bool = False) -> Removed:
                     if not claim["sources"]:
                         unsourced.append(Citation(record["id"], path))
         _store(tx, records, source="sources rm")
+        tx.delete_source(key)
         return Removed(key, use.persons, use.claims, unsourced)
 
 

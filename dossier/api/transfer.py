@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dossier import store
+from dossier.api import writing
 from dossier.errors import Conflict, InvalidInput, Problem, StorageError, UsageError
 from dossier.interchange import (
     EXTENSIONS,
@@ -238,7 +239,7 @@ def import_items(
         _validate(items, calendar, problems, progress)
         raise _invalid(problems, items)
     report = ImportReport(dry_run=dry_run)
-    with store.transaction(db, dry_run=dry_run) as tx:
+    with writing.transaction(db, dry_run=dry_run) as tx:
         pending = _pending(items, tx, calendar, problems)
         records = _validate([items[i] for i in pending], calendar, problems, progress)
         if problems or records is None:
@@ -251,8 +252,12 @@ def import_items(
         if problems:
             raise _invalid(problems, items)
         writes = _decide(batch, tx, on_conflict, report, notify)
-        if writes and not dry_run:
-            tx.put_many(writes)
+        if not dry_run:
+            for record in writes:
+                for src in record.get("sources", ()):
+                    if tx.source(src["key"]) != src:
+                        tx.put_source(src)
+                tx.put(record)
     return report
 
 
@@ -504,7 +509,7 @@ def _decide(
     batch: list[Pair], tx: store.Transaction, on_conflict: str, report: ImportReport, notify: Notify
 ) -> list[dict[str, Any]]:
     """Sort the batch into added/updated/unchanged/skipped; return the records to write."""
-    content, source_clashes, source_index = rules.content, rules.source_clashes, rules.source_index
+    content = rules.content
     stamp = rules.now_stamp()
     conflicts: list[str] = []
     writes: list[tuple[Item, dict[str, Any], bool]] = []
@@ -533,21 +538,18 @@ def _decide(
             conflicts.append(f"  {item.where()}: {record['id']}: exists with different content "
                              f"(differs in {', '.join(changed)})")
     # Source keys are shared database-wide: check the state after this import.
-    written = {record["id"] for _, record, _ in writes}
-    index = source_index(r for r in tx.all() if r["id"] not in written)
     kept = []
+    clashes = _SourceClashes(tx, {record["id"] for _, record, _ in writes})
     for item, record, is_update in writes:
-        clashes = source_clashes(record, index)
-        if not clashes:
-            for src in record.get("sources", ()):
-                index.setdefault(src["key"], (src, record["id"]))
+        found = clashes.of(record)
+        if not found:
             kept.append(record)
             (report.updated if is_update else report.added).append(record["id"])
         elif on_conflict == "skip":
             report.skipped.append(record["id"])
-            notify(f"skipped {record['id']} ({item.where()}): {clashes[0]}")
+            notify(f"skipped {record['id']} ({item.where()}): {found[0]}")
         else:
-            conflicts += [f"  {item.where()}: {record['id']}: {c}" for c in clashes]
+            conflicts += [f"  {item.where()}: {record['id']}: {c}" for c in found]
     if conflicts:
         hint = "use --on-conflict update or skip" if on_conflict == "fail" else (
             "a source key must mean one source; change the key or make the sources agree")
@@ -557,6 +559,45 @@ def _decide(
         raise Conflict(f"{len(conflicts)} conflict{'s' * (len(conflicts) != 1)} with the database; "
                        f"nothing was imported ({hint})", details=shown)
     return kept
+
+
+class _SourceClashes:
+    """Source keys given with other content than the database (or this batch) holds.
+
+    The registry of sources answers at once; the persons carrying a key are read
+    only when its content differs (then the clash names one of them).
+    """
+
+    def __init__(self, tx: store.Transaction, written: set[str]) -> None:
+        self.tx, self.written = tx, written
+        self.registry = tx.sources()
+        self.batch: dict[str, tuple[dict[str, Any], str]] = {}
+        self._holders: dict[str, str] | None = None
+
+    def of(self, record: dict[str, Any]) -> list[str]:
+        found = []
+        for src in record.get("sources", ()):
+            key = src["key"]
+            stored = self.registry.get(key)
+            holder = self._holder(key) if stored is not None and stored != src else None
+            first = self.batch.get(key)
+            if holder is not None:
+                found.append(f"source {key!r} differs from the one cited by {holder}")
+            elif first is not None and first[0] != src and first[1] != record["id"]:
+                found.append(f"source {key!r} differs from the one cited by {first[1]}")
+        if not found:
+            for src in record.get("sources", ()):
+                self.batch.setdefault(src["key"], (src, record["id"]))
+        return found
+
+    def _holder(self, key: str) -> str | None:
+        if self._holders is None:
+            self._holders = {}
+            for person in self.tx.all():
+                if person["id"] not in self.written:
+                    for src in person.get("sources", ()):
+                        self._holders.setdefault(src["key"], person["id"])
+        return self._holders.get(key)
 
 
 # --- export ----------------------------------------------------------------------

@@ -45,6 +45,16 @@ def content(record: Record) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in TIMESTAMPS}
 
 
+def own_content(record: Record) -> dict[str, Any]:
+    """What a person's ``updated`` and history answer for: the record without the tool's
+    timestamps, its sources by key only (editing a source changes the source, not the
+    persons who cite it)."""
+    out = content(record)
+    if "sources" in out:
+        out["sources"] = [s.get("key") if isinstance(s, Mapping) else s for s in out["sources"] or ()]
+    return out
+
+
 def now_utc() -> datetime:
     """The time of a change: UTC, to the second (what ``created``/``updated`` hold)."""
     return datetime.now(UTC).replace(microsecond=0)

@@ -1,0 +1,178 @@
+"""How every command writes: one transaction, the source registry kept whole, the history appended.
+
+* ``transaction(db)`` wraps ``store.transaction``: just before the write, each
+  changed person or source becomes one history entry (UTC time, actor, the
+  command, and the field changes, as ``diff`` shows them), in the same atomic
+  write. A person whose own content did not change (only the copy of a source
+  it cites) gets no entry: the source's entry says what changed.
+* ``put_person`` stores a person and keeps the registry of sources whole: a
+  source key means one source across the database, so a key held with other
+  content is a ``Conflict``.
+* The actor is ``session(actor=...)`` (the CLI's ``--actor``) › ``$DOSSIER_ACTOR``
+  › ``git config user.name`` of the current folder › the OS login name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dossier import store
+from dossier.errors import Conflict
+from dossier.model import rules
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who is changing the database, and with which command (for the history)."""
+
+    actor: str | None = None
+    command: str | None = None
+
+
+_SESSION: ContextVar[Session | None] = ContextVar("dossier_session", default=None)
+
+
+@contextlib.contextmanager
+def session(*, actor: str | None = None, command: str | None = None) -> Iterator[None]:
+    """Name the actor and the command that the history records for writes in this block."""
+    token = _SESSION.set(Session(actor, command))
+    try:
+        yield
+    finally:
+        _SESSION.reset(token)
+
+
+def set_session(*, actor: str | None = None, command: str | None = None) -> None:
+    """``session`` for the rest of the process (the CLI calls this once)."""
+    _SESSION.set(Session(actor, command))
+
+
+def actor() -> str:
+    given = (_SESSION.get() or Session()).actor or os.environ.get("DOSSIER_ACTOR")
+    if given:
+        return given
+    try:
+        done = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, timeout=5,
+                              check=False)
+        name = done.stdout.strip()
+        if done.returncode == 0 and name:
+            return name
+    except (OSError, subprocess.SubprocessError):
+        pass
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container without a passwd entry)
+        return "unknown"
+
+
+def command() -> str:
+    given = (_SESSION.get() or Session()).command
+    return given if given is not None else shlex.join(["dossier", *sys.argv[1:]]) if sys.argv else "api"
+
+
+# --- the transaction -------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def transaction(db: Path, *, dry_run: bool = False) -> Iterator[store.Transaction]:
+    with store.transaction(db, dry_run=dry_run) as tx:
+        tx.on_commit = _commit
+        yield tx
+
+
+def _commit(tx: store.Transaction) -> None:
+    if tx.legacy:
+        _validate_all(tx)
+    entries = history_entries(tx.changes, tx.notes)
+    if entries:
+        stamp, who, what = rules.now_stamp(), actor(), command()
+        tx.log({"at": stamp, "actor": who, "command": what, **entry} for entry in entries)
+
+
+def _validate_all(tx: store.Transaction) -> None:
+    """A file of an older schema is written anew once: validated whole, readers may trust it."""
+    from dossier.model.person import validate_many
+
+    if not validate_many(tx.all())[1]:
+        tx.mark_validated()
+
+
+def history_entries(changes: list[store.Change],
+                    notes: Mapping[tuple[str, str], Mapping[str, Any]] | None = None) -> list[Record]:
+    """One entry per changed person or source: its kind, id, what happened, and the field changes."""
+    from dossier.api.diff import field_changes
+
+    entries = []
+    for change in changes:
+        kind = "person" if change.section == "persons" else "source"
+        if change.old is None:
+            entry: Record = {"kind": kind, "id": change.key, "op": "added", "changes": []}
+            if change.new is not None and "name" in change.new:
+                entry["name"] = change.new["name"]
+        elif change.new is None:
+            entry = {"kind": kind, "id": change.key, "op": "removed", "changes": []}
+            if "name" in change.old:
+                entry["name"] = change.old["name"]
+        else:
+            old, new = change.old, change.new
+            if kind == "person":
+                old, new = rules.own_content(old), rules.own_content(new)
+            found = field_changes(old, new)
+            if not found:
+                continue
+            entry = {"kind": kind, "id": change.key, "op": "changed",
+                     "changes": [[c.path, c.old, c.new] for c in found]}
+            if "name" in change.new:
+                entry["name"] = change.new["name"]
+        entry.update((notes or {}).get((change.section, change.key), {}))
+        entries.append(entry)
+    return entries
+
+
+# --- persons and the registry of sources --------------------------------------------------
+
+
+def put_person(tx: store.Transaction, record: Mapping[str, Any]) -> None:
+    """Store a person, and each source it carries in the registry (one content per key).
+
+    A source that only this person carries may change with it; one that others
+    carry too must be changed with ``sources edit`` (every copy at once).
+    """
+    for src in record.get("sources") or ():
+        known = tx.source(src["key"])
+        if known is not None and known != src:
+            others = carriers(tx, src["key"], but=record["id"])
+            if others:
+                raise Conflict(f"source {src['key']!r} differs from the one cited by {others[0]}")
+        if known != src:
+            tx.put_source(src)
+    tx.put(record)
+
+
+def carriers(tx: store.Snapshot, key: str, *, but: str = "") -> list[str]:
+    """The persons that carry a source (every person is read: for the rare paths only)."""
+    return [r["id"] for r in tx.all() if r["id"] != but
+            and any(s.get("key") == key for s in r.get("sources") or ())]
+
+
+def stamp_changed(tx: store.Transaction, record: Record, *, stamp: str | None = None) -> Record:
+    """``updated`` becomes now when the person's own content changed; else it stays as stored."""
+    old = tx.get(record["id"])
+    if old is not None and rules.own_content(old) == rules.own_content(record):
+        record["updated"] = old.get("updated")
+    else:
+        record["updated"] = stamp or rules.now_stamp()
+    return record
