@@ -13,7 +13,7 @@ import yaml
 from conftest import REPO, make_person
 
 from dossier import store
-from dossier.api import transfer
+from dossier.api import exporting, transfer
 from dossier.errors import InvalidInput
 
 RECORDS = REPO / "records"
@@ -47,6 +47,11 @@ def snapshot(db: Path) -> tuple[bytes, int]:
 # --- the sample corpus ------------------------------------------------------------
 
 
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` by its relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def test_records_folder_imports_and_split_export_reproduces_it(run, db, tmp_path):
     res = run("import", str(RECORDS))
     assert res.code == 0, res
@@ -56,30 +61,54 @@ def test_records_folder_imports_and_split_export_reproduces_it(run, db, tmp_path
     out = tmp_path / "out"
     res = run("export", "--split", str(out))
     assert res.code == 0, res
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in RECORDS.glob("*.yaml"))
-    for path in RECORDS.glob("*.yaml"):
-        assert (out / path.name).read_bytes() == path.read_bytes(), path.name
+    assert files(out) == files(RECORDS)  # persons and sources/, byte for byte
     before = snapshot(db)
     res = run("import", str(RECORDS))
     assert res.stderr.strip().endswith(f"0 added, 0 updated, {count} unchanged, 0 skipped")
     assert snapshot(db) == before
 
 
-def test_split_export_rewrites_only_changed_files_and_names_stale_ones(run, tmp_path):
+def test_split_export_writes_sources_once_and_cites_them_by_key(run, tmp_path):
+    shared = {"key": "shared-report", "title": "Shared report", "url": "https://example.org/s"}
+    seed(run, tmp_path,
+         make_person("Dariush Fakeri", id="fakeri", sources=[shared],
+                     role_1988={"title": "Judge", "sources": ["shared-report"]}),
+         make_person("Kaveh Nadiri", id="nadiri", sources=[shared],
+                     role_1988={"title": "Clerk", "sources": ["shared-report"]}))
+    out = tmp_path / "out"
+    assert run("export", "--split", str(out)).code == 0
+    assert sorted(files(out)) == ["fakeri.yaml", "nadiri.yaml", "sources/shared-report.yaml"]
+    person = yaml.safe_load((out / "fakeri.yaml").read_text())
+    assert person["sources"] == ["shared-report"]  # by key: the source has its own file
+    assert yaml.safe_load((out / "sources" / "shared-report.yaml").read_text()) == {**shared, "kind": "other"}
+    # One correction to the source is one file: both persons follow it on import.
+    path = out / "sources" / "shared-report.yaml"
+    path.write_text(path.read_text().replace("example.org/s", "example.org/corrected"))
+    res = run("import", str(out), "--mirror")
+    assert res.code == 0, res
+    for pid in ("fakeri", "nadiri"):
+        shown = run("show", pid, "--format", "json").json()
+        assert shown["sources"][0]["url"] == "https://example.org/corrected"
+
+
+def test_split_export_owns_its_folder(run, tmp_path):
     seed(run, tmp_path, make_person("Dariush Fakeri", id="fakeri"), make_person("Kaveh Nadiri", id="nadiri"))
     out = tmp_path / "out"
     assert run("export", "--split", str(out)).code == 0
     first = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
-    assert set(first) == {"fakeri.yaml", "nadiri.yaml"}
-    write(out / "gone.yaml", "name: Gone\n")
+    assert set(first) == {"fakeri.yaml", "nadiri.yaml", "sources"}
+    write(out / "notes.yaml", "name: A note kept by hand\n")  # not a record file
+    write(out / "README.md", "the team's notes\n")
     assert run("edit", "fakeri", "--set", "status=alive").code == 0
+    assert run("rm", "nadiri", "--yes").code == 0
     res = run("export", "--split", str(out))
     assert res.code == 0, res
-    assert "1 written, 1 unchanged" in res.stderr
-    assert "gone.yaml" in res.stderr
-    assert (out / "gone.yaml").exists()
-    assert (out / "nadiri.yaml").stat().st_mtime_ns == first["nadiri.yaml"]
+    assert "1 written, 1 removed, 1 unchanged" in res.stderr  # fakeri; nadiri; the source
+    assert not (out / "nadiri.yaml").exists()
+    assert (out / "notes.yaml").exists()
+    assert (out / "README.md").exists()
     assert "status: alive" in (out / "fakeri.yaml").read_text()
+    assert run("export", "--split", str(out)).stderr.endswith("0 written, 0 removed, 2 unchanged\n")
 
 
 def test_split_export_in_another_format(run, tmp_path):
@@ -483,7 +512,7 @@ def test_api_import_and_export(db, tmp_path):
     path = write(tmp_path / "a.ndjson", ndjson([make_person("Arash Abedi")]))
     report = transfer.import_path(db, path)
     assert (report.added, report.summary()) == (["arash-abedi"], "1 added, 0 updated, 0 unchanged, 0 skipped")
-    result = transfer.export(db, "-", fmt="ndjson")
+    result = exporting.export(db, "-", fmt="ndjson")
     assert orjson.loads(result.data)["id"] == "arash-abedi"
     assert result.summary() == "exported 1 persons (ndjson)"
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dossier import store
-from dossier.api import transfer
+from dossier.api import exporting, transfer
 from dossier.errors import InvalidInput
 from dossier.model.person import validate_person
 
@@ -134,9 +134,10 @@ def valid(records: list[dict[str, Any]]) -> bool:
 
 
 def export_to(db: Path, target: Path, fmt: str, split: bool) -> bytes:
-    transfer.export(db, target, fmt=fmt, split=split)
+    exporting.export(db, target, fmt=fmt, split=split)
     if split:
-        return b"".join(p.name.encode() + b"\0" + p.read_bytes() for p in sorted(target.iterdir()))
+        return b"".join(str(p.relative_to(target)).encode() + b"\0" + p.read_bytes()
+                        for p in sorted(target.rglob("*")) if p.is_file())
     return target.read_bytes()
 
 

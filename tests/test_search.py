@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -35,14 +34,6 @@ FICTIONAL: list[dict[str, Any]] = [
 ]
 
 
-def seed_records() -> list[dict[str, Any]]:
-    """The sample corpus, loaded without `dossier import` (validated like any input)."""
-    out = []
-    for path in sorted((REPO / "records").glob("*.yaml")):
-        out.append(dump(validate_person(yaml.safe_load(path.read_text("utf-8")), source=str(path))))
-    return out
-
-
 def fill(db: Path, records: list[dict[str, Any]]) -> None:
     with store.transaction(db) as tx:
         tx.put_many(dump(validate_person(r)) for r in records)
@@ -51,7 +42,8 @@ def fill(db: Path, records: list[dict[str, Any]]) -> None:
 @pytest.fixture(scope="module")
 def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("search") / "db.json"
-    fill(db, seed_records() + FICTIONAL)
+    api.import_path(db, REPO / "records")  # the sample corpus, as a user imports it
+    fill(db, FICTIONAL)
     return db
 
 
@@ -224,7 +216,8 @@ def test_matched_is_the_name_or_alias_that_matched(corpus_db: Path) -> None:
 
 @pytest.fixture
 def seeded(db: Path) -> Path:
-    fill(db, seed_records() + FICTIONAL)
+    api.import_path(db, REPO / "records")
+    fill(db, FICTIONAL)
     return db
 
 

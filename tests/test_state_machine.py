@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 from dossier import api
-from dossier.api import transfer
+from dossier.api import exporting, transfer
 from dossier.model import rules
 from dossier.model.person import dump, validate_person
 
@@ -78,7 +78,7 @@ class DossierMachine(RuleBasedStateMachine):
         if not hasattr(self, "db"):
             return
         out = self.folder / "out.json"
-        transfer.export(self.db, out, fmt="json")
+        exporting.export(self.db, out, fmt="json")
         exported = json.loads(out.read_text(encoding="utf-8"))
         assert {r["id"]: rules.content(r) for r in exported} == self.model
 

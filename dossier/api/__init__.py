@@ -30,7 +30,7 @@ _HOME = {
     "search": "persons", "edit": "persons", "edit_replace": "persons", "remove": "persons",
     "merge": "persons", "check": "persons", "resolve": "persons",
     # batches
-    "import_path": "transfer", "export": "transfer",
+    "import_path": "transfer", "export": "exporting",
     # the sources across the database
     "list_sources": "sources", "show_source": "sources", "add_source": "sources",
     "edit_source": "sources", "remove_source": "sources",
@@ -43,6 +43,7 @@ _HOME = {
 
 if TYPE_CHECKING:
     from dossier.api.diff import diff_export, diff_since
+    from dossier.api.exporting import export
     from dossier.api.persons import (
         NewPerson,
         add,
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from dossier.api.publishing import profile_page, publish
     from dossier.api.review import list_stale, review_walk
     from dossier.api.sources import add_source, edit_source, list_sources, remove_source, show_source
-    from dossier.api.transfer import export, import_path
+    from dossier.api.transfer import import_path
 
 
 def __getattr__(name: str) -> Any:

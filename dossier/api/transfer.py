@@ -42,22 +42,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from dossier import store
 from dossier.api import writing
 from dossier.errors import Conflict, InvalidInput, Problem, StorageError, UsageError
-from dossier.interchange import (
-    EXTENSIONS,
-    FORMATS,
-    PUBLICATION,
-    SUFFIX,
-    Item,
-    RawJSON,
-    check_bytes,
-    format_of,
-    materialize,
-    read_bytes,
-    reader,
-    sniff,
-    write,
-    write_one,
-)
+from dossier.interchange import FORMATS, Item, RawJSON, materialize
+from dossier.interchange.inputs import read_input
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -81,40 +67,21 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # --mirror: persons not in the folder
+    sources: dict[str, int] = field(default_factory=dict)  # added/updated/removed sources
     dry_run: bool = False
+    mirror: bool = False
 
     def summary(self) -> str:
-        counts = (
-            f"{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped"
-        )
+        if self.mirror:
+            counts = (f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
+                      f"unchanged {len(self.unchanged)}")
+        else:
+            counts = (f"{len(self.added)} added, {len(self.updated)} updated, "
+                      f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped")
+        if any(self.sources.values()):
+            counts += "; sources: " + ", ".join(f"{n} {what}" for what, n in self.sources.items() if n)
         return f"dry run: would have {counts}" if self.dry_run else counts
-
-
-@dataclass
-class ExportReport:
-    count: int
-    fmt: str
-    target: str
-    data: bytes | None = None  # the document, when the target is stdout
-    written: int = 0
-    unchanged: int = 0
-    stale: list[str] = field(default_factory=list)
-    split: bool = False
-
-    def summary(self) -> str:
-        if self.data is not None:
-            return f"exported {self.count} persons ({self.fmt})"
-        if not self.split:
-            same = "; the file already held exactly this" if self.unchanged else ""
-            return f"exported {self.count} persons to {self.target} ({self.fmt}{same})"
-        text = (f"exported {self.count} persons to {self.target.rstrip('/')}/ ({self.fmt}, a file each): "
-                f"{self.written} written, {self.unchanged} unchanged")
-        if self.stale:
-            shown = ", ".join(self.stale[:10]) + (" …" if len(self.stale) > 10 else "")
-            text += (f"\nnote: {len(self.stale)} files in {self.target} match no person in the "
-                     f"database and were left in place: {shown}")
-        return text
 
 
 # --- import ----------------------------------------------------------------------
@@ -128,95 +95,29 @@ def import_path(
     dry_run: bool = False,
     on_conflict: str = "fail",
     calendar: str = "gregorian",
+    mirror: bool = False,
     stdin: BinaryIO | None = None,
     notify: Notify | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a file, a folder of files, or ``-`` (``stdin``) into the database."""
+    """Import a file, a folder of files, or ``-`` (``stdin``) into the database.
+
+    ``mirror`` (a folder only) makes the database equal to the folder: persons and
+    sources not in it are removed, and stored ones are updated without a conflict.
+    """
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if on_conflict not in ON_CONFLICT:
         raise UsageError(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}")
+    if mirror and (str(path) == "-" or not Path(path).is_dir()):
+        raise UsageError("--mirror makes the database equal to a folder: give the folder "
+                         "(import records/ --mirror)")
     problems: list[Problem] = []
     with paused_gc():
-        items = read_input(path, fmt, problems, stdin=stdin, notify=notify or _quiet)
-        return import_items(db, items, problems, dry_run=dry_run, on_conflict=on_conflict,
-                            calendar=calendar, notify=notify, progress=progress)
-
-
-def read_input(
-    path: str | os.PathLike[str],
-    fmt: str | None,
-    problems: list[Problem],
-    *,
-    stdin: BinaryIO | None = None,
-    notify: Notify | None = None,
-) -> list[Item]:
-    """Every record of the input, in order; bad input adds to ``problems``."""
-    if str(path) == "-":
-        data, source = read_bytes(path, stdin)
-        fmt = fmt or sniff(data)
-        checked = check_bytes(data, source, problems, fmt)
-        if checked is None:
-            return []
-        return reader(fmt, lazy=True)(checked, source, problems)
-    path = Path(path)
-    if path.is_dir():
-        files = _folder_files(path, fmt, notify or _quiet)
-        if not files:
-            wanted = ", ".join(sorted(e for e, f in EXTENSIONS.items() if fmt in (None, f)))
-            problems.append(Problem(f"no files to import (looked for {wanted})", source=str(path)))
-        items: list[Item] = []
-        for file in files:
-            items += _read_file(file, fmt or format_of(file.name), problems)  # type: ignore[arg-type]
-        return items
-    if not path.exists():
-        problems.append(Problem("no such file or folder", source=str(path)))
-        return []
-    fmt = fmt or format_of(path.name)
-    if fmt is None:
-        problems.append(Problem(
-            f"cannot tell the format from the extension {path.suffix or '(none)'!r}; "
-            f"use --format {'|'.join(FORMATS)}", source=str(path)))
-        return []
-    return _read_file(path, fmt, problems)
-
-
-def _folder_files(folder: Path, fmt: str | None, notify: Notify) -> list[Path]:
-    """Files directly in ``folder`` with an extension of ``fmt`` (or of any format), by name.
-
-    Hidden files are passed over silently; anything else left out is named on stderr.
-    """
-    try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError as exc:
-        raise StorageError(f"{folder}: cannot list folder: {exc.strerror or exc}") from None
-    chosen, ignored = [], []
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        kind = format_of(entry.name)
-        if entry.is_file() and kind is not None and fmt in (None, kind):
-            chosen.append(entry)
-        else:
-            ignored.append(entry.name + ("/" if entry.is_dir() else ""))
-    if ignored:
-        shown = ", ".join(ignored[:10]) + (f" and {len(ignored) - 10} more" if len(ignored) > 10 else "")
-        what = f".{fmt} files" if fmt else "interchange files"
-        notify(f"{folder}: ignored {len(ignored)} entries that are not {what}: {shown}")
-    return chosen
-
-
-def _read_file(path: Path, fmt: str, problems: list[Problem]) -> list[Item]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(f"cannot read: {exc.strerror or exc}", source=str(path)))
-        return []
-    checked = check_bytes(data, str(path), problems, fmt)
-    if checked is None:
-        return []
-    return reader(fmt, lazy=True)(checked, str(path), problems)
+        read = read_input(path, fmt, problems, stdin=stdin, notify=notify or _quiet)
+        return import_items(db, read.items, problems, sources=read.sources, dry_run=dry_run,
+                            on_conflict=on_conflict, calendar=calendar, mirror=mirror, notify=notify,
+                            progress=progress)
 
 
 def import_items(
@@ -224,22 +125,30 @@ def import_items(
     items: Sequence[Item],
     problems: list[Problem] | None = None,
     *,
+    sources: Sequence[Item] = (),
     dry_run: bool = False,
     on_conflict: str = "fail",
     calendar: str = "gregorian",
+    mirror: bool = False,
     notify: Notify | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate ``items`` and apply them in one transaction (see the module docstring)."""
+    """Validate ``items`` and apply them in one transaction (see the module docstring).
+
+    ``sources`` are the source files of a split folder, which persons cite by key.
+    """
     problems = list(problems or [])
     notify = notify or _quiet
+    registry = _read_sources(sources, problems)
     if problems:
         # The input is bad already; still validate what was readable, so the
         # user gets every error in one run. The database is not even opened.
+        _inline_sources(items, registry, None, problems)
         _validate(items, calendar, problems, progress)
-        raise _invalid(problems, items)
-    report = ImportReport(dry_run=dry_run)
+        raise _invalid(problems, [*items, *sources])
+    report = ImportReport(dry_run=dry_run, mirror=mirror)
     with writing.transaction(db, dry_run=dry_run) as tx:
+        _inline_sources(items, registry, None if mirror else tx, problems)
         pending = _pending(items, tx, calendar, problems)
         records = _validate([items[i] for i in pending], calendar, problems, progress)
         if problems or records is None:
@@ -251,13 +160,14 @@ def import_items(
         _assign_ids(batch, problems)
         if problems:
             raise _invalid(problems, items)
-        writes = _decide(batch, tx, on_conflict, report, notify)
-        if not dry_run:
-            for record in writes:
-                for src in record.get("sources", ()):
-                    if tx.source(src["key"]) != src:
-                        tx.put_source(src)
-                tx.put(record)
+        if mirror:
+            _mirror(batch, registry, tx, report)
+            return report
+        for record in _decide(batch, tx, on_conflict, report, notify):
+            for src in record.get("sources", ()):
+                if tx.source(src["key"]) != src:
+                    tx.put_source(src)
+            tx.put(record)
     return report
 
 
@@ -277,6 +187,62 @@ def _invalid(problems: list[Problem], items: Sequence[Item]) -> InvalidInput:
         shown.append(Problem(f"… and {len(ordered) - MAX_PROBLEMS} more"))
     shown.append(Problem(f"{len(ordered)} error{'s' * (len(ordered) != 1)}; nothing was imported"))
     return InvalidInput(shown)
+
+
+# --- sources of a split folder ---------------------------------------------------------
+
+Registry = dict[str, tuple[dict[str, Any], Item]]  # key -> (canonical source, where it was read)
+
+
+def _read_sources(items: Sequence[Item], problems: list[Problem]) -> Registry:
+    """The validated sources of a split folder's ``sources/`` files, by key."""
+    from pydantic import ValidationError
+
+    from dossier.model.person import Source, problems_from
+
+    registry: Registry = {}
+    for item in materialize(list(items), problems):
+        if not isinstance(item.data, dict):
+            problems.append(Problem("a source must be a mapping", source=item.source, line=item.line))
+            continue
+        try:
+            src = Source.model_validate(item.data).model_dump(mode="json")
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, source=item.source, line=item.line))
+            continue
+        first = registry.get(src["key"])
+        if first is not None:
+            problems.append(Problem(f"source {src['key']!r} is also in {first[1].where()}", field="key",
+                                    source=item.source, line=item.line))
+            continue
+        registry[src["key"]] = (src, item)
+    return registry
+
+
+def _inline_sources(items: Sequence[Item], registry: Registry, tx: store.Snapshot | None,
+                    problems: list[Problem]) -> None:
+    """Replace the source keys a split person file lists by the sources themselves (from the
+    folder's ``sources/``, else from the database when ``tx`` is given)."""
+    for item in items:
+        data = item.data
+        if type(data) is not dict or type(data.get("sources")) is not list:
+            continue
+        if not any(type(s) is str for s in data["sources"]):
+            continue
+        inlined = []
+        for i, src in enumerate(data["sources"]):
+            if type(src) is not str:
+                inlined.append(src)
+                continue
+            found = registry.get(src)
+            known = found[0] if found is not None else tx.source(src) if tx is not None else None
+            if known is None:
+                where = "the folder's sources/" + ("" if tx is None else " nor in the database")
+                problems.append(Problem(f"no source {src!r} in {where}", field=f"sources[{i}]",
+                                        source=item.source, line=item.line))
+                continue
+            inlined.append(dict(known))
+        item.data = {**data, "sources": inlined}
 
 
 # --- validation --------------------------------------------------------------------
@@ -530,9 +496,7 @@ def _decide(
             report.skipped.append(record["id"])
             notify(f"skipped {record['id']} ({item.where()}): differs from the stored record")
         elif on_conflict == "update":
-            record["created"] = record["created"] or stored.get("created") or stamp
-            record["updated"] = record["updated"] or stamp
-            writes.append((item, record, True))
+            writes.append((item, _timestamps(record, stored, stamp), True))
         else:
             changed = [k for k in record if k not in rules.TIMESTAMPS and record[k] != stored.get(k)]
             conflicts.append(f"  {item.where()}: {record['id']}: exists with different content "
@@ -551,7 +515,8 @@ def _decide(
         else:
             conflicts += [f"  {item.where()}: {record['id']}: {c}" for c in found]
     if conflicts:
-        hint = "use --on-conflict update or skip" if on_conflict == "fail" else (
+        hint = ("use --on-conflict update or skip, or import a folder with --mirror to make the "
+                "database equal to it") if on_conflict == "fail" else (
             "a source key must mean one source; change the key or make the sources agree")
         shown = conflicts[:MAX_PROBLEMS]
         if len(conflicts) > MAX_PROBLEMS:
@@ -559,6 +524,73 @@ def _decide(
         raise Conflict(f"{len(conflicts)} conflict{'s' * (len(conflicts) != 1)} with the database; "
                        f"nothing was imported ({hint})", details=shown)
     return kept
+
+
+def _timestamps(record: dict[str, Any], stored: dict[str, Any], stamp: str) -> dict[str, Any]:
+    """``created`` and ``updated`` of an incoming version of a stored person.
+
+    An incoming ``updated`` that differs from the stored one is kept (the file was
+    exported after its change); the same ``updated`` on changed content is a hand
+    edit of the file, so it becomes now; unchanged own content keeps its time.
+    """
+    record["created"] = record.get("created") or stored.get("created") or stamp
+    incoming, known = record.get("updated"), stored.get("updated")
+    if rules.own_content(record) == rules.own_content(stored):
+        record["updated"] = incoming or known
+    elif not incoming or incoming == known:
+        record["updated"] = stamp
+    return record
+
+
+def _mirror(batch: list[Pair], registry: Registry, tx: store.Transaction, report: ImportReport) -> None:
+    """Make the database equal to the folder: add, update and remove persons and sources."""
+    stamp = rules.now_stamp()
+    sources = {key: src for key, (src, _) in registry.items()}
+    first: dict[str, tuple[dict[str, Any], Item]] = {}
+    conflicts = []
+    seen: set[str] = set()
+    for item, record in batch:
+        person = record if record is not None else tx[item.data["id"]]
+        seen.add(person["id"])
+        for src in person.get("sources", ()):
+            known = sources.get(src["key"])
+            if known is None:
+                sources[src["key"]] = src
+                first[src["key"]] = (src, item)
+            elif known != src:
+                other = first.get(src["key"], registry.get(src["key"], (None, item)))[1]
+                conflicts.append(f"  {item.where()}: {person['id']}: source {src['key']!r} differs from "
+                                 f"the one in {other.where()}")
+        if record is None:
+            report.unchanged.append(person["id"])
+            continue
+        stored = tx.get(record["id"])
+        if stored is None:
+            record["created"] = record["created"] or stamp
+            record["updated"] = record["updated"] or stamp
+            report.added.append(record["id"])
+        else:
+            _timestamps(record, stored, stamp)
+            changed = rules.own_content(record) != rules.own_content(stored)
+            (report.updated if changed else report.unchanged).append(record["id"])
+        tx.put(record)
+    if conflicts:
+        raise Conflict(f"{len(conflicts)} source key{'s' * (len(conflicts) != 1)} given with two contents "
+                       "in the folder; nothing was imported", details=conflicts[:MAX_PROBLEMS])
+    gone = [pid for pid in tx.ids() if pid not in seen]
+    tx.delete(gone)
+    report.removed += gone
+    counts = {"added": 0, "updated": 0, "removed": 0}
+    for key, src in sources.items():
+        stored_src = tx.source(key)
+        if stored_src != src:
+            counts["added" if stored_src is None else "updated"] += 1
+            tx.put_source(src)
+    for key in tx.sources():
+        if key not in sources:
+            tx.delete_source(key)
+            counts["removed"] += 1
+    report.sources = counts
 
 
 class _SourceClashes:
@@ -598,77 +630,3 @@ class _SourceClashes:
                     for src in person.get("sources", ()):
                         self._holders.setdefault(src["key"], person["id"])
         return self._holders.get(key)
-
-
-# --- export ----------------------------------------------------------------------
-
-
-def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = None,
-           split: bool = False) -> ExportReport:
-    """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout)."""
-    if fmt is not None and fmt not in (*FORMATS, *PUBLICATION):
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *PUBLICATION))}")
-    if split and fmt in PUBLICATION:
-        raise UsageError(f"--split writes record files; --format {fmt} is one document (drop --split)")
-    target = str(path)
-    if split:
-        if target == "-":
-            raise UsageError("--split writes one file per person: give a folder (export --split records/)")
-        return _export_split(store.read(db).all(), Path(target), fmt or "yaml")
-    if target != "-" and Path(target).is_dir():
-        raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
-    fmt = fmt or (format_of(target) if target != "-" else None) or "json"
-    records = store.read(db).all()
-    data = write(records, fmt)
-    if target == "-":
-        return ExportReport(len(records), fmt, target, data=data)
-    changed = write_if_changed(Path(target), data, private=fmt not in PUBLICATION)
-    return ExportReport(len(records), fmt, target, written=int(changed), unchanged=int(not changed))
-
-
-def _export_split(records: list[dict[str, Any]], folder: Path, fmt: str) -> ExportReport:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"{folder}: cannot create folder: {exc.strerror or exc}") from None
-    suffix = SUFFIX[fmt]
-    report = ExportReport(len(records), fmt, str(folder), split=True)
-    names = set()
-    for record in records:
-        name = record["id"] + suffix
-        names.add(name)
-        # Not fsync'd one by one (a split export is regenerated from the database at will).
-        if write_if_changed(folder / name, write_one(record, fmt), durable=False, private=True):
-            report.written += 1
-        else:
-            report.unchanged += 1
-    report.stale = sorted(p.name for p in folder.iterdir()
-                          if p.name.endswith(suffix) and p.name not in names and not p.name.startswith("."))
-    return report
-
-
-def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: bool = True) -> bool:
-    """Write ``data`` atomically unless the file already holds exactly it.
-
-    A new file is ``private`` (0600) unless it is a redacted publication: a full
-    export carries confidential sources and restricted persons, as the database
-    does. An existing file keeps its mode.
-    """
-    try:
-        if path.read_bytes() == data:
-            return False
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o600 if private else 0o666 & ~_umask()
-    except IsADirectoryError:
-        raise StorageError(f"{path}: is a folder") from None
-    except OSError as exc:
-        raise StorageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    store.write_atomic(path, data, mode=mode, durable=durable)
-    return True
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -86,18 +86,43 @@ def root(
         typer.Option("--db", help="Database file (default: $DOSSIER_DB, else the user data dir).",
                      dir_okay=True, show_default=False),
     ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", metavar="NAME", help="Who the history records for the changes of this "
+                     "command (default: $DOSSIER_ACTOR, else git config user.name, else the login name).",
+                     show_default=False),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
-    ctx.obj = {"db": db, "debug": debug}
+    ctx.obj = {"db": db, "debug": debug, "actor": actor}
 
 
 def _db(ctx: typer.Context) -> Path:
+    from dossier.api.writing import set_session
     from dossier.store import resolve_path
 
-    return resolve_path((ctx.find_root().obj or {}).get("db"))
+    settings = ctx.find_root().obj or {}
+    set_session(actor=settings.get("actor"), command=_command_line())
+    return resolve_path(settings.get("db"))
+
+
+def _command_line() -> str:
+    """The command as the history records it: what was typed after ``dossier``, but the global
+    options (the database path says where, not what)."""
+    import shlex
+
+    args, out, skip = sys.argv[1:], [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("--db", "--actor"):
+            skip = True
+        elif not arg.startswith(("--db=", "--actor=")) and arg != "--debug":
+            out.append(arg)
+    return shlex.join(out)
 
 
 def _on_terminal() -> bool:
@@ -366,6 +391,8 @@ def import_(
         typer.Option("--on-conflict", help="An id stored with other content: fail (exit 5), update, skip."),
     ] = "fail",
     calendar: Calendar = "gregorian",
+    mirror: Annotated[bool, typer.Option("--mirror", help="Make the database equal to the folder PATH: "
+                      "add, update and remove persons and sources, in one write.")] = False,
 ) -> None:
     """Import persons (JSON, NDJSON, CSV, YAML); all or nothing, re-imports change nothing."""
     from dossier import api
@@ -373,7 +400,7 @@ def import_(
 
     report = api.import_path(
         _db(ctx), path, fmt=fmt, dry_run=dry_run, on_conflict=on_conflict, calendar=calendar,
-        notify=output.message, progress=output.progress,
+        mirror=mirror, notify=output.message, progress=output.progress,
     )
     output.message(report.summary())
 

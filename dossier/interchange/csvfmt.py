@@ -100,7 +100,8 @@ def _post(record: dict[str, Any], key: str, field: str) -> str:
 
 
 def _source_urls(record: dict[str, Any]) -> list[str]:
-    return [s["url"] for s in record.get("sources", ()) if s.get("url")]
+    # (a split export lists sources by key: they have files of their own)
+    return [s["url"] for s in record.get("sources", ()) if isinstance(s, dict) and s.get("url")]
 
 
 def _spec_cells(r: dict[str, Any]) -> list[str]:

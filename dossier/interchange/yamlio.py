@@ -22,7 +22,10 @@ def compact(value: Any) -> Any:
     return value
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it (several times faster; split exports write thousands
+# of files); the pure-Python one otherwise. Their output differs in how long quoted strings
+# wrap, so a checkout written by one may be rewritten once by the other.
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     pass
 
 

@@ -73,8 +73,18 @@ def _line(value: str) -> str:
     return _clean(value.strip(), _BAD_LINE, "a single-line field")
 
 
+def _title(value: str) -> str:
+    value = _line(value)
+    if not value:
+        raise ValueError("a title may not be empty or only spaces")
+    return value
+
+
 def _name(value: str) -> str:
-    return _clean(value.strip(), _BAD_NAME, "a name")
+    value = value.strip()
+    if not value:  # the length limit saw the spaces; a name of spaces is no name
+        raise ValueError("a name may not be empty or only spaces")
+    return _clean(value, _BAD_NAME, "a name")
 
 
 def _text(value: str) -> str:
@@ -159,6 +169,7 @@ def _utc(value: datetime) -> datetime:
 
 Slug = Annotated[str, AfterValidator(_slug)]
 Line = Annotated[str, Field(max_length=500), AfterValidator(_line)]
+Title = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_title)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name)]
 Text = Annotated[str, Field(max_length=200_000), AfterValidator(_text)]
 PartialDate = Annotated[str, BeforeValidator(_date_input), AfterValidator(check_partial_date)]
@@ -222,7 +233,7 @@ class _Dated(_Model):
 
 class Source(_Model):
     key: Slug
-    title: Line = Field(min_length=1)
+    title: Title
     publisher: Line | None = None
     author: Line | None = None
     url: Url | None = None
@@ -238,7 +249,7 @@ class Source(_Model):
 class Post(_Dated):
     DATE_FIELDS = ("start", "end", "as_of")
 
-    title: Line = Field(min_length=1)
+    title: Title
     organization: Line | None = None
     place: Line | None = None
     start: PartialDate | None = None

@@ -1,0 +1,165 @@
+"""``dossier export``: every person, losslessly, to a file, stdout, or a folder of files.
+
+``--split`` writes the layout a team keeps in git (``records/``): ``DIR/<id>.yaml``
+per person, whose claims and ``sources`` list cite sources by key only, and
+``DIR/sources/<key>.yaml`` per source, so one source is one file. The export
+owns its folder: record files of persons and sources no longer in the database
+are removed, every other file is left alone, and a file whose bytes would not
+change is not written (an export right after importing the folder changes no file).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dossier import store
+from dossier.errors import StorageError, UsageError
+from dossier.interchange import FORMATS, PUBLICATION, SUFFIX, format_of, write, write_one
+from dossier.interchange.inputs import SOURCES_FOLDER
+
+
+@dataclass
+class ExportReport:
+    count: int
+    fmt: str
+    target: str
+    data: bytes | None = None  # the document, when the target is stdout
+    written: int = 0
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)  # files of records no longer in the database
+    sources: int = 0
+    split: bool = False
+
+    def summary(self) -> str:
+        if self.data is not None:
+            return f"exported {self.count} persons ({self.fmt})"
+        if not self.split:
+            same = "; the file already held exactly this" if self.unchanged else ""
+            return f"exported {self.count} persons to {self.target} ({self.fmt}{same})"
+        return (f"exported {self.count} persons and {self.sources} sources to {self.target.rstrip('/')}/ "
+                f"({self.fmt}, a file each): {self.written} written, {len(self.removed)} removed, "
+                f"{self.unchanged} unchanged")
+
+
+# --- export ----------------------------------------------------------------------
+
+
+def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = None,
+           split: bool = False) -> ExportReport:
+    """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout)."""
+    if fmt is not None and fmt not in (*FORMATS, *PUBLICATION):
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *PUBLICATION))}")
+    if split and fmt in PUBLICATION:
+        raise UsageError(f"--split writes record files; --format {fmt} is one document (drop --split)")
+    target = str(path)
+    if split:
+        if target == "-":
+            raise UsageError("--split writes one file per person: give a folder (export --split records/)")
+        snapshot = store.read(db)
+        return _export_split(snapshot.all(), snapshot.sources(), Path(target), fmt or "yaml")
+    if target != "-" and Path(target).is_dir():
+        raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
+    fmt = fmt or (format_of(target) if target != "-" else None) or "json"
+    snapshot = store.read(db)
+    if fmt == "ndjson":
+        data = snapshot.persons_ndjson()  # the stored lines are the export
+        count = len(snapshot)
+    else:
+        records = snapshot.all()
+        data, count = write(records, fmt), len(records)
+    if target == "-":
+        return ExportReport(count, fmt, target, data=data)
+    changed = write_if_changed(Path(target), data, private=fmt not in PUBLICATION)
+    return ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
+
+
+def split_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A person as its split file holds it: its sources by key only (each source has a file)."""
+    return {**record, "sources": [s["key"] for s in record.get("sources") or ()]}
+
+
+def _export_split(records: list[dict[str, Any]], sources: dict[str, dict[str, Any]], folder: Path,
+                  fmt: str) -> ExportReport:
+    report = ExportReport(len(records), fmt, str(folder), split=True, sources=len(sources))
+    # A CSV row has a person's columns: the sources of a CSV split are YAML files.
+    source_fmt = "yaml" if fmt == "csv" else fmt
+    person_files = {r["id"] + SUFFIX[fmt]: write_one(split_record(r), fmt) for r in records}
+    source_files = {k + SUFFIX[source_fmt]: write_one(s, source_fmt) for k, s in sources.items()}
+    for where, files, suffix in ((folder, person_files, SUFFIX[fmt]),
+                                 (folder / SOURCES_FOLDER, source_files, SUFFIX[source_fmt])):
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{where}: cannot create folder: {exc.strerror or exc}") from None
+        for name, data in files.items():
+            # Not fsync'd one by one (a split export is regenerated from the database at will).
+            if write_if_changed(where / name, data, durable=False, private=True):
+                report.written += 1
+            else:
+                report.unchanged += 1
+        report.removed += _remove_stale(where, set(files), suffix, key="id" if where == folder else "key")
+    return report
+
+
+def _remove_stale(folder: Path, keep: set[str], suffix: str, *, key: str) -> list[str]:
+    """Remove the record files of ``folder`` that ``keep`` does not name; the names removed.
+
+    A record file is one that holds the record of its name (``<k>.yaml`` with
+    ``key: k``); any other file, a README or a hand-kept note, is left alone.
+    """
+    removed = []
+    for path in sorted(folder.iterdir()):
+        if (path.name in keep or not path.name.endswith(suffix) or path.name.startswith(".")
+                or not path.is_file() or not _is_record_file(path, key)):
+            continue
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise StorageError(f"{path}: cannot remove: {exc.strerror or exc}") from None
+        removed.append(str(path.relative_to(folder.parent if key == "key" else folder)))
+    return removed
+
+
+def _is_record_file(path: Path, key: str) -> bool:
+    from dossier.interchange import reader
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    fmt = format_of(path.name)
+    if fmt is None:
+        return False
+    items = reader(fmt)(data, str(path), [])
+    stem = path.name[: -len(SUFFIX[fmt])]
+    return len(items) == 1 and isinstance(items[0].data, dict) and items[0].data.get(key) == stem
+
+
+def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: bool = True) -> bool:
+    """Write ``data`` atomically unless the file already holds exactly it.
+
+    A new file is ``private`` (0600) unless it is a redacted publication: a full
+    export carries confidential sources and restricted persons, as the database
+    does. An existing file keeps its mode.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o600 if private else 0o666 & ~_umask()
+    except IsADirectoryError:
+        raise StorageError(f"{path}: is a folder") from None
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    store.write_atomic(path, data, mode=mode, durable=durable)
+    return True
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
