@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dossier.errors import InvalidInput
-from dossier.model.ids import slugify, unique_id
-from dossier.model.person import SLUG_RE, check_partial_date, validate_person
+from dossier.model.ids import SLUG_RE, slugify, unique_id
+from dossier.model.person import validate_person
+from dossier.model.rules import check_partial_date
 
 
 @given(st.integers(1, 9999), st.integers(1, 12), st.data())

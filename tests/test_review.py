@@ -118,61 +118,118 @@ def walk(db: Path, script: Script, **kwargs: Any) -> review.Tally:
     return review.review_walk(db, ask=script.ask, say=script.say, today=TODAY, **kwargs)
 
 
-def test_confirm_skip_and_quit_each_answer_its_own_write(db):
+def test_confirm_needs_a_source_and_takes_its_date(db):
     corpus(db)
-    script = Script("c", "s", "q")
+    # never: confirmed by the stored report (its published date, 1990, is what it confirms);
+    # ancient: skipped; then quit.
+    script = Script("c", "example-report-1990", "", "s", "q")
     tally = walk(db, script)
     assert (tally.confirmed, tally.skipped, tally.quit_at) == (["never"], ["ancient"], 1)
-    assert record(db, "never")["current_post"]["as_of"] == "2026-06-15"
+    post = record(db, "never")["current_post"]
+    assert post["as_of"] == "1990"  # the date the evidence confirms, not the day of the review
+    assert post["sources"] == ["example-report-1990"]
     assert record(db, "ancient")["current_post"]["as_of"] == "2017-07"
-    assert record(db, "old-month")["current_post"]["as_of"] == "2024-05"
     assert "[1/3] Never (never)" in script.said
     assert "  sources: [example-report-1990] Example report · 1990 · https://example.org/r" in script.said
-    assert tally.summary() == "1 confirmed, 0 edited, 1 skipped of 3 stale; quit with 1 not reviewed"
-    # a second walk no longer shows the confirmed post
-    assert [s.id for s in review.list_stale(db, today=TODAY)] == ["ancient", "old-month"]
+    assert tally.summary() == "1 confirmed, 0 left, 0 edited, 1 skipped of 3 stale; quit with 1 not reviewed"
 
 
-def test_edit_corrects_the_post(db):
+def test_confirm_with_a_new_source_from_its_url(db):
     corpus(db)
-    walk(db, Script("s", "e", "Chief Justice", "", "n", ""))  # "" takes the default
+    walk(db, Script("c", "https://example.org/2026/court", "Court annual report 2026", "2026-05", "q"))
+    person = record(db, "never")
+    assert person["current_post"]["as_of"] == "2026-05"
+    new = [s for s in person["sources"] if s["url"] == "https://example.org/2026/court"]
+    assert [s["title"] for s in new] == ["Court annual report 2026"]
+    assert new[0]["key"] in person["current_post"]["sources"]
+    assert store.read(db).source(new[0]["key"]) == new[0]  # in the registry of sources too
+
+
+def test_confirm_without_a_source_is_refused_and_asked_again(db):
+    corpus(db)
+    before = record(db, "never")
+    script = Script("c", "", "c", "no-such-source", "", "s", "q")
+    walk(db, script)
+    assert any("a source is needed" in line for line in script.said)
+    assert any("no source 'no-such-source'" in line for line in script.said)
+    assert record(db, "never") == before
+
+
+def test_edit_corrects_the_post_without_confirming_it(db):
+    corpus(db)
+    walk(db, Script("s", "e", "Chief Justice", "", "n", "", ""))  # "" takes the default
     post = record(db, "ancient")["current_post"]
-    assert (post["title"], post["organization"], post["as_of"]) == ("Chief Justice", "Supreme Court",
-                                                                     "2026-06-15")
+    # a correction is not a confirmation: as_of stays
+    assert (post["title"], post["organization"]) == ("Chief Justice", "Supreme Court")
+    assert post["as_of"] == "2017-07"
     assert post["sources"] == ["example-report-1990"]
     assert record(db, "ancient")["posts"] == []
 
 
 def test_edit_new_post_moves_the_old_one_to_the_career(db):
     corpus(db)
-    script = Script("s", "e", "Minister of Justice", "Government", "y", "example-report-1990")
+    script = Script("s", "e", "Minister of Justice", "Government", "y", "example-report-1990", "2026-01")
     walk(db, script)
     person = record(db, "ancient")
     assert person["current_post"]["title"] == "Minister of Justice"
-    assert person["current_post"]["as_of"] == "2026-06-15"
+    assert person["current_post"]["as_of"] == "2026-01"
     assert [(p["title"], p["as_of"]) for p in person["posts"]] == [("Judge", "2017-07")]
     # a new post does not silently inherit the old post's sources
     assert ("Sources cited (keys, separated by ;)", None, "") in script.asked
 
 
-def test_left_the_post(db):
+def test_left_the_post_asks_when_and_which_source(db):
     corpus(db)
-    tally = walk(db, Script("l"))
-    assert tally.edited == ["never"]
+    tally = walk(db, Script("l", "2025-03", "example-report-1990", "q"))
+    assert tally.left == ["never"]
     person = record(db, "never")
     assert person["current_post"] is None
-    assert person["posts"][0]["title"] == "Judge"
+    assert [(p["title"], p["end"], p["sources"]) for p in person["posts"]] == [
+        ("Judge", "2025-03", ["example-report-1990"])]
 
 
 def test_bad_answer_is_reported_and_asked_again(db):
     corpus(db)
     before = record(db, "never")
-    script = Script("e", "Judge", "", "n", "no-such-source", "s")
+    script = Script("e", "Judge", "", "n", "no-such-source", "", "s")
     tally = walk(db, script)
     assert any("no-such-source" in line and "not among this record's sources" in line
                for line in script.said)
     assert tally.skipped == ["never"]
     assert record(db, "never") == before
+
+
+# --- the script flags -----------------------------------------------------------------
+
+
+def test_review_confirm_from_a_script(run, db):
+    corpus(db)
+    res = run("review", "ancient", "--confirm", "--source", "example-report-1990", "--as-of", "2026-02")
+    assert res.code == 0, res
+    assert res.stderr == "confirmed ancient: as of 2026-02\n"
+    assert record(db, "ancient")["current_post"]["as_of"] == "2026-02"
+    # without a date, the source's own date; without a source, a usage error
+    assert run("review", "never", "--confirm", "--source", "example-report-1990").code == 0
+    assert record(db, "never")["current_post"]["as_of"] == "1990"
+    res = run("review", "old-month", "--confirm")
+    assert res.code == 2
+    assert "--source" in res.stderr
+    res = run("review", "old-month", "--confirm", "--source", "nothing-like-it")
+    assert res.code == 3
+
+
+def test_review_left_from_a_script(run, db):
+    corpus(db)
+    res = run("review", "ancient", "--left", "--end", "2020-09", "--source-url", "https://example.org/n",
+              "--source-title", "News of the appointment")
+    assert res.code == 0, res
+    person = record(db, "ancient")
+    assert person["current_post"] is None
+    assert person["posts"][-1]["end"] == "2020-09"
+    assert run("review", "fresh", "--left", "--source", "example-report-1990").code == 2  # no --end
+    entry = run("log", "ancient", "--format", "json").json()[0]
+    assert entry["op"] == "changed"
+    assert {c["path"] for c in entry["changes"]} >= {"current_post", "posts[0]"}
 
 
 def test_open_in_editor_uses_the_injected_edit(db):
@@ -209,12 +266,16 @@ def test_review_through_a_pseudo_terminal(db):
     term.expect("[1/3] Never (never)")
     term.expect("[q]uit")
     term.type("c")
+    term.expect("Which source confirms it")
+    term.type("example-report-1990")
+    term.expect("date it confirms")
+    term.type("2026-06-01")
     term.expect("[2/3] Ancient (ancient)")
     term.expect("[q]uit")
     term.type("q")
     term.expect("not reviewed")
     assert term.finish() == 0
     seen = term.seen
-    assert b"1 confirmed, 0 edited, 0 skipped of 3 stale; quit with 2 not reviewed" in seen
-    assert record(db, "never")["current_post"]["as_of"] == "2026-06-15"
+    assert b"1 confirmed, 0 left, 0 edited, 0 skipped of 3 stale; quit with 2 not reviewed" in seen
+    assert record(db, "never")["current_post"]["as_of"] == "2026-06-01"
     assert record(db, "ancient")["current_post"]["as_of"] == "2017-07"

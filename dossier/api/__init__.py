@@ -28,14 +28,14 @@ _HOME = {
     # persons one at a time
     "NewPerson": "persons", "add": "persons", "show": "persons", "list_persons": "persons",
     "search": "persons", "edit": "persons", "edit_replace": "persons", "remove": "persons",
-    "merge": "persons", "check": "persons", "resolve": "persons",
+    "merge": "persons", "check": "persons", "resolve": "persons", "distinct": "persons",
     # batches
     "import_path": "transfer", "export": "exporting",
     # the sources across the database
     "list_sources": "sources", "show_source": "sources", "add_source": "sources",
     "edit_source": "sources", "remove_source": "sources",
-    # what changed, what needs confirming
-    "diff_export": "diff", "diff_since": "diff",
+    # what changed, who changed it, what needs confirming
+    "diff_export": "diff", "diff_since": "diff", "log": "history",
     "list_stale": "review", "review_walk": "review",
     # publishing
     "publish": "publishing", "profile_page": "publishing",
@@ -44,10 +44,12 @@ _HOME = {
 if TYPE_CHECKING:
     from dossier.api.diff import diff_export, diff_since
     from dossier.api.exporting import export
+    from dossier.api.history import log
     from dossier.api.persons import (
         NewPerson,
         add,
         check,
+        distinct,
         edit,
         edit_replace,
         list_persons,
@@ -79,6 +81,7 @@ __all__ = [
     "check",
     "diff_export",
     "diff_since",
+    "distinct",
     "edit",
     "edit_replace",
     "edit_source",
@@ -87,6 +90,7 @@ __all__ = [
     "list_persons",
     "list_sources",
     "list_stale",
+    "log",
     "merge",
     "profile_page",
     "publish",

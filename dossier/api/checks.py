@@ -207,6 +207,9 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
        only within blocks of names whose last folded word has the same consonant
        skeleton (``Heydarzadeh`` and ``Heidarzadeh`` share a block), one
        ``rapidfuzz`` pass per name over the rest of its block.
+
+    A pair that a researcher judged to be different persons (``dossier distinct``)
+    is never reported.
     """
     from rapidfuzz import process
     from rapidfuzz.fuzz import ratio
@@ -229,15 +232,22 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
             elif ids[-1] != pid and pid not in ids:
                 ids.append(pid)
                 shown[key][pid] = name
+    judged = {frozenset((pid, d.get("id"))) for pid, record in records
+              for d in record.get("distinct_from") or () if isinstance(d, Mapping)}
     out = []
     reported: set[frozenset[str]] = set()
     for key, ids in owners.items():
         group = frozenset(ids)
-        if len(ids) > 1 and group not in reported:
-            reported.add(group)
-            first, *rest = sorted(ids)
+        if len(ids) < 2 or group in reported:
+            continue
+        reported.add(group)
+        ordered = sorted(ids)
+        pairs = [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]
+                 if frozenset((a, b)) not in judged]
+        folded = " ".join(fold_words(shown[key][ordered[0]]))
+        # One finding for the group; one per pair when some of its pairs were judged different.
+        for first, *rest in ([ordered] if len(pairs) * 2 == len(ordered) * (len(ordered) - 1) else pairs):
             spellings = " / ".join(dict.fromkeys(shown[key][pid] for pid in (first, *rest)))
-            folded = " ".join(fold_words(shown[key][first]))
             out.append(Finding("W-DUPLICATE", first, "name",
                                f"likely the same person as {', '.join(rest)}: "
                                f"same folded name {folded!r} ({spellings})"))
@@ -246,8 +256,8 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
             for other, s, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
                                                 score_cutoff=DUPLICATE_SCORE, limit=None):
                 a, b = sorted(owners[key]), sorted(owners[other])
-                if set(a) & set(b):
-                    continue  # names of one person
+                if set(a) & set(b) or frozenset((a[0], b[0])) in judged:
+                    continue  # names of one person, or judged different
                 if b[0] < a[0]:
                     (a, key), (b, other) = (b, other), (a, key)
                 out.append(Finding("W-DUPLICATE", a[0], "name",

@@ -294,13 +294,12 @@ def _canonical(record: dict[str, Any]) -> dict[str, Any]:
 
 def diff_since(db: Path, since: str) -> Diff:
     """Persons added or changed at or after ``since`` (YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime)."""
-    return touched_since(store.read(db).all(), _since(since))
+    return touched_since(store.read(db).all(), since_stamp(since))
 
 
-def _since(text: str) -> str:
+def since_stamp(text: str) -> str:
+    """``--since``: a partial date, or an ISO date-time made a UTC timestamp (``...Z``)."""
     from datetime import UTC, datetime
-
-    from dossier.model.person import check_partial_date
 
     text = text.strip()
     if "T" in text or " " in text:
@@ -312,6 +311,6 @@ def _since(text: str) -> str:
             moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
             return rules.stamp(moment.replace(microsecond=0))
     try:
-        return check_partial_date(text)
+        return rules.check_partial_date(text)
     except ValueError as exc:
         raise InvalidInput(Problem(f"{exc} (or an ISO date and time)", field="--since")) from None

@@ -252,13 +252,23 @@ def _restore_advice(db: Path) -> list[str]:
     ]
 
 
-def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False) -> tuple[Record, MergeResult]:
-    """Merge OTHER into KEEP in one transaction (nothing written with ``dry_run``)."""
+def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False,
+          force: bool = False) -> tuple[Record, MergeResult]:
+    """Merge OTHER into KEEP in one transaction (nothing written with ``dry_run``).
+
+    Two persons judged different (``distinct``) are merged only with ``force``.
+    """
     from dossier.api.merging import merge_records
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db, dry_run=dry_run) as tx:
         keep, other = resolve(tx, keep_ref), resolve(tx, other_ref)
+        judged = rules.distinct_note(keep, other["id"])
+        if judged is not None and not force:
+            why = f" ({judged})" if judged else ""
+            raise Conflict(f"{keep['id']} and {other['id']} were judged to be different persons{why}; "
+                           "merge them with --force, or first `dossier distinct "
+                           f"{keep['id']} {other['id']} --undo`")
         result = merge_records(keep, other, tx.all())
         stamp = rules.now_stamp()
         merged = dump(validate_person(result.record, source="merge"))
@@ -271,3 +281,50 @@ def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False) -> 
         tx.delete([other["id"]])
         tx.notes[("persons", other["id"])] = {"merged_into": keep["id"]}
         return merged, result
+
+
+# --- judged different -------------------------------------------------------------
+
+
+@dataclass
+class Judged:
+    """What ``distinct`` did to a pair."""
+
+    a: str
+    b: str
+    undo: bool
+    changed: bool
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"{self.a} and {self.b}: no changes"
+        if self.undo:
+            return f"{self.a} and {self.b} may be the same person again (check reports them if alike)"
+        return f"{self.a} and {self.b} are recorded as different persons"
+
+
+def distinct(db: Path, a_ref: str, b_ref: str, *, note: str | None = None, undo: bool = False) -> Judged:
+    """Record on both records that two persons are different people (``undo``: remove that).
+
+    ``check`` then no longer reports the pair as a likely duplicate, and ``merge``
+    of the pair needs ``force``. The judgement is part of each record, so it is
+    exported and survives every round trip.
+    """
+    from dossier.model.person import dump, validate_person
+
+    with writing.transaction(db) as tx:
+        a, b = resolve(tx, a_ref), resolve(tx, b_ref)
+        if a["id"] == b["id"]:
+            raise InvalidInput(Problem(f"{a_ref!r} and {b_ref!r} are the same person", field="B"))
+        stamp = rules.now_stamp()
+        changed = False
+        for one, other in ((a, b), (b, a)):
+            others = [d for d in one.get("distinct_from") or () if d["id"] != other["id"]]
+            if not undo:
+                others.append({"id": other["id"], "note": note})
+                others.sort(key=lambda d: d["id"])
+            record = dump(validate_person({**one, "distinct_from": others}, source="distinct"))
+            if rules.content(record) != rules.content(one):
+                writing.put_person(tx, writing.stamp_changed(tx, record, stamp=stamp))
+                changed = True
+        return Judged(a["id"], b["id"], undo, changed)

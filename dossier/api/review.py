@@ -6,11 +6,14 @@ read it) lies more than N months before today. The walk shows each stale post
 with the sources it cites and asks what to do; every answer that changes the
 record is its own small transaction, so quitting half-way keeps what was done:
 
-* ``c`` confirm: the person still holds the post; ``as_of`` becomes today;
-* ``e`` edit: new title / organization / cited sources (``as_of`` today); if
-  it is a *new* post, the old one moves to the career (``posts``);
-* ``l`` left: the person no longer holds it and the new post is not known: it
-  moves to the career and the current post becomes unknown;
+* ``c`` confirm: the person still holds the post, and a source shows it (an
+  existing key, or a URL and title that become a new source): the post cites
+  it and ``as_of`` becomes the date it confirms (default: the source's
+  published, else accessed, date). No evidence, no confirmation;
+* ``e`` edit: new title / organization / cited sources, and ``as_of`` only if
+  given; if it is a *new* post, the old one moves to the career (``posts``);
+* ``l`` left: the person no longer holds it: the end date and its source are
+  asked, the post moves to the career and the current post becomes unknown;
 * ``o`` open the whole record in ``$EDITOR`` (the ``edit`` loop);
 * ``s`` skip, ``q`` quit.
 
@@ -20,14 +23,16 @@ so tests drive the walk with scripted answers; the CLI passes Rich prompts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from dossier import store
-from dossier.errors import InvalidInput, Problem
+from dossier.api import writing
+from dossier.errors import InvalidInput, NotFound, Problem
 from dossier.model import rules
 
 DEFAULT_MONTHS = rules.STALE_MONTHS
@@ -93,12 +98,6 @@ def describe(item: Stale, position: int, total: int) -> list[str]:
 # --- the actions: one transaction each --------------------------------------------
 
 
-def _change(db: Path, person_id: str, how: Callable[[dict[str, Any]], None]) -> Any:
-    from dossier.api.persons import change
-
-    return change(db, person_id, how, source="review")
-
-
 def _current(record: dict[str, Any]) -> dict[str, Any]:
     post: dict[str, Any] | None = record.get("current_post")
     if not post:
@@ -107,40 +106,96 @@ def _current(record: dict[str, Any]) -> dict[str, Any]:
     return post
 
 
-def confirm(db: Path, person_id: str, *, today: date) -> Any:
-    """The person still holds the post: ``as_of`` becomes today."""
+Evidence = str | Mapping[str, Any]
+"""A source: the key of one in the database, or a new one as ``{"url": …, "title": …}``."""
 
-    def change(record: dict[str, Any]) -> None:
-        _current(record)["as_of"] = today.isoformat()
 
-    return _change(db, person_id, change)
+def _cite(tx: store.Transaction, record: dict[str, Any], evidence: Evidence) -> dict[str, Any]:
+    """The source ``evidence`` names, carried by ``record`` from now on (a new one is created)."""
+    if isinstance(evidence, str):
+        src = tx.source(evidence)
+        if src is None:
+            raise NotFound(f"no source {evidence!r} (see `dossier sources list`, or give --source-url "
+                           "and --source-title for a new one)")
+    else:
+        fields = {k: v for k, v in evidence.items() if v}
+        if not fields.get("title"):
+            raise InvalidInput(Problem("a new source needs a title", field="--source-title", source="review"))
+        key = rules.source_key(fields, tx.sources())
+        src = tx.source(key) or {**fields, "key": key}
+    if all(s["key"] != src["key"] for s in record.get("sources") or ()):
+        record.setdefault("sources", []).append(dict(src))
+    return src
+
+
+def _evidence_day(src: Mapping[str, Any], given: str | None, what: str) -> str:
+    day = given or src.get("published") or src.get("accessed")
+    if not day:
+        raise InvalidInput(Problem(f"source {src['key']!r} has no published or accessed date: give the "
+                                   f"date it confirms ({what})", field=what, source="review"))
+    return str(day)
+
+
+def _change(db: Path, ref: str, how: Callable[[store.Transaction, dict[str, Any]], None]) -> dict[str, Any]:
+    """One person changed by ``how`` in its own transaction; the stored record after it."""
+    from dossier.api.persons import replace, resolve
+
+    with writing.transaction(db) as tx:
+        record = resolve(tx, ref)
+        new = copy.deepcopy(record)
+        how(tx, new)
+        return replace(tx, record, new, source="review") or record
+
+
+def confirm(db: Path, ref: str, *, source: Evidence, as_of: str | None = None) -> dict[str, Any]:
+    """The person still holds the post, as ``source`` shows: the post cites it, and ``as_of``
+    becomes the date it confirms (default: the source's published, else accessed, date)."""
+
+    def how(tx: store.Transaction, record: dict[str, Any]) -> None:
+        post = _current(record)
+        src = _cite(tx, record, source)
+        post["as_of"] = _evidence_day(src, as_of, "--as-of")
+        if src["key"] not in post.setdefault("sources", []):
+            post["sources"].append(src["key"])
+
+    return _change(db, ref, how)
+
+
+def left(db: Path, ref: str, *, end: str, source: Evidence) -> dict[str, Any]:
+    """The person left the post on ``end``, as ``source`` shows: it moves to the career with that
+    end and source, and the current post becomes unknown."""
+
+    def how(tx: store.Transaction, record: dict[str, Any]) -> None:
+        post = _current(record)
+        src = _cite(tx, record, source)
+        post["end"] = end
+        if src["key"] not in post.setdefault("sources", []):
+            post["sources"].append(src["key"])
+        record["posts"] = [*(record.get("posts") or []), post]
+        record["current_post"] = None
+
+    return _change(db, ref, how)
 
 
 def update(db: Path, person_id: str, *, title: str, organization: str | None, sources: Sequence[str],
-           new_post: bool, today: date) -> Any:
-    """Correct the current post, or (``new_post``) replace it, keeping the old one in the career."""
+           new_post: bool, as_of: str | None) -> dict[str, Any]:
+    """Correct the current post, or (``new_post``) replace it, keeping the old one in the career.
 
-    def change(record: dict[str, Any]) -> None:
+    ``as_of`` is set only when given: a correction is not a confirmation.
+    """
+
+    def how(_: store.Transaction, record: dict[str, Any]) -> None:
         old = _current(record)
         if new_post:
             record["posts"] = [*(record.get("posts") or []), old]
             record["current_post"] = {"title": title, "organization": organization or None,
-                                      "as_of": today.isoformat(), "sources": list(sources)}
+                                      "as_of": as_of, "sources": list(sources)}
         else:
-            old.update(title=title, organization=organization or None, as_of=today.isoformat(),
-                       sources=list(sources))
+            old.update(title=title, organization=organization or None, sources=list(sources))
+            if as_of:
+                old["as_of"] = as_of
 
-    return _change(db, person_id, change)
-
-
-def left(db: Path, person_id: str) -> Any:
-    """The person left the post; what they hold now is unknown."""
-
-    def change(record: dict[str, Any]) -> None:
-        record["posts"] = [*(record.get("posts") or []), _current(record)]
-        record["current_post"] = None
-
-    return _change(db, person_id, change)
+    return _change(db, person_id, how)
 
 
 # --- the walk ---------------------------------------------------------------------
@@ -154,6 +209,7 @@ class Quit(Exception):
 class Tally:
     total: int = 0
     confirmed: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
     edited: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     quit_at: int | None = None  # how many were left unseen
@@ -161,7 +217,7 @@ class Tally:
     def summary(self) -> str:
         if not self.total:
             return "no stale current posts"
-        text = (f"{len(self.confirmed)} confirmed, {len(self.edited)} edited, "
+        text = (f"{len(self.confirmed)} confirmed, {len(self.left)} left, {len(self.edited)} edited, "
                 f"{len(self.skipped)} skipped of {self.total} stale")
         return text + (f"; quit with {self.quit_at} not reviewed" if self.quit_at else "")
 
@@ -171,50 +227,64 @@ MENU = "[c]onfirm still held, [e]dit, [l]eft the post, [o]pen in $EDITOR, [s]kip
 
 
 def review_walk(db: Path, *, ask: Ask, say: Say, today: date | None = None, older_than: int = DEFAULT_MONTHS,
-         edit_record: Callable[[str], Any] | None = None) -> Tally:
+                edit_record: Callable[[str], Any] | None = None) -> Tally:
     """Review the stale current posts one by one (see the module docstring)."""
-    today = rules.today(today)
-    items = list_stale(db, older_than=older_than, today=today)
+    items = list_stale(db, older_than=older_than, today=rules.today(today))
     tally = Tally(total=len(items))
     choices = [c for c in CHOICES if c != "o" or edit_record is not None]
     menu = MENU if edit_record is not None else MENU.replace(", [o]pen in $EDITOR", "")
+    done = {"c": tally.confirmed, "l": tally.left, "s": tally.skipped}
     for n, item in enumerate(items, 1):
         say(["", *describe(item, n, len(items))])
         try:
-            answer = _answer(db, item, ask=ask, say=say, today=today, menu=menu, choices=choices,
-                             edit_record=edit_record)
+            answer = _answer(db, item, ask=ask, say=say, menu=menu, choices=choices, edit_record=edit_record)
         except Quit:
             answer = "q"
         if answer == "q":
             tally.quit_at = len(items) - n + 1
             break
-        {"c": tally.confirmed, "s": tally.skipped}.get(answer, tally.edited).append(item.id)
+        done.get(answer, tally.edited).append(item.id)
     return tally
 
 
-def _answer(db: Path, item: Stale, *, ask: Ask, say: Say, today: date, menu: str,
-            choices: Sequence[str], edit_record: Callable[[str], Any] | None) -> str:
+def _answer(db: Path, item: Stale, *, ask: Ask, say: Say, menu: str, choices: Sequence[str],
+            edit_record: Callable[[str], Any] | None) -> str:
     """Ask until an answer is carried out; the answer."""
     while True:
         answer = ask(menu, choices, "s")
         try:
-            if _act(answer, db, item, ask=ask, say=say, today=today, edit_record=edit_record):
+            if _act(answer, db, item, ask=ask, say=say, edit_record=edit_record):
                 return answer
-        except InvalidInput as exc:
+        except (InvalidInput, NotFound) as exc:
             say([f"error: {line}" for line in exc.lines()])
 
 
-def _act(answer: str, db: Path, item: Stale, *, ask: Ask, say: Say, today: date,
+def _ask_evidence(item: Stale, ask: Ask, question: str) -> Evidence:
+    """A source key, or a URL (then a title) for a new source."""
+    cited = ", ".join(s["key"] for s in item.sources) or "none"
+    answer = ask(f"{question} (a source key, or the URL of a new one; cited now: {cited})", None, "").strip()
+    if not answer:
+        raise InvalidInput(Problem("a source is needed: what shows it?", source="review"))
+    if "://" not in answer:
+        return answer
+    return {"url": answer, "title": ask("  title of that source", None, "").strip()}
+
+
+def _act(answer: str, db: Path, item: Stale, *, ask: Ask, say: Say,
          edit_record: Callable[[str], Any] | None) -> bool | None:
     """Carry out one answer; None means ask again."""
     if answer in ("s", "q"):
         return True
     if answer == "c":
-        confirm(db, item.id, today=today)
-        say([f"confirmed: as of {today.isoformat()}"])
+        evidence = _ask_evidence(item, ask, "Which source confirms it")
+        day = ask("  date it confirms (empty: the source's published or accessed date)", None, "").strip()
+        record = confirm(db, item.id, source=evidence, as_of=day or None)
+        say([f"confirmed: as of {record['current_post']['as_of']}"])
         return True
     if answer == "l":
-        left(db, item.id)
+        end = ask("When did the person leave it (YYYY, YYYY-MM or YYYY-MM-DD)", None, "").strip()
+        evidence = _ask_evidence(item, ask, "Which source says so")
+        left(db, item.id, end=end, source=evidence)
         say(["moved to the career; current post now unknown"])
         return True
     if answer == "o" and edit_record is not None:
@@ -229,8 +299,9 @@ def _act(answer: str, db: Path, item: Stale, *, ask: Ask, say: Say, today: date,
         default = "" if new_post else ";".join(post.get("sources") or ())
         keys = ask("Sources cited (keys, separated by ;)", None, default)
         sources = [k.strip() for k in keys.split(";") if k.strip()]
+        as_of = ask("As of (a date the sources confirm; empty: not confirmed)", None, "").strip()
         update(db, item.id, title=title, organization=organization, sources=sources, new_post=new_post,
-               today=today)
+               as_of=as_of or None)
         say([f"updated: {title}" + ("" if sources else " (UNSOURCED: add one with "
                                       f"`dossier sources add --person {item.id} --cite current_post`)")])
         return True

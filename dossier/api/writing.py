@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -79,8 +78,12 @@ def actor() -> str:
 
 
 def command() -> str:
+    """The command the history records; a script using the api is named by its file."""
     given = (_SESSION.get() or Session()).command
-    return given if given is not None else shlex.join(["dossier", *sys.argv[1:]]) if sys.argv else "api"
+    if given is not None:
+        return given
+    script = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    return f"api ({script})"
 
 
 # --- the transaction -------------------------------------------------------------------
@@ -118,14 +121,12 @@ def history_entries(changes: list[store.Change],
     entries = []
     for change in changes:
         kind = "person" if change.section == "persons" else "source"
-        if change.old is None:
-            entry: Record = {"kind": kind, "id": change.key, "op": "added", "changes": []}
-            if change.new is not None and "name" in change.new:
-                entry["name"] = change.new["name"]
-        elif change.new is None:
-            entry = {"kind": kind, "id": change.key, "op": "removed", "changes": []}
-            if "name" in change.old:
-                entry["name"] = change.old["name"]
+        entry: Record = {"kind": kind, "id": change.key}
+        named = change.new or change.old or {}
+        if "name" in named:
+            entry["name"] = named["name"]
+        if change.old is None or change.new is None:
+            entry.update(op="added" if change.old is None else "removed", changes=[])
         else:
             old, new = change.old, change.new
             if kind == "person":
@@ -133,10 +134,7 @@ def history_entries(changes: list[store.Change],
             found = field_changes(old, new)
             if not found:
                 continue
-            entry = {"kind": kind, "id": change.key, "op": "changed",
-                     "changes": [[c.path, c.old, c.new] for c in found]}
-            if "name" in change.new:
-                entry["name"] = change.new["name"]
+            entry.update(op="changed", changes=[{"path": c.path, "old": c.old, "new": c.new} for c in found])
         entry.update((notes or {}).get((change.section, change.key), {}))
         entries.append(entry)
     return entries

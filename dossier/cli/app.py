@@ -359,16 +359,33 @@ def merge(
     keep: Annotated[str, typer.Argument(help="The person to keep (id or name).")],
     other: Annotated[str, typer.Argument(help="The person merged into KEEP, then removed.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the merged record only.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Merge even a pair judged to be different "
+                                        "persons (dossier distinct).")] = False,
 ) -> None:
     """Merge OTHER into KEEP: names, posts, sources, tags, links; OTHER's id still resolves."""
     from dossier import api
     from dossier.cli import output, views
 
-    record, result = api.merge(_db(ctx), keep, other, dry_run=dry_run)
+    record, result = api.merge(_db(ctx), keep, other, dry_run=dry_run, force=force)
     if dry_run:
         output.emit(record, "text", views.PERSON)
     for line in result.report(dry_run=dry_run):
         output.message(line)
+
+
+@app.command()
+def distinct(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="One person (id or name).")],
+    b: Annotated[str, typer.Argument(help="The other person, judged to be someone else.")],
+    note: Annotated[str | None, typer.Option("--note", help="Why they are different people.")] = None,
+    undo: Annotated[bool, typer.Option("--undo", help="Remove the judgement.")] = False,
+) -> None:
+    """Record that two persons are different people: check stops calling them duplicates."""
+    from dossier import api
+    from dossier.cli import output
+
+    output.message(api.distinct(_db(ctx), a, b, note=note, undo=undo).summary())
 
 
 # --- import / export (interchange) ------------------------------------------------
@@ -563,8 +580,39 @@ def diff_(
 
 
 @app.command()
+def log(
+    ctx: typer.Context,
+    ref: Annotated[str | None, typer.Argument(help="A person (id, old or merged id, name) or a source key; "
+                                              "default: every change.", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Changes at or after DATE "
+                     "(YYYY-MM-DD or an ISO date-time, UTC).")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N entries.")] = None,
+    fmt: Annotated[Literal["text", "json", "ndjson"], typer.Option("--format")] = "text",
+) -> None:
+    """Who changed what and when, newest first (the history kept in the database file)."""
+    from dossier import api
+    from dossier.cli import output, views
+
+    output.emit(api.log(_db(ctx), ref, since=since, limit=limit), fmt, views.LOG)
+
+
+@app.command()
 def review(
     ctx: typer.Context,
+    ref: Annotated[str | None, typer.Argument(help="One person, for --confirm or --left (scripts).",
+                                              show_default=False)] = None,
+    confirm: Annotated[bool, typer.Option("--confirm", help="REF still holds the current post, as "
+                       "--source shows.")] = False,
+    left: Annotated[bool, typer.Option("--left", help="REF left the current post on --end, as "
+                    "--source shows.")] = False,
+    source: Annotated[str | None, typer.Option("--source", metavar="KEY", help="The source that shows it "
+                      "(a key in the database).")] = None,
+    source_url: Annotated[str | None, typer.Option("--source-url", help="Or a new source: its URL "
+                          "(with --source-title).")] = None,
+    source_title: Annotated[str | None, typer.Option("--source-title")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="The date the source "
+                     "confirms (default: its published, else accessed, date).")] = None,
+    end: Annotated[str | None, typer.Option("--end", metavar="DATE", help="When REF left the post.")] = None,
     older_than: Annotated[int, typer.Option("--older-than", min=0, metavar="MONTHS",
                           help="Stale when confirmed (as_of) more than MONTHS ago, or never.")] = 24,
     list_: Annotated[bool, typer.Option("--list", help="Print the stale posts, ask nothing "
@@ -572,12 +620,29 @@ def review(
     fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="Of --list.")] = "table",
     today: Today = None,
 ) -> None:
-    """Walk the stale current posts one by one: confirm, edit, mark left, skip or quit."""
+    """Walk the stale current posts one by one: confirm (with a source), edit, mark left, skip or quit."""
     from dossier import api
+    from dossier.api import review as reviewing
     from dossier.cli import output, views
 
     db, day = _db(ctx), _today(today)
-    if list_:
+    if confirm or left:
+        if ref is None or confirm == left:
+            raise UsageError("give one person and one of --confirm or --left "
+                             "(review REF --confirm --source KEY)")
+        evidence = _evidence(source, source_url, source_title)
+        if confirm:
+            record = reviewing.confirm(db, ref, source=evidence, as_of=as_of)
+            output.message(f"confirmed {record['id']}: as of {record['current_post']['as_of']}")
+        else:
+            if end is None:
+                raise UsageError("--left needs --end DATE: when did the person leave the post?")
+            record = reviewing.left(db, ref, end=end, source=evidence)
+            output.message(f"{record['id']}: moved the post to the career (ended {end}); "
+                           "current post unknown")
+    elif ref is not None:
+        raise UsageError("REF goes with --confirm or --left; without them review walks every stale post")
+    elif list_:
         output.emit(api.list_stale(db, older_than=older_than, today=day), fmt, views.STALE)
     elif not _on_terminal():
         raise UsageError("review asks questions, so it needs a terminal; use --list to print the stale posts")
@@ -585,6 +650,16 @@ def review(
         tally = api.review_walk(db, ask=_review_ask, say=_say, today=day, older_than=older_than,
                                 edit_record=lambda pid: _edit_in_editor(db, pid))
         output.message(tally.summary())
+
+
+def _evidence(key: str | None, url: str | None, title: str | None) -> Any:
+    if key and (url or title):
+        raise UsageError("give --source KEY, or --source-url and --source-title for a new source, not both")
+    if key:
+        return key
+    if url and title:
+        return {"url": url, "title": title}
+    raise UsageError("a source shows it: give --source KEY (or --source-url URL --source-title TITLE)")
 
 
 def _say(lines: Any) -> None:

@@ -42,7 +42,7 @@ class View:
     markdown: Callable[[Any], str] | None = None
     csv: Callable[[Any], tuple[Sequence[str], Iterable[Sequence[str]]]] | None = None
     json: Callable[[Any], Any] = _identity  # json, ndjson (one line per item) and yaml
-    nothing: Callable[[Any], str] | None = None  # a stderr note instead of an empty table
+    nothing: Callable[[Any], str] | None = None  # a stderr note instead of an empty table or text
 
 
 PLAIN = View(text=str)
@@ -109,6 +109,9 @@ def _csv(data: Any, view: View) -> None:
 
 
 def _text(data: Any, view: View) -> None:
+    if not data and view.nothing is not None:
+        message(view.nothing(data))
+        return
     if view.panel is not None and stdout_is_terminal():
         console(False).print(view.panel(data))
         return

@@ -320,3 +320,28 @@ def render_markdown(diff: Diff, *, title: str | None = None) -> str:
 
 
 DIFF = View(text=render_text, markdown=render_markdown, json=lambda diff: diff.to_json())
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+def _log_text(entries: Sequence[Record]) -> str:
+    lines = []
+    for e in entries:
+        name = f" ({e['name']})" if e.get("name") else ""
+        merged = f", merged into {e['merged_into']}" if e.get("merged_into") else ""
+        lines.append(f"{e.get('at', '')}  {e.get('actor', '')}  {e.get('command', '')}")
+        lines.append(f"  {e.get('kind', '')} {e.get('id', '')}{name} {e.get('op', '')}{merged}")
+        for c in e.get("changes") or ():
+            lines.append(f"    {change_line(_change_of(c['path'], c['old'], c['new']))}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _change_of(path: str, old: Any, new: Any) -> Change:
+    from dossier.api.diff import Change
+
+    kind = "added" if old is None else "removed" if new is None else "changed"
+    return Change(path, kind, old, new)
+
+
+LOG = View(text=_log_text, nothing=lambda _: "no history")

@@ -8,7 +8,7 @@ the columns that make the file lossless (``EXPORT_COLUMNS``):
 * JSON cells: ``role_1988_details`` / ``current_post_details`` (the post's
   fields that have no column of their own: dates, ``sources``,
   ``confidence``…), ``posts``, ``associates``, ``sources``,
-  ``dates_as_written``. Empty lists, nulls and empty objects are left out.
+  ``dates_as_written``, ``distinct_from``. Empty lists, nulls and empty objects are left out.
 
 List cells (``aliases``, ``tags``, ``merged_ids``, ``source_urls``) are
 ``;``-separated; a list whose items hold a ``;``, are empty, or whose cell
@@ -51,14 +51,15 @@ COLUMNS = (
 EXTRA_COLUMNS = (
     "born", "died", "restricted", "merged_ids", "narrative",
     "role_1988_details", "current_post_details",
-    "posts", "associates", "sources", "dates_as_written",
+    "posts", "associates", "sources", "dates_as_written", "distinct_from",
     "created", "updated",
 )
 EXPORT_COLUMNS = COLUMNS + EXTRA_COLUMNS
 _FLAT = {"role_1988": ("title", "organization", "place"), "current_post": ("title", "organization", "as_of")}
 _LIST_FIELDS = ("aliases", "tags", "merged_ids")
 _PLAIN_FIELDS = ("status", "born", "died", "restricted", "narrative", "created", "updated")
-_JSON_FIELDS = {"posts": list, "associates": list, "sources": list, "dates_as_written": dict}
+_JSON_FIELDS = {"posts": list, "associates": list, "sources": list, "dates_as_written": dict,
+                "distinct_from": list}
 
 _RISKY = frozenset("=+-@\t\r\n'\uff1d\uff0b\uff0d\uff20")
 
@@ -131,7 +132,7 @@ def _export_cells(r: dict[str, Any]) -> list[str]:
         list_cell(r.get("merged_ids", [])), r.get("narrative") or "",
         _details(r, "role_1988"), _details(r, "current_post"),
         json_cell(r.get("posts")), json_cell(r.get("associates")), json_cell(r.get("sources")),
-        json_cell(r.get("dates_as_written")),
+        json_cell(r.get("dates_as_written")), json_cell(r.get("distinct_from")),
         r.get("created") or "", r.get("updated") or "",
     ]
 

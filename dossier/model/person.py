@@ -13,7 +13,6 @@ converted to Gregorian and the text as written is kept in ``dates_as_written``.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -38,8 +37,8 @@ from pydantic import (
 from dossier.errors import InvalidInput, Problem
 from dossier.model import jalali
 from dossier.model.ids import RESERVED_IDS, SLUG_MAX, SLUG_RE
+from dossier.model.rules import check_partial_date
 
-DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (or Solar Hijri SH1367, SH1367-05, SH1367-05-07)"
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 # Zero-width and bidi marks other than ZWNJ (U+200C): invisible in a name, so two
@@ -48,10 +47,8 @@ _INVISIBLE = "\u200b\u200d\u200e\u200f\u061c\u2060\ufeff"
 _BAD_TEXT = re.compile(f"[{_CONTROL}{_BIDI}]")
 _BAD_LINE = re.compile(f"[{_CONTROL}{_BIDI}\n\t]")
 _BAD_NAME = re.compile(f"[{_CONTROL}{_BIDI}{_INVISIBLE}\n\t]")
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _SPACE = re.compile(r"\s")
 # Subsets of what the full checks accept, tried first because they are cheap.
-_EASY_DATE = re.compile(r"(?!0000)[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?")
 _EASY_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#]\S*)?")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -100,23 +97,6 @@ def _slug(value: str) -> str:
         raise ValueError(f"id is {len(value)} characters long; at most {SLUG_MAX} allowed")
     if value in RESERVED_IDS:
         raise ValueError(f"{value!r} is reserved (a device or site page name) and cannot be an id")
-    return value
-
-
-def check_partial_date(value: str) -> str:
-    """Validate a Gregorian partial ISO date and return it unchanged (never padded)."""
-    if _EASY_DATE.fullmatch(value):
-        return value  # YYYY or YYYY-MM: valid by its shape alone (most dates of a bulk import)
-    m = _PARTIAL_DATE.fullmatch(value)
-    if not m:
-        raise ValueError(f"not a date {value!r}: accepted forms are {DATE_FORMS}")
-    year, month, day = (int(g) if g else None for g in m.groups())
-    if year == 0:
-        raise ValueError(f"not a date {value!r}: year 0000 does not exist")
-    if month is not None and not 1 <= month <= 12:
-        raise ValueError(f"not a date {value!r}: month {month} is not 01-12")
-    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:  # type: ignore[arg-type]
-        raise ValueError(f"not a date {value!r}: {year:04d}-{month:02d} has no day {day}")
     return value
 
 
@@ -267,6 +247,13 @@ class Associate(_Model):
     confidence: Confidence = "medium"
 
 
+class Distinct(_Model):
+    """A person judged to be someone else than this one (``dossier distinct``), and why."""
+
+    id: Slug
+    note: Line | None = None
+
+
 class Person(_Dated):
     DATE_FIELDS = ("born", "died")
 
@@ -286,6 +273,7 @@ class Person(_Dated):
     sources: list[Source] = Field(default_factory=list)
     restricted: bool = False
     merged_ids: list[Slug] = Field(default_factory=list)
+    distinct_from: list[Distinct] = Field(default_factory=list)
     created: Timestamp | None = None
     updated: Timestamp | None = None
     dates_as_written: dict[str, Line] = Field(default_factory=dict)
@@ -313,6 +301,9 @@ class Person(_Dated):
         for i, assoc in enumerate(self.associates):
             if self.id is not None and assoc.id == self.id:
                 raise _located(f"associates[{i}].id", "a person cannot be their own associate")
+        for i, other in enumerate(self.distinct_from):
+            if self.id is not None and other.id == self.id:
+                raise _located(f"distinct_from[{i}].id", "a person cannot be distinct from themselves")
         return self
 
     def _claims(self) -> list[tuple[str, Post | Associate]]:

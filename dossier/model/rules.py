@@ -72,6 +72,27 @@ def now_stamp() -> str:
 # --- partial dates --------------------------------------------------------------------
 
 PARTIAL_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (or Solar Hijri SH1367, SH1367-05, SH1367-05-07)"
+_DATE_PARTS = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# A subset of what check_partial_date accepts, tried first because it is cheap.
+_EASY_DATE = re.compile(r"(?!0000)[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?")
+
+
+def check_partial_date(value: str) -> str:
+    """Validate a Gregorian partial ISO date and return it unchanged (never padded)."""
+    if _EASY_DATE.fullmatch(value):
+        return value  # YYYY or YYYY-MM: valid by its shape alone (most dates of a bulk import)
+    m = _DATE_PARTS.fullmatch(value)
+    if not m:
+        raise ValueError(f"not a date {value!r}: accepted forms are {DATE_FORMS}")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    if year == 0:
+        raise ValueError(f"not a date {value!r}: year 0000 does not exist")
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"not a date {value!r}: month {month} is not 01-12")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:  # type: ignore[arg-type]
+        raise ValueError(f"not a date {value!r}: {year:04d}-{month:02d} has no day {day}")
+    return value
 
 
 def partial(value: Any) -> str | None:
@@ -176,6 +197,15 @@ def post_summary(post: Record | None) -> str:
         return ""
     where = ", ".join(p for p in (post.get("organization"), post.get("place")) if p)
     return f"{post.get('title') or ''} ({where})" if where else post.get("title") or ""
+
+
+def distinct_note(record: Record, other_id: str) -> str | None:
+    """The note on why ``record`` was judged a different person from ``other_id`` ("" without
+    one); None when no such judgement was made."""
+    for judged in record.get("distinct_from") or ():
+        if isinstance(judged, Mapping) and judged.get("id") == other_id:
+            return str(judged.get("note") or "")
+    return None
 
 
 def cited_keys(claim: Record) -> list[Any]:

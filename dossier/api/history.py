@@ -1,0 +1,63 @@
+"""``dossier log``: the history of changes, newest first.
+
+Every write appends one entry per changed person or source (``api.writing``);
+the entries live in the database file, so a removed or merged person's history
+stays readable by its old id. ``export`` does not carry them (git holds the
+team's history); ``log --format ndjson`` does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dossier import store
+from dossier.errors import InvalidInput, Problem
+
+Record = dict[str, Any]
+
+
+def log(
+    db: Path, ref: str | None = None, *, since: str | None = None, limit: int | None = None
+) -> list[Record]:
+    """History entries, newest first: all, or those of one person or source (by id, old id,
+    merged id, key, or a name that resolves to one person now)."""
+    from dossier.api.diff import since_stamp
+
+    snapshot = store.read(db)
+    ids = _ids_of(snapshot, ref) if ref is not None else None
+    after = since_stamp(since) if since is not None else None
+    needles = [orjson.dumps(i)[1:-1] for i in ids] if ids is not None else []
+    entries: list[Record] = []
+    for line in reversed(list(snapshot.history_lines())):
+        # Most lines are not about the person asked for: a byte search before parsing.
+        if ids is not None and not any(b'"id":"' + n + b'"' in line for n in needles):
+            continue
+        entry: Record = orjson.loads(line)
+        if ids is not None and entry.get("id") not in ids:
+            continue
+        if after is not None and str(entry.get("at", "")) < after:
+            break  # entries are in time order
+        entries.append(entry)
+        if limit is not None and len(entries) >= limit:
+            break
+    return entries
+
+
+def _ids_of(snapshot: store.Snapshot, ref: str) -> set[str]:
+    """The ids whose entries ``log REF`` shows: the person now (and the ids merged into it), or
+    ``ref`` itself: an id removed meanwhile, or a source key."""
+    from dossier.api.persons import resolve
+    from dossier.errors import Conflict, NotFound
+
+    try:
+        person = resolve(snapshot, ref)
+    except NotFound:
+        if not ref.strip():
+            raise InvalidInput(Problem("give a person or source reference", field="REF")) from None
+        return {ref}
+    except Conflict:
+        raise
+    return {person["id"], *person.get("merged_ids", ())}
