@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -189,24 +190,24 @@ def _record(rng: random.Random, pid: str, given: Name, surname: Name, shape: str
 
 # --- spelling variants ------------------------------------------------------------------
 
-# Conventions of transliteration that English-language sources mix freely.
+# Conventions of transliteration that English-language sources mix freely
+# (a regular expression on the lowercase word, and its replacement).
 _RESPELL: list[tuple[str, str]] = [
     ("ou", "oo"), ("oo", "ou"), ("ou", "u"), ("ee", "i"), ("ei", "ey"), ("ey", "ei"),
-    ("gh", "q"), ("q", "gh"), ("kh", "x"), ("j", "dj"), ("v", "w"), ("eh", "e"), ("ss", "s"),
-    ("mm", "m"), ("ff", "f"), ("rr", "r"), ("zadeh", "-Zadeh"), ("pour", "-Pour"), ("pour", "pur"),
-    ("nejad", "nezhad"), ("aei", "ayi"), ("ae", "ai"), ("ie", "iye"), ("i", "y"),
+    ("gh", "q"), ("q", "gh"), ("kh", "x"), ("j", "dj"), ("v", "w"), ("eh$", "e"), ("ss", "s"),
+    ("mm", "m"), ("ff", "f"), ("rr", "r"), ("zadeh$", "-zadeh"), ("pour$", "-pour"), ("pour$", "pur"),
+    ("nejad$", "nezhad"), ("aei", "ayi"), ("ae", "ai"), ("ie", "iye"), ("i$", "y"),
 ]  # fmt: skip
 
 
 def respell(word: str, rng: random.Random) -> str:
     """One transliteration variant of a Latin word (the word itself if none applies)."""
-    options = [(a, b) for a, b in _RESPELL if a in word.lower()]
+    low = word.lower()
+    options = [(m, b) for a, b in _RESPELL if (m := re.search(a, low))]
     if not options:
         return word
-    a, b = rng.choice(options)
-    low = word.lower()
-    i = low.rfind(a) if a == "i" else low.find(a)
-    out = word[:i] + b + word[i + len(a):]
+    m, b = rng.choice(options)
+    out = word[: m.start()] + b + word[m.end() :]
     return out[0].upper() + out[1:] if word[0].isupper() else out
 
 
@@ -391,8 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     queries = build_queries(persons, args.seed)
     results = evaluate(queries, index_search([p.record for p in persons]))
     shapes = Counter(p.shape for p in persons)
-    print(f"gallery: {len(persons)} fictional persons ({', '.join(f'{k} {v}' for k, v in sorted(shapes.items()))}),"
-          f" {len(queries)} queries, seed {args.seed}")
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(shapes.items()))
+    print(f"gallery: {len(persons)} fictional persons ({shown}), {len(queries)} queries, seed {args.seed}")
     print("\n".join(report(results)))
     if args.failures:
         for kind, res in results.items():
