@@ -77,7 +77,7 @@ def fold_all(texts: Sequence[str]) -> Callable[[], object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, help="NDJSON from bench/corpus.py (default: built, 10,000 persons)")
+    parser.add_argument("--corpus", type=Path, help="bench/corpus.py output (default: 10,000, seed 1)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     if args.corpus is None:

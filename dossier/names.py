@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -303,13 +302,14 @@ def fold_token(token: str) -> str:
     name becomes that name's key (as a whole, and before -zadeh, -pour, -i…).
     """
     lex = _lexicon()
-    for _ in range(4):  # one or two steps reach the fixed point; the bound is a guard
-        folded = _rules(token)
-        key = lex.folded.get(folded) or _latin_compound(folded, lex) or folded
-        if key == token:
-            break
-        token = key
-    return token
+    folded = _rules(token)
+    key = lex.folded.get(folded)
+    if key is not None:
+        return key  # a name's key: a fixed point by construction (see _lexicon)
+    compound = _latin_compound(folded, lex)
+    # A respelt compound may itself be a listed spelling: fold it once more (it converges,
+    # each step putting a name's key in place of a stem).
+    return folded if compound is None or compound == folded else fold_token(compound)
 
 
 def _latin_compound(folded: str, lex: _Lexicon) -> str | None:
@@ -400,34 +400,50 @@ def _without_honorifics(tokens: list[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=65536)
-def _fold_native(text: str) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]:
+def _fold_native(text: str) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...] | None]:
     """``fold_words`` of text with non-ASCII letters; the folded words guessed by syllable
-    rules; and the words as romanised, unfolded (Naseri and Nasiri stay apart)."""
-    from anyascii import anyascii
-
+    rules; and, for text in Persian script, its words as romanised, unfolded (Naseri and
+    Nasiri stay apart)."""
     words = _normalize(text).split()
-    if _ARABIC_SCRIPT.search(text):
+    native = bool(_ARABIC_SCRIPT.search(text))
+    if native:
         words = _attach_suffixes(_drop_phrases(words, _honorifics()[0]) or words)
     tokens: list[str] = []
     spelt: list[str] = []
     guessed: set[str] = set()
     for word in words:
-        done = 0
-        for run in _PERSIAN_RUN.finditer(word):
-            if run.start() > done:
-                tokens += _fold_chunk(anyascii(word[done : run.start()]))
-                spelt += _words(anyascii(word[done : run.start()]))
-            spelling, guess = _romanize_word(run.group())
-            folded = _fold_chunk(spelling)
-            tokens += folded
-            spelt += _words(spelling)
-            if guess:
-                guessed.update(folded)
-            done = run.end()
-        if done < len(word):
-            tokens += _fold_chunk(anyascii(word[done:]))
-            spelt += _words(anyascii(word[done:]))
-    return _without_honorifics(tokens), frozenset(guessed), tuple(spelt)
+        folded, romanised, guess = _native_word(word)
+        tokens += folded
+        spelt += romanised
+        if guess:
+            guessed.update(guess)
+    return _without_honorifics(tokens), frozenset(guessed), tuple(spelt) if native else None
+
+
+@lru_cache(maxsize=65536)
+def _native_word(word: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """One normalized whitespace-free word: its folded words, its words as romanised (unfolded),
+    and those of its folded words that were guessed by syllable rules."""
+    from anyascii import anyascii
+
+    folded: list[str] = []
+    spelt: list[str] = []
+    guessed: list[str] = []
+    done = 0
+    for run in _PERSIAN_RUN.finditer(word):
+        if run.start() > done:
+            folded += _fold_chunk(anyascii(word[done : run.start()]))
+            spelt += _words(anyascii(word[done : run.start()]))
+        spelling, guess = _romanize_word(run.group())
+        folded += _fold_chunk(spelling)
+        spelt += _words(spelling)
+        if guess:
+            guessed += _fold_chunk(spelling)
+        done = run.end()
+    if done < len(word):
+        folded += _fold_chunk(anyascii(word[done:]))
+        spelt += _words(anyascii(word[done:]))
+    return tuple(folded), tuple(spelt), tuple(guessed)
 
 
 # Name parts that never stand alone: written with a space where the zero-width
@@ -545,9 +561,9 @@ def _known(word: str, lex: _Lexicon) -> str | None:
             if tail is None:
                 for suffix, latin2 in lex.suffixes:
                     if len(rest) - len(suffix) >= 2 and rest.endswith(suffix):
-                        stem = lex.persian.get(rest[: -len(suffix)])
-                        if stem is not None:
-                            tail = _glue(stem, latin2)
+                        middle = lex.persian.get(rest[: -len(suffix)])
+                        if middle is not None:
+                            tail = _glue(middle, latin2)
                             break
             if tail is not None:
                 return _glue(latin, tail)
@@ -600,8 +616,8 @@ def _guess(word: str) -> str:
                 continue
             units.append((True, "a"))
         elif ch == "و":
-            consonant = not initial_alef and (i == 0 or word[i - 1] == "ا" or nxt in ("ا", "ی") or after_vowel)
-            units.append((False, "v") if consonant else (True, "ou"))
+            consonant = i == 0 or word[i - 1] == "ا" or nxt in ("ا", "ی") or after_vowel
+            units.append((False, "v") if consonant and not initial_alef else (True, "ou"))
         elif ch == "ی":
             consonant = not initial_alef and (i == 0 or after_vowel)
             units.append((False, "y") if consonant else (True, "i"))
@@ -890,41 +906,58 @@ class NameIndex:
         self.scripts: list[int] = []  # per record: 1 = has a Latin name, 2 = a Persian one
         self.guessed: dict[int, frozenset[str]] = {}  # entry -> its folded words guessed by syllable rules
         by_words, entries, spelt, guessed = self.by_words, self.entries, self.spelt, self.guessed
+        add_record, add_entry, add_scripts = self.records.append, entries.append, self.scripts.append
+        # The hot loop of every search: one pass over 30,000 names, so written for speed.
         for r, record in enumerate(records):
-            self.records.append(record)
+            add_record(record)
+            first = len(entries)
             scripts = 0
-            folded: list[_Folded] = []
-            guessing = False
-            for name in record_names(record):
+            pending = False  # a Persian name with guessed words, to respell from the Latin names
+            aliases = record.get("aliases")
+            others = aliases if type(aliases) is list else ()
+            for name in (record.get("name"), record.get("native_name"), *others):
+                if type(name) is not str or not name or name.isspace():
+                    continue
                 if name.isascii():
-                    folded.append((name, fold_words(name), frozenset(), None))
+                    words = fold_words(name)
+                    if not words:
+                        continue
+                    scripts |= 1
+                    e = len(entries)
                 else:
                     words, guesses, romanised = _fold_native(name)
-                    folded.append((name, words, guesses, romanised if is_native_script(name) else None))
-                    guessing = guessing or bool(guesses)
-            respelt = _spell_guesses(folded) if guessing else {}
-            for i, (name, words, guesses, romanised) in enumerate(folded):
-                if not words:
-                    continue
-                e = len(entries)
-                entries.append((r, name))
-                for key in (words, respelt.get(i)):
-                    if key is not None:
-                        found = by_words.get(key)
-                        if found is None:
-                            by_words[key] = [e]
-                        else:
-                            found.append(e)
-                if guesses:
-                    guessed[e] = guesses
-                if romanised is not None:
-                    spelt[e] = romanised
-                    scripts |= 2
+                    if not words:
+                        continue
+                    e = len(entries)
+                    if romanised is None:
+                        scripts |= 1
+                    else:
+                        scripts |= 2
+                        spelt[e] = romanised
+                    if guesses:
+                        guessed[e] = guesses
+                        pending = True
+                add_entry((r, name))
+                found = by_words.get(words)
+                if found is None:
+                    by_words[words] = [e]
                 else:
-                    scripts |= 1
-            self.scripts.append(scripts)
+                    found.append(e)
+            if pending and scripts & 1:
+                self._respell(first)
+            add_scripts(scripts)
         self._all = _Part(by_words, set())
         self._cross: dict[bool, _Part] = {}
+
+    def _respell(self, first: int) -> None:
+        """Also index the Persian names of the record whose entries start at ``first`` under the
+        spelling its Latin names give their guessed words (see ``_spell_guesses``)."""
+        folded: list[_Folded] = []
+        for e in range(first, len(self.entries)):
+            name = self.entries[e][1]
+            folded.append((name, fold_words(name), self.guessed.get(e, frozenset()), self.spelt.get(e)))
+        for i, words in _spell_guesses(folded).items():
+            self.by_words.setdefault(words, []).append(first + i)
 
     def postings(self) -> _Postings:
         return self._all.index()
@@ -934,9 +967,7 @@ class NameIndex:
         if query.isascii():
             words, guessed = fold_words(query), frozenset[str]()
         else:
-            words, guessed, romanised = _fold_native(query)
-            if is_native_script(query):
-                spelt = romanised
+            words, guessed, spelt = _fold_native(query)
         if not words:
             return []
         best: _Best = {}
@@ -948,7 +979,9 @@ class NameIndex:
             ((s, close, typed, self.records[r], name) for r, (s, close, typed, name) in best.items()),
             key=lambda h: (-h[0], -h[1], -h[2], str(h[3].get("name", "")), str(h[3].get("id", ""))),
         )
-        hits = [Hit(str(r.get("id", "")), str(r.get("name", "")), name, round(s)) for s, _, _, r, name in ranked]
+        hits = [
+            Hit(str(r.get("id", "")), str(r.get("name", "")), name, round(s)) for s, _, _, r, name in ranked
+        ]
         return hits[:limit] if limit is not None else hits
 
     def _cross_part(self, native_query: bool) -> _Part:
@@ -997,7 +1030,7 @@ class NameIndex:
                 if s:
                     row[found] = s
             consonants = _consonants(key) if guessed is not None else ""
-            if consonants:
+            if guessed is not None and consonants:
                 for found in part.consonant_index(key in guessed).get(consonants, ()):
                     if row.get(found, 0.0) < GUESS_SIMILARITY:
                         row[found] = GUESS_SIMILARITY
@@ -1024,7 +1057,7 @@ class NameIndex:
             for e in part.groups[name_words]:
                 s = folded_score
                 romanised = self.spelt.get(e) if spelt is not None else None
-                if romanised is not None:
+                if spelt is not None and romanised is not None:
                     s = same_script.get(romanised, -1.0)
                     if s < 0:
                         s = same_script[romanised] = min(folded_score, score(spelt, romanised))
