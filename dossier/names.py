@@ -165,7 +165,7 @@ FOLDING_RULES = """\
    -ollah / -allah / -ullah → ula;
    o → u (so ou, oo, u meet), and uv before a consonant or at the end → u
    (Nowruzi, Norouzi; Khosrow, Khosro);
-   a final h after a vowel is dropped, then a final e (zadeh, zade → zad);
+   a final h after a or e is dropped, then a final e (zadeh, zade → zad);
    e → i (so ee, ei, ie, i meet);
    y → i except at the start of a word and between two vowels (ey, ay,
    Daryoush → Dariush), and iy before a or u → i (Dariyoush, Niyazi);
@@ -246,7 +246,7 @@ def _fold_pass(t: str) -> str:
         t = _UV.sub("u", t)
     if "lah" in t:
         t = _ALLAH.sub("ula", t)
-    if len(t) > 1 and t[-1] == "h" and t[-2] in "aeiou":
+    if len(t) > 1 and t[-1] == "h" and t[-2] in "ae":  # -eh, -ah; Rouh (روح) keeps its h
         t = t[:-1]
     if len(t) > 2 and t[-1] == "e":
         t = t[:-1]
@@ -273,6 +273,7 @@ _LATIN_HONORIFICS = (
     "hojatoleslam", "hojjatoleslam", "hojatolislam", "hojjatolislam", "hujjatulislam",
     "hojjat ol eslam", "hojat ol eslam", "hojjat al islam", "hojjat ul islam", "hojat al eslam",
     "hojatoleslam val moslemin", "hojjatoleslam val moslemin", "hojatoleslam wal muslimin",
+    "hojatoleslam valmoslemin", "ayatollah olozma", "seyyedeh",
     "mullah", "mulla", "molla", "mollah", "sheikh", "shaikh", "sheykh", "shaykh", "sheik",
     "seyyed", "seyed", "sayyid", "sayyed", "seyyid", "sayid",
     "haj", "hajj", "haji", "hajji", "hadj", "hadji", "al haj",
@@ -509,11 +510,20 @@ def _consonants(token: str) -> str:
 def romanize(text: str) -> str:
     """Persian words spelt in Latin letters with their vowels, other text kept as it is.
 
-    'گزارش شاهدان و مردم' -> 'gozaresh shahedan va mardom'; honorifics are kept.
+    'گزارش شاهدان و مردم' -> 'gozaresh shahedan va mardom'; 'روح الله' -> 'rouhollah'
+    (a name part written apart goes back onto its word); honorifics are kept.
     """
-    out = []
+    from anyascii import anyascii
+
+    words: list[tuple[str, str]] = []  # (as written, normalized)
     for word in text.split():
         normal = _normalize(word)
+        if words and normal in _BOUND and _PERSIAN_RUN.fullmatch(words[-1][1]):
+            words[-1] = (words[-1][0] + word, words[-1][1] + normal)
+        else:
+            words.append((word, normal))
+    out = []
+    for word, normal in words:
         pieces = []
         done = 0
         for run in _PERSIAN_RUN.finditer(normal):
@@ -522,8 +532,6 @@ def romanize(text: str) -> str:
             done = run.end()
         pieces.append(normal[done:])
         out.append("".join(pieces) if done else word)
-    from anyascii import anyascii
-
     return anyascii(" ".join(out))
 
 
@@ -1267,6 +1275,17 @@ _LEXICON = """
 شکرالله Shokrollah
 عطاالله Ataollah Ataullah
 الله Allah
+# honorifics, so that a romanised one is still set aside, and names made from them
+سید Seyyed Seyed Sayyid
+شیخ Sheikh Shaykh
+حاج Haj Hajj
+ملا Molla Mulla
+دکتر Dr
+آیت‌الله Ayatollah
+حجت‌الاسلام Hojatoleslam Hojjatoleslam
+والمسلمین Valmoslemin
+العظمی Olozma
+سیده Seyyedeh
 فضل‌الله Fazlollah Fazlullah
 کرامت‌الله Keramatollah
 علی‌اکبر Aliakbar
@@ -1550,8 +1569,6 @@ _LEXICON = """
 شاه Shah
 میر Mir
 حاجی Haji
-ملا Molla Mulla
-شیخ Sheikh
 غفار Ghaffar Ghafar
 دولت Dowlat Dolat
 # surnames from places
