@@ -324,6 +324,20 @@ SURNAME_LINES = """
 حاجیان|Hajian
 ملایی|Mollaei,Mollai
 شیخ‌الاسلامی|Sheikholeslami,Sheikholislami
+آذرنوش|Azarnoush,Azarnoosh
+بهروان|Behravan
+فرهنگی|Farhangi
+سروری|Sarvari
+کوشا|Kousha,Koosha
+دانشور|Daneshvar
+آشتیانی|Ashtiani
+پیرزاده|Pirzadeh,Pirzade
+وکیلی|Vakili
+چراغی|Cheraghi,Charaghi
+نیکوکار|Nikoukar,Nikookar
+سپهرنیا|Sepehrnia
+شهرابی|Shahrabi
+گرجی|Gorji
 """
 
 # Held out: these never name a gallery person, only absent-name queries. Many

@@ -25,6 +25,7 @@ token are scored in full.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Container, Iterable, Mapping
@@ -542,13 +543,26 @@ def _romanize_word(word: str) -> tuple[str, bool]:
     known = _known(word, lex)
     if known is not None:
         return known, False
+    head, stem, tail = "", word, ""
     for suffix, latin in lex.suffixes:
         if len(word) - len(suffix) >= 2 and word.endswith(suffix):
-            return _glue(_guess(word[: -len(suffix)]), latin), True
-    for prefix, latin in lex.prefixes:
-        if len(word) - len(prefix) >= 2 and word.startswith(prefix):
-            return _glue(latin, _guess(word[len(prefix) :])), True
-    return _guess(word), True
+            stem, tail = word[: -len(suffix)], latin
+            break
+    else:
+        for prefix, latin in lex.prefixes:
+            if len(word) - len(prefix) >= 2 and word.startswith(prefix):
+                head, stem = latin, word[len(prefix) :]
+                break
+    # A word the lexicon lacks is no name it lists: a guess that folds onto a listed
+    # name's key (صدیقی guessed Sadighi, the key of Sadeghi) tries the other short vowels.
+    keys = lex.keys
+    for vowel in "aeo":
+        spelling = _glue(_glue(head, _guess(stem, vowel)), tail) if head else _glue(_guess(stem, vowel), tail)
+        if not keys.intersection(_fold_chunk(spelling)):
+            break
+    else:
+        spelling = _glue(_glue(head, _guess(stem)), tail) if head else _glue(_guess(stem), tail)
+    return spelling, True
 
 
 def _known(word: str, lex: _Lexicon) -> str | None:
@@ -603,15 +617,20 @@ _CONSONANTS = {
 }  # fmt: skip
 
 
+# Two letters that the Latin rules would read as one (p + h as ph -> f): a guess puts a
+# vowel between them, as Sepehr (سپهر) is spelt.
+_DIGRAPHS = frozenset(["kh", "gh", "ph", "dh", "zh", "jh", "dj"])
+
+
 @lru_cache(maxsize=16384)
-def _guess(word: str) -> str:
+def _guess(word: str, short_vowel: str = "a") -> str:
     """A Persian word the lexicon cannot build, spelt by syllable rules: ورزنده -> varzandeh.
 
     Persian writes long vowels (ا و ی) but not short ones. و and ی are
     consonants (v, y) next to a vowel letter and vowels (u, i) between
     consonants; a consonant with no vowel after it opens a syllable that needs
-    one, so a short a is inserted, or e in the last syllable after a long a
-    (Kazem, Naser). A final silent ه is -eh.
+    one, so a short vowel (``short_vowel``) is inserted, or e in the last syllable after a
+    long a (Kazem, Naser). A final silent ه is -eh.
     """
     units: list[tuple[bool, str]] = []  # (is a vowel, Latin)
     n = len(word)
@@ -645,8 +664,10 @@ def _guess(word: str) -> str:
             onset, nucleus, long_a, short = False, True, latin == "a" and j > 0, False
             continue
         if onset:  # two consonants in a row at a syllable's start: a short vowel between
-            out.append("e" if long_a and j == last else "a")
+            out.append("e" if long_a and j == last else short_vowel)
             onset, nucleus, long_a, short = False, True, False, True
+        elif out and out[-1][-1:] + latin[:1] in _DIGRAPHS:
+            out.append("e")
         if not nucleus:
             out.append(latin)
             onset = True
@@ -672,6 +693,7 @@ class _Lexicon:
     folded: dict[str, str]  # rule-folded spelling -> the name's key
     spelt: dict[str, str]  # lowercase spelling -> the name's usual spelling (to break ties)
     parts: dict[str, str]  # a suffix or prefix written as a word of its own (علی بیگی) -> Latin
+    keys: frozenset[str]  # the folded keys of the listed names
 
 
 def _entries(text: str) -> list[tuple[list[str], list[str]]]:
@@ -713,7 +735,8 @@ def _lexicon() -> _Lexicon:
 
     suffixes, prefixes = morphemes(_SUFFIXES), morphemes(_PREFIXES)
     parts = {form: latin for form, latin in (*prefixes, *suffixes) if len(form) > 2}
-    return _Lexicon(persian, suffixes, prefixes, folded, spelt, parts)
+    keys = frozenset(_rules(latin[0]) for _, latin in entries)
+    return _Lexicon(persian, suffixes, prefixes, folded, spelt, parts, keys)
 
 
 def lexicon_covers(word: str) -> bool:
@@ -726,19 +749,29 @@ def lexicon_covers(word: str) -> bool:
 
 THRESHOLD = 75
 """Hits scoring below this (0–100) are not shown: an unrelated name scores lower."""
-STEEPNESS = 3.0
+STEEPNESS = 3.5
 """Two folded words score ``100 − STEEPNESS × (100 − ratio)`` (at least 0), where
 ``ratio`` is ``rapidfuzz.fuzz.ratio``: spellings of one name fold to the same
 word, so a word that still differs is most often another name (Rahmani and
-Rahmati, 86 → 57), and a near miss must count for little."""
+Rahmati, 86 → 50), and a near miss must count for little."""
 WORD_CUTOFF = 100 - 100 / STEEPNESS
-"""The ``ratio`` under which two words count as 0 (about 67)."""
+"""The ``ratio`` under which two words count as 0 (about 71)."""
 GUESS_SIMILARITY = 90.0
 """A word romanised by syllable rules (not from the lexicon) may have its short
 vowels wrong: against a word with the same consonants it scores this."""
 _QUERY_WEIGHT = 0.75
 
 _Ratios = dict[str, dict[str, float]]  # query key -> name key -> similarity (> 0 only)
+
+
+@lru_cache(maxsize=65536)
+def _shares(words: tuple[str, ...]) -> tuple[float, ...]:
+    """Each query word's share of the query: the square root of its length, so a long surname
+    counts for more than a short given name (and a compound written split, Malek Zadeh, does
+    not count twice), but not so much that a surname alone makes a full name."""
+    weights = [math.sqrt(len(w)) for w in words]
+    total = sum(weights)
+    return tuple(w / total for w in weights)
 
 
 def _similarity(ratio: float) -> float:
@@ -778,9 +811,9 @@ def _score(query: tuple[str, ...], name: tuple[str, ...], ratios: _Ratios) -> fl
     best = 0.0
     for q in _variants(query):
         rows = [ratios[w] for w in q]
-        size = sum(map(len, q))
+        weighted = list(zip(_shares(q), rows, strict=True))
         for n in _variants(name):
-            fwd = sum(len(v) * max(row.get(w, 0.0) for w in n) for v, row in zip(q, rows, strict=True)) / size
+            fwd = sum(share * max(row.get(w, 0.0) for w in n) for share, row in weighted)
             back = sum(max(row.get(w, 0.0) for row in rows) for w in n) / len(n)
             s = _QUERY_WEIGHT * fwd + (1 - _QUERY_WEIGHT) * back
             if s > best:
@@ -793,14 +826,14 @@ def score(query: tuple[str, ...], name: tuple[str, ...]) -> float:
 
     ``0.75 × (how well the query's words are found in the name) + 0.25 × (how
     well the name's words are found in the query)``, where "how well" is the
-    mean, over the words, of the best word similarity against a word of the
-    other side (``100 − STEEPNESS × (100 − rapidfuzz ratio)``, at least 0), and
-    the best over the variants of both sides with adjacent words joined ("pur
-    muhamadi" and "purmuhamadi" meet). The same words in any order score 100;
-    a surname alone 87.5 against a two-word name; a two-word name 62.5 against
-    a record holding only that surname; a full name with its surname one
-    letter off (Ali Rahmati, Ali Rahmani) about 78, and with a different
-    surname 50.
+    mean, over the words (the query's weighted by ``_shares``), of the best word
+    similarity against a word of the other side (``100 − STEEPNESS × (100 −
+    rapidfuzz ratio)``, at least 0), and the best over the variants of both
+    sides with adjacent words joined ("pur muhamadi" and "purmuhamadi" meet).
+    The same words in any order score 100; a surname alone 87.5 against a
+    two-word name; a two-word name about 64 against a record holding only that
+    surname; a full name with its surname one letter off (Ali Rahmati, Ali
+    Rahmani) about 71, and with another surname about 44.
     """
     from rapidfuzz.fuzz import ratio
 
@@ -1049,14 +1082,15 @@ class NameIndex:
                         reached[name_words] = {key: s}
                     elif got.get(key, 0.0) < s:
                         got[key] = s
-        variants = [(q, sum(map(len, q))) for q in _variants(words)]
+        variants = [(q, _shares(q)) for q in _variants(words)]
         as_typed = query.casefold()
         spelling = _spelling(query)
         same_script: dict[tuple[str, ...], float] = {}
         for name_words, got in reached.items():
             # Upper bound of the score: each query word at its best against any of the
             # name's words and joins, the name -> query part at 100. Most names stop here.
-            bound = max(sum(len(w) * got.get(w, 0.0) for w in q) / size for q, size in variants)
+            bound = max(sum(share * got.get(w, 0.0) for w, share in zip(q, shares, strict=True))
+                        for q, shares in variants)
             if _QUERY_WEIGHT * bound + 100 * (1 - _QUERY_WEIGHT) < threshold:
                 continue
             folded_score = _score(words, name_words, ratios)

@@ -367,6 +367,24 @@ def test_keys_from_persian_titles_are_valid_slugs(title: str, published: str | N
     assert key not in names.RESERVED_IDS
 
 
+def _slugify_as_it_was(name: str) -> str:
+    """``slugify`` before issue 18, verbatim: ids derived from names must never change."""
+    from anyascii import anyascii
+
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-")
+    if len(slug) > 80:
+        slug = slug[:80].rsplit("-", 1)[0] if "-" in slug[:80] else slug[:80]
+    if not slug:
+        return "person"
+    return f"{slug}-person" if slug in names.RESERVED_IDS else slug
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=200), persian_name, latin_name))
+def test_slugify_is_unchanged_for_every_input(name: str) -> None:
+    assert slugify(name) == _slugify_as_it_was(name)
+
+
 def test_person_ids_from_persian_names_may_be_readable() -> None:
     assert readable_slug("بیژن احمدی") == "bijan-ahmadi"
     assert readable_slug("سید حسین علی‌زاده") == "seyyed-hossein-alizadeh"
