@@ -717,17 +717,19 @@ def _lexicon() -> _Lexicon:
         spelt.setdefault(latin[0], latin[0])  # a usual spelling is never another name's variant
     folded: dict[str, str] = {}
     ambiguous: set[str] = set()
+    keys: list[str] = []
     for _, latin in entries:
-        key = _rules(latin[0])
-        for spelling in latin:
+        variants = [_rules(spelling) for spelling in latin]
+        key = variants[0]
+        keys.append(key)
+        for spelling, variant in zip(latin, variants, strict=True):
             spelt.setdefault(spelling, latin[0])
-            variant = _rules(spelling)
             if folded.setdefault(variant, key) != key:
                 ambiguous.add(variant)
     for variant in ambiguous:
         del folded[variant]
-    for _, latin in entries:  # a name's key stands for itself, whatever variant resembles it
-        folded[_rules(latin[0])] = _rules(latin[0])
+    for key in keys:  # a name's key stands for itself, whatever variant resembles it
+        folded[key] = key
 
     def morphemes(text: str) -> tuple[tuple[str, str], ...]:
         pairs = [(form, latin[0]) for forms, latin in _entries(text) for form in forms]
@@ -735,8 +737,7 @@ def _lexicon() -> _Lexicon:
 
     suffixes, prefixes = morphemes(_SUFFIXES), morphemes(_PREFIXES)
     parts = {form: latin for form, latin in (*prefixes, *suffixes) if len(form) > 2}
-    keys = frozenset(_rules(latin[0]) for _, latin in entries)
-    return _Lexicon(persian, suffixes, prefixes, folded, spelt, parts, keys)
+    return _Lexicon(persian, suffixes, prefixes, folded, spelt, parts, frozenset(keys))
 
 
 def lexicon_covers(word: str) -> bool:
@@ -1309,17 +1310,6 @@ _LEXICON = """
 شکرالله Shokrollah
 عطاالله Ataollah Ataullah
 الله Allah
-# honorifics, so that a romanised one is still set aside, and names made from them
-سید Seyyed Seyed Sayyid
-شیخ Sheikh Shaykh
-حاج Haj Hajj
-ملا Molla Mulla
-دکتر Dr
-آیت‌الله Ayatollah
-حجت‌الاسلام Hojatoleslam Hojjatoleslam
-والمسلمین Valmoslemin
-العظمی Olozma
-سیده Seyyedeh
 فضل‌الله Fazlollah Fazlullah
 کرامت‌الله Keramatollah
 علی‌اکبر Aliakbar
@@ -1458,6 +1448,17 @@ _LEXICON = """
 شهلا Shahla
 مهناز Mahnaz
 سیمین Simin
+# honorifics, so that a romanised one is still set aside, and names made from them
+سید Seyyed Seyed Sayyid
+شیخ Sheikh Shaykh
+حاج Haj Hajj
+ملا Molla Mulla
+دکتر Dr
+آیت‌الله Ayatollah
+حجت‌الاسلام Hojatoleslam Hojjatoleslam
+والمسلمین Valmoslemin
+العظمی Olozma
+سیده Seyyedeh
 # surnames, and the words they are made of
 محمدی Mohammadi Mohamadi Muhammadi Mohammady
 احمدی Ahmadi Ahmady Ahmedi
