@@ -304,14 +304,19 @@ def fold_token(token: str) -> str:
     name becomes that name's key (as a whole, and before -zadeh, -pour, -i…).
     """
     lex = _lexicon()
-    folded = _rules(token)
-    key = lex.folded.get(folded)
-    if key is not None:
-        return key  # a name's key: a fixed point by construction (see _lexicon)
-    compound = _latin_compound(folded, lex)
-    # A respelt compound may itself be a listed spelling: fold it once more (it converges,
-    # each step putting a name's key in place of a stem).
-    return folded if compound is None or compound == folded else fold_token(compound)
+    seen: set[str] = set()
+    while True:
+        folded = _rules(token)
+        key = lex.folded.get(folded)
+        if key is not None:
+            return key  # a name's key: a fixed point by construction (see _lexicon)
+        compound = _latin_compound(folded, lex)
+        # A respelt compound may itself be a listed spelling: fold it once more. Each step
+        # puts a name's key in place of a stem, so this ends; `seen` guards it all the same.
+        if compound is None or compound == folded or compound in seen:
+            return folded
+        seen.add(folded)
+        token = compound
 
 
 def _latin_compound(folded: str, lex: _Lexicon) -> str | None:
