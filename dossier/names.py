@@ -32,7 +32,6 @@ from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from dossier.store import paused_gc
 
@@ -116,6 +115,8 @@ def _slug(ascii_text: str) -> str:
 
 def _site(url: str) -> str:
     """'https://www.iranintl.com/fa/…' -> 'iranintl'; 'news.bbc.co.uk' -> 'bbc'."""
+    from urllib.parse import urlsplit
+
     try:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:
