@@ -17,15 +17,25 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(name: str) -> str:
-    """'Ebrahim Raisi' -> 'ebrahim-raisi'; Persian script is transliterated first."""
+    """'Ebrahim Raisi' -> 'ebrahim-raisi'; Persian script is transliterated letter by letter.
+
+    Kept exactly as it always was, for every input: ids derived by an earlier
+    import must come out the same when the same file is imported again.
+    ``names.readable_slug`` is the variant that romanises Persian script with vowels.
+    """
     from anyascii import anyascii
 
-    slug = _NON_ALNUM.sub("-", anyascii(name).lower()).strip("-")
-    if len(slug) > SLUG_MAX:
-        slug = slug[:SLUG_MAX].rsplit("-", 1)[0] if "-" in slug[:SLUG_MAX] else slug[:SLUG_MAX]
+    slug = shorten(_NON_ALNUM.sub("-", anyascii(name).lower()).strip("-"), SLUG_MAX)
     if not slug:
         return "person"
     return f"{slug}-person" if slug in RESERVED_IDS else slug
+
+
+def shorten(slug: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a hyphen when there is one."""
+    if len(slug) <= limit:
+        return slug
+    return slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
 
 
 def unique_id(base: str, taken: Container[str]) -> str:
