@@ -17,7 +17,7 @@ from dossier import names, store
 from dossier.api import writing
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
 from dossier.model import rules
-from dossier.model.ids import slugify, unique_id
+from dossier.model.ids import unique_id
 
 if TYPE_CHECKING:
     from dossier.api.checks import Finding
@@ -132,7 +132,7 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Record:
         known = tx.sources()
         sources: list[Record] = []
         for url, title in new.sources:
-            key = rules.source_key({"title": title, "url": url}, known, (s["key"] for s in sources))
+            key = writing.new_source_key({"title": title, "url": url}, known, (s["key"] for s in sources))
             sources.append(known.get(key) or {"key": key, "title": title, "url": url})
         data: Record = {"name": new.name, "aliases": new.aliases, "tags": new.tags}
         if new.native_name:
@@ -146,7 +146,8 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Record:
         data["sources"] = sources
         record = dump(validate_person(data, source="add", calendar=calendar))
         if new.id is None:
-            record["id"] = unique_id(slugify(record["name"]), tx)
+            # A Persian name gives a readable id (its romanisation, with vowels).
+            record["id"] = unique_id(names.readable_slug(record["name"]), tx)
         else:
             record = dump(validate_person({**record, "id": new.id}, source="--id"))
             if record["id"] in tx:

@@ -18,7 +18,7 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,6 +158,16 @@ def put_person(tx: store.Transaction, record: Mapping[str, Any]) -> None:
         if known != src:
             tx.put_source(src)
     tx.put(record)
+
+
+def new_source_key(source: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]],
+                   taken: Iterable[str] = ()) -> str:
+    """The key of a source given without one (``rules.source_key``), readable for a Persian title."""
+    from dossier import names
+
+    base = names.source_key_base(str(source["title"]), url=source.get("url"),
+                                 publisher=source.get("publisher"), published=source.get("published"))
+    return rules.source_key(source, known, taken, base=base)
 
 
 def carriers(tx: store.Snapshot, key: str, *, but: str = "") -> list[str]:

@@ -237,13 +237,16 @@ def source_clashes(record: Record, index: SourceIndex) -> list[str]:
     return clashes
 
 
-def source_key(source: Record, known: Mapping[str, Record], taken: Iterable[str] = ()) -> str:
+def source_key(source: Record, known: Mapping[str, Record], taken: Iterable[str] = (), *,
+               base: str | None = None) -> str:
     """The key of a source given without one: the key of a known source with the same
-    title and URL (it is that source), else one derived from the title, made unique."""
+    title and URL (it is that source), else ``base`` (default: the title as a slug), made
+    unique. ``names.source_key_base`` gives a readable base for a Persian title."""
     for key, other in known.items():
         if other.get("title") == source.get("title") and other.get("url") == source.get("url"):
             return key
-    base = slugify(str(source["title"]))[:60].rstrip("-") or "source"
+    if base is None:
+        base = slugify(str(source["title"]))[:60].rstrip("-") or "source"
     return unique_id(base, set(known) | set(taken))
 
 
