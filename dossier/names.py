@@ -890,6 +890,66 @@ class _Part:
         return index
 
 
+_FoldedName = tuple[str, tuple[str, ...], tuple[str, ...] | None, frozenset[str]]
+"""A name as written, its folded words, (Persian script) its words as romanised, and the
+folded words whose vowels were guessed by syllable rules."""
+
+
+@dataclass(frozen=True)
+class FoldedPerson:
+    """What the name index keeps of one person: every name folded (cacheable: ``to_json``)."""
+
+    id: str
+    name: str
+    names: tuple[_FoldedName, ...]
+    respelled: tuple[tuple[int, tuple[str, ...]], ...]  # (name, its guessed words as Latin names spell them)
+    scripts: int  # 1: has a Latin name, 2: a Persian one
+
+    def to_json(self) -> list[Any]:
+        return [self.id, self.name, [[n, list(w), list(s) if s is not None else None, sorted(g)]
+                                     for n, w, s, g in self.names],
+                [[i, list(w)] for i, w in self.respelled], self.scripts]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> FoldedPerson:
+        pid, name, names, respelled, scripts = data
+        return cls(pid, name,
+                   tuple((n, tuple(w), tuple(s) if s is not None else None, frozenset(g))
+                         for n, w, s, g in names),
+                   tuple((i, tuple(w)) for i, w in respelled), scripts)
+
+
+def fold_person(record: Mapping[str, Any]) -> FoldedPerson:
+    """Every name of a stored record folded (tolerant of a hand-edited record)."""
+    names: list[_FoldedName] = []
+    scripts = 0
+    pending = False  # a Persian name with guessed words, to respell from the Latin names
+    aliases = record.get("aliases")
+    others = aliases if type(aliases) is list else ()
+    for name in (record.get("name"), record.get("native_name"), *others):
+        if type(name) is not str or not name or name.isspace():
+            continue
+        if name.isascii():
+            words = fold_words(name)
+            if not words:
+                continue
+            scripts |= 1
+            names.append((name, words, None, frozenset()))
+            continue
+        words, guesses, romanised = _fold_native(name)
+        if not words:
+            continue
+        scripts |= 1 if romanised is None else 2
+        pending = pending or bool(guesses)
+        names.append((name, words, romanised, guesses))
+    respelled: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    if pending and scripts & 1:
+        folded = [(n, fold_words(n), g, s) for n, _, s, g in names]
+        respelled = tuple(_spell_guesses(folded).items())
+    return FoldedPerson(str(record.get("id", "")), str(record.get("name", "")), tuple(names), respelled,
+                        scripts)
+
+
 class NameIndex:
     """Every name of every record folded once; distinct folded names indexed by word.
 
@@ -906,7 +966,9 @@ class NameIndex:
       any word with the same consonants (``GUESS_SIMILARITY``).
     """
 
-    def __init__(self, records: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(self, records: Iterable[Mapping[str, Any]] = (), *,
+                 folded: Iterable[FoldedPerson] | None = None) -> None:
+        """Index ``records`` (folding every name), or persons ``folded`` before (a cache)."""
         self.records: list[Mapping[str, Any]] = []
         self.entries: list[tuple[int, str]] = []  # (record index, name as written)
         self.by_words: _Groups = {}
@@ -915,57 +977,28 @@ class NameIndex:
         self.guessed: dict[int, frozenset[str]] = {}  # entry -> its folded words guessed by syllable rules
         by_words, entries, spelt, guessed = self.by_words, self.entries, self.spelt, self.guessed
         add_record, add_entry, add_scripts = self.records.append, entries.append, self.scripts.append
+        persons = folded if folded is not None else map(fold_person, records)
         # The hot loop of every search: one pass over 30,000 names, so written for speed.
-        for r, record in enumerate(records):
-            add_record(record)
+        for r, person in enumerate(persons):
+            add_record({"id": person.id, "name": person.name})
             first = len(entries)
-            scripts = 0
-            pending = False  # a Persian name with guessed words, to respell from the Latin names
-            aliases = record.get("aliases")
-            others = aliases if type(aliases) is list else ()
-            for name in (record.get("name"), record.get("native_name"), *others):
-                if type(name) is not str or not name or name.isspace():
-                    continue
-                if name.isascii():
-                    words = fold_words(name)
-                    if not words:
-                        continue
-                    scripts |= 1
-                    e = len(entries)
-                else:
-                    words, guesses, romanised = _fold_native(name)
-                    if not words:
-                        continue
-                    e = len(entries)
-                    if romanised is None:
-                        scripts |= 1
-                    else:
-                        scripts |= 2
-                        spelt[e] = romanised
-                    if guesses:
-                        guessed[e] = guesses
-                        pending = True
+            for name, words, romanised, guesses in person.names:
+                e = len(entries)
+                if romanised is not None:
+                    spelt[e] = romanised
+                if guesses:
+                    guessed[e] = guesses
                 add_entry((r, name))
                 found = by_words.get(words)
                 if found is None:
                     by_words[words] = [e]
                 else:
                     found.append(e)
-            if pending and scripts & 1:
-                self._respell(first)
-            add_scripts(scripts)
+            for i, words in person.respelled:
+                by_words.setdefault(words, []).append(first + i)
+            add_scripts(person.scripts)
         self._all = _Part(by_words, set())
         self._cross: dict[bool, _Part] = {}
-
-    def _respell(self, first: int) -> None:
-        """Also index the Persian names of the record whose entries start at ``first`` under the
-        spelling its Latin names give their guessed words (see ``_spell_guesses``)."""
-        folded: list[_Folded] = []
-        for e in range(first, len(self.entries)):
-            name = self.entries[e][1]
-            folded.append((name, fold_words(name), self.guessed.get(e, frozenset()), self.spelt.get(e)))
-        for i, words in _spell_guesses(folded).items():
-            self.by_words.setdefault(words, []).append(first + i)
 
     def postings(self) -> _Postings:
         return self._all.index()

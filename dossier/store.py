@@ -199,6 +199,7 @@ class _File:
     stated_sum: int | None
     validated: bool
     legacy: dict[str, dict[str, Record]] | None = None  # a schema 0/1 file, parsed
+    ident: tuple[int, int, int, int] | None = None  # (stated sum, size, inode, mtime): this very file
 
     @property
     def size(self) -> int:
@@ -224,7 +225,8 @@ def _open(path: Path, *, keep_fd: bool = False) -> _File:
     except OSError as exc:
         raise StorageError(f"{path}: cannot read database: {exc.strerror or exc}") from None
     try:
-        if os.fstat(fd).st_size == 0:
+        st = os.fstat(fd)
+        if st.st_size == 0:
             os.close(fd)
             return _empty_file()
         # A mapped file costs nothing until read; a file replaced meanwhile stays mapped
@@ -239,7 +241,9 @@ def _open(path: Path, *, keep_fd: bool = False) -> _File:
         if keep_fd:
             os.close(fd)
         return _legacy(path, bytes(buf))
-    return _parse_header(path, buf, fd if keep_fd else None)
+    file = _parse_header(path, buf, fd if keep_fd else None)
+    file.ident = (file.stated_sum or 0, st.st_size, st.st_ino, st.st_mtime_ns)
+    return file
 
 
 def _parse_header(path: Path, buf: Any, fd: int | None) -> _File:
@@ -399,6 +403,12 @@ class Snapshot:
         return self._file.meta
 
     @property
+    def ident(self) -> tuple[int, int, int, int] | None:
+        """What tells this state of the file from any other (for caches kept beside it): the
+        stated sum, size, inode and modification time; None for a missing or older-schema file."""
+        return self._file.ident
+
+    @property
     def legacy(self) -> bool:
         """Whether the file has an older schema (it is written anew on the next write)."""
         return self._file.legacy is not None
@@ -497,6 +507,9 @@ class Transaction(Snapshot):
         self._history_added: list[Record] = []
         self._validated = False
         self.notes: dict[tuple[str, str], dict[str, Any]] = {}  # for the history: e.g. merged into
+        self.on_written: Callable[[Transaction], None] | None = None
+        self.written: tuple[int, int, int, int] | None = None  # the new file's ident, once written
+        self._new_sum = 0
 
     def put(self, record: Mapping[str, Any]) -> None:
         self._put("persons", dict(record))
@@ -650,6 +663,7 @@ class Transaction(Snapshot):
 
     def _header(self, counts: Mapping[str, int], sizes: Mapping[str, int], total: int,
                 validated: bool) -> bytes:
+        self._new_sum = total & _MASK
         head: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "sections": {s: [counts[s], sizes[s]] for s in SECTIONS},
@@ -766,6 +780,10 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
                 if tx.on_commit is not None:
                     tx.on_commit(tx)
                 _write_pieces(path, tx.pieces(), file)
+                st = os.stat(path)
+                tx.written = (tx._new_sum, st.st_size, st.st_ino, st.st_mtime_ns)
+                if tx.on_written is not None:
+                    tx.on_written(tx)
         finally:
             if file.fd is not None:
                 os.close(file.fd)

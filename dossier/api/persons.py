@@ -7,7 +7,7 @@ records (dicts in the canonical form) or small dataclasses; nothing prints.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -124,8 +124,13 @@ class NewPerson:
     tags: list[str] = field(default_factory=list)
 
 
-def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Record:
-    """Add one person; the posts given cite every source given, so none is unsourced."""
+def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
+        notify: Callable[[str], None] | None = None) -> Record:
+    """Add one person; the posts given cite every source given, so none is unsourced.
+
+    The person is added even when it looks like one already stored, or when a claim has
+    no source; ``notify`` is told (``likely duplicate of …``, ``unsourced claim: …``).
+    """
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db) as tx:
@@ -154,19 +159,55 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian") -> Record:
                 raise Conflict(f"id {record['id']!r} already exists")
         record["created"] = record["updated"] = rules.now_stamp()
         writing.put_person(tx, record)
-        return record
+    if notify is not None:
+        for warning in entry_warnings(db, record):
+            notify(f"warning: {warning}")
+    return record
+
+
+DUPLICATE_SCORE = 90  # as check's W-DUPLICATE
+
+
+def entry_warnings(db: Path, record: Record) -> list[str]:
+    """What a researcher should know about a person just entered: likely duplicates (by the
+    name index, so cheap) and claims without a source."""
+    from dossier.api import nameindex
+
+    index = nameindex.load(db, store.read(db))
+    found: dict[str, int] = {}
+    for name in names.record_names(record):
+        for hit in index.search(name, limit=5, threshold=DUPLICATE_SCORE):
+            if hit.id != record["id"] and rules.distinct_note(record, hit.id) is None:
+                found[hit.id] = max(found.get(hit.id, 0), hit.score)
+    out = [f"{record['id']} is a likely duplicate of {pid} (score {score}); "
+           f"if they are one person: dossier merge {pid} {record['id']}" for pid, score in found.items()]
+    out += [f"unsourced claim: {path}" for path, claim in rules.claims(record) if not rules.cited_keys(claim)]
+    return out
 
 
 # --- edit ------------------------------------------------------------------
 
 
-def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gregorian") -> Record | None:
-    """Apply ``FIELD=VALUE`` / ``FIELD+=VALUE`` assignments; None if nothing changed."""
+def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gregorian",
+         notify: Callable[[str], None] | None = None) -> Record | None:
+    """Apply ``FIELD=VALUE`` / ``FIELD+=VALUE`` assignments; None if nothing changed.
+
+    A post or associate link appended (``posts+=…``) that is identical to one the record
+    has adds nothing, and ``notify`` says so.
+    """
     from dossier.api.assign import apply_assignments
+    from dossier.model.person import dump, validate_person
 
     with writing.transaction(db) as tx:
         record = resolve(tx, ref)
-        changed = apply_assignments(record, assignments, calendar=calendar)
+        changed = dump(validate_person(apply_assignments(record, assignments, calendar=calendar),
+                                       source="--set"))
+        for field in ("posts", "associates"):
+            kept = [item for i, item in enumerate(changed[field]) if item not in changed[field][:i]]
+            if len(kept) < len(changed[field]):
+                changed[field] = kept
+                if notify is not None:
+                    notify(f"{field}: an identical one is already recorded; nothing added")
         return replace(tx, record, changed, source="--set")
 
 
@@ -224,8 +265,12 @@ def remove(db: Path, ref: str) -> Record:
 
 
 def search(db: Path, query: str, *, limit: int | None = 10) -> list[names.Hit]:
-    """Persons whose names match ``query`` (SPEC §4), best first; stored dicts, no validation."""
-    return names.search(store.read(db).all(), query, limit=limit)
+    """Persons whose names match ``query`` (SPEC §4), best first (through the name index)."""
+    from dossier.api import nameindex
+    from dossier.model.bulk import paused_gc
+
+    with paused_gc():
+        return nameindex.load(db, store.read(db)).search(query, limit=limit)
 
 
 def check(db: Path, *, today: date | None = None) -> list[Finding]:

@@ -91,8 +91,11 @@ def command() -> str:
 
 @contextlib.contextmanager
 def transaction(db: Path, *, dry_run: bool = False) -> Iterator[store.Transaction]:
+    from dossier.api import nameindex
+
     with store.transaction(db, dry_run=dry_run) as tx:
         tx.on_commit = _commit
+        tx.on_written = nameindex.update
         yield tx
 
 

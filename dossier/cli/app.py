@@ -109,6 +109,17 @@ def _db(ctx: typer.Context) -> Path:
     return resolve_path(settings.get("db"))
 
 
+def _read_db(ctx: typer.Context) -> Path:
+    """The database of a command that only reads it: a missing file is an empty database,
+    said on stderr (a mistyped --db would otherwise look like an empty dossier)."""
+    db = _db(ctx)
+    if not db.exists():
+        from dossier.cli.output import message
+
+        message(f"note: {db} does not exist yet (nothing has been added); reading it as empty")
+    return db
+
+
 def _command_line() -> str:
     """The command as the history records it: what was typed after ``dossier``, but the global
     options (the database path says where, not what)."""
@@ -203,7 +214,7 @@ def add(
             sources=list(zip(source_url, source_title, strict=True)),
             tags=tag,
         )
-    output.emit(api.add(_db(ctx), new, calendar=calendar), fmt, views.NEW_PERSON)
+    output.emit(api.add(_db(ctx), new, calendar=calendar, notify=output.message), fmt, views.NEW_PERSON)
 
 
 def _post(title: str | None, **fields: str | None) -> dict[str, str] | None:
@@ -228,7 +239,7 @@ def list_(
     from dossier import api
     from dossier.cli import output, views
 
-    records = api.list_persons(_db(ctx), tag=tag, status=status, query=query, limit=limit)
+    records = api.list_persons(_read_db(ctx), tag=tag, status=status, query=query, limit=limit)
     output.emit(records, fmt, views.PERSONS)
 
 
@@ -243,9 +254,9 @@ def show(
     from dossier.cli import output, views
 
     if fmt == "markdown":  # the profile page: rendered by the publisher, not a view of the record
-        output.emit(api.profile_page(_db(ctx), ref), fmt)
+        output.emit(api.profile_page(_read_db(ctx), ref), fmt)
     else:
-        output.emit(api.show(_db(ctx), ref), fmt, views.PERSON)
+        output.emit(api.show(_read_db(ctx), ref), fmt, views.PERSON)
 
 
 # --- edit / rm ----------------------------------------------------------------------
@@ -266,7 +277,7 @@ def edit(
     from dossier.cli import output
 
     db = _db(ctx)
-    record = (api.edit(db, ref, assignments, calendar=calendar) if assignments
+    record = (api.edit(db, ref, assignments, calendar=calendar, notify=output.message) if assignments
               else _edit_in_editor(db, ref))
     output.message("no changes" if record is None else f"updated {record['id']}")
 
@@ -329,7 +340,7 @@ def search(
     from dossier import api
     from dossier.cli import output, views
 
-    output.emit(api.search(_db(ctx), query, limit=limit), fmt, views.search_view(query))
+    output.emit(api.search(_read_db(ctx), query, limit=limit), fmt, views.search_view(query))
 
 
 @app.command()
@@ -345,7 +356,7 @@ def check(
     from dossier.cli import output, views
     from dossier.errors import InvalidInput
 
-    findings = api.check(_db(ctx), today=_today(today))
+    findings = api.check(_read_db(ctx), today=_today(today))
     output.emit(findings, fmt, views.FINDINGS)
     text, failed = summary(findings, strict=strict)
     if failed:
@@ -441,7 +452,7 @@ def export(
     from dossier import api
     from dossier.cli import output
 
-    report = api.export(_db(ctx), path, fmt=fmt, split=split)
+    report = api.export(_read_db(ctx), path, fmt=fmt, split=split)
     if report.data is not None:
         output.emit_bytes(report.data)
     else:
@@ -486,7 +497,7 @@ def sources_list(
     from dossier import api
     from dossier.cli import output, views
 
-    output.emit(api.list_sources(_db(ctx)), fmt, views.SOURCES)
+    output.emit(api.list_sources(_read_db(ctx)), fmt, views.SOURCES)
 
 
 @sources_app.command("show")
@@ -499,7 +510,7 @@ def sources_show(
     from dossier import api
     from dossier.cli import output, views
 
-    output.emit(api.show_source(_db(ctx), key), fmt, views.SOURCE)
+    output.emit(api.show_source(_read_db(ctx), key), fmt, views.SOURCE)
 
 
 @sources_app.command("add")
@@ -575,7 +586,8 @@ def diff_(
 
     if (old is None) == (since is None):
         raise UsageError("give an earlier export (dossier diff OLD.json) or --since DATE, not both")
-    result = api.diff_since(_db(ctx), since) if since else api.diff_export(_db(ctx), old or "-")
+    db = _read_db(ctx)
+    result = api.diff_since(db, since) if since else api.diff_export(db, old or "-")
     output.emit(result, fmt, views.DIFF)
 
 
@@ -593,7 +605,7 @@ def log(
     from dossier import api
     from dossier.cli import output, views
 
-    output.emit(api.log(_db(ctx), ref, since=since, limit=limit), fmt, views.LOG)
+    output.emit(api.log(_read_db(ctx), ref, since=since, limit=limit), fmt, views.LOG)
 
 
 @app.command()
