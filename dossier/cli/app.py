@@ -23,6 +23,10 @@ from dossier.errors import EXIT_USAGE, DossierError, UsageError
 class DossierGroup(TyperGroup):
     """Maps every error of every command to its exit code and one message."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["dossier.argv"] = list(args)  # the command line as typed, for the history
+        return list(super().parse_args(ctx, args))
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -104,8 +108,9 @@ def _db(ctx: typer.Context) -> Path:
     from dossier.api.writing import set_session
     from dossier.store import resolve_path
 
-    settings = ctx.find_root().obj or {}
-    set_session(actor=settings.get("actor"), command=_command_line())
+    root = ctx.find_root()
+    settings = root.obj or {}
+    set_session(actor=settings.get("actor"), command=_command_line(root.meta.get("dossier.argv", [])))
     return resolve_path(settings.get("db"))
 
 
@@ -120,12 +125,13 @@ def _read_db(ctx: typer.Context) -> Path:
     return db
 
 
-def _command_line() -> str:
+def _command_line(args: list[str]) -> str:
     """The command as the history records it: what was typed after ``dossier``, but the global
     options (the database path says where, not what)."""
     import shlex
 
-    args, out, skip = sys.argv[1:], [], False
+    out: list[str] = []
+    skip = False
     for arg in args:
         if skip:
             skip = False
