@@ -29,11 +29,11 @@ document per line::
 * Schema 1 files (``{"_meta": …, "persons": {…}}``, one JSON document) and
   bare TinyDB files are read, and written as schema 2 on their first write.
 
-TinyDB is the table API over this file: ``LineStorage`` is a TinyDB
-``Storage`` that reads and writes the layout above, so ``tinydb(path)`` opens
-the database for TinyDB queries (``Query().tags.any(["tabriz"])``). The commands
-use ``Snapshot`` and ``Transaction`` beside it, which find and splice single
-lines instead of loading every document.
+TinyDB is the table API over this file: ``tinydb(path)`` opens it through a
+TinyDB ``Storage`` that reads and writes the layout above, for TinyDB queries
+(``Query().tags.any(["tabriz"])``). The commands use ``Snapshot`` and
+``Transaction`` beside it, which find and splice single lines instead of
+loading every document.
 """
 
 from __future__ import annotations
@@ -43,16 +43,13 @@ import gc
 import mmap
 import os
 import re
-import tempfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb import TinyDB
-from tinydb.storages import Storage
 
 from dossier.errors import StorageError
 from dossier.model.bulk import paused_gc
@@ -477,6 +474,32 @@ class Snapshot:
         return out
 
 
+class Persons(Sequence[Record]):
+    """Every person of a snapshot, in id order, parsed on first use; ``ndjson()`` is their
+    NDJSON export without parsing (the stored lines are that export)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._records: list[Record] | None = None
+
+    def _all(self) -> list[Record]:
+        if self._records is None:
+            self._records = self._snapshot.all()
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self._snapshot) if self._records is None else len(self._records)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self._all())
+
+    def ndjson(self) -> bytes:
+        return self._snapshot.persons_ndjson()
+
+
 # --- changing it -------------------------------------------------------------------------------
 
 _DELETED = object()
@@ -849,6 +872,8 @@ def write_atomic(
 
 
 def _atomic(path: Path, fill: Callable[[Any], Any], *, backup: bool, mode: int, durable: bool) -> None:
+    import tempfile
+
     fd, tmp = -1, ""
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -917,37 +942,32 @@ def probe(path: Path) -> str | None:
 # --- TinyDB over the file ---------------------------------------------------------------------------
 
 
-class LineStorage(Storage):
-    """A TinyDB storage over the dossier file: tables ``persons``, ``sources``, ``history``
-    keyed by id, key and number. Writing goes through ``transaction`` (lock, atomic write)."""
+def tinydb(path: Path) -> Any:
+    """The database as a ``tinydb.TinyDB`` (for queries from scripts): tables ``persons``,
+    ``sources`` and ``history`` keyed by id, key and number. Writes through it go through
+    ``transaction`` (lock, atomic write); the commands use ``Snapshot``/``Transaction``."""
+    from tinydb import TinyDB
+    from tinydb.storages import Storage
 
-    def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
-        self.path = Path(path)
+    class LineStorage(Storage):
+        """A TinyDB storage over the dossier file."""
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        snapshot = read(self.path)
-        return {"persons": {r["id"]: r for r in snapshot.all()}, "sources": snapshot.sources(),
-                "history": {str(e["n"]): e for e in snapshot.history()}}
+        def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:
+            self.path = Path(path)
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        with transaction(self.path) as tx:
-            for section, put, delete in (("persons", tx.put, tx.delete),
-                                         ("sources", tx.put_source, _each(tx.delete_source))):
-                table = data.get(section, {})
-                for key in set(tx._table(section)) - set(table):
-                    delete([key])
-                for record in table.values():
-                    put(record)
+        def read(self) -> dict[str, dict[str, Any]] | None:
+            snapshot = read(self.path)
+            return {"persons": {r["id"]: r for r in snapshot.all()}, "sources": snapshot.sources(),
+                    "history": {str(e["n"]): e for e in snapshot.history()}}
 
+        def write(self, data: dict[str, dict[str, Any]]) -> None:
+            with transaction(self.path) as tx:
+                persons, sources = data.get("persons", {}), data.get("sources", {})
+                tx.delete(set(tx.ids()) - set(persons))
+                for key in set(tx.sources()) - set(sources):
+                    tx.delete_source(key)
+                tx.put_many(persons.values())
+                for source in sources.values():
+                    tx.put_source(source)
 
-def _each(delete: Callable[[str], None]) -> Callable[[Iterable[str]], None]:
-    def many(keys: Iterable[str]) -> None:
-        for key in keys:
-            delete(key)
-
-    return many
-
-
-def tinydb(path: Path) -> TinyDB:
-    """The database as a TinyDB instance (for queries from scripts)."""
     return TinyDB(path, storage=LineStorage)

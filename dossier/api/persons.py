@@ -13,13 +13,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dossier import names, store
+from dossier import store
 from dossier.api import writing
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
 from dossier.model import rules
 from dossier.model.ids import unique_id
 
 if TYPE_CHECKING:
+    from dossier import names
     from dossier.api.checks import Finding
     from dossier.api.merging import MergeResult
     from dossier.store import Snapshot
@@ -57,11 +58,15 @@ def _by_merged_id(records: list[Record], ref: str) -> list[Record]:
 
 
 def _by_exact_name(records: list[Record], ref: str) -> list[Record]:
+    from dossier import names
+
     wanted = ref.strip().casefold()
     return [r for r in records if wanted in {n.casefold() for n in names.record_names(r)}]
 
 
 def _by_folded_name(records: list[Record], ref: str) -> list[Record]:
+    from dossier import names
+
     key = names.match_key
     # Folded, honorifics set aside, spaces removed: "Pour Mohammadi" meets "Pourmohammadi".
     wanted = key(ref)
@@ -85,9 +90,15 @@ def list_persons(
     status: str | None = None,
     query: str | None = None,
     limit: int | None = None,
-) -> list[Record]:
-    """Stored records in id order, filtered; no validation (the store holds valid data)."""
-    records = store.read(db).all()
+) -> Sequence[Record]:
+    """Stored records in id order, filtered; no validation (the store holds valid data).
+
+    Unfiltered, the records are parsed only if used: their NDJSON is the stored bytes.
+    """
+    snapshot = store.read(db)
+    if tag is None and status is None and not query and limit is None:
+        return store.Persons(snapshot)
+    records = snapshot.all()
     if tag is not None:
         records = [r for r in records if tag in r.get("tags", ())]
     if status is not None:
@@ -99,6 +110,8 @@ def list_persons(
 
 
 def _haystack(record: Record) -> str:
+    from dossier import names
+
     parts = [*names.record_names(record), record["id"], *record.get("tags", ())]
     for key in ("role_1988", "current_post"):
         post = record.get(key) or {}
@@ -131,6 +144,7 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
     The person is added even when it looks like one already stored, or when a claim has
     no source; ``notify`` is told (``likely duplicate of …``, ``unsourced claim: …``).
     """
+    from dossier import names
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db) as tx:
@@ -171,6 +185,7 @@ DUPLICATE_SCORE = 90  # as check's W-DUPLICATE
 def entry_warnings(db: Path, record: Record) -> list[str]:
     """What a researcher should know about a person just entered: likely duplicates (by the
     name index, so cheap) and claims without a source."""
+    from dossier import names
     from dossier.api import nameindex
 
     index = nameindex.load(db, store.read(db))

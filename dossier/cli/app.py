@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -21,7 +22,24 @@ from dossier.errors import EXIT_USAGE, DossierError, UsageError
 
 
 class DossierGroup(TyperGroup):
-    """Maps every error of every command to its exit code and one message."""
+    """Maps every error of every command to its exit code and one message; builds only the
+    command that runs.
+
+    Typer turns every command function into a Click command when the program starts
+    (it reads each signature and its annotations: about 20 ms for all of dossier's). The
+    commands are kept apart (``COMMANDS``, filled by ``command``) and the group builds the
+    one it is asked for, so ``dossier --version`` or ``dossier list`` pay for one or none.
+    """
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        built = self.commands.get(name)
+        if built is None and name in COMMANDS:
+            built = self.commands[name] = typer.main.get_command(COMMANDS[name])
+            built.name = name
+        return built
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta["dossier.argv"] = list(args)  # the command line as typed, for the history
@@ -73,6 +91,26 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+COMMANDS: dict[str, typer.Typer] = {}
+_SUB = {"add_completion": False, "pretty_exceptions_enable": False, "rich_markup_mode": None,
+        "context_settings": {"help_option_names": ["-h", "--help"]}}
+
+
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def command(name: str | None = None) -> Callable[[Command], Command]:
+    """Register a command function (a Typer of its own, built when it runs; see ``DossierGroup``)."""
+
+    def register(function: Command) -> Command:
+        sub = typer.Typer(**_SUB)  # type: ignore[arg-type]
+        sub.command(name)(function)
+        COMMANDS[name or function.__name__.replace("_", "-")] = sub
+        return function
+
+    return register
 
 
 def _version(value: bool) -> None:
@@ -166,7 +204,7 @@ Today = Annotated[
 # --- add -----------------------------------------------------------------------
 
 
-@app.command()
+@command()
 def add(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="Primary Latin-script name.")] = None,
@@ -232,7 +270,7 @@ def _post(title: str | None, **fields: str | None) -> dict[str, str] | None:
 # --- list / show ----------------------------------------------------------------
 
 
-@app.command("list")
+@command("list")
 def list_(
     ctx: typer.Context,
     fmt: Annotated[Literal["table", "json", "ndjson", "csv"], typer.Option("--format")] = "table",
@@ -249,7 +287,7 @@ def list_(
     output.emit(records, fmt, views.PERSONS)
 
 
-@app.command()
+@command()
 def show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Id, merged id, or a name/alias of one person.")],
@@ -268,7 +306,7 @@ def show(
 # --- edit / rm ----------------------------------------------------------------------
 
 
-@app.command()
+@command()
 def edit(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument()],
@@ -310,7 +348,7 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
                      reopen=reopen if _on_terminal() else None)
 
 
-@app.command()
+@command()
 def rm(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument()],
@@ -335,7 +373,7 @@ def rm(
 # --- search / check / merge (names) -----------------------------------------------
 
 
-@app.command()
+@command()
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Any spelling of a name, Latin or Persian script.")],
@@ -349,7 +387,7 @@ def search(
     output.emit(api.search(_read_db(ctx), query, limit=limit), fmt, views.search_view(query))
 
 
-@app.command()
+@command()
 def check(
     ctx: typer.Context,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings also exit 4.")] = False,
@@ -370,7 +408,7 @@ def check(
     output.message(text)
 
 
-@app.command()
+@command()
 def merge(
     ctx: typer.Context,
     keep: Annotated[str, typer.Argument(help="The person to keep (id or name).")],
@@ -390,7 +428,7 @@ def merge(
         output.message(line)
 
 
-@app.command()
+@command()
 def distinct(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="One person (id or name).")],
@@ -414,7 +452,7 @@ InterFormat = Annotated[
 ]
 
 
-@app.command("import")
+@command("import")
 def import_(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="A file, a folder of files, or - for stdin.")],
@@ -447,7 +485,7 @@ ExportFormat = Annotated[  # the record formats, plus the publication formats ft
 ]
 
 
-@app.command()
+@command()
 def export(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="File, folder (--split), or - for stdout.")] = "-",
@@ -468,7 +506,7 @@ def export(
 # --- profiles ----------------------------------------------------------------------
 
 
-@app.command()
+@command()
 def profiles(
     ctx: typer.Context,
     outdir: Annotated[Path, typer.Argument(help="Folder for the pages (created if missing).",
@@ -490,8 +528,9 @@ def profiles(
 # --- sources / diff / review (provenance) -------------------------------------------
 
 sources_app = typer.Typer(help="The sources cited across the database.", no_args_is_help=True,
-                          rich_markup_mode=None)
-app.add_typer(sources_app, name="sources")
+                          rich_markup_mode=None, add_completion=False, pretty_exceptions_enable=False,
+                          context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS["sources"] = sources_app
 
 
 @sources_app.command("list")
@@ -577,7 +616,7 @@ def sources_rm(
         output.message(line)
 
 
-@app.command("diff")
+@command("diff")
 def diff_(
     ctx: typer.Context,
     old: Annotated[str | None, typer.Argument(help="An earlier `export --format json` "
@@ -597,7 +636,7 @@ def diff_(
     output.emit(result, fmt, views.DIFF)
 
 
-@app.command()
+@command()
 def log(
     ctx: typer.Context,
     ref: Annotated[str | None, typer.Argument(help="A person (id, old or merged id, name) or a source key; "
@@ -614,7 +653,7 @@ def log(
     output.emit(api.log(_read_db(ctx), ref, since=since, limit=limit), fmt, views.LOG)
 
 
-@app.command()
+@command()
 def review(
     ctx: typer.Context,
     ref: Annotated[str | None, typer.Argument(help="One person, for --confirm or --left (scripts).",

@@ -77,10 +77,14 @@ def _json(data: Any, view: View) -> None:
 
 
 def json_text(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n"
+    # default=list: a lazy sequence of records (store.Persons) is written as the list it is
+    return orjson.dumps(value, default=list, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def _ndjson(data: Any, view: View) -> None:
+    if view.json is _identity and hasattr(data, "ndjson"):
+        emit_bytes(data.ndjson())  # already NDJSON (the stored lines): no parse, no dump
+        return
     out = sys.stdout
     dumps = orjson.dumps
     chunk: list[str] = []

@@ -21,7 +21,6 @@ Here, and nowhere else:
 from __future__ import annotations
 
 import calendar
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
@@ -253,6 +252,7 @@ def source_key(source: Record, known: Mapping[str, Record], taken: Iterable[str]
 def url_source(url: str) -> dict[str, Any]:
     """A source for a bare URL (a CSV ``source_urls`` cell); the key depends only on the URL,
     so re-importing the same file gives the same key."""
+    import hashlib
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
