@@ -966,39 +966,78 @@ class NameIndex:
       any word with the same consonants (``GUESS_SIMILARITY``).
     """
 
-    def __init__(self, records: Iterable[Mapping[str, Any]] = (), *,
-                 folded: Iterable[FoldedPerson] | None = None) -> None:
-        """Index ``records`` (folding every name), or persons ``folded`` before (a cache)."""
-        self.records: list[Mapping[str, Any]] = []
-        self.entries: list[tuple[int, str]] = []  # (record index, name as written)
-        self.by_words: _Groups = {}
-        self.spelt: dict[int, tuple[str, ...]] = {}  # Persian-script entry -> its words romanised, unfolded
+    def __init__(self, records: Iterable[Mapping[str, Any]] = ()) -> None:
+        # Flat arrays, so that the index can be saved and loaded (``state``) without a
+        # loop over every name. r: a record (a person); e: an entry (one of its names).
+        self.ids: list[str | None] = []  # per record; None: removed since (see ``remove``)
+        self.names: list[str] = []  # per record: its primary name
         self.scripts: list[int] = []  # per record: 1 = has a Latin name, 2 = a Persian one
-        self.guessed: dict[int, frozenset[str]] = {}  # entry -> its folded words guessed by syllable rules
-        by_words, entries, spelt, guessed = self.by_words, self.entries, self.spelt, self.guessed
-        add_record, add_entry, add_scripts = self.records.append, entries.append, self.scripts.append
-        persons = folded if folded is not None else map(fold_person, records)
-        # The hot loop of every search: one pass over 30,000 names, so written for speed.
-        for r, person in enumerate(persons):
-            add_record({"id": person.id, "name": person.name})
-            first = len(entries)
-            for name, words, romanised, guesses in person.names:
-                e = len(entries)
-                if romanised is not None:
-                    spelt[e] = romanised
-                if guesses:
-                    guessed[e] = guesses
-                add_entry((r, name))
-                found = by_words.get(words)
-                if found is None:
-                    by_words[words] = [e]
-                else:
-                    found.append(e)
-            for i, words in person.respelled:
-                by_words.setdefault(words, []).append(first + i)
-            add_scripts(person.scripts)
-        self._all = _Part(by_words, set())
+        self.entry_record: list[int] = []
+        self.entry_name: list[str] = []  # the name as written
+        self.entry_spelt: list[list[str] | None] = []  # Persian script: its words romanised, unfolded
+        self.entry_guessed: list[list[str] | None] = []  # its folded words guessed by syllable rules
+        self.by_words: _Groups = {}
+        self.by_id: dict[str, int] = {}
+        for record in records:
+            self.add(fold_person(record))
+        self._reset()
+
+    def _reset(self) -> None:
+        self._all = _Part(self.by_words, set())
         self._cross: dict[bool, _Part] = {}
+
+    def add(self, person: FoldedPerson) -> None:
+        """Index one more person (a person indexed before is replaced)."""
+        if person.id in self.by_id:
+            self.remove(person.id)
+        r = len(self.ids)
+        self.ids.append(person.id)
+        self.names.append(person.name)
+        self.scripts.append(person.scripts)
+        self.by_id[person.id] = r
+        first = len(self.entry_record)
+        by_words = self.by_words
+        for name, words, romanised, guesses in person.names:
+            e = len(self.entry_record)
+            self.entry_record.append(r)
+            self.entry_name.append(name)
+            self.entry_spelt.append(list(romanised) if romanised is not None else None)
+            self.entry_guessed.append(sorted(guesses) if guesses else None)
+            found = by_words.get(words)
+            if found is None:
+                by_words[words] = [e]
+            else:
+                found.append(e)
+        for i, words in person.respelled:
+            by_words.setdefault(words, []).append(first + i)
+
+    def remove(self, person_id: str) -> None:
+        """Forget a person: its record is marked removed (its entries stay, unreachable)."""
+        r = self.by_id.pop(person_id, None)
+        if r is not None:
+            self.ids[r] = None
+
+    @property
+    def removed(self) -> int:
+        return len(self.ids) - len(self.by_id)
+
+    def state(self) -> dict[str, Any]:
+        """The index as plain lists (JSON), for ``from_state``."""
+        return {"ids": self.ids, "names": self.names, "scripts": self.scripts,
+                "entry_record": self.entry_record, "entry_name": self.entry_name,
+                "entry_spelt": self.entry_spelt, "entry_guessed": self.entry_guessed,
+                "by_words": [[list(w), es] for w, es in self.by_words.items()]}
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> NameIndex:
+        index = cls()
+        index.ids, index.names, index.scripts = state["ids"], state["names"], state["scripts"]
+        index.entry_record, index.entry_name = state["entry_record"], state["entry_name"]
+        index.entry_spelt, index.entry_guessed = state["entry_spelt"], state["entry_guessed"]
+        index.by_words = {tuple(w): es for w, es in state["by_words"]}
+        index.by_id = {pid: r for r, pid in enumerate(index.ids) if pid is not None}
+        index._reset()
+        return index
 
     def postings(self) -> _Postings:
         return self._all.index()
@@ -1016,13 +1055,12 @@ class NameIndex:
         cross = self._cross_part(spelt is not None)
         if cross.groups and (guessed or cross.guessed):
             self._collect(query, words, spelt, cross, guessed, threshold, best)
+        ids, names = self.ids, self.names
         ranked = sorted(
-            ((s, close, typed, self.records[r], name) for r, (s, close, typed, name) in best.items()),
-            key=lambda h: (-h[0], -h[1], -h[2], str(h[3].get("name", "")), str(h[3].get("id", ""))),
+            ((s, close, typed, r, name) for r, (s, close, typed, name) in best.items()),
+            key=lambda h: (-h[0], -h[1], -h[2], names[h[3]], ids[h[3]] or ""),
         )
-        hits = [
-            Hit(str(r.get("id", "")), str(r.get("name", "")), name, round(s)) for s, _, _, r, name in ranked
-        ]
+        hits = [Hit(ids[r] or "", names[r], name, round(s)) for s, _, _, r, name in ranked]
         return hits[:limit] if limit is not None else hits
 
     def _cross_part(self, native_query: bool) -> _Part:
@@ -1033,12 +1071,13 @@ class NameIndex:
             groups: _Groups = {}
             guessed: set[str] = set()
             if any(not s & bit for s in self.scripts):
+                scripts, records, entry_guessed = self.scripts, self.entry_record, self.entry_guessed
                 for words, found in self.by_words.items():
-                    mine = [e for e in found if not self.scripts[self.entries[e][0]] & bit]
+                    mine = [e for e in found if not scripts[records[e]] & bit]
                     if mine:
                         groups[words] = mine
                         for e in mine:
-                            guessed |= self.guessed.get(e, frozenset())
+                            guessed.update(entry_guessed[e] or ())
             part = self._cross[native_query] = _Part(groups, guessed)
         return part
 
@@ -1097,15 +1136,19 @@ class NameIndex:
             if folded_score < threshold:
                 continue
             for e in part.groups[name_words]:
+                r = self.entry_record[e]
+                if self.ids[r] is None:
+                    continue  # removed since the index was made
                 s = folded_score
-                romanised = self.spelt.get(e) if spelt is not None else None
+                words_spelt = self.entry_spelt[e] if spelt is not None else None
+                romanised = tuple(words_spelt) if words_spelt is not None else None
                 if spelt is not None and romanised is not None:
                     s = same_script.get(romanised, -1.0)
                     if s < 0:
                         s = same_script[romanised] = min(folded_score, score(spelt, romanised))
                     if s < threshold:
                         continue
-                r, name = self.entries[e]
+                name = self.entry_name[e]
                 # Ties (several spellings that fold alike) go to the name closest to the query
                 # as spelt in Latin letters or as typed.
                 typed = ratio(as_typed, name.casefold())

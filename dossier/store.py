@@ -415,8 +415,13 @@ class Snapshot:
     @property
     def trusted(self) -> bool:
         """Whether the body is exactly what dossier wrote after validating every record."""
+        return self._file.validated and self.intact
+
+    @property
+    def intact(self) -> bool:
+        """Whether the body is exactly what dossier wrote (its checksum holds; computed once)."""
         if self._trusted is None:
-            self._trusted = self._file.validated and self._verify()
+            self._trusted = self._verify()
         return self._trusted
 
     def _verify(self) -> bool:

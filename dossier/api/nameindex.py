@@ -1,12 +1,15 @@
 """The name index of a database, kept beside it (``<db>.names``) so a search need not fold
 every name of every person again.
 
-The file holds each person's names folded (``names.FoldedPerson``) and the identity of
-the database state it was made from (``store.Snapshot.ident``: the header's checksum,
-size, inode and modification time) and of the folding code. A search uses it only when
-both match; otherwise it folds the names and writes the file anew. A write updates it
-in place of the changed persons only, when it matched the state before the write.
-Names are not confidential, and the file is as private as the database (0600).
+The file holds the index itself (``names.NameIndex.state``: flat lists, loaded without a
+loop over every name) and the identity of the database state it was made from
+(``store.Snapshot.ident``: the header's checksum, size, inode and modification time)
+and of the folding code. A search uses it only when both match; a copy of the database
+(another inode) is checked by its checksum first. Otherwise the names are folded and the
+file written anew. A write updates it for the changed persons only (a removed person is
+marked, not compacted, until a quarter of the index is such), when it matched the state
+before the write. Names are not confidential, and the file is as private as the
+database (0600).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import orjson
 from dossier import names, store
 from dossier.errors import StorageError
 
-VERSION = 1
+VERSION = 2
+COMPACT_AT = 0.25  # removed persons over all indexed, above which the index is made anew
 
 
 def path_of(db: Path) -> Path:
@@ -40,29 +44,35 @@ def load(db: Path, snapshot: store.Snapshot) -> names.NameIndex:
     exactly this state, else folded now (and the file written for the next search)."""
     ident = snapshot.ident
     cached = _read(db)
-    if cached is not None and ident is not None and cached.get("ident") == list(ident):
-        return names.NameIndex(folded=map(names.FoldedPerson.from_json, cached["persons"]))
-    folded = [names.fold_person(r) for r in snapshot.all()]
+    if cached is not None and ident is not None:
+        made_from = tuple(cached["ident"])
+        if made_from == ident:
+            return names.NameIndex.from_state(cached["index"])
+        if made_from[:2] == ident[:2] and snapshot.intact:  # a copy: same content, other inode
+            _write(db, ident, cached["index"])
+            return names.NameIndex.from_state(cached["index"])
+    index = names.NameIndex(snapshot.all())
     if ident is not None:
-        _write(db, ident, [f.to_json() for f in folded])
-    return names.NameIndex(folded=folded)
+        _write(db, ident, index.state())
+    return index
 
 
 def update(tx: store.Transaction) -> None:
     """After a write: refold the persons it changed, if the file was the index of the state before."""
     before, after = tx.ident, tx.written
     cached = _read(tx.path)
-    if cached is None or before is None or after is None or cached.get("ident") != list(before):
+    if cached is None or before is None or after is None or tuple(cached["ident"]) != before:
         return  # stale already: the next search folds everything
-    persons = {p[0]: p for p in cached["persons"]}
+    index = names.NameIndex.from_state(cached["index"])
     for change in tx.changes:
-        if change.section != "persons":
-            continue
-        if change.new is None:
-            persons.pop(change.key, None)
-        else:
-            persons[change.key] = names.fold_person(change.new).to_json()
-    _write(tx.path, after, [persons[k] for k in sorted(persons)])
+        if change.section == "persons":
+            if change.new is None:
+                index.remove(change.key)
+            else:
+                index.add(names.fold_person(change.new))
+    if index.removed > COMPACT_AT * len(index.ids):
+        index = names.NameIndex(tx.all())
+    _write(tx.path, after, index.state())
 
 
 def _read(db: Path) -> dict[str, Any] | None:
@@ -75,8 +85,8 @@ def _read(db: Path) -> dict[str, Any] | None:
     return data
 
 
-def _write(db: Path, ident: tuple[int, int, int, int], persons: list[Any]) -> None:
-    data = {"version": VERSION, "folding": _fingerprint(), "ident": list(ident), "persons": persons}
+def _write(db: Path, ident: tuple[int, int, int, int], state: dict[str, Any]) -> None:
+    data = {"version": VERSION, "folding": _fingerprint(), "ident": list(ident), "index": state}
     # A cache that cannot be written only costs time on the next search.
     with contextlib.suppress(StorageError):
         store.write_atomic(path_of(db), orjson.dumps(data), durable=False)
