@@ -263,7 +263,8 @@ def _record(cells: dict[str, str], source: str, line: int, problems: list[Proble
             record[field] = value
     urls = list(dict.fromkeys(_list(get("source_urls") or "", "source_urls", bad)))
     if "sources" in cells:
-        cited = [s.get("url") for s in record.get("sources", ()) if isinstance(s, dict) and s.get("url")]
+        cited = list(dict.fromkeys(s.get("url") for s in record.get("sources", ())
+                                   if isinstance(s, dict) and s.get("url")))
         if urls != cited:
             bad("source_urls", "does not match the URLs of the sources column; edit the sources cell")
     elif urls:
