@@ -1,0 +1,567 @@
+"""Mermaid diagrams of a dossier: career timelines, associate graphs, the 1988 bodies.
+
+Pure functions over records in their stored form (plain dicts, as
+``dossier.models.dump`` writes them): no I/O, no clock, standard library only.
+Each function returns the text of one diagram, to be put in a fenced
+````` ```mermaid ````` block, or None when there is nothing to draw. The same
+input always gives the same text.
+
+Escaping (``label``), checked against Mermaid 12 in a browser by
+``tests/test_mermaid.py``:
+
+* Every record string is shown as text, never read as syntax or markup. The
+  characters Mermaid, Markdown fences, KaTeX, Font Awesome shortcuts or a
+  template language could read (``" # $ % & : ; < > [ \\ ] ` { | }``) become
+  Mermaid entity codes in decimal (``#34;``). Mermaid swaps entity codes for
+  placeholders *before* it parses, so the parser never sees the character, and
+  turns them into HTML character references (``&#34;``) in the SVG, where the
+  browser shows them as text. Decimal references are valid in HTML and XML
+  alike (named ones beyond the five of XML are not).
+* Mermaid's own placeholder characters (U+FB02, U+00B6) are encoded too, so a
+  record cannot forge a placeholder.
+* Newlines and every other run of whitespace become one space; control
+  characters, lone surrogates and bidi embedding/override/isolate controls are
+  dropped; other invisible format characters (zero-width space, soft hyphen,
+  marks...) become entity codes, so the Markdown source holds no invisible
+  characters (GitHub warns about those); ZWNJ and ZWJ, which Persian spelling
+  and emoji need, stay as they are.
+* Text with right-to-left letters (Persian, Arabic, Hebrew...) is wrapped in
+  FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE (written as entity codes):
+  it keeps its own direction and cannot drag neighbouring text, such as the
+  dates after a post title, into it. The record's own bidi controls were
+  dropped, so the isolate is always balanced.
+
+Node ids come from person ids (slugs), never from names: ``p_`` + the slug with
+``-`` turned into ``_`` (one-to-one, as slugs have no ``_``); the prefix keeps
+Mermaid keywords (``end``, ``graph``...) and edge markers (``o``, ``x``) out of
+the first position. No ``click`` directive is ever written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from calendar import monthrange
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any, Literal, TypedDict
+
+__all__ = [
+    "MAX_TEXT",
+    "Undrawn",
+    "associates_graph",
+    "bodies_overview",
+    "career_timeline",
+    "label",
+    "node_id",
+    "span",
+]
+
+# Mermaid's default maxTextSize is 50,000 characters and its maxEdges 500; a
+# diagram above either shows an error instead of the picture. Diagrams stop
+# adding nodes before BUDGET and say how many were left out.
+MAX_TEXT = 50_000
+BUDGET = 40_000
+MAX_EDGES = 400
+
+LABEL_MAX = 80  # visible characters of one label; the page itself has the full text
+NAME_MAX = 60
+TITLE_MAX = 60
+ORG_MAX = 45
+PLACE_MAX = 35
+RELATION_MAX = 60
+
+Person = Mapping[str, Any]
+Post = Mapping[str, Any]
+
+# --- labels -------------------------------------------------------------------
+
+# Characters Mermaid, Markdown, KaTeX ($$), icon shortcuts (fa:), HTML or a
+# template language read as syntax, and Mermaid's placeholder characters.
+_ASCII_SYNTAX = '"#$%&:;<>[\\]`{|}'
+_PLACEHOLDERS = "\ufb02\u00b6"
+# Format characters (Unicode category Cf as of Unicode 15.1) other than ZWNJ,
+# ZWJ and the bidi controls below; tests/test_mermaid.py checks this list
+# against the running Python's unicodedata.
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
+    "\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+# Dropped: C0/C1 controls (whitespace was already made a space), lone
+# surrogates, bidi embeddings, overrides and isolates.
+_DROP = "\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+_SPECIAL = re.compile(f"[{re.escape(_ASCII_SYNTAX)}{_PLACEHOLDERS}{_FORMAT}{_DROP}]")
+_DROP_RE = re.compile(f"[{_DROP}]")
+_SPACES = re.compile(r"\s+")
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]|^\s|\s$")
+# Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko,
+# Samaritan, Mandaic, Arabic presentation forms, and the RTL planes).
+_RTL = re.compile(
+    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+_ISOLATE_OPEN = "#8296;"  # U+2068 FIRST STRONG ISOLATE
+_ISOLATE_CLOSE = "#8297;"  # U+2069 POP DIRECTIONAL ISOLATE
+ELLIPSIS = "…"
+
+
+def _entity(match: re.Match[str]) -> str:
+    ch = match.group()
+    if _DROP_RE.match(ch):
+        return ""
+    return f"#{ord(ch)};"
+
+
+def clean(text: str, max_chars: int | None = None) -> str:
+    """The visible text a label shows: whitespace runs made one space, cut at ``max_chars``."""
+    if _ODD_SPACE.search(text):
+        text = _SPACES.sub(" ", text).strip()
+    if max_chars is not None and len(text) > max_chars:
+        text = text[: max(max_chars - 1, 0)].rstrip() + ELLIPSIS
+    return text
+
+
+def label(text: str, *, max_chars: int | None = None) -> str:
+    """``text`` made safe for any Mermaid label: inside ``"..."`` or as a gantt task.
+
+    Shows as the same text (whitespace runs as one space), never as syntax or
+    markup; see the module docstring for the rules. ``max_chars`` cuts longer
+    text and ends it with an ellipsis.
+    """
+    text = clean(text, max_chars)
+    if _SPECIAL.search(text):
+        text = _SPECIAL.sub(_entity, text)
+    if _RTL.search(text):
+        text = f"{_ISOLATE_OPEN}{text}{_ISOLATE_CLOSE}"
+    return text
+
+
+def node_id(person_id: object) -> str:
+    """A Mermaid node id for a person id: ``p_`` + the slug with ``_`` for ``-``.
+
+    Anything that is not a slug (never in a valid record) gets ``q_`` and a
+    hash, so it can neither break the diagram nor collide with a slug's id.
+    """
+    if isinstance(person_id, str) and _SLUG.fullmatch(person_id):
+        return "p_" + person_id.replace("-", "_")
+    digest = hashlib.sha256(repr(person_id).encode("utf-8", "backslashreplace")).hexdigest()
+    return "q_" + digest[:16]
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+# --- dates --------------------------------------------------------------------
+
+_PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def span(partial: str) -> tuple[date, date]:
+    """First and last day a partial date means: '1988' -> (1988-01-01, 1988-12-31).
+
+    Raises ValueError for anything that is not a valid YYYY, YYYY-MM or YYYY-MM-DD.
+    """
+    m = _PARTIAL.fullmatch(partial)
+    if not m:
+        raise ValueError(f"not a partial date: {partial!r}")
+    year = int(m.group(1))
+    if m.group(3):
+        day = date(year, int(m.group(2)), int(m.group(3)))
+        return day, day
+    if m.group(2):
+        month = int(m.group(2))
+        return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _span_or_none(value: object) -> tuple[date, date] | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return span(value)
+    except ValueError:
+        return None
+
+
+# --- career timeline ----------------------------------------------------------
+
+Kind = Literal["role_1988", "post", "current_post"]
+Reason = Literal["undated", "end before start"]
+
+
+class Undrawn(TypedDict):
+    """A post the timeline does not draw, to be listed beside it."""
+
+    kind: Kind  # which field of the record it is
+    post: Post  # the post as given
+    reason: Reason
+
+
+_SECTIONS: dict[Kind, str] = {"role_1988": "1988", "post": "Career", "current_post": "Current post"}
+_TAG: dict[Kind, str] = {"role_1988": "crit, ", "post": "", "current_post": "active, "}
+# What the gantt lexer reads at the start of a line before it reads task text:
+# a task whose text starts like one of these gets its first character encoded.
+_GANTT_WORDS = re.compile(
+    r"(?i)(gantt|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes"
+    r"|todaymarker|weekday|weekend|title|acctitle|accdescr|section|click|href|call|displaymode|vert)"
+    r"|[0-9]"
+)
+
+
+def _gantt_task(text: str) -> str:
+    if _GANTT_WORDS.match(text):
+        return f"#{ord(text[0])};{text[1:]}"
+    return text
+
+
+def _post_text(post: Post) -> str:
+    parts = [
+        label(str(post.get("title") or ""), max_chars=TITLE_MAX),
+        label(str(post.get("organization") or ""), max_chars=ORG_MAX),
+        label(str(post.get("place") or ""), max_chars=PLACE_MAX),
+    ]
+    text = ", ".join(p for p in parts if p)
+    return text or "(untitled)"
+
+
+def _when(kind: Kind, post: Post) -> str:
+    start, end, as_of = (post.get(k) or None for k in ("start", "end", "as_of"))
+    if start and end:
+        period = str(start) if start == end else f"{start}–{end}"
+    elif start:
+        period = f"from {start}"
+    elif end:
+        period = f"until {end}"
+    else:
+        period = ""
+    if kind == "current_post":
+        bits = ["current"]
+        if period:
+            bits.append(period.replace("from ", "since "))
+        bits.append(f"as of {as_of}" if as_of else "as-of date not recorded")
+        return ", ".join(bits)
+    if as_of:
+        period = f"{period}, as of {as_of}" if period else f"as of {as_of}"
+    if not period and kind == "role_1988":
+        period = "1988"
+    return period
+
+
+def _bar(kind: Kind, post: Post, today: date | None) -> tuple[date, date] | Reason:
+    """The drawn span of a post, or why it is not drawn."""
+    start = _span_or_none(post.get("start"))
+    end = _span_or_none(post.get("end"))
+    as_of = _span_or_none(post.get("as_of"))
+    if kind == "role_1988":
+        # The post held in 1988: a missing start or end still includes 1988.
+        y1988 = span("1988")
+        first = start[0] if start else min(y1988[0], end[0]) if end else y1988[0]
+        last = end[1] if end else max(y1988[1], start[1]) if start else y1988[1]
+        if as_of and not end:
+            last = max(last, as_of[1])
+    elif kind == "current_post":
+        known = start or as_of or end
+        if known is None:
+            return "undated"
+        first = known[0]
+        if as_of:
+            last = as_of[1]
+        elif end:
+            last = end[1]
+        elif today is not None and today >= first:
+            last = today
+        else:
+            last = known[1]
+    else:
+        known = start or end or as_of
+        if known is None:
+            return "undated"
+        first = known[0]
+        last = (end or as_of or known)[1]
+    if last < first:
+        return "end before start"
+    return first, last
+
+
+def career_timeline(person: Person, *, today: date | None = None) -> tuple[str | None, list[Undrawn]]:
+    """A gantt chart of the 1988 role, the career posts and the current post.
+
+    A partial date covers all of its period (a year the whole year, a month
+    the whole month). A post with only a start (or only an end, or only an
+    as-of date) is drawn over that period and its label says "from ..."
+    ("until ...", "as of ..."). The 1988 role always includes 1988. The
+    current post runs to its as-of date, else to ``today`` (when given), is
+    drawn in the "active" style and labelled "current". Posts with no usable
+    date, or ending before they start, are not drawn: they come back in the
+    list, in record order. The diagram is None when nothing can be drawn.
+    """
+    entries: list[tuple[Kind, int, Post]] = []
+    role = person.get("role_1988")
+    if isinstance(role, Mapping):
+        entries.append(("role_1988", 0, role))
+    for i, post in enumerate(person.get("posts") or ()):
+        if isinstance(post, Mapping):
+            entries.append(("post", i, post))
+    current = person.get("current_post")
+    if isinstance(current, Mapping):
+        entries.append(("current_post", 0, current))
+
+    undrawn: list[Undrawn] = []
+    bars: dict[Kind, list[tuple[date, date, int, Post]]] = {k: [] for k in _SECTIONS}
+    for kind, index, post in entries:
+        bar = _bar(kind, post, today)
+        if isinstance(bar, str):
+            undrawn.append({"kind": kind, "post": post, "reason": bar})
+        else:
+            bars[kind].append((bar[0], bar[1], index, post))
+    drawn = [b for rows in bars.values() for b in rows]
+    if not drawn:
+        return None, undrawn
+
+    first = min(b[0] for b in drawn)
+    last = max(b[1] for b in drawn)
+    years = last.year - first.year + 1
+    lines = [
+        "gantt",
+        f"    accTitle: Career timeline of {label(str(person.get('name') or ''), max_chars=NAME_MAX)}",
+        "    dateFormat YYYY-MM-DD",
+        "    inclusiveEndDates",
+        "    todayMarker off",
+    ]
+    if years <= 2:
+        lines.append("    axisFormat %Y-%m")
+    else:
+        lines.append("    axisFormat %Y")
+        if years <= 10:
+            lines.append("    tickInterval 12month")  # one tick each January
+    size = sum(len(line) + 1 for line in lines)
+    left_out = 0
+    for kind, rows in bars.items():
+        if not rows:
+            continue
+        rows.sort(key=lambda b: (b[0], b[1], b[2]))
+        section = [f"    section {_SECTIONS[kind]}"]
+        for start, end, _index, post in rows:
+            when = _when(kind, post)
+            text = _post_text(post) + (f" ({label(when)})" if when else "")
+            line = f"    {_gantt_task(text)} :{_TAG[kind]}{start.isoformat()}, {end.isoformat()}"
+            if size + len(line) + 1 > BUDGET:
+                left_out += 1
+                continue
+            section.append(line)
+            size += len(line) + 1
+        if len(section) > 1:
+            lines += section
+    if left_out:
+        lines.append(f"    accDescr: {left_out} more posts not drawn")
+    return "\n".join(lines) + "\n", undrawn
+
+
+# --- associates graph ---------------------------------------------------------
+
+
+def _person_label(person: Person | None, person_id: object) -> str:
+    if person is None:
+        return f"{label(str(person_id), max_chars=NAME_MAX)} (no profile)"
+    text = label(str(person.get("name") or person_id), max_chars=NAME_MAX)
+    native = person.get("native_name")
+    if native:
+        text += "<br>" + label(str(native), max_chars=NAME_MAX)
+    return text
+
+
+def _edge(source: str, target: str, relation: object) -> str:
+    text = label(str(relation), max_chars=RELATION_MAX) if relation else ""
+    return f'    {source} -->|"{text}"| {target}' if text else f"    {source} --> {target}"
+
+
+def associates_graph(
+    person: Person,
+    by_id: Mapping[str, Person],
+    linked_from: Iterable[tuple[Person, Mapping[str, Any]]],
+) -> str | None:
+    """A left-to-right graph: the person, the persons it names as associates
+    (the relation on each edge) and the persons that name it (``linked_from``:
+    (that person, their associate entry)). An associate missing from ``by_id``
+    is drawn under its id, "(no profile)". None when there are no links.
+    """
+    me = person.get("id")
+    me_node = node_id(me)
+    edges: list[tuple[str, str, str]] = []  # (line, node, its label)
+    seen_edges: set[str] = set()
+
+    for assoc in person.get("associates") or ():
+        if not isinstance(assoc, Mapping) or assoc.get("id") == me:
+            continue
+        other_id = assoc.get("id")
+        other = by_id.get(other_id) if isinstance(other_id, str) else None
+        node = node_id(other_id)
+        line = _edge(me_node, node, assoc.get("relation"))
+        if line not in seen_edges:
+            seen_edges.add(line)
+            edges.append((line, node, _person_label(other, other_id)))
+
+    incoming = sorted(
+        (
+            (src, assoc)
+            for src, assoc in linked_from
+            if isinstance(src, Mapping) and isinstance(assoc, Mapping) and src.get("id") != me
+        ),
+        key=lambda pair: (
+            str(pair[0].get("name") or "").casefold(),
+            str(pair[0].get("id") or ""),
+            str(pair[1].get("relation") or ""),
+        ),
+    )
+    for src, assoc in incoming:
+        node = node_id(src.get("id"))
+        line = _edge(node, me_node, assoc.get("relation"))
+        if line not in seen_edges:
+            seen_edges.add(line)
+            edges.append((line, node, _person_label(src, src.get("id"))))
+
+    if not edges:
+        return None
+    lines = [
+        "flowchart LR",
+        f"    accTitle: Associates of {label(str(person.get('name') or me), max_chars=NAME_MAX)}",
+        f'    {me_node}(["{_person_label(person, me)}"])',
+    ]
+    size = sum(len(line) + 1 for line in lines)
+    declared = {me_node}
+    missing: list[str] = []
+    left_out = 0
+    body: list[str] = []
+    for count, (line, node, text) in enumerate(edges):
+        new = [] if node in declared else [f'    {node}["{text}"]']
+        cost = sum(len(x) + 1 for x in new) + len(line) + 1
+        if size + cost > BUDGET or count >= MAX_EDGES:
+            left_out += 1
+            continue
+        if new:
+            declared.add(node)
+            if text.endswith(" (no profile)"):
+                missing.append(node)
+        body += [*new, line]
+        size += cost
+    lines += body
+    if left_out:
+        lines.append(f'    more_links["{left_out} more links not drawn"]')
+        lines.append(f"    {me_node} -.- more_links")
+    lines.append("    classDef subject stroke-width:3px")
+    lines.append(f"    class {me_node} subject")
+    if missing:
+        lines.append("    classDef missing stroke-dasharray:4")
+        lines.append(f"    class {','.join(missing)} missing")
+    return "\n".join(lines) + "\n"
+
+
+# --- the 1988 bodies ----------------------------------------------------------
+
+_NOT_RECORDED = "Body not recorded"
+BODY_MEMBERS_MAX = 12  # members shown per body; the rest are counted
+
+
+def _key(text: str) -> str:
+    return clean(unicodedata.normalize("NFC", text)).casefold()
+
+
+def _spelling(spellings: Sequence[str]) -> str:
+    """The most used spelling; ties go to the first in code point order."""
+    counts: dict[str, int] = {}
+    for s in spellings:
+        counts[s] = counts.get(s, 0) + 1
+    return min(counts, key=lambda s: (-counts[s], s))
+
+
+class _Group:
+    def __init__(self) -> None:
+        self.spellings: list[str] = []
+        self.members: list[Person] = []
+        self.children: dict[str, _Group] = {}
+
+
+def bodies_overview(persons: Iterable[Person]) -> str | None:
+    """One left-to-right graph of the bodies of 1988 and their members.
+
+    Persons are grouped by their 1988 role's place, else its organization
+    (as the index page groups them); where a role names both, the
+    organization is a body inside the place (a prosecutor's office and an
+    intelligence ministry delegation in the same city stay apart). Names are
+    matched ignoring case and spacing. Each member shows the 1988 title. At
+    most BODY_MEMBERS_MAX members per body are drawn, and the others counted;
+    None when no person has a 1988 role.
+    """
+    top: dict[str, _Group] = {}
+    for person in persons:
+        role = person.get("role_1988")
+        if not isinstance(role, Mapping):
+            continue
+        place = clean(str(role.get("place") or ""))
+        org = clean(str(role.get("organization") or ""))
+        outer = place or org or _NOT_RECORDED
+        group = top.setdefault(_key(outer) if outer != _NOT_RECORDED else "\uffff", _Group())
+        group.spellings.append(outer)
+        if place and org:
+            group = group.children.setdefault(_key(org), _Group())
+            group.spellings.append(org)
+        group.members.append(person)
+    if not top:
+        return None
+
+    def by_name(group: tuple[str, _Group]) -> tuple[str, str]:
+        return (group[0], _spelling(group[1].spellings))
+
+    lines = ["flowchart LR", "    accTitle: The bodies of 1988 and their members"]
+    size = sum(len(line) + 1 for line in lines)
+    edges = 0
+    left_out = 0
+
+    def add(block: list[str], n_edges: int) -> bool:
+        nonlocal size, edges
+        cost = sum(len(x) + 1 for x in block)
+        if size + cost > BUDGET or edges + n_edges > MAX_EDGES:
+            return False
+        lines.extend(block)
+        size += cost
+        edges += n_edges
+        return True
+
+    def members(parent: str, group: _Group) -> list[str]:
+        ordered = sorted(group.members, key=lambda p: (str(p.get("name") or "").casefold(), str(p.get("id"))))
+        block = []
+        for person in ordered[:BODY_MEMBERS_MAX]:
+            node = node_id(person.get("id"))
+            role = person["role_1988"]
+            text = label(str(person.get("name") or person.get("id") or ""), max_chars=NAME_MAX)
+            title = label(str(role.get("title") or ""), max_chars=TITLE_MAX)
+            if title:
+                text += "<br>" + title
+            block += [f'    {node}["{text}"]', f"    {parent} --- {node}"]
+        if len(ordered) > BODY_MEMBERS_MAX:
+            block += [
+                f'    {parent}_more["{len(ordered) - BODY_MEMBERS_MAX} more"]',
+                f"    {parent} --- {parent}_more",
+            ]
+        return block
+
+    for n, (_, group) in enumerate(sorted(top.items(), key=by_name), 1):
+        gid = f"g{n}"
+        block = [f'    {gid}(["{label(_spelling(group.spellings), max_chars=LABEL_MAX)}"])']
+        block += members(gid, group)
+        for m, (_, child) in enumerate(sorted(group.children.items(), key=by_name), 1):
+            cid = f"{gid}_{m}"
+            block += [
+                f'    {cid}(["{label(_spelling(child.spellings), max_chars=LABEL_MAX)}"])',
+                f"    {gid} --- {cid}",
+            ]
+            block += members(cid, child)
+        if not add(block, sum(1 for line in block if " --- " in line)):
+            left_out += 1
+    if left_out:
+        lines.append(f'    more_bodies["{left_out} more bodies not drawn"]')
+    lines.append("    classDef body stroke-width:3px")
+    bodies = [line.split("(", 1)[0].strip() for line in lines if '(["' in line]
+    if bodies:
+        lines.append(f"    class {','.join(bodies)} body")
+    return "\n".join(lines) + "\n"
