@@ -17,8 +17,10 @@ Escaping (``label``), checked against Mermaid 12 in a browser by
   turns them into HTML character references (``&#34;``) in the SVG, where the
   browser shows them as text. Decimal references are valid in HTML and XML
   alike (named ones beyond the five of XML are not).
-* Mermaid's own placeholder characters (U+FB02, U+00B6) are encoded too, so a
-  record cannot forge a placeholder.
+* Mermaid writes entity codes as placeholders (``ﬂ°°34¶ß``) and, in the
+  finished SVG, turns every ``ﬂ°`` into ``&`` and every ``¶ß`` into ``;``,
+  even where the text itself holds them. A WORD JOINER (invisible) goes
+  between the two characters of such a pair, so a record cannot forge one.
 * Newlines and every other run of whitespace become one space; control
   characters, lone surrogates and bidi embedding/override/isolate controls are
   dropped; other invisible format characters (zero-width space, soft hyphen,
@@ -78,9 +80,8 @@ Post = Mapping[str, Any]
 # --- labels -------------------------------------------------------------------
 
 # Characters Mermaid, Markdown, KaTeX ($$), icon shortcuts (fa:), HTML or a
-# template language read as syntax, and Mermaid's placeholder characters.
+# template language read as syntax.
 _ASCII_SYNTAX = '"#$%&:;<>[\\]`{|}'
-_PLACEHOLDERS = "\ufb02\u00b6"
 # Format characters (Unicode category Cf as of Unicode 15.1) other than ZWNJ,
 # ZWJ and the bidi controls below; tests/test_mermaid.py checks this list
 # against the running Python's unicodedata.
@@ -89,10 +90,10 @@ _FORMAT = (
     "\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
-# Dropped: C0/C1 controls (whitespace was already made a space), lone
+# Dropped: C0/C1 controls but whitespace (which becomes a space), lone
 # surrogates, bidi embeddings, overrides and isolates.
-_DROP = "\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
-_SPECIAL = re.compile(f"[{re.escape(_ASCII_SYNTAX)}{_PLACEHOLDERS}{_FORMAT}{_DROP}]")
+_DROP = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+_SPECIAL = re.compile(f"[{re.escape(_ASCII_SYNTAX)}{_FORMAT}]")
 _DROP_RE = re.compile(f"[{_DROP}]")
 _SPACES = re.compile(r"\s+")
 _ODD_SPACE = re.compile(r"\s\s|[^\S ]|^\s|\s$")
@@ -107,27 +108,34 @@ ELLIPSIS = "…"
 
 
 def _entity(match: re.Match[str]) -> str:
-    ch = match.group()
-    if _DROP_RE.match(ch):
-        return ""
-    return f"#{ord(ch)};"
+    return f"#{ord(match.group())};"
 
 
 def clean(text: str, max_chars: int | None = None) -> str:
-    """The visible text a label shows: whitespace runs made one space, cut at ``max_chars``."""
+    """The text a label shows for ``text``: what ``label`` escapes.
+
+    Whitespace runs become one space; control characters, lone surrogates and
+    bidi controls are dropped; text longer than ``max_chars`` is cut and ends
+    with an ellipsis; Mermaid's placeholder pairs get a WORD JOINER inside.
+    """
+    if _DROP_RE.search(text):
+        text = _DROP_RE.sub("", text)
     if _ODD_SPACE.search(text):
         text = _SPACES.sub(" ", text).strip()
     if max_chars is not None and len(text) > max_chars:
         text = text[: max(max_chars - 1, 0)].rstrip() + ELLIPSIS
+    if "\ufb02\u00b0" in text or "\u00b6\u00df" in text:
+        # Mermaid turns these pairs in its finished SVG into "&" and ";": keep them apart.
+        text = text.replace("\ufb02\u00b0", "\ufb02\u2060\u00b0")
+        text = text.replace("\u00b6\u00df", "\u00b6\u2060\u00df")
     return text
 
 
 def label(text: str, *, max_chars: int | None = None) -> str:
     """``text`` made safe for any Mermaid label: inside ``"..."`` or as a gantt task.
 
-    Shows as the same text (whitespace runs as one space), never as syntax or
-    markup; see the module docstring for the rules. ``max_chars`` cuts longer
-    text and ends it with an ellipsis.
+    Shows as ``clean(text, max_chars)``, never as syntax or markup; see the
+    module docstring for the rules.
     """
     text = clean(text, max_chars)
     if _SPECIAL.search(text):
@@ -162,16 +170,19 @@ def span(partial: str) -> tuple[date, date]:
     Raises ValueError for anything that is not a valid YYYY, YYYY-MM or YYYY-MM-DD.
     """
     m = _PARTIAL.fullmatch(partial)
-    if not m:
-        raise ValueError(f"not a partial date: {partial!r}")
-    year = int(m.group(1))
-    if m.group(3):
-        day = date(year, int(m.group(2)), int(m.group(3)))
-        return day, day
-    if m.group(2):
-        month = int(m.group(2))
-        return date(year, month, 1), date(year, month, monthrange(year, month)[1])
-    return date(year, 1, 1), date(year, 12, 31)
+    try:
+        if not m:
+            raise ValueError("wrong form")
+        year = int(m.group(1))
+        if m.group(3):
+            day = date(year, int(m.group(2)), int(m.group(3)))
+            return day, day
+        if m.group(2):
+            month = int(m.group(2))
+            return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+        return date(year, 1, 1), date(year, 12, 31)
+    except ValueError as exc:
+        raise ValueError(f"not a partial date: {partial!r} ({exc})") from None
 
 
 def _span_or_none(value: object) -> tuple[date, date] | None:
@@ -387,7 +398,7 @@ def associates_graph(
     """
     me = person.get("id")
     me_node = node_id(me)
-    edges: list[tuple[str, str, str]] = []  # (line, node, its label)
+    edges: list[tuple[str, str, str, bool]] = []  # (line, node, its label, no profile)
     seen_edges: set[str] = set()
 
     for assoc in person.get("associates") or ():
@@ -399,7 +410,7 @@ def associates_graph(
         line = _edge(me_node, node, assoc.get("relation"))
         if line not in seen_edges:
             seen_edges.add(line)
-            edges.append((line, node, _person_label(other, other_id)))
+            edges.append((line, node, _person_label(other, other_id), other is None))
 
     incoming = sorted(
         (
@@ -418,7 +429,7 @@ def associates_graph(
         line = _edge(node, me_node, assoc.get("relation"))
         if line not in seen_edges:
             seen_edges.add(line)
-            edges.append((line, node, _person_label(src, src.get("id"))))
+            edges.append((line, node, _person_label(src, src.get("id")), False))
 
     if not edges:
         return None
@@ -432,15 +443,17 @@ def associates_graph(
     missing: list[str] = []
     left_out = 0
     body: list[str] = []
-    for count, (line, node, text) in enumerate(edges):
+    for count, (line, node, text, no_profile) in enumerate(edges):
         new = [] if node in declared else [f'    {node}["{text}"]']
         cost = sum(len(x) + 1 for x in new) + len(line) + 1
+        if new and no_profile:
+            cost += len(node) + 1  # its place in the "class ... missing" line
         if size + cost > BUDGET or count >= MAX_EDGES:
             left_out += 1
             continue
         if new:
             declared.add(node)
-            if text.endswith(" (no profile)"):
+            if no_profile:
                 missing.append(node)
         body += [*new, line]
         size += cost

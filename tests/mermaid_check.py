@@ -122,12 +122,18 @@ def missing_tools() -> list[str]:
     return missing
 
 
-def render_all(sources: list[str], *, config: dict[str, Any] | None = None) -> list[Result]:
+def render_all(
+    sources: list[str],
+    *,
+    config: dict[str, Any] | None = None,
+    configs: list[dict[str, Any]] | None = None,
+) -> list[Result]:
     """Parse and render every source with Mermaid; one Result per source, in order.
 
-    ``config`` is merged over the base configuration (securityLevel 'strict').
-    Raises RuntimeError when node, Chromium or the npm packages are missing, or
-    when the renderer itself fails (not when a diagram does not parse).
+    ``config`` (for all sources) or ``configs`` (one per source) is merged over
+    the base configuration (securityLevel 'strict'). One browser renders them
+    all. Raises RuntimeError when node, Chromium or the npm packages are
+    missing, or when the renderer itself fails (not when a diagram does not parse).
     """
     missing = missing_tools()
     if missing:
@@ -136,7 +142,11 @@ def render_all(sources: list[str], *, config: dict[str, Any] | None = None) -> l
         )
     if not sources:
         return []
-    items = [{"source": s, "config": config or {}} for s in sources]
+    if configs is None:
+        configs = [config or {}] * len(sources)
+    elif len(configs) != len(sources) or config is not None:
+        raise ValueError("give config, or one entry of configs per source")
+    items = [{"source": s, "config": c} for s, c in zip(sources, configs, strict=True)]
     proc = subprocess.run(
         ["node", str(SCRIPT)],
         input=json.dumps(items),
@@ -167,9 +177,9 @@ def render_all(sources: list[str], *, config: dict[str, Any] | None = None) -> l
             js_urls=tuple(r["js_urls"]),
             executed=executed,
             requests=requests,
-            config=config or {},
+            config=item["config"],
         )
-        for source, r in zip(sources, results, strict=True)
+        for source, item, r in zip(sources, items, results, strict=True)
     ]
 
 

@@ -2,19 +2,22 @@
 //
 // stdin:  JSON, a list of items; an item is a diagram source (string) or
 //         {"source": "...", "config": {...}} (merged over the base config below).
-// stdout: JSON {"mermaid": version, "results": [...], "executed": [...]}, one result per item:
+// stdout: JSON {"mermaid": version, "results": [...], "executed": [...], "requests": [...]},
+//         one result per item:
 //         {"ok": bool, "error": str|null, "svg": str|null, "text": str|null,
 //          "scripts": int, "handlers": [attr...], "js_urls": [value...]}
 //         "text" is the visible text of the SVG after it was put into the page as
 //         a site would (innerHTML); scripts/handlers/js_urls are what that DOM
 //         holds. "executed" lists the arguments of every call of window.pwned()
-//         made by anything in any rendered SVG (hostile test labels try to call it).
+//         made by anything in any rendered SVG (hostile test labels try to call it);
+//         "requests" every URL a page tried to load (all are refused).
 //
-// One browser and one page serve all diagrams. The browser is Debian's Chromium
+// One browser serves all diagrams, shared out over up to MERMAID_PAGES pages
+// (default: 2, or 1 on a one-core machine), each a renderer process of its own. The browser is Debian's Chromium
 // (CHROMIUM env var, default /usr/bin/chromium) driven by playwright-core;
 // nothing is downloaded. Mermaid is loaded from node_modules, never the network.
 import { readFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -47,73 +50,94 @@ try {
       "--disable-sync",
     ],
   });
-  const page = context.pages()[0] || (await context.newPage());
   // Nothing may come from the network: a label that smuggled in a URL would show up here.
   const requests = [];
-  await page.route("**/*", (route) => {
+  await context.route("**/*", (route) => {
     requests.push(route.request().url());
     return route.abort();
   });
-  await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
-  await page.addScriptTag({ path: mermaidJs });
-  const out = await page.evaluate(async (items) => {
-    window.__executed = [];
-    window.pwned = (x) => window.__executed.push(String(x));
-    const base = { startOnLoad: false, securityLevel: "strict", logLevel: "fatal", deterministicIds: true };
-    const results = [];
-    const shown = document.createElement("div");
-    document.body.appendChild(shown);
-    for (let i = 0; i < items.length; i++) {
-      const item = typeof items[i] === "string" ? { source: items[i] } : items[i];
-      const result = { ok: false, error: null, svg: null, text: null, scripts: 0, handlers: [], js_urls: [] };
-      try {
-        mermaid.initialize({ ...base, ...(item.config || {}) });
-        await mermaid.parse(item.source);
-        const { svg } = await mermaid.render(`diagram${i}`, item.source);
-        result.svg = svg;
-        // Put it into the page the way a site does, then look at what the DOM made of it.
-        const box = document.createElement("div");
-        box.innerHTML = svg;
-        shown.appendChild(box);
-        const svgEl = box.querySelector("svg");
-        if (!svgEl) throw new Error("render returned no <svg> element");
-        result.scripts = box.querySelectorAll("script").length;
-        for (const el of box.querySelectorAll("*")) {
-          for (const attr of el.attributes) {
-            const value = attr.value.replace(/[\s\u0000-\u001f]+/g, "").toLowerCase();
-            if (attr.name.toLowerCase().startsWith("on")) result.handlers.push(`${el.tagName}.${attr.name}`);
-            if (value.includes("javascript:") || value.includes("vbscript:") || value.startsWith("data:text/html")) {
-              result.js_urls.push(`${el.tagName}.${attr.name}=${attr.value}`);
-            }
-          }
+  // Diagrams are shared out over a few pages, each a renderer process of its own (a core each).
+  const shots = process.env.MERMAID_SCREENSHOTS || "";
+  const wanted = Number(process.env.MERMAID_PAGES || Math.min(2, availableParallelism()));
+  const pages = Math.max(1, Math.min(wanted, Math.ceil(items.length / 10)));
+  const chunk = Math.ceil(items.length / pages);
+  const parts = await Promise.all(
+    Array.from({ length: pages }, async (_, n) => {
+      const page = n === 0 && context.pages()[0] ? context.pages()[0] : await context.newPage();
+      await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
+      await page.addScriptTag({ path: mermaidJs });
+      const offset = n * chunk;
+      const part = await page.evaluate(renderInPage, { items: items.slice(offset, offset + chunk), offset, keep: !!shots });
+      // MERMAID_SCREENSHOTS=DIR: a PNG of every rendered diagram, for a human to look at.
+      if (shots) {
+        for (const box of await page.locator("body > div > div").all()) {
+          const id = await box.getAttribute("data-diagram");
+          await box.screenshot({ path: join(shots, `diagram${id}.png`) });
         }
-        const copy = svgEl.cloneNode(true);
-        for (const style of copy.querySelectorAll("style")) style.remove();
-        result.text = copy.textContent;
-        result.ok = true;
-      } catch (err) {
-        result.error = String((err && (err.message || err.str)) || err);
-        // A failed render may leave its error drawing behind.
-        document.getElementById(`ddiagram${i}`)?.remove();
       }
-      results.push(result);
-    }
-    // Handlers (img onerror and the like) fire asynchronously: give them time.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    return { results, executed: window.__executed };
-  }, items);
-  // MERMAID_SCREENSHOTS=DIR: a PNG of every rendered diagram, for a human to look at.
-  const shots = process.env.MERMAID_SCREENSHOTS;
-  if (shots) {
-    const boxes = await page.locator("body > div > div").all();
-    for (let i = 0; i < boxes.length; i++) {
-      await boxes[i].screenshot({ path: join(shots, `diagram${i}.png`) });
-    }
-  }
-  out.requests = requests;
-  out.mermaid = version;
+      return part;
+    }),
+  );
+  const out = {
+    mermaid: version,
+    results: parts.flatMap((p) => p.results),
+    executed: parts.flatMap((p) => p.executed),
+    requests,
+  };
   process.stdout.write(JSON.stringify(out));
 } finally {
   if (context) await context.close();
   rmSync(profile, { recursive: true, force: true });
+}
+
+// Runs inside the page: render each item, put its SVG into the page, look at the DOM.
+async function renderInPage({ items, offset, keep }) {
+  window.__executed = [];
+  window.pwned = (x) => window.__executed.push(String(x));
+  const base = { startOnLoad: false, securityLevel: "strict", logLevel: "fatal", deterministicIds: true };
+  const results = [];
+  const shown = document.createElement("div");
+  document.body.appendChild(shown);
+  for (let k = 0; k < items.length; k++) {
+    const i = offset + k;
+    const item = typeof items[k] === "string" ? { source: items[k] } : items[k];
+    const result = { ok: false, error: null, svg: null, text: null, scripts: 0, handlers: [], js_urls: [] };
+    try {
+      mermaid.initialize({ ...base, ...(item.config || {}) });
+      await mermaid.parse(item.source);
+      const { svg } = await mermaid.render(`diagram${i}`, item.source);
+      result.svg = svg;
+      // Put it into the page the way a site does, then look at what the DOM made of it.
+      const box = document.createElement("div");
+      box.setAttribute("data-diagram", String(i));
+      box.innerHTML = svg;
+      shown.appendChild(box);
+      const svgEl = box.querySelector("svg");
+      if (!svgEl) throw new Error("render returned no <svg> element");
+      result.scripts = box.querySelectorAll("script").length;
+      for (const el of box.querySelectorAll("*")) {
+        for (const attr of el.attributes) {
+          const value = attr.value.replace(/[\s\u0000-\u001f]+/g, "").toLowerCase();
+          if (attr.name.toLowerCase().startsWith("on")) result.handlers.push(`${el.tagName}.${attr.name}`);
+          if (value.includes("javascript:") || value.includes("vbscript:") || value.startsWith("data:text/html")) {
+            result.js_urls.push(`${el.tagName}.${attr.name}=${attr.value}`);
+          }
+        }
+      }
+      const copy = svgEl.cloneNode(true);
+      for (const style of copy.querySelectorAll("style")) style.remove();
+      result.text = copy.textContent;
+      result.ok = true;
+      // Out of the layout (every later measurement would lay it out again), still in the page.
+      if (!keep) box.style.display = "none";
+    } catch (err) {
+      result.error = String((err && (err.message || err.str)) || err);
+      // A failed render may leave its error drawing behind.
+      document.getElementById(`ddiagram${i}`)?.remove();
+    }
+    results.push(result);
+  }
+  // Handlers (img onerror and the like) fire asynchronously: give them time.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { results, executed: window.__executed };
 }
