@@ -47,6 +47,7 @@ import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal, TypedDict
 
 __all__ = [
@@ -96,6 +97,8 @@ _DROP = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u
 _SPECIAL = re.compile(f"[{re.escape(_ASCII_SYNTAX)}{_FORMAT}]")
 _DROP_RE = re.compile(f"[{_DROP}]")
 _SPACES = re.compile(r"\s+")
+# Text that needs no work at all: words of printable ASCII without syntax, single spaces.
+_PLAIN = re.compile(r"(?:[A-Za-z0-9,.'()\-/!?+=*@^_~]+(?: [A-Za-z0-9,.'()\-/!?+=*@^_~]+)*)?")
 _ODD_SPACE = re.compile(r"\s\s|[^\S ]|^\s|\s$")
 # Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko,
 # Samaritan, Mandaic, Arabic presentation forms, and the RTL planes).
@@ -137,6 +140,13 @@ def label(text: str, *, max_chars: int | None = None) -> str:
     Shows as ``clean(text, max_chars)``, never as syntax or markup; see the
     module docstring for the rules.
     """
+    if (max_chars is None or len(text) <= max_chars) and _PLAIN.fullmatch(text):
+        return text  # the common case: nothing to clean, escape or isolate
+    return _label(text, max_chars)
+
+
+@lru_cache(maxsize=16384)  # names of bodies, places and relations repeat across a site
+def _label(text: str, max_chars: int | None) -> str:
     text = clean(text, max_chars)
     if _SPECIAL.search(text):
         text = _SPECIAL.sub(_entity, text)
@@ -164,6 +174,7 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _PARTIAL = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
+@lru_cache(maxsize=4096)  # dates repeat: cheap to keep
 def span(partial: str) -> tuple[date, date]:
     """First and last day a partial date means: '1988' -> (1988-01-01, 1988-12-31).
 

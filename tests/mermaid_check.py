@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -52,6 +53,7 @@ class Result:
     executed: tuple[str, ...] = ()  # window.pwned() calls made in the whole run
     requests: tuple[str, ...] = ()  # URLs the page tried to load in the whole run
     config: dict[str, Any] = field(default_factory=dict)
+    package: str = "mermaid"
 
     def problems(self) -> list[str]:
         """Everything unsafe in this result: empty when the SVG is inert."""
@@ -116,24 +118,34 @@ def missing_tools() -> list[str]:
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     if not os.access(chromium, os.X_OK):
         missing.append(f"no Chromium at {chromium}")
-    for package in ("mermaid", "playwright-core"):
+    for package in ("mermaid", "mermaid-11", "playwright-core"):
         if not (HERE / "node_modules" / package / "package.json").is_file():
             missing.append(f"{package} is not installed in {HERE / 'node_modules'}")
     return missing
 
 
+@dataclass(frozen=True)
+class Diagram:
+    """A source with its own Mermaid configuration and build, for render_all."""
+
+    source: str
+    config: dict[str, Any] = field(default_factory=dict)
+    package: str = "mermaid"  # "mermaid" (12) or "mermaid-11", as pinned in tests/mermaid
+
+
 def render_all(
-    sources: list[str],
+    sources: Sequence[str | Diagram],
     *,
     config: dict[str, Any] | None = None,
-    configs: list[dict[str, Any]] | None = None,
+    package: str = "mermaid",
 ) -> list[Result]:
     """Parse and render every source with Mermaid; one Result per source, in order.
 
-    ``config`` (for all sources) or ``configs`` (one per source) is merged over
-    the base configuration (securityLevel 'strict'). One browser renders them
-    all. Raises RuntimeError when node, Chromium or the npm packages are
-    missing, or when the renderer itself fails (not when a diagram does not parse).
+    ``config`` is merged over the base configuration (securityLevel 'strict')
+    and ``package`` picks the Mermaid build, for every plain string source; a
+    ``Diagram`` brings its own. One browser renders them all. Raises
+    RuntimeError when node, Chromium or the npm packages are missing, or when
+    the renderer itself fails (not when a diagram does not parse).
     """
     missing = missing_tools()
     if missing:
@@ -142,11 +154,8 @@ def render_all(
         )
     if not sources:
         return []
-    if configs is None:
-        configs = [config or {}] * len(sources)
-    elif len(configs) != len(sources) or config is not None:
-        raise ValueError("give config, or one entry of configs per source")
-    items = [{"source": s, "config": c} for s, c in zip(sources, configs, strict=True)]
+    diagrams = [s if isinstance(s, Diagram) else Diagram(s, config or {}, package) for s in sources]
+    items = [{"source": d.source, "config": d.config, "package": d.package} for d in diagrams]
     proc = subprocess.run(
         ["node", str(SCRIPT)],
         input=json.dumps(items),
@@ -167,7 +176,7 @@ def render_all(
     requests = tuple(out.get("requests") or ())
     return [
         Result(
-            source=source,
+            source=d.source,
             ok=bool(r["ok"]),
             error=r["error"],
             svg=r["svg"],
@@ -177,12 +186,13 @@ def render_all(
             js_urls=tuple(r["js_urls"]),
             executed=executed,
             requests=requests,
-            config=item["config"],
+            config=d.config,
+            package=d.package,
         )
-        for source, item, r in zip(sources, items, results, strict=True)
+        for d, r in zip(diagrams, results, strict=True)
     ]
 
 
-def mermaid_version() -> str:
-    """The pinned Mermaid version installed in tests/mermaid."""
-    return str(json.loads((HERE / "node_modules" / "mermaid" / "package.json").read_text())["version"])
+def mermaid_version(package: str = "mermaid") -> str:
+    """The version of a pinned Mermaid build installed in tests/mermaid."""
+    return str(json.loads((HERE / "node_modules" / package / "package.json").read_text())["version"])

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from dossier import mermaid as M
 
 sys.path.insert(0, str(Path(__file__).parent))
-from mermaid_check import Result, render_all, svg_problems
+from mermaid_check import Diagram, Result, render_all, svg_problems
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -145,11 +145,15 @@ def assert_shows(kind: str, person: dict[str, Any] | None, text: str, shown: str
 
 # --- one render of the hostile database, shared by the tests below ----------------------
 
-SITE_SETTINGS: dict[str, dict[str, Any]] = {
-    "strict": {},  # Mermaid's default, and what GitHub, GitLab and MkDocs Material use
-    "loose": {"securityLevel": "loose"},  # what a careless site might set
-    "antiscript": {"securityLevel": "antiscript"},
-    "svg-labels": {"htmlLabels": False, "flowchart": {"htmlLabels": False}},  # SVG text, no HTML
+SITE_SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
+    # Mermaid's default, as GitHub, GitLab and MkDocs Material use it
+    "strict": ("mermaid", {}),
+    "loose": ("mermaid", {"securityLevel": "loose"}),  # what many sites set
+    "antiscript": ("mermaid", {"securityLevel": "antiscript"}),
+    "svg-labels": ("mermaid", {"htmlLabels": False, "flowchart": {"htmlLabels": False}}),
+    # Mermaid 11, which many sites still load (e.g. from a CDN as mermaid@11)
+    "11-strict": ("mermaid-11", {}),
+    "11-loose": ("mermaid-11", {"securityLevel": "loose"}),
 }
 Built = list[tuple[str, dict[str, Any] | None, str]]
 
@@ -159,12 +163,10 @@ def hostile() -> tuple[list[str], Built, dict[str, list[Result]]]:
     """Every diagram of the hostile database, rendered under every site setting in one browser."""
     texts = HOSTILE + NOT_IN_RECORDS
     built = diagrams(database(texts))
-    sources = [src for _, _, src in built]
     results = render_all(
-        sources * len(SITE_SETTINGS),
-        configs=[config for config in SITE_SETTINGS.values() for _ in sources],
+        [Diagram(src, config, package) for package, config in SITE_SETTINGS.values() for _, _, src in built]
     )
-    n = len(sources)
+    n = len(built)
     return texts, built, {name: results[i * n:(i + 1) * n] for i, name in enumerate(SITE_SETTINGS)}
 
 
@@ -174,9 +176,10 @@ def test_hostile_diagrams_parse_and_render_an_inert_svg(hostile: Any) -> None:
     assert_safe(results["strict"])
 
 
-def test_hostile_text_is_shown_as_text(hostile: Any) -> None:
+@pytest.mark.parametrize("setting", ["strict", "11-strict"])
+def test_hostile_text_is_shown_as_text(hostile: Any, setting: str) -> None:
     texts, built, results = hostile
-    for (kind, person, _), result in zip(built, results["strict"], strict=True):
+    for (kind, person, _), result in zip(built, results[setting], strict=True):
         if kind == "overview":
             shown = squeeze(result.text or "")
             for t in texts:
@@ -186,7 +189,7 @@ def test_hostile_text_is_shown_as_text(hostile: Any) -> None:
         assert_shows(kind, person, person["role_1988"]["title"], result.text or "")
 
 
-@pytest.mark.parametrize("setting", ["loose", "antiscript", "svg-labels"])
+@pytest.mark.parametrize("setting", [s for s in SITE_SETTINGS if s != "strict"])
 def test_hostile_diagrams_stay_inert_under_other_site_settings(hostile: Any, setting: str) -> None:
     assert_safe(hostile[2][setting])
 

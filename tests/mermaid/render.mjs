@@ -1,8 +1,10 @@
 // Render Mermaid diagram sources with the real Mermaid in headless Chromium.
 //
 // stdin:  JSON, a list of items; an item is a diagram source (string) or
-//         {"source": "...", "config": {...}} (merged over the base config below).
-// stdout: JSON {"mermaid": version, "results": [...], "executed": [...], "requests": [...]},
+//         {"source": "...", "config": {...}, "package": "mermaid"}: config is merged
+//         over the base config below; package is the npm package (or alias) whose
+//         dist/mermaid.min.js renders it: "mermaid" (12, the default) or "mermaid-11".
+// stdout: JSON {"versions": {package: version}, "results": [...], "executed": [...], "requests": [...]},
 //         one result per item:
 //         {"ok": bool, "error": str|null, "svg": str|null, "text": str|null,
 //          "scripts": int, "handlers": [attr...], "js_urls": [value...]}
@@ -23,13 +25,18 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const mermaidJs = join(here, "node_modules", "mermaid", "dist", "mermaid.min.js");
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
-const version = JSON.parse(readFileSync(join(here, "node_modules", "mermaid", "package.json"), "utf8")).version;
+const PACKAGES = ["mermaid", "mermaid-11"];
 
-const items = JSON.parse(readFileSync(0, "utf8"));
+const items = JSON.parse(readFileSync(0, "utf8")).map((item) => (typeof item === "string" ? { source: item } : item));
 if (!Array.isArray(items)) {
   throw new Error("stdin must be a JSON list of diagram sources");
+}
+const versions = {};
+for (const item of items) {
+  const pkg = item.package || "mermaid";
+  if (!PACKAGES.includes(pkg)) throw new Error(`unknown Mermaid package ${pkg}`);
+  versions[pkg] ??= JSON.parse(readFileSync(join(here, "node_modules", pkg, "package.json"), "utf8")).version;
 }
 
 const profile = mkdtempSync(join(tmpdir(), "mermaid-check-"));
@@ -56,18 +63,30 @@ try {
     requests.push(route.request().url());
     return route.abort();
   });
-  // Diagrams are shared out over a few pages, each a renderer process of its own (a core each).
+  // Diagrams are shared out over a few pages, each a renderer process of its own (a core
+  // each) with one Mermaid build: jobs of at most `chunk` items of one package.
   const shots = process.env.MERMAID_SCREENSHOTS || "";
   const wanted = Number(process.env.MERMAID_PAGES || Math.min(2, availableParallelism()));
-  const pages = Math.max(1, Math.min(wanted, Math.ceil(items.length / 10)));
-  const chunk = Math.ceil(items.length / pages);
-  const parts = await Promise.all(
-    Array.from({ length: pages }, async (_, n) => {
-      const page = n === 0 && context.pages()[0] ? context.pages()[0] : await context.newPage();
-      await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
-      await page.addScriptTag({ path: mermaidJs });
-      const offset = n * chunk;
-      const part = await page.evaluate(renderInPage, { items: items.slice(offset, offset + chunk), offset, keep: !!shots });
+  const chunk = Math.max(10, Math.ceil(items.length / Math.max(1, wanted)));
+  const jobs = [];
+  for (const pkg of PACKAGES) {
+    const mine = items.map((item, index) => ({ ...item, index })).filter((item) => (item.package || "mermaid") === pkg);
+    for (let k = 0; k < mine.length; k += chunk) jobs.push({ pkg, items: mine.slice(k, k + chunk) });
+  }
+  const parts = new Array(jobs.length);
+  let next = 0;
+  const worker = async (n) => {
+    const page = n === 0 && context.pages()[0] ? context.pages()[0] : await context.newPage();
+    let loaded = null;
+    while (next < jobs.length) {
+      const j = next++;
+      const job = jobs[j];
+      if (loaded !== job.pkg) {
+        await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
+        await page.addScriptTag({ path: join(here, "node_modules", job.pkg, "dist", "mermaid.min.js") });
+        loaded = job.pkg;
+      }
+      parts[j] = await page.evaluate(renderInPage, { items: job.items, keep: !!shots });
       // MERMAID_SCREENSHOTS=DIR: a PNG of every rendered diagram, for a human to look at.
       if (shots) {
         for (const box of await page.locator("body > div > div").all()) {
@@ -75,12 +94,14 @@ try {
           await box.screenshot({ path: join(shots, `diagram${id}.png`) });
         }
       }
-      return part;
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(wanted, jobs.length)) }, (_, n) => worker(n)));
+  const results = new Array(items.length);
+  jobs.forEach((job, j) => job.items.forEach((item, k) => (results[item.index] = parts[j].results[k])));
   const out = {
-    mermaid: version,
-    results: parts.flatMap((p) => p.results),
+    versions,
+    results,
     executed: parts.flatMap((p) => p.executed),
     requests,
   };
@@ -91,16 +112,16 @@ try {
 }
 
 // Runs inside the page: render each item, put its SVG into the page, look at the DOM.
-async function renderInPage({ items, offset, keep }) {
-  window.__executed = [];
+async function renderInPage({ items, keep }) {
+  const before = (window.__executed ||= []).length;
   window.pwned = (x) => window.__executed.push(String(x));
   const base = { startOnLoad: false, securityLevel: "strict", logLevel: "fatal", deterministicIds: true };
   const results = [];
   const shown = document.createElement("div");
   document.body.appendChild(shown);
   for (let k = 0; k < items.length; k++) {
-    const i = offset + k;
-    const item = typeof items[k] === "string" ? { source: items[k] } : items[k];
+    const item = items[k];
+    const i = item.index;
     const result = { ok: false, error: null, svg: null, text: null, scripts: 0, handlers: [], js_urls: [] };
     try {
       mermaid.initialize({ ...base, ...(item.config || {}) });
@@ -139,5 +160,5 @@ async function renderInPage({ items, offset, keep }) {
   }
   // Handlers (img onerror and the like) fire asynchronously: give them time.
   await new Promise((resolve) => setTimeout(resolve, 300));
-  return { results, executed: window.__executed };
+  return { results, executed: window.__executed.slice(before) };
 }
