@@ -6,7 +6,7 @@ Each function returns the text of one diagram, to be put in a fenced
 ````` ```mermaid ````` block, or None when there is nothing to draw. The same
 input always gives the same text.
 
-Escaping (``label``), checked against Mermaid 12 in a browser by
+Escaping (``label``), checked against Mermaid 12.3 and 11.17 in a browser by
 ``tests/test_mermaid.py``:
 
 * Every record string is shown as text, never read as syntax or markup. The
@@ -56,6 +56,7 @@ __all__ = [
     "associates_graph",
     "bodies_overview",
     "career_timeline",
+    "clean",
     "label",
     "node_id",
     "span",
@@ -208,7 +209,7 @@ def _span_or_none(value: object) -> tuple[date, date] | None:
 # --- career timeline ----------------------------------------------------------
 
 Kind = Literal["role_1988", "post", "current_post"]
-Reason = Literal["undated", "end before start"]
+Reason = Literal["undated", "end before start", "diagram full"]
 
 
 class Undrawn(TypedDict):
@@ -315,7 +316,9 @@ def career_timeline(person: Person, *, today: date | None = None) -> tuple[str |
     current post runs to its as-of date, else to ``today`` (when given), is
     drawn in the "active" style and labelled "current". Posts with no usable
     date, or ending before they start, are not drawn: they come back in the
-    list, in record order. The diagram is None when nothing can be drawn.
+    list, in record order (then any post left out because the diagram reached
+    Mermaid's size limit, "diagram full"). The diagram is None when nothing
+    can be drawn.
     """
     entries: list[tuple[Kind, int, Post]] = []
     role = person.get("role_1988")
@@ -345,7 +348,7 @@ def career_timeline(person: Person, *, today: date | None = None) -> tuple[str |
     years = last.year - first.year + 1
     lines = [
         "gantt",
-        f"    accTitle: Career timeline of {label(str(person.get('name') or ''), max_chars=NAME_MAX)}",
+        f"    accTitle: Career timeline of {_name(person, person.get('id'))}",
         "    dateFormat YYYY-MM-DD",
         "    inclusiveEndDates",
         "    todayMarker off",
@@ -369,6 +372,7 @@ def career_timeline(person: Person, *, today: date | None = None) -> tuple[str |
             line = f"    {_gantt_task(text)} :{_TAG[kind]}{start.isoformat()}, {end.isoformat()}"
             if size + len(line) + 1 > BUDGET:
                 left_out += 1
+                undrawn.append({"kind": kind, "post": post, "reason": "diagram full"})
                 continue
             section.append(line)
             size += len(line) + 1
@@ -382,14 +386,18 @@ def career_timeline(person: Person, *, today: date | None = None) -> tuple[str |
 # --- associates graph ---------------------------------------------------------
 
 
+def _name(person: Person | None, person_id: object) -> str:
+    """A person's name as a label; its id when the name shows nothing (Mermaid refuses "")."""
+    name = label(str(person.get("name") or ""), max_chars=NAME_MAX) if person is not None else ""
+    return name or label(str(person_id or ""), max_chars=NAME_MAX) or "(unnamed)"
+
+
 def _person_label(person: Person | None, person_id: object) -> str:
     if person is None:
-        return f"{label(str(person_id), max_chars=NAME_MAX)} (no profile)"
-    text = label(str(person.get("name") or person_id), max_chars=NAME_MAX)
-    native = person.get("native_name")
-    if native:
-        text += "<br>" + label(str(native), max_chars=NAME_MAX)
-    return text
+        return f"{_name(None, person_id)} (no profile)"
+    text = _name(person, person_id)
+    native = label(str(person.get("native_name") or ""), max_chars=NAME_MAX)
+    return f"{text}<br>{native}" if native else text
 
 
 def _edge(source: str, target: str, relation: object) -> str:
@@ -446,7 +454,7 @@ def associates_graph(
         return None
     lines = [
         "flowchart LR",
-        f"    accTitle: Associates of {label(str(person.get('name') or me), max_chars=NAME_MAX)}",
+        f"    accTitle: Associates of {_name(person, me)}",
         f'    {me_node}(["{_person_label(person, me)}"])',
     ]
     size = sum(len(line) + 1 for line in lines)
@@ -483,7 +491,7 @@ def associates_graph(
 # --- the 1988 bodies ----------------------------------------------------------
 
 _NOT_RECORDED = "Body not recorded"
-BODY_MEMBERS_MAX = 12  # members shown per body; the rest are counted
+BODY_MEMBERS_MAX = 12  # members (and bodies inside a place) shown per body; the rest are counted
 
 
 def _key(text: str) -> str:
@@ -513,8 +521,9 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
     organization is a body inside the place (a prosecutor's office and an
     intelligence ministry delegation in the same city stay apart). Names are
     matched ignoring case and spacing. Each member shows the 1988 title. At
-    most BODY_MEMBERS_MAX members per body are drawn, and the others counted;
-    None when no person has a 1988 role.
+    most BODY_MEMBERS_MAX members per body (and bodies per place) are drawn,
+    the others counted; bodies that would take the diagram past Mermaid's
+    limits are counted in a last node. None when no person has a 1988 role.
     """
     top: dict[str, _Group] = {}
     for person in persons:
@@ -557,7 +566,7 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
         for person in ordered[:BODY_MEMBERS_MAX]:
             node = node_id(person.get("id"))
             role = person["role_1988"]
-            text = label(str(person.get("name") or person.get("id") or ""), max_chars=NAME_MAX)
+            text = _name(person, person.get("id"))
             title = label(str(role.get("title") or ""), max_chars=TITLE_MAX)
             if title:
                 text += "<br>" + title
@@ -573,13 +582,19 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
         gid = f"g{n}"
         block = [f'    {gid}(["{label(_spelling(group.spellings), max_chars=LABEL_MAX)}"])']
         block += members(gid, group)
-        for m, (_, child) in enumerate(sorted(group.children.items(), key=by_name), 1):
+        children = sorted(group.children.items(), key=by_name)
+        for m, (_, child) in enumerate(children[:BODY_MEMBERS_MAX], 1):
             cid = f"{gid}_{m}"
             block += [
                 f'    {cid}(["{label(_spelling(child.spellings), max_chars=LABEL_MAX)}"])',
                 f"    {gid} --- {cid}",
             ]
             block += members(cid, child)
+        if len(children) > BODY_MEMBERS_MAX:
+            block += [
+                f'    {gid}_more_bodies["{len(children) - BODY_MEMBERS_MAX} more bodies"]',
+                f"    {gid} --- {gid}_more_bodies",
+            ]
         if not add(block, sum(1 for line in block if " --- " in line)):
             left_out += 1
     if left_out:

@@ -25,7 +25,7 @@ from typing import Any
 HERE = Path(__file__).parent / "mermaid"
 SCRIPT = HERE / "render.mjs"
 INSTALL = (
-    "apt-get install -y chromium nodejs npm  # Debian: /usr/bin/chromium, node\n"
+    "apt-get update && apt-get install -y chromium  # Debian's Chromium at /usr/bin/chromium\n"
     "npm ci --prefix tests/mermaid --no-audit --no-fund --ignore-scripts"
 )
 TIMEOUT = 240  # seconds for one whole batch
