@@ -156,6 +156,9 @@ def _label(text: str, max_chars: int | None) -> str:
     return text
 
 
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def node_id(person_id: object) -> str:
     """A Mermaid node id for a person id: ``p_`` + the slug with ``_`` for ``-``.
 
@@ -166,9 +169,6 @@ def node_id(person_id: object) -> str:
         return "p_" + person_id.replace("-", "_")
     digest = hashlib.sha256(repr(person_id).encode("utf-8", "backslashreplace")).hexdigest()
     return "q_" + digest[:16]
-
-
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # --- dates --------------------------------------------------------------------
 
@@ -248,7 +248,9 @@ def _post_text(post: Post) -> str:
 
 
 def _when(kind: Kind, post: Post) -> str:
-    start, end, as_of = (post.get(k) or None for k in ("start", "end", "as_of"))
+    start, end, as_of = (
+        post[k] if _span_or_none(post.get(k)) is not None else None for k in ("start", "end", "as_of")
+    )
     if start and end:
         period = str(start) if start == end else f"{start}–{end}"
     elif start:
@@ -413,7 +415,12 @@ def associates_graph(
     """A left-to-right graph: the person, the persons it names as associates
     (the relation on each edge) and the persons that name it (``linked_from``:
     (that person, their associate entry)). An associate missing from ``by_id``
-    is drawn under its id, "(no profile)". None when there are no links.
+    is drawn under its id, "(no profile)", as the page lists it.
+
+    What may be shown is the caller's choice: in a public build ``person``
+    must already be redacted (no associate entry pointing at a restricted
+    person, since its id would be drawn) and ``linked_from`` must hold no
+    restricted person. None when there are no links.
     """
     me = person.get("id")
     me_node = node_id(me)
@@ -533,7 +540,7 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
         place = clean(str(role.get("place") or ""))
         org = clean(str(role.get("organization") or ""))
         outer = place or org or _NOT_RECORDED
-        group = top.setdefault(_key(outer) if outer != _NOT_RECORDED else "\uffff", _Group())
+        group = top.setdefault(_key(outer) if place or org else "\uffff", _Group())  # unknown last
         group.spellings.append(outer)
         if place and org:
             group = group.children.setdefault(_key(org), _Group())
@@ -549,13 +556,16 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
     size = sum(len(line) + 1 for line in lines)
     edges = 0
     left_out = 0
+    bodies: list[str] = []  # node ids of the bodies drawn
 
-    def add(block: list[str], n_edges: int) -> bool:
+    def add(block: list[str], ids: list[str]) -> bool:
         nonlocal size, edges
-        cost = sum(len(x) + 1 for x in block)
+        cost = sum(len(x) + 1 for x in block) + sum(len(x) + 1 for x in ids)
+        n_edges = sum(1 for line in block if " --- " in line)
         if size + cost > BUDGET or edges + n_edges > MAX_EDGES:
             return False
         lines.extend(block)
+        bodies.extend(ids)
         size += cost
         edges += n_edges
         return True
@@ -580,11 +590,13 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
 
     for n, (_, group) in enumerate(sorted(top.items(), key=by_name), 1):
         gid = f"g{n}"
+        ids = [gid]
         block = [f'    {gid}(["{label(_spelling(group.spellings), max_chars=LABEL_MAX)}"])']
         block += members(gid, group)
         children = sorted(group.children.items(), key=by_name)
         for m, (_, child) in enumerate(children[:BODY_MEMBERS_MAX], 1):
             cid = f"{gid}_{m}"
+            ids.append(cid)
             block += [
                 f'    {cid}(["{label(_spelling(child.spellings), max_chars=LABEL_MAX)}"])',
                 f"    {gid} --- {cid}",
@@ -595,12 +607,11 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
                 f'    {gid}_more_bodies["{len(children) - BODY_MEMBERS_MAX} more bodies"]',
                 f"    {gid} --- {gid}_more_bodies",
             ]
-        if not add(block, sum(1 for line in block if " --- " in line)):
+        if not add(block, ids):
             left_out += 1
     if left_out:
         lines.append(f'    more_bodies["{left_out} more bodies not drawn"]')
     lines.append("    classDef body stroke-width:3px")
-    bodies = [line.split("(", 1)[0].strip() for line in lines if '(["' in line]
     if bodies:
         lines.append(f"    class {','.join(bodies)} body")
     return "\n".join(lines) + "\n"

@@ -586,3 +586,19 @@ def test_output_is_deterministic() -> None:
         [M.career_timeline(p) for p in persons],
     )
     assert first == again
+
+
+def test_timeline_ignores_dates_that_are_not_dates() -> None:
+    d, _ = M.career_timeline(career({"title": "Judge", "start": "1988<b>", "end": "1990"}))
+    assert bars(d) == ["Judge (until 1990) :1990-01-01, 1990-12-31"]
+
+
+def test_bodies_overview_keeps_unknown_bodies_apart() -> None:
+    named = {"id": "kaveh-nadiri", "name": "Kaveh Nadiri",
+             "role_1988": {"title": "Judge", "place": "Body not recorded"}}
+    unknown = {"id": "dariush-fakeri", "name": "Dariush Fakeri",
+               "role_1988": {"title": "Clerk", "place": " \n"}}
+    d = M.bodies_overview([unknown, named])
+    assert d is not None
+    assert d.count('(["Body not recorded"])') == 2
+    assert d.index("Kaveh Nadiri") < d.index("Dariush Fakeri")  # the unknown body comes last
