@@ -602,3 +602,11 @@ def test_bodies_overview_keeps_unknown_bodies_apart() -> None:
     assert d is not None
     assert d.count('(["Body not recorded"])') == 2
     assert d.index("Kaveh Nadiri") < d.index("Dariush Fakeri")  # the unknown body comes last
+
+
+def test_clean_changes_record_text_only_where_it_must() -> None:
+    """What the diagrams must show (``visible``) is the record's text, spaces folded."""
+    for text in HOSTILE:
+        folded = " ".join(text.split())
+        assert M.clean(text) == folded.replace("ﬂ°", "ﬂ\u2060°").replace("¶ß", "¶\u2060ß")
+    assert M.clean("\x00a\u202eb\u2066 \x07c") == "ab c"
