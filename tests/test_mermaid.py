@@ -1,4 +1,4 @@
-"""Mermaid diagrams (dossier.mermaid), checked by the real Mermaid in headless Chromium.
+"""Mermaid diagrams (dossier.publish.mermaid), checked by the real Mermaid in headless Chromium.
 
 Every diagram built here from fictional persons with hostile names, titles and
 relations is parsed and rendered by the pinned Mermaid (tests/mermaid), put
@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from dossier import mermaid as M
+from dossier.publish import mermaid as M
 
 sys.path.insert(0, str(Path(__file__).parent))
 from mermaid_check import Diagram, Result, render_all, svg_problems

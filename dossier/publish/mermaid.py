@@ -1,7 +1,7 @@
 """Mermaid diagrams of a dossier: career timelines, associate graphs, the 1988 bodies.
 
 Pure functions over records in their stored form (plain dicts, as
-``dossier.models.dump`` writes them): no I/O, no clock, standard library only.
+``dossier.model.person.dump`` writes them): no I/O, no clock, standard library only.
 Each function returns the text of one diagram, to be put in a fenced
 ````` ```mermaid ````` block, or None when there is nothing to draw. The same
 input always gives the same text.
