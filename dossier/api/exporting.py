@@ -48,8 +48,12 @@ class ExportReport:
 
 
 def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = None,
-           split: bool = False) -> ExportReport:
-    """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout)."""
+           split: bool = False, internal: bool = False) -> ExportReport:
+    """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout).
+
+    The publication formats (ftm, popolo) are redacted as ``profiles`` is: restricted
+    persons and confidential sources left out, unless ``internal``.
+    """
     if fmt is not None and fmt not in (*FORMATS, *PUBLICATION):
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *PUBLICATION))}")
     if split and fmt in PUBLICATION:
@@ -63,16 +67,19 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
     if target != "-" and Path(target).is_dir():
         raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
     fmt = fmt or (format_of(target) if target != "-" else None) or "json"
+    if internal and fmt not in PUBLICATION:
+        raise UsageError(f"--internal applies to --format {' or '.join(PUBLICATION)} (redacted by default); "
+                         f"--format {fmt} always holds every record and source")
     snapshot = store.read(db)
     if fmt == "ndjson":
         data = snapshot.persons_ndjson()  # the stored lines are the export
         count = len(snapshot)
     else:
         records = snapshot.all()
-        data, count = write(records, fmt), len(records)
+        data, count = write(records, fmt, redact=not internal), len(records)
     if target == "-":
         return ExportReport(count, fmt, target, data=data)
-    changed = write_if_changed(Path(target), data, private=fmt not in PUBLICATION)
+    changed = write_if_changed(Path(target), data, private=internal or fmt not in PUBLICATION)
     return ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
 
 

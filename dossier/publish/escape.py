@@ -7,6 +7,11 @@
   template language over pages), and block markers at a line start (``---``,
   ``#``, ``-``, ``1.``, indentation) are neutralised. Narratives are escaped
   too: they are shown as plain text with their paragraphs kept.
+* Single-line text (names, titles, places, relations) goes through ``md_text``:
+  ``md_escape``, then, when the text reads right to left (its first strong
+  character is Persian or Arabic script), wrapped in ``<span lang="fa"
+  dir="rtl">``, so browsers lay it out and screen readers speak it as Persian.
+  The span is markup of ours around escaped text; record text never opens a tag.
 * URLs go through ``md_url``: http/https only (validation already demands it;
   this is a second fence) and percent-encoded so they cannot end a Markdown link.
 * Front matter is made by ``yaml.safe_dump`` (``front_matter``), so colons,
@@ -20,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -73,6 +79,30 @@ def _escape_text(text: str) -> str:
     if "\n" in text:
         text = _LINE_INDENT.sub("", text)
     return _LINE_MARKER.sub(_line_marker, text)
+
+
+_RTL_CLASSES = frozenset({"R", "AL"})
+_STRONG = frozenset({"L", "R", "AL"})
+
+
+def reads_rtl(text: str) -> bool:
+    """Whether the first strong character of ``text`` is right-to-left (the Unicode bidi rule
+    a browser applies to ``dir="auto"``)."""
+    if text.isascii():
+        return False
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in _STRONG:
+            return kind in _RTL_CLASSES
+    return False
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def md_text(value: object) -> str:
+    """One line of record text for a page: ``md_escape``d; Persian text marked as such."""
+    text = "" if value is None else str(value)
+    escaped = _escape_text(text)
+    return f'<span lang="fa" dir="rtl">{escaped}</span>' if reads_rtl(text) else escaped
 
 
 # Characters kept as they are in a URL: the RFC 3986 reserved and unreserved set
