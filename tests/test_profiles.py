@@ -610,3 +610,32 @@ def test_wheel_install_finds_the_packaged_templates(tmp_path: Path) -> None:
     assert module == str(tmp_path / "site-packages" / "dossier" / "__init__.py")
     assert templates == str(tmp_path / "site-packages" / "dossier" / "templates")
     assert last == "None recorded."
+
+
+# --- rendering from the stored records ------------------------------------------------------
+
+
+def test_pages_are_the_same_whether_the_store_is_trusted_or_not(run, tmp_path: Path, db: Path) -> None:
+    from dossier import store
+
+    import_records(run, tmp_path, [RICH, SPARSE])
+    assert store.read(db).trusted
+    assert run("profiles", str(tmp_path / "trusted"), "--internal").code == 0
+    # A file whose header no longer vouches for its records: every record is validated first.
+    data = db.read_bytes()
+    db.write_bytes(data.replace(b'"validated":true', b'"validated":false', 1))
+    assert not store.read(db).trusted
+    db.with_name(db.name + ".profiles-cache.json").unlink()
+    assert run("profiles", str(tmp_path / "checked"), "--internal").code == 0
+    trusted = {p.name: p.read_bytes() for p in (tmp_path / "trusted").iterdir()}
+    assert trusted == {p.name: p.read_bytes() for p in (tmp_path / "checked").iterdir()}
+
+
+def test_records_lacking_a_newer_field_are_validated_before_rendering() -> None:
+    from dossier.publish.site import fit_records
+
+    complete = persons(SPARSE)
+    assert fit_records(complete, trusted=True) is complete  # rendered as stored
+    older = [{k: v for k, v in complete[0].items() if k != "distinct_from"}]
+    assert fit_records(older, trusted=True) == complete
+    assert fit_records(complete, trusted=False) == complete

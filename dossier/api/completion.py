@@ -7,6 +7,11 @@ expression over the persons' stored lines. Only when few candidates are left
 are their records read, to show a name or title beside each (zsh and fish
 print it). A database that cannot be read completes nothing: completion must
 never print an error into the command line being typed.
+
+What is offered ends up in a shell's command line (zsh evaluates it), so
+record text is kept plain: ids and keys are slugs, only tags made of letters,
+digits and ``. _ + -`` are offered, and descriptions keep letters, digits,
+spaces and ``. , - ( )``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ Candidate = tuple[str, str]  # (value, description)
 # The tags array of a stored person line. Keys and strings are orjson's: inside a string
 # every quote is escaped, so '"tags":[' only ever starts the tags field itself.
 _TAGS = re.compile(rb'"tags":\[((?:[^\]"]|"(?:[^"\\]|\\.)*")*)\]')
+_PLAIN_TAG = re.compile(r"[\w.+\u200c-]+")
+_NOT_PLAIN = re.compile(r"[^\w .,()\u200c-]+")
+HINT_MAX = 60
+
+
+def _hint(text: str) -> str:
+    """A description as plain words, cut to a short line."""
+    words = " ".join(_NOT_PLAIN.sub(" ", text).split())
+    return words if len(words) <= HINT_MAX else words[: HINT_MAX - 1].rstrip() + "…"
 
 
 def _prefixed(keys: list[str], prefix: str) -> list[str]:
@@ -44,7 +58,7 @@ def _prefixed(keys: list[str], prefix: str) -> list[str]:
 def _described(keys: list[str], describe: Callable[[str], str]) -> list[Candidate]:
     if len(keys) > DESCRIBED:
         return [(k, "") for k in keys]
-    return [(k, describe(k)) for k in keys]
+    return [(k, _hint(describe(k))) for k in keys]
 
 
 def person_ids(db: Path, prefix: str) -> list[Candidate]:
@@ -77,5 +91,5 @@ def tags(db: Path, prefix: str) -> list[Candidate]:
     for match in _TAGS.finditer(lines):
         if match.group(1):
             counts.update(orjson.loads(b"[" + match.group(1) + b"]"))
-    found = sorted(tag for tag in counts if tag.startswith(prefix))
+    found = sorted(tag for tag in counts if tag.startswith(prefix) and _PLAIN_TAG.fullmatch(tag))
     return [(tag, f"{counts[tag]} person{'s' * (counts[tag] != 1)}") for tag in found]

@@ -773,7 +773,7 @@ def sources_rm(
         output.message(line)
 
 
-@command("diff", example=["dossier export old.json    # ... later:", "dossier diff old.json",
+@command("diff", example=["dossier diff old.json    # old.json: an earlier `dossier export`",
                           "dossier diff --since 2026-01-01 --format markdown > CHANGES.md"])
 def diff_(
     ctx: typer.Context,

@@ -36,6 +36,7 @@ from dossier.model import rules
 from dossier.model.bulk import paused_gc
 from dossier.publish import mermaid
 from dossier.publish.escape import front_matter, html_text, md_escape, md_text, md_url
+from dossier.publish.lines import dated, post_brief, post_line
 
 if TYPE_CHECKING:
     import jinja2
@@ -317,7 +318,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(md_escape=md_escape, md_text=md_text, md_url=md_url, html_text=html_text,
-                       front_matter=front_matter)
+                       front_matter=front_matter, post_line=post_line, post_brief=post_brief, dated=dated)
     return env
 
 
