@@ -126,6 +126,7 @@ class _Site:
                     )
                 )
         self.today = rules.today(today)
+        self._stale: dict[str | None, rules.Staleness | None] = {}
         # A key that is confidential in any copy is confidential everywhere.
         confidential = {s["key"] for p in published for s in p["sources"] if s["confidential"]}
         self.withheld: dict[str, str] = {}
@@ -200,8 +201,7 @@ class _Site:
             footnotes.append(
                 Footnote(number, key, entry.anchor, None if withheld else own[key], entry.confidential)
             )
-        current = person["current_post"]
-        why = rules.staleness(current, self.today) if current else None
+        why = self._staleness(person["current_post"])
         # No "today" for the timeline: a current post without an as-of date is drawn over
         # its start, not up to the day of the build, so a page changes only with its record.
         career_diagram, undrawn = mermaid.career_timeline(person)
@@ -223,6 +223,15 @@ class _Site:
             "undated": why == "undated",
             "deceased": person["status"] == "deceased" or person["died"] is not None,
         }
+
+    def _staleness(self, current: Record | None) -> rules.Staleness | None:
+        """``rules.staleness`` of a current post, once per as-of date (dates repeat)."""
+        if current is None:
+            return None
+        as_of = current["as_of"]
+        if as_of not in self._stale:
+            self._stale[as_of] = rules.staleness(current, self.today)
+        return self._stale[as_of]
 
     def index_context(self) -> dict[str, Any]:
         groups: dict[tuple[int, str], list[Record]] = {}
