@@ -131,7 +131,7 @@ def html_text(value: object) -> object:
     """Text that a site theme may print into HTML unescaped: MkDocs' own theme puts
     the front-matter ``title`` raw into ``<title>``. Lists are escaped item by item."""
     if isinstance(value, list | tuple):
-        return [html_text(v) for v in value]
+        return [v if v is None else str(v).translate(_HTML_TEXT) for v in value]
     return value if value is None else str(value).translate(_HTML_TEXT)
 
 
