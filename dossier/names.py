@@ -433,7 +433,12 @@ def _attach_suffixes(words: list[str]) -> list[str]:
 
 def match_key(text: str) -> str:
     """The folded name with spaces removed: "Pour Mohammadi" and "Pourmohammadi" meet."""
-    return _join(fold_words(text))
+    return join_words(fold_words(text))
+
+
+def join_words(words: Iterable[str]) -> str:
+    """Folded words written together (``match_key`` of the name they are the words of)."""
+    return _join(words)
 
 
 def _join(words: Iterable[str]) -> str:

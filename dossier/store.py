@@ -361,6 +361,11 @@ class Snapshot:
             return sorted(self._parsed["persons"])
         return self._keys("persons")
 
+    def keyed(self) -> dict[str, Record]:
+        """Every stored person by the key it is stored under (its id, unless a hand edit
+        made them differ)."""
+        return self._table("persons")
+
     def all(self) -> list[Record]:
         """Every stored person, in id order."""
         table = self._table("persons")

@@ -95,7 +95,7 @@ def transaction(db: Path, *, dry_run: bool = False) -> Iterator[store.Transactio
 
     with store.transaction(db, dry_run=dry_run) as tx:
         tx.on_commit = _commit
-        tx.on_written = nameindex.update
+        tx.on_written = nameindex.update  # the name index follows the write (see sidecar)
         yield tx
 
 
