@@ -196,7 +196,7 @@ class _File:
     stated_sum: int | None
     validated: bool
     legacy: dict[str, dict[str, Record]] | None = None  # a schema 0/1 file, parsed
-    ident: tuple[int, int, int, int] | None = None  # (stated sum, size, inode, mtime): this very file
+    ident: tuple[int, int, int] | None = None  # (stated sum, size, mtime): this very file
 
     @property
     def size(self) -> int:
@@ -239,7 +239,7 @@ def _open(path: Path, *, keep_fd: bool = False) -> _File:
             os.close(fd)
         return _legacy(path, bytes(buf))
     file = _parse_header(path, buf, fd if keep_fd else None)
-    file.ident = (file.stated_sum or 0, st.st_size, st.st_ino, st.st_mtime_ns)
+    file.ident = (file.stated_sum or 0, st.st_size, st.st_mtime_ns)
     return file
 
 
@@ -388,6 +388,23 @@ class Snapshot:
         table = self._table("sources")
         return {k: table[k] for k in sorted(table)}
 
+    def sources_with(self, field: str, value: Any) -> list[Record]:
+        """The sources whose ``field`` is ``value``: their lines are found by a byte search for
+        the serialised pair, and only those lines are parsed."""
+        if "sources" in self._parsed or self._file.legacy is not None:
+            return [s for s in self.sources().values() if s.get(field) == value]
+        part = self._file.sections["sources"]
+        needle = orjson.dumps({field: value})[1:-1]  # '"url":"https://…"'
+        buf, out, at = self._file.buf, [], part.start
+        while (hit := buf.find(needle, at, part.end)) >= 0:
+            start = buf.rfind(b"\n", part.start, hit) + 1 if hit > part.start else part.start
+            end = part.line_end(buf, max(start, part.start))
+            record = orjson.loads(buf[max(start, part.start):end])
+            if record.get(field) == value:  # the bytes may have matched inside another value
+                out.append(record)
+            at = end
+        return out
+
     def history(self) -> list[Record]:
         """Every history entry, oldest first."""
         table = self._table("history")
@@ -405,9 +422,10 @@ class Snapshot:
         return self._file.meta
 
     @property
-    def ident(self) -> tuple[int, int, int, int] | None:
+    def ident(self) -> tuple[int, int, int] | None:
         """What tells this state of the file from any other (for caches kept beside it): the
-        stated sum, size, inode and modification time; None for a missing or older-schema file."""
+        stated sum, size and modification time; None for a missing or older-schema file.
+        (A hand edit changes the time; a copy that keeps it, ``cp -p``, is the same content.)"""
         return self._file.ident
 
     @property
@@ -541,7 +559,7 @@ class Transaction(Snapshot):
         self._validated = False
         self.notes: dict[tuple[str, str], dict[str, Any]] = {}  # for the history: e.g. merged into
         self.on_written: Callable[[Transaction], None] | None = None
-        self.written: tuple[int, int, int, int] | None = None  # the new file's ident, once written
+        self.written: tuple[int, int, int] | None = None  # the new file's ident, once written
         self._new_sum = 0
 
     def put(self, record: Mapping[str, Any]) -> None:
@@ -588,6 +606,15 @@ class Transaction(Snapshot):
         if change is not None:
             return change.new
         return super()._get(section, key)
+
+    def sources_with(self, field: str, value: Any) -> list[Record]:
+        found = {s["key"]: s for s in super().sources_with(field, value)}
+        for (section, key), change in self._changes.items():
+            if section == "sources":
+                found.pop(key, None)
+                if change.new is not None and change.new.get(field) == value:
+                    found[key] = change.new
+        return [found[k] for k in sorted(found)]
 
     def _keys(self, section: str) -> list[str]:
         keys = set(super()._keys(section))
@@ -814,7 +841,7 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
                     tx.on_commit(tx)
                 _write_pieces(path, tx.pieces(), file)
                 st = os.stat(path)
-                tx.written = (tx._new_sum, st.st_size, st.st_ino, st.st_mtime_ns)
+                tx.written = (tx._new_sum, st.st_size, st.st_mtime_ns)
                 if tx.on_written is not None:
                     tx.on_written(tx)
         finally:

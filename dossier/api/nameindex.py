@@ -2,42 +2,55 @@
 search need not fold every name of every person again.
 
 It holds the index itself (``names.NameIndex.state``: flat lists, loaded without a loop
-over every name). A write updates it for the persons it changed: a removed person is
-marked, not compacted, until a quarter of the index is such, then it is made anew.
+over every name). A write appends the persons it changed; a removed or changed person's
+old names are marked, not compacted, until a quarter of the index is such: then it is
+made anew.
 Names are not confidential; the file is as private as the database (0600).
 """
 
 from __future__ import annotations
 
 from dossier import names, store
-from dossier.api.sidecar import Sidecar
+from dossier.api.sidecar import COMPACT_AFTER, Sidecar
 
-SIDECAR = Sidecar(".names", 2, ["dossier.names"])
+SIDECAR = Sidecar(".names", 3, ["dossier.names"])
 COMPACT_AT = 0.25  # removed persons over all indexed, above which the index is made anew
+MANY = 500  # persons changed by one write above which the index is made anew, not appended to
 
 
 def load(snapshot: store.Snapshot) -> names.NameIndex:
     """The index of ``snapshot``'s state: from the sidecar, else folded now (and saved)."""
-    state = SIDECAR.load(snapshot)
-    if state is not None:
-        return names.NameIndex.from_state(state)
+    found = SIDECAR.load(snapshot)
+    if found is not None:
+        state, changes, exact = found
+        index = names.NameIndex.from_state(state)
+        for change in changes:
+            for person_id in change["remove"]:
+                index.remove(person_id)
+            for folded in change["add"]:
+                index.add(names.FoldedPerson.from_json(folded))
+        if index.removed > COMPACT_AT * len(index.ids):
+            index = names.NameIndex(snapshot.all())
+        elif exact and len(changes) <= COMPACT_AFTER:
+            return index
+        SIDECAR.save(snapshot.path, snapshot.ident, index.state())
+        return index
     index = names.NameIndex(snapshot.all())
     SIDECAR.save(snapshot.path, snapshot.ident, index.state())
     return index
 
 
 def update(tx: store.Transaction) -> None:
-    """After a write: refold the persons it changed, if the sidecar was of the state before."""
-    state = SIDECAR.load_for_update(tx)
-    if state is None:
-        return  # stale already: the next search folds everything
-    index = names.NameIndex.from_state(state)
-    for change in tx.changes:
-        if change.section == "persons":
-            if change.new is None:
-                index.remove(change.key)
-            else:
-                index.add(names.fold_person(change.new))
-    if index.removed > COMPACT_AT * len(index.ids):
+    """After a write: append the persons it changed to a sidecar of the state before (a
+    write of many persons makes it anew instead)."""
+    changed = [c for c in tx.changes if c.section == "persons"]
+    if not changed:
+        if tx.ident is not None and tx.written is not None:
+            SIDECAR.append(tx, {"remove": [], "add": []})  # the same index, for the new state
+        return
+    if len(changed) > MANY:
         index = names.NameIndex(tx.all())
-    SIDECAR.save(tx.path, tx.written, index.state())
+        SIDECAR.save(tx.path, tx.written, index.state())
+        return
+    SIDECAR.append(tx, {"remove": [c.key for c in changed],
+                        "add": [names.fold_person(c.new).to_json() for c in changed if c.new is not None]})

@@ -145,14 +145,20 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
     no source; ``notify`` is told (``likely duplicate of …``, ``unsourced claim: …``).
     """
     from dossier import names
+    from dossier.model.bulk import in_parallel
     from dossier.model.person import dump, validate_person
 
+    if notify is not None:
+        # Looking for likely duplicates needs the name index, not the lock: it runs on the
+        # other core while this one validates and writes.
+        before = store.read(db)
+        given = [new.name, *([new.native_name] if new.native_name else []), *new.aliases]
+        alike = in_parallel(lambda: likely_duplicates(before, given))
     with writing.transaction(db) as tx:
-        known = tx.sources()
         sources: list[Record] = []
         for url, title in new.sources:
-            key = writing.new_source_key({"title": title, "url": url}, known, (s["key"] for s in sources))
-            sources.append(known.get(key) or {"key": key, "title": title, "url": url})
+            key = writing.new_source_key(tx, {"title": title, "url": url}, (s["key"] for s in sources))
+            sources.append(tx.source(key) or {"key": key, "title": title, "url": url})
         data: Record = {"name": new.name, "aliases": new.aliases, "tags": new.tags}
         if new.native_name:
             data["native_name"] = new.native_name
@@ -174,7 +180,7 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
         record["created"] = record["updated"] = rules.now_stamp()
         writing.put_person(tx, record)
     if notify is not None:
-        for warning in entry_warnings(db, record):
+        for warning in entry_warnings(record, alike() or {}):
             notify(f"warning: {warning}")
     return record
 
@@ -182,20 +188,26 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
 DUPLICATE_SCORE = 90  # as check's W-DUPLICATE
 
 
-def entry_warnings(db: Path, record: Record) -> list[str]:
-    """What a researcher should know about a person just entered: likely duplicates (by the
-    name index, so cheap) and claims without a source."""
-    from dossier import names
+def likely_duplicates(snapshot: store.Snapshot, given: Sequence[str]) -> dict[str, int]:
+    """Persons whose names score at least ``DUPLICATE_SCORE`` against one of ``given``: id ->
+    the best score (by the name index, so cheap)."""
     from dossier.api import nameindex
 
-    index = nameindex.load(store.read(db))
+    index = nameindex.load(snapshot)
     found: dict[str, int] = {}
-    for name in names.record_names(record):
+    for name in given:
         for hit in index.search(name, limit=5, threshold=DUPLICATE_SCORE):
-            if hit.id != record["id"] and rules.distinct_note(record, hit.id) is None:
-                found[hit.id] = max(found.get(hit.id, 0), hit.score)
+            found[hit.id] = max(found.get(hit.id, 0), hit.score)
+    return found
+
+
+def entry_warnings(record: Record, alike: dict[str, int]) -> list[str]:
+    """What a researcher should know about a person just entered: the likely duplicates
+    found (``likely_duplicates``), and claims without a source."""
     out = [f"{record['id']} is a likely duplicate of {pid} (score {score}); "
-           f"if they are one person: dossier merge {pid} {record['id']}" for pid, score in found.items()]
+           f"if they are one person: dossier merge {pid} {record['id']}"
+           for pid, score in alike.items()
+           if pid != record["id"] and rules.distinct_note(record, pid) is None]
     out += [f"unsourced claim: {path}" for path, claim in rules.claims(record) if not rules.cited_keys(claim)]
     return out
 
@@ -301,8 +313,8 @@ def check(db: Path, *, today: date | None = None) -> list[Finding]:
     try:
         snapshot = store.read(db)
         found = checks.FINDINGS.load(snapshot)
-        if found is not None and found["day"] == day.isoformat():
-            return [checks.Finding(*f) for f in found["findings"]]
+        if found is not None and not found[1] and found[0]["day"] == day.isoformat():
+            return [checks.Finding(*f) for f in found[0]["findings"]]
         keyed = snapshot.keyed()
         findings = checks.run(keyed.items(), today=day, validate=not snapshot.trusted)
     except StorageError as exc:

@@ -140,7 +140,7 @@ def add_source(
                 raise Conflict(f"source key {explicit!r} already exists with different content",
                                details=_differences(known.source, src))
         else:
-            src["key"] = writing.new_source_key(src, {k: u.source for k, u in uses.items()})
+            src["key"] = writing.new_source_key(tx, src)
             known = uses.get(src["key"])
             if known and known.source != src:
                 raise Conflict(f"source {src['key']!r} has this title and URL and other content; "

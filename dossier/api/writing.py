@@ -163,14 +163,27 @@ def put_person(tx: store.Transaction, record: Mapping[str, Any]) -> None:
     tx.put(record)
 
 
-def new_source_key(source: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]],
-                   taken: Iterable[str] = ()) -> str:
-    """The key of a source given without one (``rules.source_key``), readable for a Persian title."""
+def new_source_key(tx: store.Snapshot, source: Mapping[str, Any], taken: Iterable[str] = ()) -> str:
+    """The key of a source given without one (``rules.source_key``): the stored source with
+    its title and URL, else a key from its title (readable for a Persian title) that neither
+    the database nor ``taken`` holds."""
     from dossier import names
 
-    base = names.source_key_base(str(source["title"]), url=source.get("url"),
-                                 publisher=source.get("publisher"), published=source.get("published"))
-    return rules.source_key(source, known, taken, base=base)
+    url, title = source.get("url"), str(source["title"])
+    known = tx.sources_with("url", url) if url else tx.sources_with("title", title)
+    base = names.source_key_base(title, url=url, publisher=source.get("publisher"),
+                                 published=source.get("published"))
+    return rules.source_key(source, known, _Taken(tx, set(taken)), base=base)
+
+
+class _Taken:
+    """The keys in the database or in ``extra`` (asked one by one: a binary search each)."""
+
+    def __init__(self, tx: store.Snapshot, extra: set[str]) -> None:
+        self.tx, self.extra = tx, extra
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.extra or (isinstance(key, str) and self.tx.source(key) is not None)
 
 
 def carriers(tx: store.Snapshot, key: str, *, but: str = "") -> list[str]:

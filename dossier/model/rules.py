@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -236,17 +236,18 @@ def source_clashes(record: Record, index: SourceIndex) -> list[str]:
     return clashes
 
 
-def source_key(source: Record, known: Mapping[str, Record], taken: Iterable[str] = (), *,
+def source_key(source: Record, known: Iterable[Record], taken: Container[str], *,
                base: str | None = None) -> str:
-    """The key of a source given without one: the key of a known source with the same
-    title and URL (it is that source), else ``base`` (default: the title as a slug), made
-    unique. ``names.source_key_base`` gives a readable base for a Persian title."""
-    for key, other in known.items():
+    """The key of a source given without one: the key of a ``known`` source with the same
+    title and URL (it is that source), else ``base`` (default: the title as a slug) made
+    unique against the keys ``taken``. ``names.source_key_base`` gives a readable base for
+    a Persian title. ``known`` may be just the sources with this URL (or title)."""
+    for other in known:
         if other.get("title") == source.get("title") and other.get("url") == source.get("url"):
-            return key
+            return str(other["key"])
     if base is None:
         base = slugify(str(source["title"]))[:60].rstrip("-") or "source"
-    return unique_id(base, set(known) | set(taken))
+    return unique_id(base, taken)
 
 
 def url_source(url: str) -> dict[str, Any]:
