@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,17 @@ class ExportReport:
     removed: list[str] = field(default_factory=list)  # files of records no longer in the database
     sources: int = 0
     split: bool = False
+    selected: str = ""  # the filter that chose the persons (--served-at/--in), said in the summary
+    of: int = 0  # how many persons the database holds, when a filter chose some
 
     def summary(self) -> str:
+        count = f"{self.count} of {self.of} persons ({self.selected})" if self.selected else (
+            f"{self.count} persons")
         if self.data is not None:
-            return f"exported {self.count} persons ({self.fmt})"
+            return f"exported {count} ({self.fmt})"
         if not self.split:
             same = "; the file already held exactly this" if self.unchanged else ""
-            return f"exported {self.count} persons to {self.target} ({self.fmt}{same})"
+            return f"exported {count} to {self.target} ({self.fmt}{same})"
         return (f"exported {self.count} persons and {self.sources} sources to {self.target.rstrip('/')}/ "
                 f"({self.fmt}, a file each): {self.written} written, {len(self.removed)} removed, "
                 f"{self.unchanged} unchanged")
@@ -48,12 +53,26 @@ class ExportReport:
 
 
 def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = None,
-           split: bool = False) -> ExportReport:
-    """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout)."""
+           split: bool = False, served_at: str | None = None, served_in: str | None = None,
+           today: date | None = None) -> ExportReport:
+    """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout).
+
+    ``served_at``/``served_in`` export only the persons with a matching post
+    (``dossier.api.served``), each record exactly as stored, so the file imports as
+    it is; not with ``split``, whose folder holds the whole database.
+    """
     if fmt is not None and fmt not in (*FORMATS, *PUBLICATION):
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *PUBLICATION))}")
     if split and fmt in PUBLICATION:
         raise UsageError(f"--split writes record files; --format {fmt} is one document (drop --split)")
+    wanted = None
+    if served_at is not None or served_in is not None:
+        from dossier.api.served import served_filter
+
+        wanted = served_filter(served_at, served_in, today=today)
+    if split and wanted is not None:
+        raise UsageError("--split writes the whole database into its folder (and removes the files of "
+                         "persons it does not hold): drop --served-at/--in, or export to one file")
     target = str(path)
     if split:
         if target == "-":
@@ -64,16 +83,22 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
     fmt = fmt or (format_of(target) if target != "-" else None) or "json"
     snapshot = store.read(db)
-    if fmt == "ndjson":
+    if fmt == "ndjson" and wanted is None:
         data = snapshot.persons_ndjson()  # the stored lines are the export
         count = len(snapshot)
     else:
         records = snapshot.all()
+        if wanted is not None:
+            records = [r for r, _ in wanted.select(records)]
         data, count = write(records, fmt), len(records)
     if target == "-":
-        return ExportReport(count, fmt, target, data=data)
-    changed = write_if_changed(Path(target), data, private=fmt not in PUBLICATION)
-    return ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
+        report = ExportReport(count, fmt, target, data=data)
+    else:
+        changed = write_if_changed(Path(target), data, private=fmt not in PUBLICATION)
+        report = ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
+    if wanted is not None:
+        report.selected, report.of = wanted.said, len(snapshot)
+    return report
 
 
 def split_record(record: dict[str, Any]) -> dict[str, Any]:

@@ -90,13 +90,25 @@ def list_persons(
     status: str | None = None,
     query: str | None = None,
     limit: int | None = None,
+    served_at: str | None = None,
+    served_in: str | None = None,
+    today: date | None = None,
 ) -> Sequence[Record]:
     """Stored records in id order, filtered; no validation (the store holds valid data).
 
     Unfiltered, the records are parsed only if used: their NDJSON is the stored bytes.
+    ``served_at``/``served_in`` keep the persons with a post matching them
+    (``dossier.api.served``; ``today``: the day a current post is held, default the
+    current date); each record is then a copy with one more key, ``served``: the
+    posts that matched, ``[{"path": "role_1988", "post": "Title (Organization, Place)"}]``.
     """
+    wanted = None
+    if served_at is not None or served_in is not None:
+        from dossier.api.served import served_filter
+
+        wanted = served_filter(served_at, served_in, today=today)
     snapshot = store.read(db)
-    if tag is None and status is None and not query and limit is None:
+    if tag is None and status is None and not query and limit is None and wanted is None:
         return store.Persons(snapshot)
     records = snapshot.all()
     if tag is not None:
@@ -106,6 +118,8 @@ def list_persons(
     if query:
         needle = query.casefold()
         records = [r for r in records if needle in _haystack(r)]
+    if wanted is not None:
+        records = [{**r, "served": [s.as_dict() for s in served]} for r, served in wanted.select(records)]
     return records[:limit] if limit is not None else records
 
 
@@ -291,13 +305,30 @@ def remove(db: Path, ref: str) -> Record:
 # --- search / check / merge (names) --------------------------------------------
 
 
-def search(db: Path, query: str, *, limit: int | None = 10) -> list[names.Hit]:
-    """Persons whose names match ``query`` (SPEC §4), best first (through the name index)."""
+def search(db: Path, query: str, *, limit: int | None = 10, served_at: str | None = None,
+           served_in: str | None = None, today: date | None = None) -> list[names.Hit]:
+    """Persons whose names match ``query`` (SPEC §4), best first (through the name index).
+
+    With ``served_at``/``served_in``, only persons with a matching post (as ``list_persons``),
+    each hit a ``ServedHit`` that names the posts.
+    """
     from dossier.api import nameindex
+    from dossier.api.served import ServedHit, served_filter
     from dossier.model.bulk import paused_gc
 
+    wanted = served_filter(served_at, served_in, today=today)
+    snapshot = store.read(db)
     with paused_gc():
-        return nameindex.load(store.read(db)).search(query, limit=limit)
+        hits = nameindex.load(snapshot).search(query, limit=limit if wanted is None else None)
+    if wanted is None:
+        return hits
+    out: list[names.Hit] = []
+    for hit in hits:
+        record = snapshot.get(hit.id)
+        served = wanted.matches(record) if record is not None else []
+        if served:
+            out.append(ServedHit(hit.id, hit.name, hit.matched, hit.score, tuple(served)))
+    return out[:limit] if limit is not None else out
 
 
 def check(db: Path, *, today: date | None = None) -> list[Finding]:

@@ -278,13 +278,21 @@ def list_(
     status: Annotated[Literal["alive", "deceased", "unknown"] | None, typer.Option("--status")] = None,
     query: Annotated[str | None, typer.Option("--query", help="Substring of names, posts, tags.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=0)] = None,
+    served_at: Annotated[str | None, typer.Option(
+        "--served-at", metavar="TEXT", help="A post (1988 role, current, career) whose title, "
+        "organization or place has these words, in either script; a column says which.")] = None,
+    served_in: Annotated[str | None, typer.Option(
+        "--in", metavar="YEAR|DATE", help="A post held on some day of YYYY, YYYY-MM or YYYY-MM-DD "
+        "(alone: any post).")] = None,
 ) -> None:
     """List persons (id order)."""
     from dossier import api
     from dossier.cli import output, views
 
-    records = api.list_persons(_read_db(ctx), tag=tag, status=status, query=query, limit=limit)
-    output.emit(records, fmt, views.PERSONS)
+    records = api.list_persons(_read_db(ctx), tag=tag, status=status, query=query, limit=limit,
+                               served_at=served_at, served_in=served_in)
+    served = served_at is not None or served_in is not None
+    output.emit(records, fmt, views.SERVED_PERSONS if served else views.PERSONS)
 
 
 @command()
@@ -379,12 +387,18 @@ def search(
     query: Annotated[str, typer.Argument(help="Any spelling of a name, Latin or Persian script.")],
     limit: Annotated[int, typer.Option("--limit", min=1)] = 10,
     fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+    served_at: Annotated[str | None, typer.Option(
+        "--served-at", metavar="TEXT", help="Only persons with a post whose title, organization or "
+        "place has these words (as list).")] = None,
+    served_in: Annotated[str | None, typer.Option(
+        "--in", metavar="YEAR|DATE", help="Only persons with a post held then (as list).")] = None,
 ) -> None:
     """Fuzzy, transliteration-tolerant name search; best match first (no match: exit 0)."""
     from dossier import api
     from dossier.cli import output, views
 
-    output.emit(api.search(_read_db(ctx), query, limit=limit), fmt, views.search_view(query))
+    hits = api.search(_read_db(ctx), query, limit=limit, served_at=served_at, served_in=served_in)
+    output.emit(hits, fmt, views.search_view(query, served=served_at is not None or served_in is not None))
 
 
 @command()
@@ -491,12 +505,18 @@ def export(
     path: Annotated[str, typer.Argument(help="File, folder (--split), or - for stdout.")] = "-",
     fmt: ExportFormat = None,
     split: Annotated[bool, typer.Option("--split", help="One file per person in the folder PATH.")] = False,
+    served_at: Annotated[str | None, typer.Option(
+        "--served-at", metavar="TEXT", help="Only persons with a post whose title, organization or "
+        "place has these words (as list); records unchanged.")] = None,
+    served_in: Annotated[str | None, typer.Option(
+        "--in", metavar="YEAR|DATE", help="Only persons with a post held then (as list).")] = None,
 ) -> None:
     """Export every person, losslessly (import gives back the same records)."""
     from dossier import api
     from dossier.cli import output
 
-    report = api.export(_read_db(ctx), path, fmt=fmt, split=split)
+    report = api.export(_read_db(ctx), path, fmt=fmt, split=split, served_at=served_at,
+                        served_in=served_in)
     if report.data is not None:
         output.emit_bytes(report.data)
     else:

@@ -48,6 +48,35 @@ PERSONS = View(
 )
 
 
+def _served_cell(served: Any) -> str:
+    """The posts that matched ``--served-at``/``--in``: ``role_1988: Title (Organization, Place)``."""
+    return "; ".join(f"{s.get('path')}: {s.get('post')}" for s in served or ())
+
+
+def _served_rows(records: Sequence[Record]) -> list[list[str]]:
+    rows = _list_rows(records)
+    for row, record in zip(rows, records, strict=True):
+        row.append(_served_cell(record.get("served")))
+    return rows
+
+
+def _served_csv(records: Sequence[Record]) -> tuple[Sequence[str], list[list[str]]]:
+    from dossier.interchange.csvfmt import cell
+
+    header, rows = _list_csv(records)
+    return [*header, "served"], [[*row, cell(_served_cell(r.get("served")))]
+                                 for row, r in zip(rows, records, strict=True)]
+
+
+SERVED_PERSONS = View(
+    columns=(*PERSONS.columns, "served"),
+    rows=_served_rows,
+    csv=_served_csv,
+)
+"""``list --served-at/--in``: the persons with the posts that matched (a column; the key
+``served`` of each record in JSON and NDJSON)."""
+
+
 def _claim(post: Record | None, unknown: str = "unknown") -> str:
     if post is None:
         return unknown
@@ -142,7 +171,20 @@ def _hit_rows(hits: Sequence[Hit]) -> list[list[str]]:
     return [[h.id, h.name, h.matched, str(h.score)] for h in hits]
 
 
-def search_view(query: str) -> View:
+def _served_hit_rows(hits: Sequence[Hit]) -> list[list[str]]:
+    rows = _hit_rows(hits)
+    for row, hit in zip(rows, hits, strict=True):
+        row.append(_served_cell(hit.as_dict().get("served")))
+    return rows
+
+
+def search_view(query: str, *, served: bool = False) -> View:
+    """Hits of ``search``; ``served`` (``--served-at``/``--in`` given) adds the column of the
+    posts that matched."""
+    if served:
+        return View(columns=("id", "name", "matched", "score", "served"), rows=_served_hit_rows,
+                    json=lambda hits: [h.as_dict() for h in hits],
+                    nothing=lambda _: f"no match for {query!r} with such a post")
     return View(columns=("id", "name", "matched", "score"), rows=_hit_rows,
                 json=lambda hits: [h.as_dict() for h in hits], nothing=lambda _: f"no match for {query!r}")
 
