@@ -60,7 +60,6 @@ KEY_FIELD = {"persons": "id", "sources": "key", "history": "n"}
 LOCK_TIMEOUT_ENV = "DOSSIER_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _MASK = (1 << 64) - 1
-_SPLICE_MAX = 256  # changed lines above which a full rewrite is as cheap as a splice
 
 Record = dict[str, Any]
 
@@ -170,15 +169,20 @@ class _Malformed(Exception):
     pass
 
 
-def _sum_of(section: str, lines: Iterable[bytes]) -> int:
-    total, before = 0, section.encode()
-    pattern = _KEY_AT[section]
-    for line in lines:
-        total += _term(line + b"\n", before)
-        m = pattern.match(line)
+def _sum_of(part: _Section, buf: Any) -> int:
+    """The sum of the lines of one section of a file, read where they are (no copies)."""
+    total, before = 0, part.name.encode()
+    pattern, crc, view = _KEY_AT[part.name], zlib.crc32, memoryview(buf)
+    at = part.start
+    while at < part.end:
+        end = part.line_end(buf, at)
+        m = pattern.match(buf, at)
         if m is None:
-            raise _Malformed(f"a {section} line does not start with its key")
+            raise _Malformed(f"a {part.name} line does not start with its key")
+        total += crc(view[at:end], crc(before))
         before = m.group(1)
+        at = end
+    view.release()
     return total
 
 
@@ -452,7 +456,7 @@ class Snapshot:
         if file.legacy is not None or file.stated_sum is None:
             return False
         try:
-            total = sum(_sum_of(s.name, s.lines(file.buf)) for s in file.sections.values())
+            total = sum(_sum_of(part, file.buf) for part in file.sections.values())
         except _Malformed:
             return False
         return (total & _MASK) == file.stated_sum
@@ -676,13 +680,14 @@ class Transaction(Snapshot):
         """Every record of this state was validated (the api did it): readers may trust it."""
         self._validated = True
 
-    def pieces(self) -> list[bytes | tuple[int, int]]:
+    def pieces(self) -> list[bytes | bytearray | tuple[int, int]]:
         """The new file as pieces: new bytes, or (offset, length) runs of the old file.
 
-        Few changes are spliced into the old bytes; many (or an old schema) are
-        written anew. Both give the same bytes for the same state.
+        The changes are spliced into the old bytes (a file of an older schema, or one
+        whose lines a hand edit put out of order, is written anew). Both give the same
+        bytes for the same state.
         """
-        if self._file.legacy is None and len(self._changes) + len(self._history_added) <= _SPLICE_MAX:
+        if self._file.legacy is None:
             try:
                 return self._splice()
             except _Malformed:
@@ -690,23 +695,28 @@ class Transaction(Snapshot):
         return self._rewrite()
 
 
-    def _rewrite(self) -> list[bytes | tuple[int, int]]:
+    def _rewrite(self) -> list[bytes | bytearray | tuple[int, int]]:
         """Every line anew, from the parsed tables: the canonical bytes of this state."""
         counts, sizes, total = {}, {}, 0
-        body: list[bytes] = []
+        crc = zlib.crc32
+        body = bytearray()  # (orjson's own buffers keep ~8 KB each: many lines are copied in)
         with paused_gc():
             for section in SECTIONS:
                 table = self._table(section)
                 keys = sorted(table, key=int) if section == "history" else sorted(table)
-                lines = [line_of(table[k]) for k in keys]
-                total += _sum_of(section, (line[:-1] for line in lines))
-                counts[section], sizes[section] = len(lines), sum(map(len, lines))
-                body += lines
+                before, size = section.encode(), 0
+                for key in keys:
+                    line = line_of(table[key])
+                    total += crc(line, crc(before))
+                    before = key.encode()
+                    size += len(line)
+                    body += line
+                counts[section], sizes[section] = len(keys), size
         # Written anew, the sum is right again: the state is validated only if it was before.
         validated = self._validated or self.trusted
-        return [self._header(counts, sizes, total, validated), b"".join(body)]
+        return [self._header(counts, sizes, total, validated), body]
 
-    def _splice(self) -> list[bytes | tuple[int, int]]:
+    def _splice(self) -> list[bytes | bytearray | tuple[int, int]]:
         """The old file's runs of unchanged lines, with the changed lines between them."""
         by_section: dict[str, list[Change]] = {s: [] for s in SECTIONS}
         for change in self._changes.values():
@@ -744,7 +754,7 @@ class _Splice:
 
     def __init__(self, file: _File, total: int) -> None:
         self.buf, self.total = file.buf, total
-        self.pieces: list[bytes | tuple[int, int]] = []
+        self.pieces: list[bytes | bytearray | tuple[int, int]] = []
 
     def section(self, part: _Section, changes: list[Change], appended: list[Record]) -> tuple[int, int]:
         """Splice one section; (line count, bytes) of the new section."""
@@ -771,7 +781,11 @@ class _Splice:
     def _add(self, line: bytes, key: bytes) -> int:
         self.total += _term(line, self.last)
         self.last = key
-        self.pieces.append(line)
+        # New lines next to each other go into one buffer (orjson's own keep ~8 KB each).
+        if self.pieces and isinstance(self.pieces[-1], bytearray):
+            self.pieces[-1] += line
+        else:
+            self.pieces.append(bytearray(line))
         return len(line)
 
     def _copy(self, end: int) -> None:
@@ -863,10 +877,10 @@ def _check_writable(path: Path) -> None:
         raise StorageError(f"{path.parent}: folder does not exist")
 
 
-def _write_pieces(path: Path, pieces: list[bytes | tuple[int, int]], old: _File) -> None:
+def _write_pieces(path: Path, pieces: list[bytes | bytearray | tuple[int, int]], old: _File) -> None:
     def fill(fh: Any) -> None:
         for piece in pieces:
-            if isinstance(piece, bytes):
+            if isinstance(piece, bytes | bytearray):
                 fh.write(piece)
             elif piece[1]:
                 fh.flush()

@@ -15,7 +15,7 @@ from dossier.api.sidecar import COMPACT_AFTER, Sidecar
 
 SIDECAR = Sidecar(".names", 3, ["dossier.names"])
 COMPACT_AT = 0.25  # removed persons over all indexed, above which the index is made anew
-MANY = 500  # persons changed by one write above which the index is made anew, not appended to
+MANY = 500  # persons changed by one write above which the index is left to be made anew
 
 
 def load(snapshot: store.Snapshot) -> names.NameIndex:
@@ -41,16 +41,14 @@ def load(snapshot: store.Snapshot) -> names.NameIndex:
 
 
 def update(tx: store.Transaction) -> None:
-    """After a write: append the persons it changed to a sidecar of the state before (a
-    write of many persons makes it anew instead)."""
+    """After a write: append the persons it changed to a sidecar of the state before (after
+    a write of many persons, the next search makes it anew)."""
     changed = [c for c in tx.changes if c.section == "persons"]
     if not changed:
         if tx.ident is not None and tx.written is not None:
             SIDECAR.append(tx, {"remove": [], "add": []})  # the same index, for the new state
         return
     if len(changed) > MANY:
-        index = names.NameIndex(tx.all())
-        SIDECAR.save(tx.path, tx.written, index.state())
-        return
+        return  # left stale: folding everything is the next search's work, not this write's
     SIDECAR.append(tx, {"remove": [c.key for c in changed],
                         "add": [names.fold_person(c.new).to_json() for c in changed if c.new is not None]})
