@@ -565,6 +565,8 @@ class Transaction(Snapshot):
         self.on_written: Callable[[Transaction], None] | None = None
         self.written: tuple[int, int, int] | None = None  # the new file's ident, once written
         self._new_sum = 0
+        # Applied to every person and source put: the api seals confidential content here.
+        self.seal: Callable[[str, Record], Record] | None = None
 
     def put(self, record: Mapping[str, Any]) -> None:
         self._put("persons", dict(record))
@@ -582,6 +584,10 @@ class Transaction(Snapshot):
 
     def delete_source(self, key: str) -> None:
         self._delete("sources", key)
+
+    def put_history(self, entry: Mapping[str, Any]) -> None:
+        """Replace a stored history entry (its ``n`` says which): re-encryption only."""
+        self._record("history", str(entry["n"]), dict(entry))
 
     def log(self, entries: Iterable[Record]) -> None:
         """Append history entries (numbered here: ``n`` counts from the first entry ever)."""
@@ -649,6 +655,8 @@ class Transaction(Snapshot):
     # -- recording changes ------------------------------------------------------------------
 
     def _put(self, section: str, record: Record) -> None:
+        if self.seal is not None:
+            record = self.seal(section, record)
         key = str(record[KEY_FIELD[section]])
         self._record(section, key, record)
 
@@ -949,6 +957,14 @@ def _atomic(path: Path, fill: Callable[[Any], Any], *, backup: bool, mode: int, 
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def refresh_backup(path: Path) -> None:
+    """Make ``<db>.bak`` the current file (its previous state must not be kept: it held clear text)."""
+    try:
+        _link_backup(path)
+    except OSError as exc:
+        raise StorageError(f"{backup_path(path)}: cannot replace: {exc.strerror or exc}") from None
 
 
 def _link_backup(path: Path) -> None:

@@ -246,17 +246,28 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
         new_key = new["key"]
         if new_key != key and new_key in uses:
             raise Conflict(f"cannot rename {key!r} to {new_key!r}: that key already exists")
-        records = [copy.deepcopy(tx[pid]) for pid in use.persons]
-        for record in records:
-            record["sources"] = [new if s["key"] == key else s for s in record["sources"]]
-            if new_key != key:
-                for _, claim in rules.claims(record):
-                    claim["sources"] = [new_key if k == key else k for k in claim.get("sources") or ()]
-        changed = _store(tx, records, source="--set")
-        if new_key != key:
-            tx.delete_source(key)
-        tx.put_source(new)
+        changed = replace_everywhere(tx, key, new, persons=use.persons, source="--set")
         return Edited(new_key, key, changed, new != use.source)
+
+
+def replace_everywhere(tx: store.Transaction, key: str, new: dict[str, Any], *,
+                       persons: Sequence[str] | None = None, source: str = "sources") -> list[str]:
+    """Put the source ``key`` as ``new`` in the registry and every person carrying it (a new
+    key renames it, citations included); the ids of the persons that changed."""
+    new_key = new["key"]
+    if persons is None:
+        persons = writing.carriers(tx, key)
+    records = [copy.deepcopy(tx[pid]) for pid in persons]
+    for record in records:
+        record["sources"] = [new if s["key"] == key else s for s in record["sources"]]
+        if new_key != key:
+            for _, claim in rules.claims(record):
+                claim["sources"] = [new_key if k == key else k for k in claim.get("sources") or ()]
+    changed = _store(tx, records, source=source)
+    if new_key != key:
+        tx.delete_source(key)
+    tx.put_source(new)
+    return changed
 
 
 # --- rm -------------------------------------------------------------------------

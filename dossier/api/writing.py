@@ -91,12 +91,20 @@ def command() -> str:
 
 @contextlib.contextmanager
 def transaction(db: Path, *, dry_run: bool = False) -> Iterator[store.Transaction]:
-    from dossier.api import nameindex
+    from dossier.api import sealing
 
     with store.transaction(db, dry_run=dry_run) as tx:
+        sealing.install(tx)
         tx.on_commit = _commit
-        tx.on_written = nameindex.update  # the name index follows the write (see sidecar)
+        tx.on_written = _written
         yield tx
+
+
+def _written(tx: store.Transaction) -> None:
+    from dossier.api import nameindex, sealing
+
+    nameindex.update(tx)  # the name index follows the write (see sidecar)
+    sealing.written(tx)
 
 
 def _commit(tx: store.Transaction) -> None:
@@ -152,6 +160,8 @@ def put_person(tx: store.Transaction, record: Mapping[str, Any]) -> None:
     A source that only this person carries may change with it; one that others
     carry too must be changed with ``sources edit`` (every copy at once).
     """
+    if tx.seal is not None:
+        record = tx.seal("persons", dict(record))
     for src in record.get("sources") or ():
         known = tx.source(src["key"])
         if known is not None and known != src:
@@ -195,6 +205,8 @@ def carriers(tx: store.Snapshot, key: str, *, but: str = "") -> list[str]:
 def stamp_changed(tx: store.Transaction, record: Record, *, stamp: str | None = None) -> Record:
     """``updated`` becomes now when the person's own content changed; else it stays as stored."""
     old = tx.get(record["id"])
+    if old is not None and tx.seal is not None:
+        record = tx.seal("persons", record)  # compared as it will be stored
     if old is not None and rules.own_content(old) == rules.own_content(record):
         record["updated"] = old.get("updated")
     else:

@@ -37,7 +37,7 @@ from pydantic import (
 from dossier.errors import InvalidInput, Problem
 from dossier.model import jalali
 from dossier.model.ids import RESERVED_IDS, SLUG_MAX, SLUG_RE
-from dossier.model.rules import check_partial_date
+from dossier.model.rules import ARMOR_BEGIN, check_partial_date
 
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -143,6 +143,12 @@ def _sha256(value: str) -> str:
     return value
 
 
+def _armored(value: str) -> str:
+    if not value.startswith(ARMOR_BEGIN):
+        raise ValueError("sealed content must be an age encrypted text (-----BEGIN AGE ENCRYPTED FILE-----)")
+    return value
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -155,9 +161,17 @@ Text = Annotated[str, Field(max_length=200_000), AfterValidator(_text)]
 PartialDate = Annotated[str, BeforeValidator(_date_input), AfterValidator(check_partial_date)]
 Url = Annotated[str, Field(max_length=2000), AfterValidator(_url)]
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
+Sha256 = Annotated[str, AfterValidator(_sha256)]
+Sealed = Annotated[str, Field(max_length=50_000_000), AfterValidator(_armored)]
 Confidence = Literal["high", "medium", "low"]
 Status = Literal["alive", "deceased", "unknown"]
 SourceKind = Literal["report", "article", "testimony", "official", "audio", "video", "other"]
+
+
+def _empty(value: Any) -> bool:
+    # Fields added after records were first stored are left out of the dump while
+    # empty, so a record that does not use them keeps its stored bytes.
+    return not value
 
 
 class _Model(BaseModel):
@@ -211,7 +225,24 @@ class _Dated(_Model):
         return self
 
 
+class Evidence(_Model):
+    """A captured copy of a source kept in the evidence store (``dossier sources attach``)."""
+
+    sha256: Sha256
+    size: int = Field(ge=0)
+    media_type: Line = "application/octet-stream"
+    name: Line | None = None
+    attached: Timestamp | None = None
+    attached_by: Line | None = None
+    stored: Sha256 | None = None
+    """The file's name in the store when it is kept encrypted (the SHA-256 of the ciphertext)."""
+
+
 class Source(_Model):
+    """A source; a confidential one may be *sealed*: the fields of
+    ``rules.SEALED_SOURCE_FIELDS`` encrypted into ``sealed``, its title reading
+    ``rules.WITHHELD``, and ``sealed_files`` naming its encrypted evidence files."""
+
     key: Slug
     title: Title
     publisher: Line | None = None
@@ -220,10 +251,13 @@ class Source(_Model):
     published: PartialDate | None = None
     accessed: PartialDate | None = None
     archive_url: Url | None = None
-    sha256: Annotated[str, AfterValidator(_sha256)] | None = None
+    sha256: Sha256 | None = None
     kind: SourceKind = "other"
     confidential: bool = False
     note: Text | None = None
+    evidence: list[Evidence] = Field(default_factory=list, exclude_if=_empty)
+    sealed: Sealed | None = Field(default=None, exclude_if=_empty)
+    sealed_files: list[Sha256] = Field(default_factory=list, exclude_if=_empty)
 
 
 class Post(_Dated):
@@ -272,6 +306,8 @@ class Person(_Dated):
     tags: list[Line] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     restricted: bool = False
+    sealed: Sealed | None = Field(default=None, exclude_if=_empty)
+    """A restricted person's narrative, encrypted (the narrative then reads ``rules.WITHHELD``)."""
     merged_ids: list[Slug] = Field(default_factory=list)
     distinct_from: list[Distinct] = Field(default_factory=list)
     created: Timestamp | None = None

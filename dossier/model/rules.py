@@ -16,7 +16,8 @@ Here, and nowhere else:
 * the days a post covers (``post_span``, ``post_covers``: ``list --served-at … --in``);
 * the claims of a record (``claims``) and what they cite;
 * source keys: deriving one, the database-wide index, and clashes;
-* redaction for public output (``publishable``).
+* redaction for public output (``publishable``);
+* what encryption at rest seals (``SEALED_SOURCE_FIELDS``, ``sealed_payload``).
 """
 
 from __future__ import annotations
@@ -360,3 +361,38 @@ def publishable(record: Record, *, redact: bool = True) -> tuple[dict[str, dict[
 def published(records: Iterable[Record], *, redact: bool = True) -> list[Record]:
     """The records a publication shows: redacted, restricted persons are left out."""
     return [r for r in records if not (redact and r.get("restricted"))]
+
+
+# --- encryption at rest ----------------------------------------------------------------------
+
+WITHHELD = "withheld (encrypted)"
+"""What a sealed title or narrative reads as without an identity that can decrypt it."""
+ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
+SEALED_SOURCE_FIELDS = ("title", "author", "url", "note", "archive_url", "sha256", "evidence")
+"""The content of a confidential source that is stored encrypted; its key, kind,
+publisher and dates stay readable so that every command can still cite, sort and
+check it. (A key is chosen by the user: give a confidential source a key that
+names nothing, as ``dossier`` does when it derives one.)"""
+
+
+def sealable_source(source: Record) -> dict[str, Any] | None:
+    """The content to seal of a confidential source given in clear, else None."""
+    if not source.get("confidential") or source.get("sealed"):
+        return None
+    return {f: source[f] for f in SEALED_SOURCE_FIELDS if source.get(f) not in (None, [], "")}
+
+
+def sealable_narrative(record: Record) -> str | None:
+    """The narrative to seal of a restricted person given in clear, else None."""
+    if not record.get("restricted") or record.get("sealed"):
+        return None
+    return str(record.get("narrative") or "") or None
+
+
+def is_sealed(record: Record) -> bool:
+    return bool(record.get("sealed"))
+
+
+def holds_sealed(record: Record) -> bool:
+    """A person with a sealed narrative or a sealed source."""
+    return bool(record.get("sealed")) or any(s.get("sealed") for s in record.get("sources") or ())

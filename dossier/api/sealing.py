@@ -1,0 +1,261 @@
+"""Encryption at rest: what is sealed, when, and who can read it.
+
+Encryption is on for a database whose meta lists recipients (``dossier keys``).
+Then every write seals, before anything is stored (``Sealer``, the store's
+``seal`` hook, so no write path can forget it):
+
+* a confidential source: the fields of ``rules.SEALED_SOURCE_FIELDS`` become one
+  age text in ``sealed``, its title reads ``rules.WITHHELD``, and ``sealed_files``
+  names its evidence files, which the evidence store keeps encrypted;
+* a restricted person's narrative goes into ``sealed``; the narrative reads
+  ``rules.WITHHELD``.
+
+Content sealed again unchanged keeps its first ciphertext (age encrypts at
+random: a new text each time would be a change in every diff and history
+entry), and one write seals a source once, so the registry and every person
+carrying it hold the same text. Sealing needs only the public keys: anyone can
+add confidential content; only the recipients read it.
+
+Reading (``Opener``): ``show``, ``edit``, ``sources show/edit`` and ``log`` open
+sealed content with the user's identity (``crypt.load_identity``). Without one,
+sealed content reads ``withheld (encrypted)``; every other command (list,
+search, check, export, profiles, diff) works on the sealed form and never decrypts.
+Changing sealed content needs an identity that reads it (a change made blind
+would replace what nobody saw).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+
+from dossier import crypt, store
+from dossier.errors import CryptoError
+from dossier.model import rules
+
+Record = dict[str, Any]
+ENCRYPTION = "encryption"  # the meta key: {"recipients": [{"key", "name", "added", "by"}]}
+
+
+def recipient_entries(snapshot: store.Snapshot) -> list[Record]:
+    return list((snapshot.meta.get(ENCRYPTION) or {}).get("recipients") or [])
+
+
+def recipients(snapshot: store.Snapshot) -> list[str]:
+    return [str(r["key"]) for r in recipient_entries(snapshot)]
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class Opener:
+    """Opens sealed content with this user's identity, each text once.
+
+    An identity from the default file that is not among the database's
+    recipients is not used (it belongs to another database): sealed content then
+    reads withheld. One named by ``$DOSSIER_IDENTITY`` is always used, and a
+    text it cannot open is an error.
+    """
+
+    def __init__(self, snapshot: store.Snapshot) -> None:
+        self.identity = crypt.load_identity()
+        listed = recipients(snapshot)
+        if (self.identity is not None and not os.environ.get(crypt.IDENTITY_ENV)
+                and self.identity.public not in listed):
+            self.identity = None
+        self._opened: dict[str, Any] = {}
+
+    @property
+    def can_read(self) -> bool:
+        return self.identity is not None
+
+    def value(self, sealed: str, *, what: str) -> Any:
+        if self.identity is None:
+            raise withheld_error(what)
+        if sealed not in self._opened:
+            self._opened[sealed] = crypt.unseal(sealed, self.identity, what=what)
+        return self._opened[sealed]
+
+    def source(self, src: Mapping[str, Any]) -> Record:
+        """The source in clear (as it was given), or unchanged if this user cannot read it."""
+        if not src.get("sealed") or self.identity is None:
+            return dict(src)
+        payload = self.value(str(src["sealed"]), what=f"source {src.get('key')}")
+        out = {k: v for k, v in src.items() if k not in ("sealed", "sealed_files", "title")}
+        return {**out, **payload}
+
+    def person(self, record: Mapping[str, Any]) -> Record:
+        out = dict(record)
+        if self.identity is None:
+            return out
+        if out.get("sealed"):
+            payload = self.value(str(out.pop("sealed")), what=f"{record.get('id')}: narrative")
+            out["narrative"] = payload.get("narrative", "")
+        if any(s.get("sealed") for s in out.get("sources") or ()):
+            out["sources"] = [self.source(s) for s in out["sources"]]
+        return out
+
+    def history(self, entry: Mapping[str, Any]) -> Record:
+        """A history entry with its sealed values opened, or shown as withheld."""
+        changes = entry.get("changes")
+        if not changes or not any("sealed" in c or c.get("path") == "sealed" for c in changes):
+            return dict(entry)
+        opened = []
+        for change in changes:
+            if "sealed" in change:  # the values of a change made before encryption was on
+                values = (self.value(change["sealed"], what=f"history {entry.get('n')}")
+                          if self.identity else {"old": rules.WITHHELD, "new": rules.WITHHELD})
+                opened.append({"path": change["path"], "old": values.get("old"), "new": values.get("new")})
+            elif change.get("path") == "sealed":
+                opened += self._sealed_change(entry, change)
+            else:
+                opened.append(change)
+        return {**entry, "changes": opened}
+
+    def _sealed_change(self, entry: Mapping[str, Any], change: Mapping[str, Any]) -> list[Record]:
+        if self.identity is None:
+            return [{"path": "(encrypted content)", "old": rules.WITHHELD, "new": rules.WITHHELD}]
+        from dossier.api.diff import field_changes
+
+        what = f"history {entry.get('n')}"
+        old = self.value(change["old"], what=what) if change.get("old") else {}
+        new = self.value(change["new"], what=what) if change.get("new") else {}
+        return [{"path": c.path, "old": c.old, "new": c.new} for c in field_changes(old, new)]
+
+
+def withheld_error(what: str) -> CryptoError:
+    return CryptoError(f"{what} is encrypted, and this user has no identity of a recipient "
+                       f"({crypt.default_identity_path()} or ${crypt.IDENTITY_ENV}); see dossier keys")
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+class Sealer:
+    """The store's seal hook for one transaction (see the module docstring)."""
+
+    def __init__(self, tx: store.Transaction, to: list[str], opener: Opener | None = None) -> None:
+        self.tx, self.to = tx, to
+        self._opener = opener
+        self._sealed: dict[tuple[str, bytes], str] = {}  # (key or id, payload) -> its text
+        self.replaced: list[str] = []  # evidence files this write replaced by encrypted ones
+
+    @property
+    def opener(self) -> Opener:
+        if self._opener is None:
+            self._opener = Opener(self.tx)
+        return self._opener
+
+    def __call__(self, section: str, record: Record) -> Record:
+        return self.source(record) if section == "sources" else self.person(record)
+
+    def person(self, record: Record) -> Record:
+        sources = record.get("sources") or ()
+        if any(s.get("confidential") or s.get("sealed") for s in sources):
+            record = {**record, "sources": [self.source(s) for s in sources]}
+        if record.get("sealed"):
+            if record.get("narrative") != rules.WITHHELD:
+                raise CryptoError(f"{record.get('id')}: the narrative is encrypted; changing it needs "
+                                  "an identity that can read it (see dossier keys)")
+            return record
+        narrative = rules.sealable_narrative(record)
+        if narrative is None:
+            return record
+        stored = store.Snapshot._get(self.tx, "persons", str(record.get("id")))  # before this write
+        text = self._seal(("person", str(record.get("id"))), {"narrative": narrative},
+                          (stored or {}).get("sealed"))
+        return {**record, "narrative": rules.WITHHELD, "sealed": text}
+
+    def source(self, src: Record) -> Record:
+        if src.get("sealed"):
+            if any(src.get(f) not in (None, [], "") for f in rules.SEALED_SOURCE_FIELDS if f != "title") \
+                    or src.get("title") != rules.WITHHELD:
+                raise CryptoError(f"source {src.get('key')}: its content is encrypted; changing it needs "
+                                  "an identity that can read it (see dossier keys)")
+            return src
+        if not src.get("confidential"):
+            return src
+        if any(not e.get("stored") for e in src.get("evidence") or ()):
+            from dossier.api import evidence
+
+            src = evidence.encrypt_copies(self.tx.path, src, self.to, self.replaced)
+        payload = rules.sealable_source(src)
+        if payload is None:
+            return src
+        stored = self.tx.source(str(src["key"]))
+        text = self._seal(("source", str(src["key"])), payload, (stored or {}).get("sealed"))
+        out = dict(src)
+        for name in rules.SEALED_SOURCE_FIELDS:
+            if name in out:
+                out[name] = [] if name == "evidence" else None
+        out.pop("evidence", None)
+        out["title"] = rules.WITHHELD
+        out["sealed"] = text
+        files = [e["stored"] for e in src.get("evidence") or () if e.get("stored")]
+        if files:
+            out["sealed_files"] = files
+        return {k: v for k, v in out.items() if v is not None or k in src}
+
+    def _seal(self, key: tuple[str, str], payload: Record, stored: str | None) -> str:
+        packed = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+        text = self._sealed.get((key[1], packed))
+        if text is None:
+            if stored and self.opener.can_read and _same(self.opener, stored, packed, key):
+                text = stored
+            else:
+                text = crypt.seal(payload, self.to)
+            self._sealed[(key[1], packed)] = text
+        return text
+
+
+def _same(opener: Opener, stored: str, packed: bytes, key: tuple[str, str]) -> bool:
+    try:
+        old = opener.value(stored, what=f"{key[0]} {key[1]}")
+    except CryptoError:
+        return False  # not readable by this user: sealed anew, to the current recipients
+    return orjson.dumps(old, option=orjson.OPT_SORT_KEYS) == packed
+
+
+def install(tx: store.Transaction) -> None:
+    """Seal in this transaction if the database's encryption is on."""
+    to = recipients(tx)
+    if to:
+        tx.seal = Sealer(tx, to)
+
+
+def written(tx: store.Transaction) -> None:
+    """After the write: the evidence files it replaced by encrypted ones go."""
+    if isinstance(tx.seal, Sealer) and tx.seal.replaced:
+        from dossier.api import evidence
+
+        evidence.discard(tx.path, tx.seal.replaced)
+
+
+def seal_history_values(entry: Record, to: list[str], reseal: Callable[[str], str] | None = None) -> Record:
+    """A history entry of a confidential source or restricted person with its clear values
+    sealed (``{"path", "sealed"}``); with ``reseal``, its sealed values encrypted anew."""
+    changes = entry.get("changes") or []
+    out, touched = [], False
+    for change in changes:
+        if "sealed" in change and reseal is not None:
+            change = {"path": change["path"], "sealed": reseal(change["sealed"])}
+            touched = True
+        elif change.get("path") == "sealed" and reseal is not None:
+            change = {**change, **{k: reseal(change[k]) for k in ("old", "new") if change.get(k)}}
+            touched = True
+        elif "sealed" not in change and change.get("path") != "sealed" and _sensitive(entry, change["path"]):
+            change = {"path": change["path"],
+                      "sealed": crypt.seal({"old": change.get("old"), "new": change.get("new")}, to)}
+            touched = True
+        out.append(change)
+    return {**entry, "changes": out} if touched else entry
+
+
+def _sensitive(entry: Mapping[str, Any], path: str) -> bool:
+    root = path.split(".", 1)[0].split("[", 1)[0]
+    if entry.get("kind") == "source":
+        return root in rules.SEALED_SOURCE_FIELDS
+    return root == "narrative"
