@@ -56,20 +56,27 @@ def _parse_identity(text: str, origin: str) -> Identity:
     return Identity(secret, origin, str(secret.to_public()))
 
 
-def load_identity(*, required: bool = False) -> Identity | None:
+def identity_path() -> Path:
+    """Where this user's identity is: the file ``$DOSSIER_IDENTITY`` names, or the default."""
+    given = os.environ.get(IDENTITY_ENV, "").strip()
+    return Path(given).expanduser() if given else default_identity_path()
+
+
+def load_identity(*, required: bool = False, missing_ok: bool = False) -> Identity | None:
     """The identity of this user, or None when there is none (and none is ``required``).
 
     A ``$DOSSIER_IDENTITY`` that names a missing or unreadable file is an error
-    even when not required: the user asked for that key.
+    even when not required (the user asked for that key), unless ``missing_ok``
+    (``keys init`` creates it there).
     """
     given = os.environ.get(IDENTITY_ENV, "").strip()
     if given.startswith(_SECRET_PREFIX):
         return _parse_identity(given, f"${IDENTITY_ENV}")
-    path = Path(given).expanduser() if given else default_identity_path()
+    path = identity_path()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        if given or required:
+        if (given and not missing_ok) or required:
             how = f"${IDENTITY_ENV} names {path}, which" if given else f"{path}"
             raise CryptoError(f"{how} does not exist; create an identity with: dossier keys init") from None
         return None

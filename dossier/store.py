@@ -395,16 +395,23 @@ class Snapshot:
     def sources_with(self, field: str, value: Any) -> list[Record]:
         """The sources whose ``field`` is ``value``: their lines are found by a byte search for
         the serialised pair, and only those lines are parsed."""
-        if "sources" in self._parsed or self._file.legacy is not None:
-            return [s for s in self.sources().values() if s.get(field) == value]
-        part = self._file.sections["sources"]
         needle = orjson.dumps({field: value})[1:-1]  # '"url":"https://…"'
+        return self._sources_matching(needle, lambda s: s.get(field) == value)
+
+    def sources_holding(self, field: str) -> list[Record]:
+        """The sources with a value in ``field`` (found the same way as ``sources_with``)."""
+        return self._sources_matching(orjson.dumps(field) + b":", lambda s: bool(s.get(field)))
+
+    def _sources_matching(self, needle: bytes, keep: Callable[[Record], bool]) -> list[Record]:
+        if "sources" in self._parsed or self._file.legacy is not None:
+            return [s for s in self.sources().values() if keep(s)]
+        part = self._file.sections["sources"]
         buf, out, at = self._file.buf, [], part.start
         while (hit := buf.find(needle, at, part.end)) >= 0:
             start = buf.rfind(b"\n", part.start, hit) + 1 if hit > part.start else part.start
             end = part.line_end(buf, max(start, part.start))
             record = orjson.loads(buf[max(start, part.start):end])
-            if record.get(field) == value:  # the bytes may have matched inside another value
+            if keep(record):  # the bytes may have matched inside another value
                 out.append(record)
             at = end
         return out
@@ -969,6 +976,9 @@ def refresh_backup(path: Path) -> None:
 
 def _link_backup(path: Path) -> None:
     bak = backup_path(path)
+    with contextlib.suppress(OSError):
+        if os.path.samefile(path, bak):
+            return  # renaming a link over itself does nothing, and would leave the temp link
     tmp = bak.with_name(f".{bak.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()

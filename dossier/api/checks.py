@@ -34,7 +34,21 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
     "W-DECEASED-POST": ("warning", "a deceased person with a current post"),
     "W-IMPOSSIBLE-POST": ("warning", "current post confirmed after the death date, or in the future"),
     "W-MERGED-ASSOCIATE": ("warning", "an associate link to a person since merged into another"),
+    "E-EVIDENCE-MISSING": ("error", "an evidence copy a source records is not in the evidence store"),
+    "E-EVIDENCE-ALTERED": ("error", "an evidence copy whose bytes no longer match its SHA-256"),
 }
+SECURITY_CODES: dict[str, tuple[Severity, str]] = {
+    "S-ENCRYPTION-OFF": ("error", "confidential content is stored in clear: encryption is off"),
+    "S-CLEAR-SOURCE": ("error", "a confidential source stored in clear although encryption is on"),
+    "S-CLEAR-NARRATIVE": ("error", "a restricted narrative stored in clear although encryption is on"),
+    "S-CLEAR-EVIDENCE": ("error", "an evidence copy of a confidential source stored in clear"),
+    "S-CLEAR-HISTORY": ("error", "a history entry holds confidential values in clear"),
+    "S-CLEAR-BACKUP": ("error", "the .bak beside the database holds confidential content in clear"),
+    "S-LEFTOVER": ("error", "a temporary file of an interrupted write lies beside the database"),
+    "S-IDENTITY-MODE": ("warning", "the identity file can be read by other users of this machine"),
+    "S-NOT-RECIPIENT": ("warning", "this user's identity is not among the database's recipients"),
+}
+
 
 # The findings of one state of the database on one day (see ``api.persons.check``).
 FINDINGS = Sidecar(".findings", 1, ["dossier.api.checks", "dossier.model.rules", "dossier.names"])
@@ -53,7 +67,7 @@ class Finding:
 
     @property
     def severity(self) -> Severity:
-        return FINDING_CODES[self.code][0]
+        return (FINDING_CODES.get(self.code) or SECURITY_CODES[self.code])[0]
 
     def __str__(self) -> str:
         return f"{self.code} {self.id}: {self.message}"

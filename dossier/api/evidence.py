@@ -18,6 +18,7 @@ source of this database refers to it any more.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
 import os
@@ -101,6 +102,8 @@ def discard(db: Path, names: Iterable[str]) -> None:
         path = path_of(db, name)
         try:
             path.unlink()
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # when it was the last of its prefix
         except FileNotFoundError:
             pass
         except OSError as exc:
@@ -213,19 +216,24 @@ class Damage:
 def verify(db: Path, keys: Sequence[str] = ()) -> tuple[int, list[Damage]]:
     """(files checked, the missing and altered ones) for the sources ``keys`` (default: all)."""
     snapshot = store.read(db)
-    table = snapshot.sources()
-    for key in keys:
-        if key not in table:
-            raise NotFound(f"no source {key!r} (see `dossier sources list`)")
+    if keys:
+        chosen = []
+        for key in keys:
+            src = snapshot.source(key)
+            if src is None:
+                raise NotFound(f"no source {key!r} (see `dossier sources list`)")
+            chosen.append(src)
+    else:  # only the lines that mention a copy are parsed
+        chosen = snapshot.sources_holding("evidence") + snapshot.sources_holding("sealed_files")
     checked, damage = 0, []
-    for key in keys or sorted(table):
-        for name in stored_names(table[key]):
+    for src in chosen:
+        for name in stored_names(src):
             checked += 1
             path = path_of(db, name)
             if not path.exists():
-                damage.append(Damage(key, name, "missing"))
+                damage.append(Damage(src["key"], name, "missing"))
             elif not _intact(path, name):
-                damage.append(Damage(key, name, "altered"))
+                damage.append(Damage(src["key"], name, "altered"))
     return checked, damage
 
 

@@ -78,7 +78,9 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         if target == "-":
             raise UsageError("--split writes one file per person: give a folder (export --split records/)")
         snapshot = store.read(db)
-        return _export_split(snapshot.all(), snapshot.sources(), Path(target), fmt or "yaml")
+        report = _export_split(snapshot.all(), snapshot.sources(), Path(target), fmt or "yaml")
+        _export_recipients(snapshot, Path(target))
+        return report
     if target != "-" and Path(target).is_dir():
         raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
     fmt = fmt or (format_of(target) if target != "-" else None) or "json"
@@ -127,6 +129,19 @@ def _export_split(records: list[dict[str, Any]], sources: dict[str, dict[str, An
                 report.unchanged += 1
         report.removed += _remove_stale(where, set(files), suffix, key="id" if where == folder else "key")
     return report
+
+
+def _export_recipients(snapshot: store.Snapshot, folder: Path) -> None:
+    """The folder says whom its sealed content is encrypted to (an import adopts them)."""
+    from dossier.api.sealing import recipient_entries
+    from dossier.interchange.inputs import RECIPIENTS_FILE, recipients_text
+
+    entries = recipient_entries(snapshot)
+    path = folder / RECIPIENTS_FILE
+    if entries:
+        write_if_changed(path, recipients_text(entries).encode("utf-8"), durable=False, private=False)
+    elif path.exists():
+        path.unlink()
 
 
 def _remove_stale(folder: Path, keep: set[str], suffix: str, *, key: str) -> list[str]:

@@ -76,8 +76,18 @@ def _by_folded_name(records: list[Record], ref: str) -> list[Record]:
 
 
 def show(db: Path, ref: str) -> Record:
-    """The stored record of one person."""
-    return resolve(store.read(db), ref)
+    """The stored record of one person, its sealed content opened if this user can
+    (``api.sealing``: else it reads "withheld (encrypted)")."""
+    snapshot = store.read(db)
+    return _opened(snapshot, resolve(snapshot, ref))
+
+
+def _opened(snapshot: store.Snapshot, record: Record) -> Record:
+    if not rules.holds_sealed(record):
+        return record
+    from dossier.api.sealing import Opener
+
+    return Opener(snapshot).person(record)
 
 
 # --- listing ---------------------------------------------------------------
@@ -240,7 +250,7 @@ def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gre
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db) as tx:
-        record = resolve(tx, ref)
+        record = _opened(tx, resolve(tx, ref))
         changed = dump(validate_person(apply_assignments(record, assignments, calendar=calendar),
                                        source="--set"))
         for field in ("posts", "associates"):
@@ -274,7 +284,8 @@ def replace(tx: store.Transaction, old: Record, new: Record, *, source: str) -> 
     for key in rules.TIMESTAMPS:
         new[key] = old.get(key)
     record = dump(validate_person(new, source=source))
-    if rules.content(record) == rules.content(old):
+    stored = tx.get(old["id"]) or old
+    if rules.content(tx.seal("persons", record) if tx.seal else record) == rules.content(stored):
         return None
     writing.put_person(tx, writing.stamp_changed(tx, record))
     return record
@@ -345,14 +356,23 @@ def check(db: Path, *, today: date | None = None) -> list[Finding]:
         snapshot = store.read(db)
         found = checks.FINDINGS.load(snapshot)
         if found is not None and not found[1] and found[0]["day"] == day.isoformat():
-            return [checks.Finding(*f) for f in found[0]["findings"]]
+            return [checks.Finding(*f) for f in found[0]["findings"]] + _evidence_findings(db)
         keyed = snapshot.keyed()
         findings = checks.run(keyed.items(), today=day, validate=not snapshot.trusted)
     except StorageError as exc:
         raise StorageError(exc.message, details=_restore_advice(db)) from None
     checks.FINDINGS.save(db, snapshot.ident, {"day": day.isoformat(), "findings": [
         [f.code, f.id, f.field, f.message] for f in findings]})
-    return findings
+    return findings + _evidence_findings(db)
+
+
+def _evidence_findings(db: Path) -> list[Finding]:
+    """The evidence copies missing or altered (files change on their own: never remembered)."""
+    from dossier.api import checks, evidence
+
+    return [checks.Finding(f"E-EVIDENCE-{d.problem.upper()}", d.key, "evidence",
+                           f"evidence {d.name[:12]}…: {d.problem} (see dossier sources verify {d.key})")
+            for d in evidence.verify(db)[1]]
 
 
 def _restore_advice(db: Path) -> list[str]:

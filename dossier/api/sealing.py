@@ -62,15 +62,15 @@ class Opener:
 
     def __init__(self, snapshot: store.Snapshot) -> None:
         self.identity = crypt.load_identity()
-        listed = recipients(snapshot)
-        if (self.identity is not None and not os.environ.get(crypt.IDENTITY_ENV)
-                and self.identity.public not in listed):
+        self.listed = self.identity is not None and self.identity.public in recipients(snapshot)
+        if self.identity is not None and not os.environ.get(crypt.IDENTITY_ENV) and not self.listed:
             self.identity = None
         self._opened: dict[str, Any] = {}
 
     @property
     def can_read(self) -> bool:
-        return self.identity is not None
+        """Whether this user's identity is a recipient (then every sealed value opens)."""
+        return self.listed
 
     def value(self, sealed: str, *, what: str) -> Any:
         if self.identity is None:
@@ -85,7 +85,7 @@ class Opener:
             return dict(src)
         payload = self.value(str(src["sealed"]), what=f"source {src.get('key')}")
         out = {k: v for k, v in src.items() if k not in ("sealed", "sealed_files", "title")}
-        return {**out, **payload}
+        return _in_order({**out, **payload})
 
     def person(self, record: Mapping[str, Any]) -> Record:
         out = dict(record)
@@ -137,8 +137,9 @@ def withheld_error(what: str) -> CryptoError:
 class Sealer:
     """The store's seal hook for one transaction (see the module docstring)."""
 
-    def __init__(self, tx: store.Transaction, to: list[str], opener: Opener | None = None) -> None:
-        self.tx, self.to = tx, to
+    def __init__(self, tx: store.Transaction, to: list[str], opener: Opener | None = None, *,
+                 fresh: bool = False) -> None:
+        self.tx, self.to, self.fresh = tx, to, fresh  # fresh: never keep a stored ciphertext
         self._opener = opener
         self._sealed: dict[tuple[str, bytes], str] = {}  # (key or id, payload) -> its text
         self.replaced: list[str] = []  # evidence files this write replaced by encrypted ones
@@ -197,18 +198,28 @@ class Sealer:
         files = [e["stored"] for e in src.get("evidence") or () if e.get("stored")]
         if files:
             out["sealed_files"] = files
-        return {k: v for k, v in out.items() if v is not None or k in src}
+        return _in_order({k: v for k, v in out.items() if v is not None or k in src})
 
     def _seal(self, key: tuple[str, str], payload: Record, stored: str | None) -> str:
         packed = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
         text = self._sealed.get((key[1], packed))
         if text is None:
-            if stored and self.opener.can_read and _same(self.opener, stored, packed, key):
+            if stored and not self.fresh and self.opener.can_read and _same(self.opener, stored, packed, key):
                 text = stored
             else:
                 text = crypt.seal(payload, self.to)
             self._sealed[(key[1], packed)] = text
         return text
+
+
+_SOURCE_ORDER = {name: i for i, name in enumerate((
+    "key", "title", "publisher", "author", "url", "published", "accessed", "archive_url", "sha256",
+    "kind", "confidential", "note", "evidence", "sealed", "sealed_files"))}
+
+
+def _in_order(source: Record) -> Record:
+    """A source's fields in the order of the model (the stored lines are the canonical dump)."""
+    return dict(sorted(source.items(), key=lambda item: _SOURCE_ORDER.get(item[0], len(_SOURCE_ORDER))))
 
 
 def _same(opener: Opener, stored: str, packed: bytes, key: tuple[str, str]) -> bool:
@@ -232,6 +243,43 @@ def written(tx: store.Transaction) -> None:
         from dossier.api import evidence
 
         evidence.discard(tx.path, tx.seal.replaced)
+
+
+def sealed_entries(tx: store.Transaction, entries: list[Record]) -> tuple[list[Record], bool]:
+    """This write's history entries, the values of confidential content sealed; and whether
+    it touched confidential content (its command line is then kept without its values)."""
+    to = recipients(tx) or getattr(tx.seal, "to", [])
+    rotating = isinstance(tx.seal, Sealer) and tx.seal.fresh
+    out, confidential = [], False
+    for entry in entries:
+        if rotating and entry.get("op") == "changed" and all(
+                c["path"] in ("sealed", "sealed_files") for c in entry.get("changes") or ()):
+            continue  # the same content encrypted anew (keys rotate): the keys entry says so
+        if _confidential(tx, entry):
+            entry = seal_history_values(entry, to)
+            confidential = True
+        out.append(entry)
+    return out, confidential
+
+
+def elided(command: str) -> str:
+    """A command line without its values: its words up to the first option, then "…"
+    (``sources add --title 'A witness' …`` would put the title in the history in clear)."""
+    words: list[str] = []
+    for word in command.split(" "):
+        if word.startswith("-"):
+            return " ".join(words) + " … (values withheld: confidential)"
+        words.append(word)
+    return command
+
+
+def _confidential(tx: store.Snapshot, entry: Mapping[str, Any]) -> bool:
+    """A source that is (or, removed, was) confidential; a person who is restricted."""
+    if entry.get("kind") == "source":
+        src = tx.source(str(entry.get("id"))) or {}
+        return bool(src.get("confidential") or src.get("sealed") or entry.get("op") == "removed")
+    person = tx.get(str(entry.get("id"))) or {}
+    return bool(person.get("restricted") or person.get("sealed"))
 
 
 def seal_history_values(entry: Record, to: list[str], reseal: Callable[[str], str] | None = None) -> Record:

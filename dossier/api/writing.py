@@ -27,6 +27,7 @@ from typing import Any
 from dossier import store
 from dossier.errors import Conflict
 from dossier.model import rules
+from dossier.model.ids import unique_id
 
 Record = dict[str, Any]
 
@@ -111,8 +112,15 @@ def _commit(tx: store.Transaction) -> None:
     if tx.legacy:
         _validate_all(tx)
     entries = history_entries(tx.changes, tx.notes)
+    what = command()
+    if entries and tx.seal is not None:
+        from dossier.api import sealing
+
+        entries, confidential = sealing.sealed_entries(tx, entries)
+        if confidential:
+            what = sealing.elided(what)
     if entries:
-        stamp, who, what = rules.now_stamp(), actor(), command()
+        stamp, who = rules.now_stamp(), actor()
         tx.log({"at": stamp, "actor": who, "command": what, **entry} for entry in entries)
 
 
@@ -131,6 +139,8 @@ def history_entries(changes: list[store.Change],
 
     entries = []
     for change in changes:
+        if change.section == "history":
+            continue  # history re-encrypted (keys rotate) is no change to record
         kind = "person" if change.section == "persons" else "source"
         entry: Record = {"kind": kind, "id": change.key}
         named = change.new or change.old or {}
@@ -179,6 +189,8 @@ def new_source_key(tx: store.Snapshot, source: Mapping[str, Any], taken: Iterabl
     the database nor ``taken`` holds."""
     from dossier import names
 
+    if source.get("confidential"):  # a key made from a witness's testimony title would name it
+        return unique_id("confidential", _Taken(tx, set(taken)))
     url, title = source.get("url"), str(source["title"])
     known = tx.sources_with("url", url) if url else tx.sources_with("title", title)
     base = names.source_key_base(title, url=url, publisher=source.get("publisher"),

@@ -71,9 +71,12 @@ class DossierGroup(TyperGroup):
         except Exception as exc:
             if _debug(ctx):
                 raise
-            sys.stderr.write(
-                f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
-            )
+            # Where, not what: the exception's text may hold a record's confidential content.
+            import traceback
+
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            sys.stderr.write(f"error: internal error: {type(exc).__name__} at {Path(frame.filename).name}:"
+                             f"{frame.lineno} (run with --debug for details)\n")
             raise typer.Exit(1) from None
 
 
@@ -335,15 +338,17 @@ def edit(
 
 
 def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
-    from dossier import api
+    from dossier import api, store
     from dossier.cli import output
     from dossier.cli.editor import edit_loop
     from dossier.interchange.yamlfmt import read_record
     from dossier.interchange.yamlio import dump_record
-    from dossier.model.rules import content
+    from dossier.model import rules
 
     record = api.show(db, ref)
     person_id = record["id"]
+    # Opened sealed content is edited in memory-backed storage only, and never kept on disk.
+    private = rules.holds_sealed(api.resolve(store.read(db), person_id)) and not rules.holds_sealed(record)
 
     def parse(text: str) -> dict[str, Any] | None:
         return api.edit_replace(db, person_id, read_record(text, "editor"))
@@ -352,8 +357,8 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
         output.error(errors)
         return output.confirm("Edit again?", default=True)
 
-    return edit_loop(person_id, dump_record(content(record)), parse,
-                     reopen=reopen if _on_terminal() else None)
+    return edit_loop(person_id, dump_record(rules.content(record)), parse,
+                     reopen=reopen if _on_terminal() else None, private=private)
 
 
 @command()
@@ -407,6 +412,9 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help="Warnings also exit 4.")] = False,
     fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
     today: Today = None,
+    security: Annotated[bool, typer.Option("--security", help="Instead: what confidential content "
+                        "is still unencrypted (database, .bak, history, evidence, leftovers), and why.")
+                        ] = False,
 ) -> None:
     """Integrity report: errors (exit 4), then warnings (exit 4 only with --strict)."""
     from dossier import api
@@ -414,7 +422,14 @@ def check(
     from dossier.cli import output, views
     from dossier.errors import InvalidInput
 
-    findings = api.check(_read_db(ctx), today=_today(today))
+    if security:
+        from dossier.api.security import audit
+
+        report = audit(_read_db(ctx))
+        output.message(report.summary())
+        findings = report.findings
+    else:
+        findings = api.check(_read_db(ctx), today=_today(today))
     output.emit(findings, fmt, views.FINDINGS)
     text, failed = summary(findings, strict=strict)
     if failed:
@@ -634,6 +649,138 @@ def sources_rm(
 
     for line in api.remove_source(_db(ctx), key, force=force).summary():
         output.message(line)
+
+
+@sources_app.command("attach")
+def sources_attach(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Source key.")],
+    files: Annotated[list[Path], typer.Argument(help="Captured copies (PDF, HTML, image, audio…).",
+                                                exists=True, dir_okay=False)],
+) -> None:
+    """Store captured copies of a source in the evidence store, by their SHA-256.
+
+    \b
+    Example:
+      dossier sources attach amnesty-2018 blood-soaked-secrets.pdf
+    """
+    from dossier.api import evidence
+
+    _say(evidence.attach(_db(ctx), key, files).summary())
+
+
+@sources_app.command("verify")
+def sources_verify(
+    ctx: typer.Context,
+    keys: Annotated[list[str] | None, typer.Argument(help="Source keys (default: every source).",
+                                                     show_default=False)] = None,
+) -> None:
+    """Re-hash every attached copy; report missing and altered ones (exit 4 if any)."""
+    from dossier.api import evidence
+    from dossier.errors import InvalidInput, Problem
+
+    checked, damage = evidence.verify(_read_db(ctx), keys or [])
+    if damage:
+        raise InvalidInput([Problem(str(d)) for d in damage] + [Problem(
+            f"verify: {len(damage)} of {checked} evidence copies missing or altered")])
+    _say([f"verify: {checked} evidence cop{'ies' if checked != 1 else 'y'} intact"])
+
+
+@sources_app.command("open")
+def sources_open(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="Source key.")],
+    file: Annotated[str | None, typer.Option("--file", help="Which copy: its file name or SHA-256 "
+                    "(prefix); needed when the source has several.")] = None,
+    stdout: Annotated[bool, typer.Option("--stdout", help="Write the copy to stdout instead of opening "
+                      "it (an encrypted copy is only ever decrypted to stdout).")] = False,
+) -> None:
+    """Open a source's captured copy with the system's viewer, or write it to stdout."""
+    from dossier.api import evidence
+    from dossier.cli import output
+
+    entry, found = evidence.open_copy(_read_db(ctx), key, file)
+    if stdout:
+        output.emit_bytes(found if isinstance(found, bytes) else found.read_bytes())
+        return
+    if isinstance(found, bytes):
+        raise UsageError(f"the copy of {key} is encrypted: it is decrypted only to stdout, never to a "
+                         f"file on disk; use: dossier sources open {key} --stdout > where-you-want-it")
+    typer.launch(str(found))
+    output.message(f"opened {entry.get('name') or found.name} ({found})")
+
+
+# --- keys (encryption at rest) ----------------------------------------------------------
+
+keys_app = typer.Typer(help="Who can read confidential content: age identities and recipients.",
+                       no_args_is_help=True, rich_markup_mode=None, add_completion=False,
+                       pretty_exceptions_enable=False,
+                       context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS["keys"] = keys_app
+
+
+@keys_app.command("init")
+def keys_init(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option("--name", help="Whose key this is (default: the actor).")
+                    ] = None,
+) -> None:
+    """Create your identity (unless you have one) and make it a recipient: turns encryption on.
+
+    Turning encryption on seals the confidential sources, their evidence copies, the
+    restricted narratives and their history, and replaces the .bak that held them in clear.
+    """
+    from dossier.api import keys
+
+    report = keys.init(_db(ctx), name=name)
+    if report.public:
+        from dossier.cli import output
+
+        output.line(report.public)
+    _say([line for line in report.summary() if not line.startswith("your public key")])
+
+
+@keys_app.command("add")
+def keys_add(
+    ctx: typer.Context,
+    recipient: Annotated[str, typer.Argument(help="A team member's public key (age1…).")],
+    name: Annotated[str | None, typer.Option("--name", help="Whose key it is.")] = None,
+) -> None:
+    """Add a recipient; what is sealed is re-encrypted to include them (if you can read it)."""
+    from dossier.api import keys
+
+    _say(keys.add(_db(ctx), recipient, name=name).summary() or ["no changes"])
+
+
+@keys_app.command("rm")
+def keys_rm(
+    ctx: typer.Context,
+    recipient: Annotated[str, typer.Argument(help="The public key (or the name given with it).")],
+) -> None:
+    """Remove a recipient and re-encrypt everything without them."""
+    from dossier.api import keys
+
+    _say(keys.remove(_db(ctx), recipient).summary())
+
+
+@keys_app.command("rotate")
+def keys_rotate(ctx: typer.Context) -> None:
+    """Re-encrypt every sealed value, history and evidence copy to the current recipients."""
+    from dossier.api import keys
+
+    _say(keys.rotate(_db(ctx)).summary())
+
+
+@keys_app.command("list")
+def keys_list(
+    ctx: typer.Context,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+) -> None:
+    """The recipients: public key, name, when added and by whom."""
+    from dossier.api import keys
+    from dossier.cli import output, views
+
+    output.emit(keys.list_keys(_read_db(ctx)), fmt, views.RECIPIENTS)
 
 
 @command("diff")

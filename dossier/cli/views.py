@@ -132,7 +132,7 @@ def person_lines(person: Record) -> list[tuple[str, str]]:
         bits = [src.get("title"), src.get("publisher"), src.get("published"), src.get("url")]
         desc = " · ".join(b for b in bits if b)
         if src.get("confidential"):
-            desc += "  (CONFIDENTIAL)"
+            desc += "  (CONFIDENTIAL, encrypted)" if src.get("sealed") else "  (CONFIDENTIAL)"
         lines.append(("sources" if i == 0 else "", f"[{src['key']}] {desc}"))
     if person.get("created"):
         lines.append(("updated", person.get("updated") or ""))
@@ -220,6 +220,13 @@ def _source_text(shown: Record) -> str:
     src = shown["source"]
     lines = [f"{name}: {_scalar(src[name])}" for name in SOURCE_FIELDS
              if src.get(name) not in (None, "", False) or name in ("kind", "confidential")]
+    if src.get("encrypted"):
+        lines.append("encrypted: yes (no identity of a recipient here to read it)")
+    for i, copy in enumerate(src.get("evidence") or ()):
+        bits = [copy.get("name"), copy.get("media_type"), f"{copy.get('size')} bytes",
+                f"sha256 {copy['sha256']}", f"attached {copy.get('attached')} by {copy.get('attached_by')}",
+                "stored encrypted" if copy.get("stored") else ""]
+        lines.append(("evidence: " if i == 0 else "  ") + " · ".join(str(b) for b in bits if b))
     lines.append(f"persons: {len(shown['persons'])}")
     lines += [f"  {p['id']}  {p['name']}" for p in shown["persons"]]
     lines.append(f"cited by: {len(shown['claims'])} claim(s)" if shown["claims"] else "cited by: no claim")
@@ -387,3 +394,13 @@ def _change_of(path: str, old: Any, new: Any) -> Change:
 
 
 LOG = View(text=_log_text, nothing=lambda _: "no history")
+
+
+# --- keys --------------------------------------------------------------------------------
+
+RECIPIENTS = View(
+    columns=("public key", "name", "added", "by"),
+    rows=lambda rows: [[r["key"], r.get("name") or "", r.get("added") or "", r.get("by") or ""]
+                       for r in rows],
+    nothing=lambda _: "encryption is off (no recipients); turn it on with: dossier keys init",
+)

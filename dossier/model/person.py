@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
@@ -37,7 +37,7 @@ from pydantic import (
 from dossier.errors import InvalidInput, Problem
 from dossier.model import jalali
 from dossier.model.ids import RESERVED_IDS, SLUG_MAX, SLUG_RE
-from dossier.model.rules import ARMOR_BEGIN, check_partial_date
+from dossier.model.rules import ARMOR_BEGIN, SEALED_SOURCE_FIELDS, check_partial_date
 
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -387,9 +387,13 @@ def _short(value: Any) -> str:
 
 
 def problems_from(
-    exc: ValidationError, *, source: str = "", line: int | None = None, prefix: str = ""
+    exc: ValidationError, *, source: str = "", line: int | None = None, prefix: str = "",
+    withhold: Callable[[str], bool] | None = None,
 ) -> list[Problem]:
-    """Turn a ValidationError into one ``Problem`` per error, naming field and value."""
+    """Turn a ValidationError into one ``Problem`` per error, naming field and value.
+
+    The value of a field ``withhold(path)`` names (confidential content) is never repeated.
+    """
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -408,10 +412,42 @@ def problems_from(
             elif not isinstance(value, dict | list) and repr(value)[:20] not in message:
                 message = f"{message} (got {_short(value)})"
         path = field_path(loc)
+        if withhold is not None and withhold(path):
+            message = _without_value(message, err.get("input"))
         if prefix:
             path = f"{prefix}.{path}" if path else prefix
         out.append(Problem(message, field=path, source=source, line=line))
     return out
+
+
+def _without_value(message: str, value: Any) -> str:
+    message = re.sub(r" \(got .*\)$", "", message, flags=re.S)
+    if isinstance(value, str) and value:
+        message = message.replace(repr(value), "(withheld)").replace(value, "(withheld)")
+    return message
+
+
+def confidential_paths(data: Any) -> Callable[[str], bool] | None:
+    """Which field paths of a person's data hold confidential content (see ``rules``), if any."""
+    if not isinstance(data, dict):
+        return None
+    sources = data.get("sources")
+    secret = [i for i, s in enumerate(sources if isinstance(sources, list) else [])
+              if isinstance(s, dict) and s.get("confidential")]
+    restricted = bool(data.get("restricted"))
+    if not secret and not restricted:
+        return None
+    prefixes = tuple(f"sources[{i}].{f}" for i in secret for f in SEALED_SOURCE_FIELDS)
+    if restricted:
+        prefixes += ("narrative",)
+    return lambda path: path.startswith(prefixes)
+
+
+def source_paths(data: Any) -> Callable[[str], bool] | None:
+    """``confidential_paths`` of one source's data, validated alone."""
+    if not (isinstance(data, dict) and data.get("confidential")):
+        return None
+    return lambda path: path.split(".", 1)[0].split("[", 1)[0] in SEALED_SOURCE_FIELDS
 
 
 def validate_person(
@@ -425,7 +461,8 @@ def validate_person(
     try:
         return Person.model_validate(data, context={"calendar": calendar})
     except ValidationError as exc:
-        raise InvalidInput(problems_from(exc, source=source, line=line)) from None
+        raise InvalidInput(problems_from(exc, source=source, line=line,
+                                         withhold=confidential_paths(data))) from None
 
 
 @cache
