@@ -354,3 +354,18 @@ def test_check_security_says_what_is_still_in_clear_and_rotate_fixes_it(
     monkeypatch.setenv("DOSSIER_IDENTITY", str(tmp_path / "stranger.key"))
     ok(run("keys", "init"))
     assert [f["code"] for f in run("check", "--security", "--format", "json").json()] == ["S-NOT-RECIPIENT"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson", "csv", "yaml"])
+def test_sealed_records_round_trip_through_every_format_byte_for_byte(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], fmt: str
+) -> None:
+    seed(db, secret_person(), make_person("Kaveh Nadiri", id="kaveh-nadiri"))
+    ok(run("keys", "init"))
+    ok(run("export", str(tmp_path / f"all.{fmt}")))
+    copy = tmp_path / "copy.json"
+    ok(run("--db", str(copy), "import", str(tmp_path / f"all.{fmt}")))
+    assert ok(run("--db", str(copy), "export", "--format", "ndjson")).stdout == \
+        ok(run("export", "--format", "ndjson")).stdout
+    again = ok(run("import", str(tmp_path / f"all.{fmt}")))
+    assert again.stderr.startswith("0 added, 0 updated, 2 unchanged")

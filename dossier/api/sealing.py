@@ -168,7 +168,13 @@ class Sealer:
         stored = store.Snapshot._get(self.tx, "persons", str(record.get("id")))  # before this write
         text = self._seal(("person", str(record.get("id"))), {"narrative": narrative},
                           (stored or {}).get("sealed"))
-        return {**record, "narrative": rules.WITHHELD, "sealed": text}
+        out: Record = {}
+        for name, value in record.items():  # in the model's order: sealed follows restricted
+            out[name] = rules.WITHHELD if name == "narrative" else value
+            if name == "restricted":
+                out["sealed"] = text
+        out.setdefault("sealed", text)
+        return out
 
     def source(self, src: Record) -> Record:
         if src.get("sealed"):
