@@ -202,8 +202,10 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
         if sealing._confidential(tx, entry) or _holds_sealed(entry):
             reseal = (lambda text: crypt.seal(opener.value(text, what="history"), to)) if rotate else None
             new = sealing.seal_history_values(entry, to, reseal)
-        if entry.get("command") in commands and "(values withheld" not in str(entry.get("command")):
-            new = {**new, "command": sealing.elided(str(entry["command"]))}
+        if entry.get("command") in commands:
+            command = sealing.elided(str(entry["command"]))
+            if command != entry["command"]:
+                new = {**new, "command": command}
         if new is not entry:
             tx.put_history(new)
             report.sealed["history entries"] += 1
