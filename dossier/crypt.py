@@ -150,7 +150,7 @@ def decrypt(data: bytes, identity: Identity, *, what: str) -> bytes:
     try:
         return bytes(pyrage.decrypt(data, [identity.secret]))
     except pyrage.DecryptError as exc:
-        reason = str(exc)
+        reason = str(exc).strip().split("\n")[0]
         if "No matching keys" in reason:
             raise CryptoError(f"{what}: not encrypted to the identity in {identity.origin} "
                               f"({identity.public[:16]}…); ask a recipient to add it and rotate") from None

@@ -574,6 +574,8 @@ class Transaction(Snapshot):
         self._new_sum = 0
         # Applied to every person and source put: the api seals confidential content here.
         self.seal: Callable[[str, Record], Record] | None = None
+        self.dry_run = False
+        self.replace_backup = False  # the previous state must not stay as the .bak (it held clear text)
 
     def put(self, record: Mapping[str, Any]) -> None:
         self._put("persons", dict(record))
@@ -864,11 +866,14 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
         file = _open(path, keep_fd=True)
         try:
             tx = Transaction(path, file)
+            tx.dry_run = dry_run
             yield tx
             if tx.dirty and not dry_run:
                 if tx.on_commit is not None:
                     tx.on_commit(tx)
                 _write_pieces(path, tx.pieces(), file)
+                if tx.replace_backup:
+                    _refresh_backup(path)
                 st = os.stat(path)
                 tx.written = (tx._new_sum, st.st_size, st.st_mtime_ns)
                 if tx.on_written is not None:
@@ -966,7 +971,7 @@ def _atomic(path: Path, fill: Callable[[Any], Any], *, backup: bool, mode: int, 
                 os.unlink(tmp)
 
 
-def refresh_backup(path: Path) -> None:
+def _refresh_backup(path: Path) -> None:
     """Make ``<db>.bak`` the current file (its previous state must not be kept: it held clear text)."""
     try:
         _link_backup(path)

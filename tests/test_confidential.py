@@ -369,3 +369,77 @@ def test_sealed_records_round_trip_through_every_format_byte_for_byte(
         ok(run("export", "--format", "ndjson")).stdout
     again = ok(run("import", str(tmp_path / f"all.{fmt}")))
     assert again.stderr.startswith("0 added, 0 updated, 2 unchanged")
+
+
+def test_blind_writes_are_refused_and_merges_read_what_they_join(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(db, secret_person(), make_person("Dariosh Fakery", id="dariosh-fakery", restricted=True,
+                                          narrative="A second fictional narrative."))
+    ok(run("keys", "init"))
+    monkeypatch.delenv("DOSSIER_IDENTITY")
+    before = db.read_bytes()
+    for args in (["edit", "dariush-fakeri", "--set", "sealed=", "--set", "narrative=Overwritten"],
+                 ["edit", "dariush-fakeri", "--set", "restricted=false"],
+                 ["sources", "edit", "confidential", "--set", "sealed="],
+                 ["sources", "edit", "confidential", "--set", "confidential=false"],
+                 ["merge", "dariush-fakeri", "dariosh-fakery"]):
+        res = run(*args)
+        assert res.code == 1, (args, res)
+        assert "needs an identity" in res.stderr or "is encrypted" in res.stderr
+    (tmp_path / "clear.json").write_text(json.dumps([secret_person()]), encoding="utf-8")
+    assert run("import", str(tmp_path / "clear.json"), "--on-conflict", "update").code == 1
+    assert db.read_bytes() == before
+    monkeypatch.setenv("DOSSIER_IDENTITY", str(alice))
+    merged = ok(run("merge", "dariush-fakeri", "dariosh-fakery"))
+    assert "merged" in merged.stderr.lower()
+    shown = ok(run("show", "dariush-fakeri")).stdout
+    assert MARKER in shown
+    assert "A second fictional narrative." in shown
+    assert b"A second fictional" not in db.read_bytes()
+
+
+def test_making_a_record_confidential_seals_its_past(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result]
+) -> None:
+    seed(db, make_person(id="dariush-fakeri"))
+    ok(run("keys", "init"))
+    ok(run("sources", "add", "--key", "w1", "--person", "dariush-fakeri", "--title", f"Public then {MARKER}",
+           "--note", MARKER))
+    ok(run("edit", "dariush-fakeri", "--set", f"narrative=Open text {MARKER}"))
+    ok(run("sources", "edit", "w1", "--set", "confidential=true"))
+    ok(run("edit", "dariush-fakeri", "--set", "restricted=true"))
+    assert leaks(tmp_path) == []
+    assert ok(run("check", "--security")).stdout == ""
+    assert MARKER in ok(run("log", "w1")).stdout  # sealed, not lost
+
+
+def test_sealed_content_without_recipients_and_a_broken_identity_are_reported(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(db, secret_person())
+    ok(run("keys", "init"))
+    ok(run("export", str(tmp_path / "all.json")))
+    bare = tmp_path / "bare.json"  # a plain export carries no recipients
+    ok(run("--db", str(bare), "import", str(tmp_path / "all.json")))
+    found = run("--db", str(bare), "check", "--security", "--format", "json")
+    assert [f["code"] for f in found.json()] == ["S-NO-RECIPIENTS"]
+    ok(run("--db", str(bare), "edit", "dariush-fakeri", "--set", "aliases+=D. F."))  # not opened to write
+    assert MARKER.encode() not in bare.read_bytes()
+    alice.write_text("AGE-SECRET-KEY-1DAMAGED\n", encoding="utf-8")
+    broken = run("check", "--security", "--format", "json")
+    assert broken.code == 4
+    assert [f["code"] for f in broken.json()] == ["S-IDENTITY-BROKEN"]
+
+
+def test_a_garbled_sealed_value_is_refused_at_the_door(
+    tmp_path: Path, db: Path, run: Callable[..., Result]
+) -> None:
+    garbled = secret_person()
+    garbled.update(narrative="withheld (encrypted)",
+                   sealed="-----BEGIN AGE ENCRYPTED FILE-----\nZZZZ\n-----END AGE ENCRYPTED FILE-----\n")
+    (tmp_path / "g.json").write_text(json.dumps([garbled]), encoding="utf-8")
+    res = run("import", str(tmp_path / "g.json"))
+    assert res.code == 4
+    assert "sealed" in res.stderr
+    assert "header is damaged" in res.stderr

@@ -45,6 +45,8 @@ SECURITY_CODES: dict[str, tuple[Severity, str]] = {
     "S-CLEAR-HISTORY": ("error", "a history entry holds confidential values in clear"),
     "S-CLEAR-BACKUP": ("error", "the .bak beside the database holds confidential content in clear"),
     "S-LEFTOVER": ("error", "a temporary file of an interrupted write lies beside the database"),
+    "S-NO-RECIPIENTS": ("error", "the database holds encrypted content but lists no recipients"),
+    "S-IDENTITY-BROKEN": ("error", "this user's identity cannot be read"),
     "S-IDENTITY-MODE": ("warning", "the identity file can be read by other users of this machine"),
     "S-NOT-RECIPIENT": ("warning", "this user's identity is not among the database's recipients"),
 }

@@ -114,20 +114,27 @@ def discard(db: Path, names: Iterable[str]) -> None:
 
 
 def encrypt_copies(db: Path, source: Record, to: list[str], replaced: list[str],
-                   opener: Any = None) -> Record:
+                   opener: Any = None, missing: list[str] | None = None) -> Record:
     """A clear confidential source whose copies are all stored encrypted to ``to``.
 
     Clear copies are encrypted; with an ``opener`` (``keys rotate``) encrypted ones are
-    re-encrypted too. The names of the files replaced are added to ``replaced``.
+    re-encrypted too. The names of the files replaced are added to ``replaced``; a copy
+    whose file is missing stays as it is, named in ``missing`` (``verify`` reports it).
     """
     out = []
     for entry in source.get("evidence") or ():
         entry = dict(entry)
         old = entry.get("stored")
-        if old is None:
-            data = read(db, entry["sha256"])
-        elif opener is not None:
-            data = crypt.decrypt(read(db, old), opener.identity, what=f"source {source['key']}: evidence")
+        if old is None or opener is not None:
+            try:
+                data = read(db, old or entry["sha256"])
+            except (NotFound, StorageError):
+                if missing is not None:
+                    missing.append(old or entry["sha256"])
+                out.append(entry)
+                continue
+            if old is not None:
+                data = crypt.decrypt(data, opener.identity, what=f"source {source['key']}: evidence")
         else:
             out.append(entry)
             continue
@@ -173,7 +180,7 @@ def attach(db: Path, key: str, files: Sequence[str | os.PathLike[str]]) -> Attac
         if src is None:
             raise NotFound(f"no source {key!r} (see `dossier sources list`)")
         if src.get("sealed"):
-            src = sealing.Opener(tx).source(src)
+            src = sealing.Opener(tx).editable_source(src)
             if src.get("sealed"):
                 raise sealing.withheld_error(f"source {key}")
         evidence = list(src.get("evidence") or ())

@@ -92,7 +92,6 @@ def add(db: Path, recipient: str, *, name: str | None = None) -> KeysReport:
         report = KeysReport(entries, changed=True)
         _set_recipients(tx, entries, "added")
         _reseal(tx, report, rotate=not turning_on, opener=opener)
-    store.refresh_backup(db)
     return report
 
 
@@ -108,7 +107,6 @@ def remove(db: Path, recipient: str) -> KeysReport:
         report = KeysReport(kept, changed=True)
         _set_recipients(tx, kept, "removed")
         _reseal(tx, report, rotate=True, opener=opener)
-    store.refresh_backup(db)
     return report
 
 
@@ -123,28 +121,27 @@ def rotate(db: Path) -> KeysReport:
             raise sealing.withheld_error("the database's confidential content")
         _reseal(tx, report, rotate=True, opener=opener)
         _set_recipients(tx, entries, "rotated")
-    store.refresh_backup(db)
     return report
 
 
-def adopt(tx: store.Transaction, given: list[Record], *, only: bool = False) -> None:
-    """The recipients of a split folder being imported: added to the database's (``only``:
-    instead of them). A database without encryption turns it on, sealing what it holds."""
-    entries = sealing.recipient_entries(tx)
-    known = {e["key"] for e in entries}
+def adopt(tx: store.Transaction, given: list[Record]) -> list[str]:
+    """The recipients of a split folder being imported that the database lacks: added (a
+    database without encryption turns it on, sealing what it holds); their names. None is
+    ever removed this way: that is ``keys rm``, with its re-encryption."""
     try:
-        wanted = {crypt.check_recipient(str(e["key"])) for e in given}
+        for entry in given:
+            crypt.check_recipient(str(entry["key"]))
     except UsageError as exc:
         raise InvalidInput(Problem(exc.message, source="recipients.txt")) from None
-    if only:
-        new = [e for e in entries if e["key"] in wanted] + [e for e in given if e["key"] not in known]
-    else:
-        new = entries + [e for e in given if e["key"] not in known]
-    if [e["key"] for e in new] == [e["key"] for e in entries]:
-        return
+    entries = sealing.recipient_entries(tx)
+    known = {e["key"] for e in entries}
+    new = [e for e in given if e["key"] not in known]
+    if not new:
+        return []
     opener = sealing.Opener(tx)
-    _set_recipients(tx, new, "imported")
-    _reseal(tx, KeysReport(new), rotate=False, opener=opener)
+    _set_recipients(tx, entries + new, "imported")
+    _reseal(tx, KeysReport(entries + new), rotate=bool(entries), opener=opener)
+    return [str(e.get("name") or str(e["key"])[:16] + "…") for e in new]
 
 
 def _set_recipients(tx: store.Transaction, entries: list[Record], op: str) -> None:
@@ -164,6 +161,7 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
     """
     from dossier.api import evidence
 
+    tx.replace_backup = True  # the .bak holds what is sealed now in clear, or to the old recipients
     opener = opener or sealing.Opener(tx)
     if rotate and not opener.can_read:
         report.note = ("the content sealed before stays readable only by the previous recipients "
@@ -178,7 +176,8 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
             continue
         clear = opener.source(src)
         if rotate and any(e.get("stored") for e in clear.get("evidence") or ()):
-            clear = evidence.encrypt_copies(tx.path, clear, to, sealer.replaced, opener)
+            clear = evidence.encrypt_copies(tx.path, clear, to, sealer.replaced, opener,
+                                            missing=sealer.missing)
         clear_sources[key] = clear
         tx.put_source(clear)
         report.sealed["sources"] += 1
@@ -194,12 +193,16 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
     evidence_files = len(sealer.replaced)
     if evidence_files:
         report.sealed["evidence copies"] += evidence_files
+    if sealer.missing:
+        report.note = (f"{len(sealer.missing)} evidence cop{'ies' if len(sealer.missing) > 1 else 'y'} "
+                       "missing from the evidence store stayed as they were (see dossier sources verify)")
     history = tx.history()
+    confidential = sealing.Confidential(tx)
     # Every entry of a write that touched confidential content: its command line may quote it.
-    commands = {e.get("command") for e in history if sealing._confidential(tx, e)}
+    commands = {e.get("command") for e in history if confidential(e)}
     for entry in history:
         new = entry
-        if sealing._confidential(tx, entry) or _holds_sealed(entry):
+        if confidential(entry) or _holds_sealed(entry):
             reseal = (lambda text: crypt.seal(opener.value(text, what="history"), to)) if rotate else None
             new = sealing.seal_history_values(entry, to, reseal)
         if entry.get("command") in commands:

@@ -90,6 +90,14 @@ def _opened(snapshot: store.Snapshot, record: Record) -> Record:
     return Opener(snapshot).person(record)
 
 
+def _editable(snapshot: store.Snapshot, record: Record) -> Record:
+    if not rules.holds_sealed(record):
+        return record
+    from dossier.api.sealing import Opener
+
+    return Opener(snapshot).editable(record)
+
+
 # --- listing ---------------------------------------------------------------
 
 
@@ -250,7 +258,7 @@ def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gre
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db) as tx:
-        record = _opened(tx, resolve(tx, ref))
+        record = _editable(tx, resolve(tx, ref))
         changed = dump(validate_person(apply_assignments(record, assignments, calendar=calendar),
                                        source="--set"))
         for field in ("posts", "associates"):
@@ -398,7 +406,14 @@ def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False,
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db, dry_run=dry_run) as tx:
-        keep, other = resolve(tx, keep_ref), resolve(tx, other_ref)
+        keep, other = _editable(tx, resolve(tx, keep_ref)), _editable(tx, resolve(tx, other_ref))
+        # OTHER's narrative is appended to KEEP's: a sealed one must be read to be combined.
+        sealed = (other if other.get("sealed")
+                  else keep if keep.get("sealed") and other.get("narrative") else None)
+        if sealed is not None:
+            from dossier.api.sealing import withheld_error
+
+            raise withheld_error(f"{sealed['id']}: the narrative (merging appends one to the other)")
         judged = rules.distinct_note(keep, other["id"])
         if judged is not None and not force:
             why = f" ({judged})" if judged else ""

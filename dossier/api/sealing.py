@@ -98,8 +98,16 @@ class Opener:
             out["sources"] = [self.source(s) for s in out["sources"]]
         return out
 
+    def editable(self, record: Mapping[str, Any]) -> Record:
+        """A person to change: opened when this user is a recipient, else as stored (the parts
+        that are sealed then stay as they are, and the ``Sealer`` refuses changes to them)."""
+        return self.person(record) if self.can_read else dict(record)
+
+    def editable_source(self, src: Mapping[str, Any]) -> Record:
+        return self.source(src) if self.can_read else dict(src)
+
     def history(self, entry: Mapping[str, Any]) -> Record:
-        """A history entry with its sealed values opened, or shown as withheld."""
+        """A history entry with its sealed values opened (for a recipient), else shown withheld."""
         changes = entry.get("changes")
         if not changes or not any("sealed" in c or c.get("path") == "sealed" for c in changes):
             return dict(entry)
@@ -107,16 +115,16 @@ class Opener:
         for change in changes:
             if "sealed" in change:  # the values of a change made before encryption was on
                 values = (self.value(change["sealed"], what=f"history {entry.get('n')}")
-                          if self.identity else {"old": rules.WITHHELD, "new": rules.WITHHELD})
+                          if self.can_read else {"old": rules.WITHHELD, "new": rules.WITHHELD})
                 opened.append({"path": change["path"], "old": values.get("old"), "new": values.get("new")})
             elif change.get("path") == "sealed":
                 opened += self._sealed_change(entry, change)
-            else:
-                opened.append(change)
+            elif rules.WITHHELD not in (change.get("old"), change.get("new")) or not self.can_read:
+                opened.append(change)  # (a placeholder's change is shown by the sealed one, opened)
         return {**entry, "changes": opened}
 
     def _sealed_change(self, entry: Mapping[str, Any], change: Mapping[str, Any]) -> list[Record]:
-        if self.identity is None:
+        if not self.can_read:
             return [{"path": "(encrypted content)", "old": rules.WITHHELD, "new": rules.WITHHELD}]
         from dossier.api.diff import field_changes
 
@@ -142,7 +150,9 @@ class Sealer:
         self.tx, self.to, self.fresh = tx, to, fresh  # fresh: never keep a stored ciphertext
         self._opener = opener
         self._sealed: dict[tuple[str, bytes], str] = {}  # (key or id, payload) -> its text
+        self._copies: dict[tuple[str, bytes], list[Record]] = {}  # (key, evidence) -> encrypted
         self.replaced: list[str] = []  # evidence files this write replaced by encrypted ones
+        self.missing: list[str] = []  # evidence files that could not be encrypted: not there
 
     @property
     def opener(self) -> Opener:
@@ -154,20 +164,23 @@ class Sealer:
         return self.source(record) if section == "sources" else self.person(record)
 
     def person(self, record: Record) -> Record:
+        pid = str(record.get("id"))
         sources = record.get("sources") or ()
         if any(s.get("confidential") or s.get("sealed") for s in sources):
             record = {**record, "sources": [self.source(s) for s in sources]}
+        stored = store.Snapshot._get(self.tx, "persons", pid)  # before this write
         if record.get("sealed"):
             if record.get("narrative") != rules.WITHHELD:
-                raise CryptoError(f"{record.get('id')}: the narrative is encrypted; changing it needs "
-                                  "an identity that can read it (see dossier keys)")
+                raise self._blind(f"{pid}: the narrative is encrypted; changing it")
+            if not record.get("restricted") and not self.opener.can_read:
+                raise self._blind(f"{pid}: the narrative is encrypted; making the person unrestricted")
             return record
+        if (stored or {}).get("sealed") and not self.opener.can_read:
+            raise self._blind(f"{pid}: the narrative is encrypted; replacing it")
         narrative = rules.sealable_narrative(record)
         if narrative is None:
             return record
-        stored = store.Snapshot._get(self.tx, "persons", str(record.get("id")))  # before this write
-        text = self._seal(("person", str(record.get("id"))), {"narrative": narrative},
-                          (stored or {}).get("sealed"))
+        text = self._seal(("person", pid), {"narrative": narrative}, (stored or {}).get("sealed"))
         out: Record = {}
         for name, value in record.items():  # in the model's order: sealed follows restricted
             out[name] = rules.WITHHELD if name == "narrative" else value
@@ -177,23 +190,26 @@ class Sealer:
         return out
 
     def source(self, src: Record) -> Record:
+        key = str(src["key"])
         if src.get("sealed"):
             if any(src.get(f) not in (None, [], "") for f in rules.SEALED_SOURCE_FIELDS if f != "title") \
                     or src.get("title") != rules.WITHHELD:
-                raise CryptoError(f"source {src.get('key')}: its content is encrypted; changing it needs "
-                                  "an identity that can read it (see dossier keys)")
+                raise self._blind(f"source {key}: its content is encrypted; changing it")
+            if not src.get("confidential") and not self.opener.can_read:
+                raise self._blind(f"source {key}: its content is encrypted; making it not confidential")
             return src
+        before = store.Snapshot._get(self.tx, "sources", key)
+        if (before or {}).get("sealed") and not self.opener.can_read:
+            raise self._blind(f"source {key}: its content is encrypted; replacing it")
         if not src.get("confidential"):
             return src
         if any(not e.get("stored") for e in src.get("evidence") or ()):
-            from dossier.api import evidence
-
-            src = evidence.encrypt_copies(self.tx.path, src, self.to, self.replaced)
+            src = self._encrypted_copies(src)
         payload = rules.sealable_source(src)
         if payload is None:
             return src
-        stored = self.tx.source(str(src["key"]))
-        text = self._seal(("source", str(src["key"])), payload, (stored or {}).get("sealed"))
+        stored = self.tx.source(key)
+        text = self._seal(("source", key), payload, (stored or {}).get("sealed"))
         out = dict(src)
         for name in rules.SEALED_SOURCE_FIELDS:
             if name in out:
@@ -205,6 +221,25 @@ class Sealer:
         if files:
             out["sealed_files"] = files
         return _in_order({k: v for k, v in out.items() if v is not None or k in src})
+
+    def _encrypted_copies(self, src: Record) -> Record:
+        """The source with its clear evidence copies stored encrypted, once per write (the
+        registry and every person carrying the source get the same files)."""
+        from dossier.api import evidence
+
+        if self.tx.dry_run:
+            return src  # nothing is written: no file either
+        given = orjson.dumps(src.get("evidence"), option=orjson.OPT_SORT_KEYS)
+        done = self._copies.get((src["key"], given))
+        if done is None:
+            done = self._copies[(src["key"], given)] = evidence.encrypt_copies(
+                self.tx.path, src, self.to, self.replaced, missing=self.missing)["evidence"]
+        return {**src, "evidence": done}
+
+    @staticmethod
+    def _blind(what: str) -> CryptoError:
+        return CryptoError(f"{what} needs an identity that can read it (see dossier keys); "
+                           "nothing was written")
 
     def _seal(self, key: tuple[str, str], payload: Record, stored: str | None) -> str:
         packed = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
@@ -256,36 +291,90 @@ def sealed_entries(tx: store.Transaction, entries: list[Record]) -> tuple[list[R
     it touched confidential content (its command line is then kept without its values)."""
     to = recipients(tx) or getattr(tx.seal, "to", [])
     rotating = isinstance(tx.seal, Sealer) and tx.seal.fresh
-    out, confidential = [], False
+    confidential = Confidential(tx, past=False)
+    out, touched = [], False
     for entry in entries:
         if rotating and entry.get("op") == "changed" and all(
                 c["path"] in ("sealed", "sealed_files") for c in entry.get("changes") or ()):
             continue  # the same content encrypted anew (keys rotate): the keys entry says so
-        if _confidential(tx, entry):
+        if confidential(entry):
             entry = seal_history_values(entry, to)
-            confidential = True
+            touched = True
         out.append(entry)
-    return out, confidential
+    return out, touched
+
+
+_GROUPS = ("sources", "keys")  # commands of two words
 
 
 def elided(command: str) -> str:
-    """A command line without its values: its words up to the first option, then "…"
-    (``sources add --title 'A witness' …`` would put the title in the history in clear)."""
-    words: list[str] = []
-    for word in command.split(" "):
-        if word.startswith("-"):
-            return " ".join(words) + " … (values withheld: confidential)"
-        words.append(word)
-    return command
+    """A command line without its values: the command, the person or source it is about,
+    then "…" (``sources add --title 'A witness' …`` would put the title in the history)."""
+    words = command.split(" ")
+    keep = 2 if words[0] in _GROUPS else 1
+    shown = words[:keep]
+    rest = words[keep:]
+    if rest and not rest[0].startswith("-"):
+        shown.append(rest.pop(0))  # the REF or KEY
+    if not rest:
+        return command
+    return " ".join(shown) + " … (values withheld: confidential)"
 
 
-def _confidential(tx: store.Snapshot, entry: Mapping[str, Any]) -> bool:
-    """A source that is (or, removed, was) confidential; a person who is restricted."""
-    if entry.get("kind") == "source":
-        src = tx.source(str(entry.get("id"))) or {}
-        return bool(src.get("confidential") or src.get("sealed") or entry.get("op") == "removed")
-    person = tx.get(str(entry.get("id"))) or {}
-    return bool(person.get("restricted") or person.get("sealed"))
+class Confidential:
+    """Which history entries are about confidential content: a source that is confidential,
+    a person who is restricted; with ``past``, also one that was at any time (its history
+    set the flag), or that is gone (removed, merged, renamed: what it held cannot be told
+    any more, so it counts as confidential)."""
+
+    def __init__(self, snapshot: store.Snapshot, *, past: bool = True) -> None:
+        self.snapshot, self.past = snapshot, past
+        self._flagged: set[tuple[str, str]] | None = None
+
+    def __call__(self, entry: Mapping[str, Any]) -> bool:
+        kind, key = str(entry.get("kind")), str(entry.get("id"))
+        if kind == "keys":
+            return False
+        now = self.snapshot.source(key) if kind == "source" else self.snapshot.get(key)
+        if now is None:
+            return self.past or entry.get("op") == "removed"
+        if now.get("confidential") or now.get("restricted") or now.get("sealed"):
+            return True
+        return self.past and (kind, key) in self.flagged()
+
+    def flagged(self) -> set[tuple[str, str]]:
+        if self._flagged is None:
+            self._flagged = {
+                (str(e.get("kind")), str(e.get("id"))) for e in self.snapshot.history()
+                if any(c.get("path") in ("confidential", "restricted") and c.get("new") is True
+                       for c in e.get("changes") or ())}
+        return self._flagged
+
+
+def newly_confidential(tx: store.Transaction) -> list[tuple[str, str]]:
+    """The persons and sources this write made confidential (or restricted) that were not:
+    their earlier history, and the ``.bak``, hold them in clear."""
+    out = []
+    for change in tx.changes:
+        if change.old is None or change.new is None or change.section == "history":
+            continue
+        flag = "confidential" if change.section == "sources" else "restricted"
+        if change.new.get(flag) and not (change.old.get(flag) or change.old.get("sealed")):
+            out.append(("source" if change.section == "sources" else "person", change.key))
+    return out
+
+
+def reseal_past(tx: store.Transaction, which: list[tuple[str, str]]) -> None:
+    """Seal the values (and shorten the command lines) of the earlier history of ``which``."""
+    to, wanted = recipients(tx), set(which)
+    entries = tx.history()
+    commands = {e.get("command") for e in entries if (e.get("kind"), e.get("id")) in wanted}
+    for entry in entries:
+        new = seal_history_values(entry, to) if (entry.get("kind"), entry.get("id")) in wanted else entry
+        if entry.get("command") in commands and elided(str(entry["command"])) != entry["command"]:
+            new = {**new, "command": elided(str(entry["command"]))}
+        if new is not entry:
+            tx.put_history(new)
 
 
 def seal_history_values(entry: Record, to: list[str], reseal: Callable[[str], str] | None = None) -> Record:

@@ -40,7 +40,7 @@ def audit(db: Path) -> Audit:
         findings += _history(snapshot)
         findings += _backup(db)
     findings += _leftovers(db)
-    findings += _identity(snapshot)
+    findings += _identity(snapshot, on)
     return Audit(findings, len(sealing.recipients(snapshot)), sealed)
 
 
@@ -68,6 +68,10 @@ def _records(db: Path, snapshot: store.Snapshot, on: bool) -> tuple[list[Finding
             if on:
                 out.append(Finding("S-CLEAR-NARRATIVE", record["id"], "narrative",
                                    "restricted narrative stored in clear: fix with dossier keys rotate"))
+    if sealed and not on:
+        out.insert(0, Finding("S-NO-RECIPIENTS", "-", "", f"{sealed} encrypted value(s) but no recipients: "
+                              "what is added now is stored in clear; import the folder's recipients.txt "
+                              "or run dossier keys init"))
     if clear and not on:
         out.insert(0, Finding("S-ENCRYPTION-OFF", "-", "", f"{clear} confidential source(s) and restricted "
                               f"narrative(s) are stored in clear in {db}, its .bak, its exports and "
@@ -77,11 +81,15 @@ def _records(db: Path, snapshot: store.Snapshot, on: bool) -> tuple[list[Finding
 
 def _history(snapshot: store.Snapshot) -> list[Finding]:
     out = []
+    confidential = sealing.Confidential(snapshot)
     for entry in snapshot.history():
-        if not sealing._confidential(snapshot, entry):
+        if not confidential(entry):
             continue
         exposed = [c["path"] for c in entry.get("changes") or () if "sealed" not in c
                    and c.get("path") != "sealed" and sealing._sensitive(entry, c["path"])]
+        command = str(entry.get("command", ""))
+        if sealing.elided(command) != command and "(values withheld" not in command:
+            exposed.append("command")
         if exposed:
             out.append(Finding("S-CLEAR-HISTORY", str(entry.get("id")), ", ".join(exposed),
                                f"history entry {entry.get('n')} holds these in clear: "
@@ -110,10 +118,12 @@ def _leftovers(db: Path) -> list[Finding]:
             for path in found]
 
 
-def _identity(snapshot: store.Snapshot) -> list[Finding]:
+def _identity(snapshot: store.Snapshot, on: bool) -> list[Finding]:
     try:
         identity = crypt.load_identity()
-    except CryptoError:
+    except CryptoError as exc:  # (a key file not made yet matters only once encryption is on)
+        if on or crypt.identity_path().exists():
+            return [Finding("S-IDENTITY-BROKEN", "-", "", exc.message)]
         return []
     if identity is None:
         return []

@@ -107,6 +107,14 @@ def _opened(snapshot: store.Snapshot, source: dict[str, Any]) -> dict[str, Any]:
     return Opener(snapshot).source(source)
 
 
+def _editable(snapshot: store.Snapshot, source: dict[str, Any]) -> dict[str, Any]:
+    if not source.get("sealed"):
+        return source
+    from dossier.api.sealing import Opener
+
+    return Opener(snapshot).editable_source(source)
+
+
 # --- add ----------------------------------------------------------------------
 
 
@@ -250,7 +258,7 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
         use = uses.get(key)
         if use is None:
             raise NotFound(f"no source {key!r} (see `dossier sources list`)")
-        opened = _opened(tx, use.source)
+        opened = _editable(tx, use.source)
         holder: dict[str, Any] = {"name": "-", "sources": [copy.deepcopy(opened)]}
         try:
             holder = apply_assignments(holder, [f"sources[0].{a}" for a in assignments])

@@ -71,6 +71,7 @@ class ImportReport:
     sources: dict[str, int] = field(default_factory=dict)  # added/updated/removed sources
     dry_run: bool = False
     mirror: bool = False
+    recipients: list[str] = field(default_factory=list)  # added from the folder's recipients.txt
 
     def summary(self) -> str:
         if self.mirror:
@@ -81,6 +82,9 @@ class ImportReport:
                       f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped")
         if any(self.sources.values()):
             counts += "; sources: " + ", ".join(f"{n} {what}" for what, n in self.sources.items() if n)
+        if self.recipients:
+            counts += ("; now also encrypted to " + ", ".join(self.recipients)
+                       + " (from recipients.txt; see dossier keys list)")
         return f"dry run: would have {counts}" if self.dry_run else counts
 
 
@@ -154,7 +158,7 @@ def import_items(
         if recipients:
             from dossier.api import keys
 
-            keys.adopt(tx, recipients, only=mirror)
+            report.recipients = keys.adopt(tx, recipients)
         _inline_sources(items, registry, None if mirror else tx, problems)
         pending = _pending(items, tx, calendar, problems)
         records = _validate([items[i] for i in pending], calendar, problems, progress)

@@ -119,6 +119,10 @@ def _commit(tx: store.Transaction) -> None:
         entries, confidential = sealing.sealed_entries(tx, entries)
         if confidential:
             what = sealing.elided(what)
+        classified = sealing.newly_confidential(tx)
+        if classified:  # what was public until now is in the history, and the .bak, in clear
+            sealing.reseal_past(tx, classified)
+            tx.replace_backup = True
     if entries:
         stamp, who = rules.now_stamp(), actor()
         tx.log({"at": stamp, "actor": who, "command": what, **entry} for entry in entries)

@@ -347,8 +347,13 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
 
     record = api.show(db, ref)
     person_id = record["id"]
-    # Opened sealed content is edited in memory-backed storage only, and never kept on disk.
-    private = rules.holds_sealed(api.resolve(store.read(db), person_id)) and not rules.holds_sealed(record)
+    # With encryption on, what is typed may be confidential (and opened content is): the
+    # file is kept in memory-backed storage only, and never left behind.
+    from dossier.api.sealing import recipients
+
+    snapshot = store.read(db)
+    private = bool(recipients(snapshot)) or (rules.holds_sealed(api.resolve(snapshot, person_id))
+                                             and not rules.holds_sealed(record))
 
     def parse(text: str) -> dict[str, Any] | None:
         return api.edit_replace(db, person_id, read_record(text, "editor"))

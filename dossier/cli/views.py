@@ -267,6 +267,8 @@ def show_value(value: Any, *, limit: int = _LONG) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
+        if value.startswith("-----BEGIN AGE ENCRYPTED FILE-----"):
+            return "(encrypted)"
         text = " ".join(value.split())
         return json.dumps(text if len(text) <= limit else text[: limit - 1] + "…", ensure_ascii=False)
     if isinstance(value, list):

@@ -143,9 +143,24 @@ def _sha256(value: str) -> str:
     return value
 
 
+_AGE_HEADER = b"age-encryption.org/v1\n"
+
+
 def _armored(value: str) -> str:
-    if not value.startswith(ARMOR_BEGIN):
+    """An armored age text: its frame, and the age header inside (a garbled one would fail
+    only when read, and then block every re-encryption)."""
+    import base64
+    import binascii
+
+    lines = value.strip().split("\n")
+    if len(lines) < 3 or lines[0] != ARMOR_BEGIN or lines[-1] != "-----END AGE ENCRYPTED FILE-----":
         raise ValueError("sealed content must be an age encrypted text (-----BEGIN AGE ENCRYPTED FILE-----)")
+    try:
+        head = base64.b64decode(lines[1] + "=" * (-len(lines[1]) % 4), validate=True)
+    except binascii.Error:
+        head = b""
+    if not head.startswith(_AGE_HEADER[: min(len(head), len(_AGE_HEADER))]) or len(head) < 8:
+        raise ValueError("sealed content is not an age encrypted text (its header is damaged)")
     return value
 
 
@@ -424,7 +439,9 @@ def _without_value(message: str, value: Any) -> str:
     message = re.sub(r" \(got .*\)$", "", message, flags=re.S)
     if isinstance(value, str) and value:
         message = message.replace(repr(value), "(withheld)").replace(value, "(withheld)")
-    return message
+    # A value transformed before it was judged (lower-cased, stripped) is quoted as changed.
+    cut = re.search(r"""[,:]? *(?:got|not)? *['"]""", message)
+    return message[:cut.start()] + " (value withheld)" if cut else message
 
 
 def confidential_paths(data: Any) -> Callable[[str], bool] | None:
