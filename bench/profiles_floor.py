@@ -6,9 +6,13 @@
 Reads persons (NDJSON, a JSON array or {"persons": [...]}), formats each one
 with f-strings into a Markdown page (front matter, names, 1988 role, current
 post, career, associates, narrative, numbered sources) and writes
-OUTDIR/<id>.md, OUTDIR/index.md and OUTDIR/sources.md. No validation, no
-templates, no atomic writes: whatever dossier adds on top of this is its own
-cost. It escapes text the cheap way, because dossier must escape too.
+OUTDIR/<id>.md, OUTDIR/index.md and OUTDIR/sources.md. Each page carries the
+same Mermaid diagrams dossier's do, made by the same functions
+(``dossier.publish.mermaid``: a career timeline and an associates graph per
+person, the 1988 bodies on the index), so both sides do that work. No
+validation, no templates, no atomic writes: whatever dossier adds on top of
+this is its own cost. It escapes text the cheap way, because dossier must
+escape too.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from dossier.publish.mermaid import associates_graph, bodies_overview, career_timeline
 
 # Characters that would let record text become markup or raw HTML.
 _ESCAPE = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|"})
@@ -64,7 +70,11 @@ def front_matter(p: dict[str, Any]) -> str:
     )
 
 
-def render(p: dict[str, Any]) -> str:
+def fence(diagram: str | None) -> str:
+    return f"```mermaid\n{diagram}```\n\n" if diagram else ""
+
+
+def render(p: dict[str, Any], by_id: dict[str, Any], linked: list[Any]) -> str:
     numbers = {s["key"]: i for i, s in enumerate(p.get("sources", []), 1)}
     role, current = p.get("role_1988"), p.get("current_post")
     if current:
@@ -83,6 +93,8 @@ def render(p: dict[str, Any]) -> str:
     )
     aliases = ", ".join(esc(a) for a in p.get("aliases", []))
     narrative = esc(p.get("narrative"))
+    timeline, undrawn = career_timeline(p)
+    not_drawn = "".join(f"- {esc(u['post']['title'])}: {u['reason']}\n" for u in undrawn)
     return (
         f"{front_matter(p)}\n# {esc(p['name'])}\n\n## Names\n\n"
         f"- Name: {esc(p['name'])}\n- Native name: {esc(p.get('native_name'))}\n"
@@ -90,8 +102,10 @@ def render(p: dict[str, Any]) -> str:
         f"- Born: {p.get('born') or 'unknown'}\n\n"
         f"## Position in 1988\n\n{post_line(role, numbers) if role else 'Unknown'}\n\n"
         f"## Current post\n\n{current_text}\n\n"
+        f"## Timeline\n\n{fence(timeline)}{not_drawn}\n"
         f"## Career\n\n{chr(10).join(career) or '- None recorded'}\n\n"
-        f"## Associates\n\n{chr(10).join(associates) or '- None recorded'}\n\n"
+        f"## Associates\n\n{fence(associates_graph(p, by_id, linked))}"
+        f"{chr(10).join(associates) or '- None recorded'}\n\n"
         f"## Narrative\n\n{narrative}\n\n"
         f"## Sources\n\n{sources}\n"
     )
@@ -99,7 +113,7 @@ def render(p: dict[str, Any]) -> str:
 
 def index_page(persons: list[dict[str, Any]]) -> str:
     rows = "\n".join(f"- [{esc(p['name'])}]({p['id']}.md)" for p in persons)
-    return f"---\ntitle: Index\n---\n\n# Persons\n\n{rows}\n"
+    return f"---\ntitle: Index\n---\n\n# Persons\n\n{fence(bodies_overview(persons))}{rows}\n"
 
 
 def sources_page(persons: list[dict[str, Any]]) -> str:
@@ -122,9 +136,14 @@ def main(argv: list[str]) -> int:
         persons = sorted(read_persons(data), key=lambda p: p["id"])
     finally:
         gc.enable()
+    by_id = {p["id"]: p for p in persons}
+    linked: dict[str, list[Any]] = {}
+    for p in persons:
+        for a in p.get("associates", []):
+            linked.setdefault(a["id"], []).append((p, a))
     outdir.mkdir(parents=True, exist_ok=True)
     for p in persons:
-        (outdir / f"{p['id']}.md").write_text(render(p), encoding="utf-8")
+        (outdir / f"{p['id']}.md").write_text(render(p, by_id, linked.get(p["id"], [])), encoding="utf-8")
     (outdir / "index.md").write_text(index_page(persons), encoding="utf-8")
     (outdir / "sources.md").write_text(sources_page(persons), encoding="utf-8")
     print(f"{len(persons)} pages -> {outdir}", file=sys.stderr)

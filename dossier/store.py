@@ -387,6 +387,12 @@ class Snapshot:
     def source(self, key: str) -> Record | None:
         return self._get("sources", key)
 
+    def source_keys(self) -> list[str]:
+        """Every source key, sorted (read from the lines' starts, nothing parsed)."""
+        if "sources" in self._parsed:
+            return sorted(self._parsed["sources"])
+        return self._keys("sources")
+
     def sources(self) -> dict[str, Record]:
         """The registry of sources, key -> source, in key order."""
         table = self._table("sources")

@@ -80,6 +80,8 @@ def test_nothing_written_holds_confidential_text_in_clear(
         ok(run("export", str(out / f"all.{fmt}"), "--format", fmt))
     ok(run("export", str(out / "records"), "--split"))
     ok(run("profiles", str(out / "pages")))
+    ok(run("profiles", str(out / "internal"), "--internal"))  # pages never decrypt, even internal ones
+    ok(run("export", str(out / "ftm.ndjson"), "--format", "ftm", "--internal"))
     for command in (["check"], ["search", "Fakeri"], ["list"], ["log"], ["check", "--security"]):
         ok(run(*command))
     # With the identity, the owner reads it all in clear.

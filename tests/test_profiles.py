@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from dossier.model.person import validate_person
+from dossier.model.person import dump, validate_person
 from dossier.publish.escape import front_matter, md_escape, md_url
 from dossier.publish.site import render_site, template_dir
 
@@ -106,8 +106,9 @@ SPARSE: dict[str, Any] = {
 }
 
 
-def persons(*records: dict[str, Any]) -> list[Any]:
-    return [validate_person(dict(r)) for r in records]
+def persons(*records: dict[str, Any]) -> list[dict[str, Any]]:
+    """Records as the store holds them: the canonical dump of the validated model."""
+    return [dump(validate_person(dict(r))) for r in records]
 
 
 def write_import(tmp_path: Path, records: list[dict[str, Any]], name: str = "in.json") -> Path:
@@ -125,8 +126,8 @@ def import_records(run, tmp_path: Path, records: list[dict[str, Any]]) -> None:
 
 
 def golden_pages() -> dict[str, str]:
-    pages = render_site(persons(RICH, SPARSE), public=False, templates=None, today=GOLDEN_DAY)
-    public = render_site(persons(RICH, SPARSE), public=True, templates=None, today=GOLDEN_DAY)
+    pages = render_site(persons(RICH, SPARSE), internal=True, templates=None, today=GOLDEN_DAY)
+    public = render_site(persons(RICH, SPARSE), internal=False, templates=None, today=GOLDEN_DAY)
     pages["public-dariush-fakeri.md"] = public["dariush-fakeri.md"]
     pages["public-sources.md"] = public["sources.md"]
     return pages
@@ -176,11 +177,13 @@ def test_sparse_page_says_unknown_and_none() -> None:
 
 def test_front_matter_is_yaml_with_the_record_values() -> None:
     pages = golden_pages()
-    meta = yaml.safe_load(pages["dariush-fakeri.md"].split("---\n")[1])
+    meta = yaml.safe_load(pages["public-dariush-fakeri.md"].split("---\n")[1])
     assert meta == {
         "title": "Dariush Fakeri", "id": "dariush-fakeri", "aliases": RICH["aliases"],
         "tags": RICH["tags"], "updated": UPDATED, "generator": "dossier",
     }
+    internal = yaml.safe_load(pages["dariush-fakeri.md"].split("---\n")[1])
+    assert internal == {**meta, "internal": True}
 
 
 @settings(max_examples=200, deadline=None)
@@ -200,9 +203,9 @@ def test_front_matter_is_exactly_yaml_safe_dump(documents: list[dict[str, Any]])
 
 
 def test_today_parameter_decides_staleness() -> None:
-    early = render_site(persons(RICH), public=False, templates=None, today=_date("2020-06-01"))
+    early = render_site(persons(RICH), internal=True, templates=None, today=_date("2020-06-01"))
     assert "Possibly out of date" not in early["dariush-fakeri.md"]
-    late = render_site(persons(RICH), public=False, templates=None, today=_date("2021-02-01"))
+    late = render_site(persons(RICH), internal=True, templates=None, today=_date("2021-02-01"))
     assert "last confirmed 2019-01, more than two years before" in late["dariush-fakeri.md"]
 
 
@@ -218,7 +221,7 @@ def _date(text: str) -> Any:
 def test_profiles_writes_pages_and_reports(run, tmp_path: Path, update_golden: bool) -> None:
     import_records(run, tmp_path, [RICH, SPARSE])
     out = tmp_path / "site" / "nested"  # created if missing
-    res = run("profiles", str(out), "--today", GOLDEN_DAY.isoformat())
+    res = run("profiles", str(out), "--internal", "--today", GOLDEN_DAY.isoformat())
     assert res.code == 0, res
     assert res.stderr == f"4 pages written, 0 unchanged, 0 removed → {out}\n"
     assert res.stdout == ""
@@ -230,9 +233,9 @@ def test_profiles_writes_pages_and_reports(run, tmp_path: Path, update_golden: b
             assert page.read_bytes() == (GOLDEN / page.name).read_bytes(), page.name
 
 
-def test_show_markdown_is_the_profiles_page(run, tmp_path: Path) -> None:
+def test_show_markdown_is_the_internal_profiles_page(run, tmp_path: Path) -> None:
     import_records(run, tmp_path, [RICH, SPARSE])
-    assert run("profiles", str(tmp_path / "out")).code == 0
+    assert run("profiles", str(tmp_path / "out"), "--internal").code == 0
     for ref in ("dariush-fakeri", "Kaveh Nadiri"):
         res = run("show", ref, "--format", "markdown")
         assert res.code == 0, res
@@ -356,9 +359,14 @@ def test_public_leaves_out_restricted_persons_and_withholds_confidential_sources
     sources = (out / "sources.md").read_text(encoding="utf-8")
     assert ('<a id="withheld_1"></a>Withheld source 1. Cited by: [Dariush Fakeri](dariush-fakeri.md).'
             in sources)
-    # The same database without --public shows everything, marked.
+    # The default is --public, byte for byte.
+    default = tmp_path / "default"
+    assert run("profiles", str(default)).code == 0
+    assert {p.name: p.read_bytes() for p in default.iterdir()} == {
+        p.name: p.read_bytes() for p in out.iterdir()}
+    # --internal shows everything, marked.
     full = tmp_path / "full"
-    assert run("profiles", str(full)).code == 0
+    assert run("profiles", str(full), "--internal").code == 0
     full_blob = b"".join(p.read_bytes() for p in full.iterdir())
     assert b"witness-statement-17" in full_blob
     assert b"Roya Secretname" in full_blob
@@ -367,7 +375,7 @@ def test_public_leaves_out_restricted_persons_and_withholds_confidential_sources
 def test_public_run_removes_pages_of_restricted_persons_left_by_a_full_run(run, tmp_path: Path) -> None:
     import_records(run, tmp_path, [RICH, {**SPARSE, "restricted": True}])
     out = tmp_path / "out"
-    assert run("profiles", str(out)).code == 0
+    assert run("profiles", str(out), "--internal").code == 0
     res = run("profiles", str(out), "--public")
     assert res.code == 0, res
     assert "1 removed" in res.stderr
@@ -437,7 +445,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
-ALLOWED_TAGS = {"a", "p", "h1", "h2", "ul", "ol", "li", "strong", "em", "blockquote", "hr"}
+ALLOWED_TAGS = {"a", "p", "h1", "h2", "ul", "ol", "li", "strong", "em", "blockquote", "hr", "span", "pre",
+                "code"}
+FENCE = re.compile(r"<pre><code[^>]*>.*?</code></pre>", re.DOTALL)
 
 
 def check_html(name: str, body: str, pages: dict[str, str]) -> str:
@@ -446,6 +456,10 @@ def check_html(name: str, body: str, pages: dict[str, str]) -> str:
     assert "<script" not in rendered.lower(), name
     for _closing, tag, attrs in TAG.findall(rendered):
         assert tag.lower() in ALLOWED_TAGS, f"{name}: <{tag}{attrs}>"
+        if tag == "span":  # ours: Persian text marked as such
+            assert attrs in ("", ' lang="fa" dir="rtl"'), f"{name}: <span{attrs}>"
+        if tag == "code":  # ours: Mermaid diagrams (checked by Mermaid itself in test_site.py)
+            assert attrs in ("", ' class="language-mermaid"'), f"{name}: <code{attrs}>"
         assert not re.search(r"\bon\w+\s*=", attrs, re.IGNORECASE), f"{name}: {attrs}"
         for href in re.findall(r'(?:href|src)="([^"]*)"', attrs):
             href = html.unescape(href)
@@ -457,12 +471,12 @@ def check_html(name: str, body: str, pages: dict[str, str]) -> str:
             assert target in pages, f"{name}: link to missing page {href}"
             if anchor:
                 assert f'id="{anchor}"' in MarkdownIt("commonmark").render(pages[target]), href
-    return html.unescape(TAG.sub("", rendered))
+    return html.unescape(TAG.sub("", FENCE.sub("", rendered)))
 
 
 def test_injection_corpus_renders_as_inert_text() -> None:
     records = injected_records()
-    pages = render_site(persons(*records), public=False, templates=None)
+    pages = render_site(persons(*records), internal=True, templates=None)
     for name, text in pages.items():
         meta, body = split_front_matter(text)
         visible = check_html(name, body, pages)
@@ -487,9 +501,9 @@ def test_every_page_of_the_sample_corpus_renders_safely(run, tmp_path: Path) -> 
     res = run("import", str(REPO / "records"))
     assert res.code == 0, res
     import_records(run, tmp_path, injected_records()[:6])
-    for public in ([], ["--public"]):
-        out = tmp_path / f"site{len(public)}"
-        assert run("profiles", str(out), *public).code == 0
+    for internal in ([], ["--internal"]):
+        out = tmp_path / f"site{len(internal)}"
+        assert run("profiles", str(out), *internal).code == 0
         pages = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
         assert "ebrahim-raisi.md" in pages
         for name, text in pages.items():
@@ -521,7 +535,7 @@ def test_templates_override_the_packaged_ones(run, tmp_path: Path) -> None:
         "---\n{{ {'title': person.name, 'generator': 'dossier'}|front_matter }}---\n"
         "CUSTOM {{ person.name|md_escape }}\n", encoding="utf-8")
     out = tmp_path / "out"
-    res = run("profiles", str(out), "--templates", str(custom))
+    res = run("profiles", str(out), "--templates", str(custom), "--internal")
     assert res.code == 0, res
     assert (out / "kaveh-nadiri.md").read_text(encoding="utf-8").endswith("CUSTOM Kaveh Nadiri\n")
     assert (out / "index.md").read_bytes() == (GOLDEN / "index.md").read_bytes()  # packaged
@@ -582,10 +596,10 @@ def test_wheel_install_finds_the_packaged_templates(tmp_path: Path) -> None:
         zf.extractall(tmp_path / "site-packages")
     code = (
         "import dossier, dossier.publish.site as p\n"
-        "from dossier.model.person import validate_person\n"
+        "from dossier.model.person import dump, validate_person\n"
         "print(dossier.__file__); print(p.template_dir())\n"
-        "person = validate_person({'id': 'x', 'name': 'Wheel Test'})\n"
-        "pages = p.render_site([person], public=True, templates=None)\n"
+        "person = dump(validate_person({'id': 'x', 'name': 'Wheel Test'}))\n"
+        "pages = p.render_site([person], templates=None)\n"
         "print(pages['x.md'].splitlines()[-1])\n"
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site-packages")}
@@ -596,3 +610,32 @@ def test_wheel_install_finds_the_packaged_templates(tmp_path: Path) -> None:
     assert module == str(tmp_path / "site-packages" / "dossier" / "__init__.py")
     assert templates == str(tmp_path / "site-packages" / "dossier" / "templates")
     assert last == "None recorded."
+
+
+# --- rendering from the stored records ------------------------------------------------------
+
+
+def test_pages_are_the_same_whether_the_store_is_trusted_or_not(run, tmp_path: Path, db: Path) -> None:
+    from dossier import store
+
+    import_records(run, tmp_path, [RICH, SPARSE])
+    assert store.read(db).trusted
+    assert run("profiles", str(tmp_path / "trusted"), "--internal").code == 0
+    # A file whose header no longer vouches for its records: every record is validated first.
+    data = db.read_bytes()
+    db.write_bytes(data.replace(b'"validated":true', b'"validated":false', 1))
+    assert not store.read(db).trusted
+    db.with_name(db.name + ".profiles-cache.json").unlink()
+    assert run("profiles", str(tmp_path / "checked"), "--internal").code == 0
+    trusted = {p.name: p.read_bytes() for p in (tmp_path / "trusted").iterdir()}
+    assert trusted == {p.name: p.read_bytes() for p in (tmp_path / "checked").iterdir()}
+
+
+def test_records_lacking_a_newer_field_are_validated_before_rendering() -> None:
+    from dossier.publish.site import fit_records
+
+    complete = persons(SPARSE)
+    assert fit_records(complete, trusted=True) is complete  # rendered as stored
+    older = [{k: v for k, v in complete[0].items() if k != "distinct_from"}]
+    assert fit_records(older, trusted=True) == complete
+    assert fit_records(complete, trusted=False) == complete

@@ -54,3 +54,13 @@ def test_unknown_today_is_a_usage_error(run) -> None:
         res = run(*command, "--today", "2022-02-30")
         assert res.code == 2, (command, res)
         assert "--today: not a date '2022-02-30'" in res.stderr
+
+
+def test_person_fields_are_the_record_models() -> None:
+    # The publisher renders stored records without Pydantic when they hold every field.
+    from dossier.model.person import Person, dump, validate_person
+    from dossier.model.rules import PERSON_FIELDS
+
+    # ``sealed`` (encryption at rest) is left out of the dump while empty
+    assert set(Person.model_fields) - {"sealed"} == PERSON_FIELDS
+    assert set(dump(validate_person({"name": "Kaveh Nadiri"}))) == PERSON_FIELDS

@@ -55,12 +55,15 @@ class ExportReport:
 
 def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = None,
            split: bool = False, served_at: str | None = None, served_in: str | None = None,
-           today: date | None = None) -> ExportReport:
+           today: date | None = None, internal: bool = False) -> ExportReport:
     """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout).
 
     ``served_at``/``served_in`` export only the persons with a matching post
     (``dossier.api.served``), each record exactly as stored, so the file imports as
     it is; not with ``split``, whose folder holds the whole database.
+
+    The publication formats (ftm, popolo) are redacted as ``profiles`` is: restricted
+    persons and confidential sources left out, unless ``internal``.
     """
     if fmt is not None and fmt not in (*FORMATS, *PUBLICATION):
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *PUBLICATION))}")
@@ -85,6 +88,9 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
     if target != "-" and Path(target).is_dir():
         raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
     fmt = fmt or (format_of(target) if target != "-" else None) or "json"
+    if internal and fmt not in PUBLICATION:
+        raise UsageError(f"--internal applies to --format {' or '.join(PUBLICATION)} (redacted by default); "
+                         f"--format {fmt} always holds every record and source")
     snapshot = store.read(db)
     if fmt == "ndjson" and wanted is None:
         data = snapshot.persons_ndjson()  # the stored lines are the export
@@ -93,11 +99,11 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         records = snapshot.all()
         if wanted is not None:
             records = [r for r, _ in wanted.select(records)]
-        data, count = write(records, fmt), len(records)
+        data, count = write(records, fmt, redact=not internal), len(records)
     if target == "-":
         report = ExportReport(count, fmt, target, data=data)
     else:
-        changed = write_if_changed(Path(target), data, private=fmt not in PUBLICATION)
+        changed = write_if_changed(Path(target), data, private=internal or fmt not in PUBLICATION)
         report = ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
     if wanted is not None:
         report.selected, report.of = wanted.said, len(snapshot)

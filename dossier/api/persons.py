@@ -165,13 +165,21 @@ class NewPerson:
     status: str | None = None
     role_1988: dict[str, Any] | None = None
     current_post: dict[str, Any] | None = None
-    sources: list[tuple[str, str]] = field(default_factory=list)  # (url, title)
+    sources: list[tuple[str, str]] = field(default_factory=list)  # (url, title): new sources
+    source_keys: list[str] = field(default_factory=list)  # sources already in the database
     tags: list[str] = field(default_factory=list)
+    born: str | None = None
+    died: str | None = None
+    narrative: str | None = None
+    confidence: str | None = None  # of the posts given (the model's default when None)
 
 
 def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
         notify: Callable[[str], None] | None = None) -> Record:
     """Add one person; the posts given cite every source given, so none is unsourced.
+
+    Sources are the ones already in the database named by ``source_keys`` (an unknown
+    key is ``NotFound``), then the new ones given by URL and title.
 
     The person is added even when it looks like one already stored, or when a claim has
     no source; ``notify`` is told (``likely duplicate of …``, ``unsourced claim: …``).
@@ -188,18 +196,28 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
         alike = in_parallel(lambda: likely_duplicates(before, given))
     with writing.transaction(db) as tx:
         sources: list[Record] = []
+        for key in dict.fromkeys(new.source_keys):
+            found = tx.source(key)
+            if found is None:
+                raise NotFound(f"no source {key!r} in the database (see `dossier sources list`; "
+                               "a new source is given with --source-url and --source-title)")
+            sources.append(found)
         for url, title in new.sources:
             key = writing.new_source_key(tx, {"title": title, "url": url}, (s["key"] for s in sources))
-            sources.append(tx.source(key) or {"key": key, "title": title, "url": url})
+            if all(s["key"] != key for s in sources):  # a source named twice is cited once
+                sources.append(tx.source(key) or {"key": key, "title": title, "url": url})
         data: Record = {"name": new.name, "aliases": new.aliases, "tags": new.tags}
         if new.native_name:
             data["native_name"] = new.native_name
-        if new.status:
-            data["status"] = new.status
+        for key in ("status", "born", "died", "narrative"):
+            if getattr(new, key):
+                data[key] = getattr(new, key)
         for key in ("role_1988", "current_post"):
             post = getattr(new, key)
             if post:
                 data[key] = {**post, "sources": [s["key"] for s in sources]}
+                if new.confidence:
+                    data[key]["confidence"] = new.confidence
         data["sources"] = sources
         record = dump(validate_person(data, source="add", calendar=calendar))
         if new.id is None:

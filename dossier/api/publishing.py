@@ -3,7 +3,8 @@
 The pages come from ``dossier.publish.site`` (pure rendering); this module reads
 the database, skips the pages that cannot have changed (a cache beside the
 database), writes the ones whose bytes changed and removes pages of persons
-no longer published.
+no longer published. With ``site="mkdocs"`` the pages go to ``OUTDIR/docs/``
+and ``OUTDIR/mkdocs.yml`` is written beside them (``dossier.publish.mkdocs``).
 """
 
 from __future__ import annotations
@@ -13,19 +14,20 @@ import hashlib
 import os
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dossier import store
-from dossier.errors import StorageError
+from dossier.errors import StorageError, UsageError
 from dossier.model import rules
+from dossier.publish import mkdocs
 from dossier.publish.site import (
     INDEX_PAGE,
     SOURCES_PAGE,
     environment,
-    load_persons,
+    fit_records,
     render_page,
     render_pages,
 )
@@ -37,62 +39,98 @@ GENERATOR = "dossier"  # front-matter mark: only pages carrying it are ever remo
 PAGE_MODE = 0o644  # published pages are meant to be read by a web server
 
 
+SITES = ("mkdocs",)
+
+
 @dataclass(frozen=True)
 class PublishReport:
     written: int
     unchanged: int
     removed: int
     outdir: Path
+    config: str | None = None  # what happened to the site generator's configuration file, if any
 
     def summary(self) -> str:
-        return (
-            f"{self.written} pages written, {self.unchanged} unchanged, "
-            f"{self.removed} removed → {self.outdir}"
-        )
+        text = (f"{self.written} pages written, {self.unchanged} unchanged, "
+                f"{self.removed} removed → {self.outdir}")
+        return f"{text}; {self.config}" if self.config else text
 
 
 def publish(
     db: Path,
     outdir: Path,
     *,
-    public: bool = False,
+    internal: bool = False,
+    site: str | None = None,
     templates: Path | None = None,
     today: date | None = None,
 ) -> PublishReport:
     """``dossier profiles``: bring ``outdir`` up to date with the database.
 
+    Safe by default: restricted persons are left out and confidential sources
+    withheld; ``internal`` shows everything and marks every page as internal.
+    ``site="mkdocs"`` writes the pages to ``outdir/docs`` and ``outdir/mkdocs.yml``.
+
     Incremental: a cache beside the database (``<db>.profiles-cache.json``, as
     private as the database) remembers, per output folder, a digest of what each
     page was rendered from and the size and mtime of the file written. A page
-    whose digest and file are unchanged is neither rendered nor read; when no
-    page needs work, the records are not even validated. Every other page is
-    rendered and written only if its bytes differ from the file's.
+    whose digest and file are unchanged is neither rendered nor read. The
+    records are rendered as stored when the store vouches for them
+    (``Snapshot.trusted``), else validated first. Every other page is rendered
+    and written only if its bytes differ from the file's.
     """
-    records = store.read(db).all()
+    if site is not None and site not in SITES:
+        raise UsageError(f"unknown site generator {site!r}; use one of {', '.join(SITES)}")
+    snapshot = store.read(db)
+    records = snapshot.all()
     env = environment(templates)
     today = rules.today(today)
-    digests = _digests(records, public=public, today=today, fingerprint=_fingerprint(env))
+    pages_dir = outdir / mkdocs.DOCS if site == "mkdocs" else outdir
+    digests = _digests(records, internal=internal, today=today, fingerprint=_fingerprint(env))
     cache_file = _cache_path(db)
-    cache = _Cache.load(cache_file, outdir)
-    on_disk = _scan(outdir)
+    cache = _Cache.load(cache_file, pages_dir)
+    on_disk = _scan(pages_dir)
     todo = {name for name, digest in digests.items() if not cache.fresh(name, digest, on_disk.get(name))}
     pages: dict[str, str] = {}
     if todo:
-        pages = render_pages(load_persons(records), env, public=public, today=today, only=todo)
-    report = write_site(pages, outdir, keep=digests.keys(), existing=on_disk)
-    cache.update(digests, _scan(outdir))
+        fit = fit_records(records, trusted=snapshot.trusted)
+        pages = render_pages(fit, env, internal=internal, today=today, only=todo)
+    report = write_site(pages, pages_dir, keep=digests.keys(), existing=on_disk)
+    cache.update(digests, _scan(pages_dir))
     cache.save(cache_file)
+    if site == "mkdocs":
+        text = mkdocs.config(rules.published(records, redact=not internal), internal=internal)
+        report = replace(report, config=_write_config(outdir / mkdocs.CONFIG, text))
     return report
+
+
+def _write_config(path: Path, text: str) -> str:
+    """Write the site generator's configuration unless someone else's file is there."""
+    from dossier.store import write_atomic
+
+    data = text.encode("utf-8")
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if old == data:
+        return f"{path.name} unchanged"
+    if old is not None and not mkdocs.is_ours(old.decode("utf-8", "replace")):
+        return f"{path.name} left alone (not written by dossier: its first line is not {mkdocs.MARKER!r})"
+    write_atomic(path, data, mode=PAGE_MODE, durable=False)
+    return f"{path.name} written"
 
 
 def _fingerprint(env: jinja2.Environment) -> str:
     """Changes whenever the code or any template a page may use changes."""
     from dossier import __version__
-    from dossier.publish import escape, site
+    from dossier.publish import escape, mermaid, site
 
     h = hashlib.blake2b(digest_size=16)
     h.update(__version__.encode())
-    for module in (site, escape):
+    for module in (site, escape, mermaid):
         h.update(Path(module.__file__ or "").read_bytes())
     for name in sorted(env.list_templates()):
         source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
@@ -102,34 +140,41 @@ def _fingerprint(env: jinja2.Environment) -> str:
 
 
 def _digests(
-    records: list[dict[str, Any]], *, public: bool, today: date, fingerprint: str
+    records: list[dict[str, Any]], *, internal: bool, today: date, fingerprint: str
 ) -> dict[str, str]:
     """Page name -> digest of every stored byte the page is rendered from.
 
     A person's page depends on its record, the records of its associates
-    (names, existence, restriction), the anchors of its sources and whether its
-    current post needs confirming on ``today`` (not on the day itself, so a
-    page is rendered again only when that changes); the index and the
-    bibliography on every published record. Stored records are the
-    canonical dump of valid models, so their JSON stands for the models.
+    (names, existence, restriction), the persons naming it as an associate
+    (their names and the claims, drawn in its associates graph), the anchors
+    of its sources and whether its current post needs confirming on ``today``
+    (not on the day itself, so a page is rendered again only when that
+    changes); the index and the bibliography on every published record.
+    Stored records are the canonical dump of valid models, so their JSON
+    stands for the models.
     """
     import orjson
 
-    published = rules.published(records, redact=public)
+    published = rules.published(records, redact=not internal)
     by_id = {r["id"]: r for r in records}
+    named_by: dict[str, list[Any]] = {}
+    for r in published:
+        for a in r.get("associates", ()):
+            named_by.setdefault(a["id"], []).append((r["id"], r["name"], r.get("native_name"), a))
     confidential = sorted(
         {s["key"] for r in published for s in r.get("sources", ()) if s.get("confidential")}
     )
-    anchors = {key: f"withheld_{n}" for n, key in enumerate(confidential, 1)} if public else {}
+    anchors = {key: f"withheld_{n}" for n, key in enumerate(confidential, 1)} if not internal else {}
     secret = set(confidential)
-    common = orjson.dumps([fingerprint, public])
+    common = orjson.dumps([fingerprint, internal])
     dumps, blake2b = orjson.dumps, hashlib.blake2b
     out = {}
     for r in published:
         associates = [by_id.get(a["id"]) for a in r.get("associates", ())]
         sources = [(s["key"], anchors.get(s["key"]), s["key"] in secret) for s in r.get("sources", ())]
         why = rules.staleness(r.get("current_post"), today)
-        out[f"{r['id']}.md"] = blake2b(common + dumps([r, associates, sources, why]),
+        linked = named_by.get(r["id"])
+        out[f"{r['id']}.md"] = blake2b(common + dumps([r, associates, sources, why, linked]),
                                        digest_size=16).hexdigest()
     everything = blake2b(common + dumps(published), digest_size=16).hexdigest()
     out[INDEX_PAGE] = out[SOURCES_PAGE] = everything
@@ -281,9 +326,11 @@ def _ours(path: Path) -> bool:
 
 
 def profile_page(db: Path, ref: str, *, today: date | None = None) -> str:
-    """``show --format markdown``: exactly the page ``profiles --internal`` writes for one person."""
+    """``show --format markdown``: exactly the page ``profiles --internal`` writes for one person
+    (the researcher's view: restricted persons and confidential sources included, marked)."""
     from dossier.api.persons import resolve
 
     snapshot = store.read(db)
     person_id = resolve(snapshot, ref)["id"]
-    return render_page(load_persons(snapshot.all()), person_id, public=False, today=today)
+    records = fit_records(snapshot.all(), trusted=snapshot.trusted)
+    return render_page(records, person_id, internal=True, today=today)

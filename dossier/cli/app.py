@@ -4,13 +4,18 @@ Each command parses its options, calls one api function and hands the result
 to ``dossier.cli.output.emit`` with the ``View`` of that kind of result.
 Errors become exit codes in one place, ``DossierGroup.invoke``. Everything
 beyond Typer is imported inside the commands, so ``dossier --version`` starts fast.
+
+Every command and option says what it is for in one line, and every command's
+``--help`` ends with examples (``command(examples=...)``). Person references,
+tags and source keys complete from the database in bash, zsh and fish
+(``dossier --install-completion``; the candidates come from ``dossier.api.completion``).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -84,12 +89,23 @@ def _debug(ctx: typer.Context) -> bool:
     return bool((ctx.find_root().obj or {}).get("debug"))
 
 
+def examples(*lines: str) -> str:
+    """The end of a command's ``--help``: one example a line, as typed. (Click rewraps help
+    text, but not a paragraph that starts with ``\\b``.)"""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
 app = typer.Typer(
     cls=DossierGroup,
     name="dossier",
     help="Personnel dossiers for human-rights accountability work.",
+    epilog=examples(
+        "dossier --db sample.json import records/",
+        "dossier --db sample.json profiles sample-site/ --site mkdocs",
+        "dossier --install-completion    # then Tab completes ids, tags and source keys",
+    ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -104,12 +120,13 @@ _SUB = {"add_completion": False, "pretty_exceptions_enable": False, "rich_markup
 Command = TypeVar("Command", bound=Callable[..., None])
 
 
-def command(name: str | None = None) -> Callable[[Command], Command]:
-    """Register a command function (a Typer of its own, built when it runs; see ``DossierGroup``)."""
+def command(name: str | None = None, *, example: Sequence[str]) -> Callable[[Command], Command]:
+    """Register a command function (a Typer of its own, built when it runs; see ``DossierGroup``),
+    with the examples that end its ``--help``."""
 
     def register(function: Command) -> Command:
         sub = typer.Typer(**_SUB)  # type: ignore[arg-type]
-        sub.command(name)(function)
+        sub.command(name, epilog=examples(*example))(function)
         COMMANDS[name or function.__name__.replace("_", "-")] = sub
         return function
 
@@ -166,6 +183,35 @@ def _read_db(ctx: typer.Context) -> Path:
     return db
 
 
+def _completion_db(ctx: typer.Context) -> Path:
+    """The database a completion reads: ``--db`` as typed so far, else where commands look."""
+    from dossier.store import resolve_path
+
+    return resolve_path(ctx.find_root().params.get("db"))
+
+
+def _complete_person(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from dossier.api import completion
+
+    return completion.person_ids(_completion_db(ctx), incomplete)
+
+
+def _complete_source(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from dossier.api import completion
+
+    return completion.source_keys(_completion_db(ctx), incomplete)
+
+
+def _complete_person_or_source(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _complete_person(ctx, incomplete) + _complete_source(ctx, incomplete)
+
+
+def _complete_tag(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    from dossier.api import completion
+
+    return completion.tags(_completion_db(ctx), incomplete)
+
+
 def _command_line(args: list[str]) -> str:
     """The command as the history records it: what was typed after ``dossier``, but the global
     options (the database path says where, not what)."""
@@ -202,30 +248,60 @@ Today = Annotated[
     typer.Option("--today", metavar="DATE", help="Reference date YYYY-MM-DD for stale current posts "
                  "(default: the current date, UTC)."),
 ]
+PersonRef = Annotated[str, typer.Argument(metavar="REF", help="The person: id, merged id, or a name or "
+                                          "alias of one person.", autocompletion=_complete_person)]
 
 
 # --- add -----------------------------------------------------------------------
 
 
-@command()
+@command(example=[
+    'dossier add "Kaveh Nadiri" --native-name "کاوه نادری" --role-1988 Prosecutor --place-1988 Tabriz '
+    '--source-url https://example.org/r --source-title "Example report"',
+    'dossier add "Dariush Fakeri" --born SH1315 --current-post Judge --as-of 2021-07 '
+    '--source example-report --confidence high',
+    'dossier add "Kaveh Nadiri" --narrative @notes/kaveh.md --tag tabriz',
+])
 def add(
     ctx: typer.Context,
-    name: Annotated[str | None, typer.Argument(help="Primary Latin-script name.")] = None,
+    name: Annotated[str | None, typer.Argument(metavar="NAME", help="Primary Latin-script name "
+                    "(none, on a terminal: asked for every field).", show_default=False)] = None,
     id: Annotated[str | None, typer.Option("--id", help="Id (default: from the name).")] = None,
     alias: Annotated[list[str], typer.Option("--alias", help="Other spelling (repeatable).")] = [],  # noqa: B006
-    native_name: Annotated[str | None, typer.Option("--native-name")] = None,
-    status: Annotated[Literal["alive", "deceased", "unknown"] | None, typer.Option("--status")] = None,
+    native_name: Annotated[str | None, typer.Option("--native-name", help="The name in its own script "
+                           "(Persian).")] = None,
+    status: Annotated[Literal["alive", "deceased", "unknown"] | None, typer.Option(
+        "--status", help="alive, deceased or unknown (default: unknown).")] = None,
+    born: Annotated[str | None, typer.Option("--born", metavar="DATE", help="Date of birth: YYYY, YYYY-MM, "
+                    "YYYY-MM-DD or Solar Hijri SH1315.")] = None,
+    died: Annotated[str | None, typer.Option("--died", metavar="DATE", help="Date of death (as --born).")
+                    ] = None,
     role_1988: Annotated[str | None, typer.Option("--role-1988", help="Title of the 1988 post.")] = None,
-    org_1988: Annotated[str | None, typer.Option("--org-1988")] = None,
-    place_1988: Annotated[str | None, typer.Option("--place-1988")] = None,
-    current_post: Annotated[str | None, typer.Option("--current-post")] = None,
-    current_org: Annotated[str | None, typer.Option("--current-org")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="When the current post was confirmed.")] = None,
-    source_url: Annotated[list[str], typer.Option("--source-url")] = [],  # noqa: B006
-    source_title: Annotated[list[str], typer.Option("--source-title")] = [],  # noqa: B006
-    tag: Annotated[list[str], typer.Option("--tag")] = [],  # noqa: B006
+    org_1988: Annotated[str | None, typer.Option("--org-1988", help="Organization of the 1988 post "
+                        "(a court, a commission, a prison).")] = None,
+    place_1988: Annotated[str | None, typer.Option("--place-1988", help="Place of the 1988 post.")] = None,
+    current_post: Annotated[str | None, typer.Option("--current-post", help="Title of the current post.")
+                            ] = None,
+    current_org: Annotated[str | None, typer.Option("--current-org", help="Organization of the current "
+                           "post.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="When the current post was "
+                     "last confirmed.")] = None,
+    confidence: Annotated[Literal["high", "medium", "low"] | None, typer.Option(
+        "--confidence", help="Confidence of the posts given here (default: medium).")] = None,
+    source: Annotated[list[str], typer.Option("--source", metavar="KEY", help="A source already in the "
+                      "database, cited by the posts given (repeatable).", autocompletion=_complete_source)
+                      ] = [],  # noqa: B006
+    source_url: Annotated[list[str], typer.Option("--source-url", help="URL of a new source cited by the "
+                          "posts given (repeatable, each with a --source-title).")] = [],  # noqa: B006
+    source_title: Annotated[list[str], typer.Option("--source-title", help="Title of the new source of "
+                            "the --source-url in the same position.")] = [],  # noqa: B006
+    narrative: Annotated[str | None, typer.Option("--narrative", metavar="TEXT|@FILE", help="Narrative "
+                         "(Markdown), or @FILE to read it from a UTF-8 file.")] = None,
+    tag: Annotated[list[str], typer.Option("--tag", help="Tag (repeatable).", autocompletion=_complete_tag)
+                   ] = [],  # noqa: B006
     calendar: Calendar = "gregorian",
-    fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="text: the new id; json: the "
+                   "whole record.")] = "text",
 ) -> None:
     """Add a person; prints the new id. With no NAME on a terminal, asks for the fields."""
     from dossier import api
@@ -236,8 +312,8 @@ def add(
     if name is None:
         if not _on_terminal():
             raise UsageError("NAME is required when not on a terminal")
-        given = [id, native_name, status, role_1988, org_1988, place_1988, current_post, current_org,
-                 as_of, *alias, *source_url, *tag]
+        given = [id, native_name, status, born, died, role_1988, org_1988, place_1988, current_post,
+                 current_org, as_of, confidence, narrative, *alias, *source, *source_url, *tag]
         if any(v is not None for v in given):
             raise UsageError("give NAME with the options, or no options to be asked for every field")
         from dossier.cli.prompts import ask_new_person
@@ -250,15 +326,22 @@ def add(
             raise UsageError("--org-1988/--place-1988 need --role-1988")
         if current_org and not current_post:
             raise UsageError("--current-org needs --current-post")
+        if confidence and not (role_1988 or current_post):
+            raise UsageError("--confidence is that of the posts given: add --role-1988 or --current-post")
         new = api.NewPerson(
             name=name,
             id=id,
             aliases=alias,
             native_name=native_name,
             status=status,
+            born=born,
+            died=died,
             role_1988=_post(role_1988, organization=org_1988, place=place_1988),
             current_post=_post(current_post, organization=current_org, as_of=as_of),
+            confidence=confidence,
+            source_keys=source,
             sources=list(zip(source_url, source_title, strict=True)),
+            narrative=_text_or_file(narrative, "--narrative"),
             tags=tag,
         )
     output.emit(api.add(_db(ctx), new, calendar=calendar, notify=output.message), fmt, views.NEW_PERSON)
@@ -270,17 +353,43 @@ def _post(title: str | None, **fields: str | None) -> dict[str, str] | None:
     return {"title": title, **{k: v for k, v in fields.items() if v}}
 
 
+def _text_or_file(value: str | None, option: str) -> str | None:
+    """An option's text, or the content of the file named after an ``@``."""
+    if value is None or not value.startswith("@"):
+        return value
+    from dossier.errors import InvalidInput
+
+    path = Path(value[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{option}: {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot read {path}: {exc.strerror or exc}") from None
+
+
 # --- list / show ----------------------------------------------------------------
 
 
-@command("list")
+@command("list", example=[
+    "dossier list --tag tabriz",
+    "dossier list --columns id,name,current_post,updated",
+    "dossier list --format csv > persons.csv",
+])
 def list_(
     ctx: typer.Context,
-    fmt: Annotated[Literal["table", "json", "ndjson", "csv"], typer.Option("--format")] = "table",
-    tag: Annotated[str | None, typer.Option("--tag")] = None,
-    status: Annotated[Literal["alive", "deceased", "unknown"] | None, typer.Option("--status")] = None,
+    fmt: Annotated[Literal["table", "json", "ndjson", "csv"], typer.Option("--format", help="table (tab-"
+                   "separated when piped), json, ndjson or csv (the import columns).")] = "table",
+    columns: Annotated[str | None, typer.Option("--columns", metavar="A,B,C", help="Table columns: id, name, "
+                       "native_name, aliases, status, born, died, role_1988, current_post, as_of, tags, "
+                       "sources, restricted, created, updated (default: id,name,native_name,role_1988,"
+                       "current_post).", show_default=False)] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="Only persons with this tag.",
+                                            autocompletion=_complete_tag)] = None,
+    status: Annotated[Literal["alive", "deceased", "unknown"] | None, typer.Option(
+        "--status", help="Only persons with this status.")] = None,
     query: Annotated[str | None, typer.Option("--query", help="Substring of names, posts, tags.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=0)] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=0, help="At most N persons.")] = None,
     served_at: Annotated[str | None, typer.Option(
         "--served-at", metavar="TEXT", help="A post (1988 role, current, career) whose title, "
         "organization or place has these words, in either script; a column says which.")] = None,
@@ -292,19 +401,29 @@ def list_(
     from dossier import api
     from dossier.cli import output, views
 
+    if columns is not None and fmt != "table":
+        raise UsageError(f"--columns chooses the columns of --format table; --format {fmt} has its own")
+    served = served_at is not None or served_in is not None
+    if columns is not None and served:
+        raise UsageError("--columns is not for --served-at/--in, whose table names the post that matched")
     records = api.list_persons(_read_db(ctx), tag=tag, status=status, query=query, limit=limit,
                                served_at=served_at, served_in=served_in)
-    served = served_at is not None or served_in is not None
-    output.emit(records, fmt, views.SERVED_PERSONS if served else views.PERSONS)
+    output.emit(records, fmt, views.SERVED_PERSONS if served else views.persons_view(columns))
 
 
-@command()
+@command(example=[
+    "dossier show kaveh-nadiri",
+    'dossier show "Kaveh Nadiri" --format json',
+    "dossier show kaveh-nadiri --format markdown    # the internal profile page",
+])
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Id, merged id, or a name/alias of one person.")],
-    fmt: Annotated[Literal["text", "json", "yaml", "markdown"], typer.Option("--format")] = "text",
+    ref: PersonRef,
+    fmt: Annotated[Literal["text", "json", "yaml", "markdown"], typer.Option("--format", help="text, json, "
+                   "yaml, or markdown: the page `profiles --internal` writes, for the researcher "
+                   "(restricted persons and confidential sources included, marked internal).")] = "text",
 ) -> None:
-    """Show one person."""
+    """Show one person: every claim with its sources and confidence."""
     from dossier import api
     from dossier.cli import output, views
 
@@ -317,10 +436,14 @@ def show(
 # --- edit / rm ----------------------------------------------------------------------
 
 
-@command()
+@command(example=[
+    'dossier edit kaveh-nadiri --set current_post.title="Head of court" --set current_post.as_of=2024-05',
+    "dossier edit kaveh-nadiri --set tags+=tabriz",
+    "dossier edit kaveh-nadiri    # opens $EDITOR on the record as YAML",
+])
 def edit(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument()],
+    ref: PersonRef,
     assignments: Annotated[
         list[str],
         typer.Option("--set", help="FIELD=VALUE or FIELD+=VALUE; dotted paths (current_post.title)."),
@@ -366,13 +489,13 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
                      reopen=reopen if _on_terminal() else None, private=private)
 
 
-@command()
+@command(example=["dossier rm kaveh-nadiri", "dossier rm kaveh-nadiri --yes    # in a script"])
 def rm(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument()],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    ref: PersonRef,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (needed off a terminal).")] = False,
 ) -> None:
-    """Remove a person."""
+    """Remove a person (asks first on a terminal)."""
     from dossier import api
     from dossier.cli import output
 
@@ -391,12 +514,13 @@ def rm(
 # --- search / check / merge (names) -----------------------------------------------
 
 
-@command()
+@command(example=["dossier search Nadiri", 'dossier search "Kaveh Naderi" --limit 3',
+                  'dossier search "کاوه نادری" --format json'])
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="Any spelling of a name, Latin or Persian script.")],
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 10,
-    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most N hits.")] = 10,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
     served_at: Annotated[str | None, typer.Option(
         "--served-at", metavar="TEXT", help="Only persons with a post whose title, organization or "
         "place has these words (as list).")] = None,
@@ -411,11 +535,12 @@ def search(
     output.emit(hits, fmt, views.search_view(query, served=served_at is not None or served_in is not None))
 
 
-@command()
+@command(example=["dossier check", "dossier check --strict --format json"])
 def check(
     ctx: typer.Context,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings also exit 4.")] = False,
-    fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="text (a line per finding) or "
+                   "json.")] = "text",
     today: Today = None,
     security: Annotated[bool, typer.Option("--security", help="Instead: what confidential content "
                         "is still unencrypted (database, .bak, history, evidence, leftovers), and why.")
@@ -442,11 +567,14 @@ def check(
     output.message(text)
 
 
-@command()
+@command(example=["dossier merge dariush-fakeri daryoush-fakery --dry-run",
+                  "dossier merge dariush-fakeri daryoush-fakery"])
 def merge(
     ctx: typer.Context,
-    keep: Annotated[str, typer.Argument(help="The person to keep (id or name).")],
-    other: Annotated[str, typer.Argument(help="The person merged into KEEP, then removed.")],
+    keep: Annotated[str, typer.Argument(metavar="KEEP", help="The person to keep (id or name).",
+                                        autocompletion=_complete_person)],
+    other: Annotated[str, typer.Argument(metavar="OTHER", help="The person merged into KEEP, then removed.",
+                                         autocompletion=_complete_person)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the merged record only.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Merge even a pair judged to be different "
                                         "persons (dossier distinct).")] = False,
@@ -462,11 +590,14 @@ def merge(
         output.message(line)
 
 
-@command()
+@command(example=['dossier distinct kaveh-nadiri kaveh-naderi --note "born in another decade"',
+                  "dossier distinct kaveh-nadiri kaveh-naderi --undo"])
 def distinct(
     ctx: typer.Context,
-    a: Annotated[str, typer.Argument(help="One person (id or name).")],
-    b: Annotated[str, typer.Argument(help="The other person, judged to be someone else.")],
+    a: Annotated[str, typer.Argument(metavar="A", help="One person (id or name).",
+                                     autocompletion=_complete_person)],
+    b: Annotated[str, typer.Argument(metavar="B", help="The other person, judged to be someone else.",
+                                     autocompletion=_complete_person)],
     note: Annotated[str | None, typer.Option("--note", help="Why they are different people.")] = None,
     undo: Annotated[bool, typer.Option("--undo", help="Remove the judgement.")] = False,
 ) -> None:
@@ -486,7 +617,8 @@ InterFormat = Annotated[
 ]
 
 
-@command("import")
+@command("import", example=["dossier import records/", "dossier import people.csv --dry-run",
+                            "dossier import records/ --mirror    # the database becomes the folder"])
 def import_(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="A file, a folder of files, or - for stdin.")],
@@ -514,12 +646,13 @@ def import_(
 ExportFormat = Annotated[  # the record formats, plus the publication formats ftm and popolo
     Literal["json", "ndjson", "csv", "yaml", "ftm", "popolo"] | None,
     typer.Option("--format", help="Default: from the file extension, else json. ftm: FollowTheMoney "
-                 "entities (NDJSON); popolo: Popolo JSON; both redacted like profiles --public.",
+                 "entities (NDJSON); popolo: Popolo JSON; both redacted like profiles (see --internal).",
                  show_default=False),
 ]
 
 
-@command()
+@command(example=["dossier export all.json", "dossier export records/ --split",
+                  "dossier export entities.ndjson --format ftm    # redacted for publication"])
 def export(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help="File, folder (--split), or - for stdout.")] = "-",
@@ -530,13 +663,15 @@ def export(
         "place has these words (as list); records unchanged.")] = None,
     served_in: Annotated[str | None, typer.Option(
         "--in", metavar="YEAR|DATE", help="Only persons with a post held then (as list).")] = None,
+    internal: Annotated[bool, typer.Option("--internal", help="ftm and popolo only: keep restricted "
+                        "persons and confidential sources (not for publication).")] = False,
 ) -> None:
     """Export every person, losslessly (import gives back the same records)."""
     from dossier import api
     from dossier.cli import output
 
     report = api.export(_read_db(ctx), path, fmt=fmt, split=split, served_at=served_at,
-                        served_in=served_in)
+                        served_in=served_in, internal=internal)
     if report.data is not None:
         output.emit_bytes(report.data)
     else:
@@ -546,37 +681,51 @@ def export(
 # --- profiles ----------------------------------------------------------------------
 
 
-@command()
+@command(example=[
+    "dossier profiles sample-site/ --site mkdocs && mkdocs build --strict -f sample-site/mkdocs.yml",
+    "dossier profiles pages/",
+    "dossier profiles internal-pages/ --internal    # for the team: everything, marked",
+])
 def profiles(
     ctx: typer.Context,
-    outdir: Annotated[Path, typer.Argument(help="Folder for the pages (created if missing).",
-                                           file_okay=False)],
-    public: Annotated[bool, typer.Option("--public", help="Leave out restricted persons; "
-                                         "withhold confidential sources.")] = False,
+    outdir: Annotated[Path, typer.Argument(metavar="OUTDIR", help="Folder for the pages (created if "
+                                           "missing).", file_okay=False)],
+    internal: Annotated[bool, typer.Option("--internal", help="Include restricted persons and confidential "
+                        "sources; every page is marked internal, not for publication.")] = False,
+    public: Annotated[bool, typer.Option("--public", help="Publish (the default): leave out restricted "
+                      "persons, withhold confidential sources.")] = False,
+    site: Annotated[Literal["mkdocs"] | None, typer.Option("--site", help="mkdocs: the pages go to "
+                    "OUTDIR/docs/ and OUTDIR/mkdocs.yml builds them (MkDocs Material).",
+                    show_default=False)] = None,
     templates: Annotated[Path | None, typer.Option("--templates", help="Folder of templates that "
                          "override the packaged ones.", exists=True, file_okay=False)] = None,
     today: Today = None,
 ) -> None:
-    """Write Markdown profile pages: OUTDIR/<id>.md, OUTDIR/index.md, OUTDIR/sources.md."""
+    """Write Markdown profile pages with diagrams: <id>.md per person, index.md, sources.md."""
     from dossier import api
     from dossier.cli import output
 
-    report = api.publish(_db(ctx), outdir, public=public, templates=templates, today=_today(today))
+    if internal and public:
+        raise UsageError("--internal and --public contradict each other (--public is the default)")
+    report = api.publish(_db(ctx), outdir, internal=internal, site=site, templates=templates,
+                         today=_today(today))
     output.message(report.summary())
 
 
 # --- sources / diff / review (provenance) -------------------------------------------
 
 sources_app = typer.Typer(help="The sources cited across the database.", no_args_is_help=True,
+                          epilog=examples("dossier sources list", "dossier sources show example-report"),
                           rich_markup_mode=None, add_completion=False, pretty_exceptions_enable=False,
                           context_settings={"help_option_names": ["-h", "--help"]})
+SourceKey = Annotated[str, typer.Argument(metavar="KEY", help="Source key.", autocompletion=_complete_source)]
 COMMANDS["sources"] = sources_app
 
 
-@sources_app.command("list")
+@sources_app.command("list", epilog=examples("dossier sources list", "dossier sources list --format json"))
 def sources_list(
     ctx: typer.Context,
-    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Every source, with the number of claims citing it and of persons carrying it."""
     from dossier import api
@@ -585,11 +734,12 @@ def sources_list(
     output.emit(api.list_sources(_read_db(ctx)), fmt, views.SOURCES)
 
 
-@sources_app.command("show")
+@sources_app.command("show", epilog=examples("dossier sources show example-report",
+                                             "dossier sources show example-report --format json"))
 def sources_show(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Source key.")],
-    fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+    key: SourceKey,
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """A source's fields and every claim (person, field path) that cites it."""
     from dossier import api
@@ -598,24 +748,29 @@ def sources_show(
     output.emit(api.show_source(_read_db(ctx), key), fmt, views.SOURCE)
 
 
-@sources_app.command("add")
+@sources_app.command("add", epilog=examples(
+    'dossier sources add --title "Interview with witness 7" --kind testimony --confidential '
+    "--person kaveh-nadiri --cite role_1988",
+    'dossier sources add --title "Example report" --url https://example.org/r --person kaveh-nadiri'))
 def sources_add(
     ctx: typer.Context,
     title: Annotated[str, typer.Option("--title", help="Title (required).")],
     person: Annotated[list[str], typer.Option("--person", help="Person carrying the source "
-                      "(id or name; repeatable; at least one).")] = [],  # noqa: B006
+                      "(id or name; repeatable; at least one).", autocompletion=_complete_person)
+                      ] = [],  # noqa: B006
     cite: Annotated[list[str], typer.Option("--cite", help="Claim of each --person that cites it: "
                     "role_1988, current_post, posts[N], associates[N] (repeatable).")] = [],  # noqa: B006
     key: Annotated[str | None, typer.Option("--key", help="Key (default: from the title).")] = None,
-    url: Annotated[str | None, typer.Option("--url")] = None,
-    publisher: Annotated[str | None, typer.Option("--publisher")] = None,
-    author: Annotated[str | None, typer.Option("--author")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Where it is (http or https).")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher", help="Who published it.")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Who wrote it.")] = None,
     published: Annotated[str | None, typer.Option("--published", help="Partial date.")] = None,
     kind: Annotated[Literal["report", "article", "testimony", "official", "audio", "video", "other"]
-                    | None, typer.Option("--kind")] = None,
+                    | None, typer.Option("--kind", help="What it is (default: other).")] = None,
     confidential: Annotated[bool, typer.Option("--confidential", help="Never shown in public output.")
                             ] = False,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A note for the team (withheld with the "
+                    "source when it is confidential).")] = None,
 ) -> None:
     """Add a source to the records of the given persons; prints its key."""
     from dossier import api
@@ -628,10 +783,12 @@ def sources_add(
     output.message(added.summary())
 
 
-@sources_app.command("edit")
+@sources_app.command("edit", epilog=examples(
+    'dossier sources edit example-report --set publisher="Example Monitor"',
+    "dossier sources edit example-report --set key=example-report-1990"))
 def sources_edit(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Source key.")],
+    key: SourceKey,
     assignments: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE (title, url, "
                            "publisher, ..., key=NEW renames).")] = [],  # noqa: B006
 ) -> None:
@@ -642,10 +799,11 @@ def sources_edit(
     output.message(api.edit_source(_db(ctx), key, assignments).summary())
 
 
-@sources_app.command("rm")
+@sources_app.command("rm", epilog=examples(
+    "dossier sources rm example-report", "dossier sources rm example-report --force    # and its citations"))
 def sources_rm(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Source key.")],
+    key: SourceKey,
     force: Annotated[bool, typer.Option("--force", help="Also remove the claims' citations.")] = False,
 ) -> None:
     """Remove a source from every record; refused (exit 5) while a claim cites it."""
@@ -656,25 +814,23 @@ def sources_rm(
         output.message(line)
 
 
-@sources_app.command("attach")
+@sources_app.command("attach", epilog=examples(
+    "dossier sources attach example-report report-1990.pdf",
+    "dossier sources attach confidential interview.ogg    # stored encrypted when encryption is on"))
 def sources_attach(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Source key.")],
+    key: SourceKey,
     files: Annotated[list[Path], typer.Argument(help="Captured copies (PDF, HTML, image, audio…).",
                                                 exists=True, dir_okay=False)],
 ) -> None:
-    """Store captured copies of a source in the evidence store, by their SHA-256.
-
-    \b
-    Example:
-      dossier sources attach amnesty-2018 blood-soaked-secrets.pdf
-    """
+    """Store captured copies of a source in the evidence store, by their SHA-256."""
     from dossier.api import evidence
 
     _say(evidence.attach(_db(ctx), key, files).summary())
 
 
-@sources_app.command("verify")
+@sources_app.command("verify", epilog=examples(
+    "dossier sources verify", "dossier sources verify example-report"))
 def sources_verify(
     ctx: typer.Context,
     keys: Annotated[list[str] | None, typer.Argument(help="Source keys (default: every source).",
@@ -691,10 +847,12 @@ def sources_verify(
     _say([f"verify: {checked} evidence cop{'ies' if checked != 1 else 'y'} intact"])
 
 
-@sources_app.command("open")
+@sources_app.command("open", epilog=examples(
+    "dossier sources open example-report",
+    "dossier sources open confidential --stdout > interview.ogg    # an encrypted copy"))
 def sources_open(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Source key.")],
+    key: SourceKey,
     file: Annotated[str | None, typer.Option("--file", help="Which copy: its file name or SHA-256 "
                     "(prefix); needed when the source has several.")] = None,
     stdout: Annotated[bool, typer.Option("--stdout", help="Write the copy to stdout instead of opening "
@@ -718,13 +876,14 @@ def sources_open(
 # --- keys (encryption at rest) ----------------------------------------------------------
 
 keys_app = typer.Typer(help="Who can read confidential content: age identities and recipients.",
+                       epilog=examples("dossier keys init", "dossier keys list"),
                        no_args_is_help=True, rich_markup_mode=None, add_completion=False,
                        pretty_exceptions_enable=False,
                        context_settings={"help_option_names": ["-h", "--help"]})
 COMMANDS["keys"] = keys_app
 
 
-@keys_app.command("init")
+@keys_app.command("init", epilog=examples("dossier keys init", 'dossier keys init --name "Sara"'))
 def keys_init(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Option("--name", help="Whose key this is (default: the actor).")
@@ -745,7 +904,7 @@ def keys_init(
     _say([line for line in report.summary() if not line.startswith("your public key")])
 
 
-@keys_app.command("add")
+@keys_app.command("add", epilog=examples("dossier keys add age1qyqszqgp…3290gq --name sara"))
 def keys_add(
     ctx: typer.Context,
     recipient: Annotated[str, typer.Argument(help="A team member's public key (age1…).")],
@@ -757,7 +916,7 @@ def keys_add(
     _say(keys.add(_db(ctx), recipient, name=name).summary() or ["no changes"])
 
 
-@keys_app.command("rm")
+@keys_app.command("rm", epilog=examples("dossier keys rm sara", "dossier keys rm age1qyqszqgp…"))
 def keys_rm(
     ctx: typer.Context,
     recipient: Annotated[str, typer.Argument(help="The public key (or the name given with it).")],
@@ -768,7 +927,7 @@ def keys_rm(
     _say(keys.remove(_db(ctx), recipient).summary())
 
 
-@keys_app.command("rotate")
+@keys_app.command("rotate", epilog=examples("dossier keys rotate"))
 def keys_rotate(ctx: typer.Context) -> None:
     """Re-encrypt every sealed value, history and evidence copy to the current recipients."""
     from dossier.api import keys
@@ -776,10 +935,10 @@ def keys_rotate(ctx: typer.Context) -> None:
     _say(keys.rotate(_db(ctx)).summary())
 
 
-@keys_app.command("list")
+@keys_app.command("list", epilog=examples("dossier keys list", "dossier keys list --format json"))
 def keys_list(
     ctx: typer.Context,
-    fmt: Annotated[Literal["table", "json"], typer.Option("--format")] = "table",
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """The recipients: public key, name, when added and by whom."""
     from dossier.api import keys
@@ -788,14 +947,16 @@ def keys_list(
     output.emit(keys.list_keys(_read_db(ctx)), fmt, views.RECIPIENTS)
 
 
-@command("diff")
+@command("diff", example=["dossier diff old.json    # old.json: an earlier `dossier export`",
+                          "dossier diff --since 2026-01-01 --format markdown > CHANGES.md"])
 def diff_(
     ctx: typer.Context,
     old: Annotated[str | None, typer.Argument(help="An earlier `export --format json` "
                                               "(or ndjson; - for stdin).", show_default=False)] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Persons added or "
                      "changed since DATE (YYYY-MM-DD or an ISO date-time, UTC).")] = None,
-    fmt: Annotated[Literal["text", "markdown", "json"], typer.Option("--format")] = "text",
+    fmt: Annotated[Literal["text", "markdown", "json"], typer.Option("--format", help="text, markdown "
+                   "(a changelog page) or json.")] = "text",
 ) -> None:
     """Persons added, removed and changed (field by field) since an earlier export or a date."""
     from dossier import api
@@ -808,15 +969,17 @@ def diff_(
     output.emit(result, fmt, views.DIFF)
 
 
-@command()
+@command(example=["dossier log kaveh-nadiri", "dossier log --since 2026-11-01 --format json"])
 def log(
     ctx: typer.Context,
-    ref: Annotated[str | None, typer.Argument(help="A person (id, old or merged id, name) or a source key; "
-                                              "default: every change.", show_default=False)] = None,
+    ref: Annotated[str | None, typer.Argument(metavar="REF", help="A person (id, old or merged id, name) or "
+                                              "a source key; default: every change.", show_default=False,
+                                              autocompletion=_complete_person_or_source)] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Changes at or after DATE "
                      "(YYYY-MM-DD or an ISO date-time, UTC).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most N entries.")] = None,
-    fmt: Annotated[Literal["text", "json", "ndjson"], typer.Option("--format")] = "text",
+    fmt: Annotated[Literal["text", "json", "ndjson"], typer.Option("--format", help="text, json or ndjson.")
+                   ] = "text",
 ) -> None:
     """Who changed what and when, newest first (the history kept in the database file)."""
     from dossier import api
@@ -825,20 +988,23 @@ def log(
     output.emit(api.log(_read_db(ctx), ref, since=since, limit=limit), fmt, views.LOG)
 
 
-@command()
+@command(example=["dossier review --list", "dossier review kaveh-nadiri --confirm --source example-report",
+                  "dossier review    # on a terminal: walk the stale posts one by one"])
 def review(
     ctx: typer.Context,
-    ref: Annotated[str | None, typer.Argument(help="One person, for --confirm or --left (scripts).",
-                                              show_default=False)] = None,
+    ref: Annotated[str | None, typer.Argument(metavar="REF", help="One person, for --confirm or --left "
+                                              "(scripts).", show_default=False,
+                                              autocompletion=_complete_person)] = None,
     confirm: Annotated[bool, typer.Option("--confirm", help="REF still holds the current post, as "
                        "--source shows.")] = False,
     left: Annotated[bool, typer.Option("--left", help="REF left the current post on --end, as "
                     "--source shows.")] = False,
     source: Annotated[str | None, typer.Option("--source", metavar="KEY", help="The source that shows it "
-                      "(a key in the database).")] = None,
+                      "(a key in the database).", autocompletion=_complete_source)] = None,
     source_url: Annotated[str | None, typer.Option("--source-url", help="Or a new source: its URL "
                           "(with --source-title).")] = None,
-    source_title: Annotated[str | None, typer.Option("--source-title")] = None,
+    source_title: Annotated[str | None, typer.Option("--source-title", help="The new source's title "
+                            "(with --source-url).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="The date the source "
                      "confirms (default: its published, else accessed, date).")] = None,
     end: Annotated[str | None, typer.Option("--end", metavar="DATE", help="When REF left the post.")] = None,

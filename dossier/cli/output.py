@@ -147,8 +147,13 @@ FORMATS: dict[str, Callable[[Any, View], None]] = {
 }
 
 
+KEY_COLUMNS = frozenset({"id", "key"})  # never broken across lines: an id is copied whole
+
+
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """A Rich table on a terminal; tab-separated lines with a header when piped."""
+    """A Rich table on a terminal; tab-separated lines with a header when piped.
+
+    On a narrow terminal the other columns fold; an id or key column keeps its width."""
     if not stdout_is_terminal():
         lines = ["\t".join(header)]
         lines += ["\t".join(_one_line(c) for c in row) for row in rows]
@@ -159,7 +164,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
     grid = Table(show_lines=False, header_style="bold")
     for name in header:
-        grid.add_column(name, overflow="fold")
+        if name in KEY_COLUMNS:
+            grid.add_column(name, no_wrap=True, overflow="ignore")
+        else:
+            grid.add_column(name, overflow="fold")
     for row in rows:
         grid.add_row(*(Text(c) for c in row))
     console(False).print(grid)

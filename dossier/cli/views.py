@@ -7,10 +7,11 @@ writes them. Record text is passed to Rich only as ``Text``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dossier.cli.output import View
+from dossier.errors import UsageError
 from dossier.model import rules
 
 if TYPE_CHECKING:
@@ -27,12 +28,33 @@ Record = dict[str, Any]
 # --- persons -------------------------------------------------------------------------
 
 
-def _list_rows(records: Sequence[Record]) -> list[list[str]]:
-    return [
-        [r["id"], r["name"], r.get("native_name") or "", rules.post_summary(r.get("role_1988")),
-         rules.post_summary(r.get("current_post")) or "unknown"]
-        for r in records
-    ]
+def _text(field: str) -> Callable[[Record], str]:
+    return lambda r: str(r.get(field) or "")
+
+
+def _joined(field: str, sep: str) -> Callable[[Record], str]:
+    return lambda r: sep.join(r.get(field) or ())
+
+
+# --columns of `list`: name -> (header, cell of a record).
+LIST_COLUMNS: dict[str, tuple[str, Callable[[Record], str]]] = {
+    "id": ("id", _text("id")),
+    "name": ("name", _text("name")),
+    "native_name": ("native name", _text("native_name")),
+    "aliases": ("aliases", _joined("aliases", "; ")),
+    "status": ("status", _text("status")),
+    "born": ("born", _text("born")),
+    "died": ("died", _text("died")),
+    "role_1988": ("position in 1988", lambda r: rules.post_summary(r.get("role_1988"))),
+    "current_post": ("current post", lambda r: rules.post_summary(r.get("current_post")) or "unknown"),
+    "as_of": ("as of", lambda r: str((r.get("current_post") or {}).get("as_of") or "")),
+    "tags": ("tags", _joined("tags", ", ")),
+    "sources": ("sources", lambda r: str(len(r.get("sources") or ()))),
+    "restricted": ("restricted", lambda r: "yes" if r.get("restricted") else ""),
+    "created": ("created", _text("created")),
+    "updated": ("updated", _text("updated")),
+}
+DEFAULT_COLUMNS = ("id", "name", "native_name", "role_1988", "current_post")
 
 
 def _list_csv(records: Sequence[Record]) -> tuple[Sequence[str], list[list[str]]]:
@@ -41,11 +63,20 @@ def _list_csv(records: Sequence[Record]) -> tuple[Sequence[str], list[list[str]]
     return csv_rows(records)
 
 
-PERSONS = View(
-    columns=("id", "name", "native name", "position in 1988", "current post"),
-    rows=_list_rows,
-    csv=_list_csv,
-)
+def persons_view(columns: str | None = None) -> View:
+    """The view of ``list``: the table has the ``--columns`` given (comma-separated), else the
+    default ones; an unknown column is a usage error (exit 2)."""
+    names = [c.strip() for c in columns.split(",") if c.strip()] if columns is not None else DEFAULT_COLUMNS
+    unknown = [c for c in names if c not in LIST_COLUMNS]
+    if unknown or not names:
+        problem = f"unknown column {unknown[0]!r}" if unknown else "no column given"
+        raise UsageError(f"--columns: {problem}", details=[f"  columns: {', '.join(LIST_COLUMNS)}"])
+    cells = [LIST_COLUMNS[c][1] for c in names]
+    return View(columns=[LIST_COLUMNS[c][0] for c in names],
+                rows=lambda records: [[cell(r) for cell in cells] for r in records], csv=_list_csv)
+
+
+PERSONS = persons_view()
 
 
 def _served_cell(served: Any) -> str:
@@ -54,10 +85,8 @@ def _served_cell(served: Any) -> str:
 
 
 def _served_rows(records: Sequence[Record]) -> list[list[str]]:
-    rows = _list_rows(records)
-    for row, record in zip(rows, records, strict=True):
-        row.append(_served_cell(record.get("served")))
-    return rows
+    cells = [LIST_COLUMNS[c][1] for c in DEFAULT_COLUMNS]
+    return [[*(cell(r) for cell in cells), _served_cell(r.get("served"))] for r in records]
 
 
 def _served_csv(records: Sequence[Record]) -> tuple[Sequence[str], list[list[str]]]:

@@ -130,9 +130,11 @@ def materialize(items: Sequence[Item], problems: list[Problem]) -> list[Item]:
     return usable
 
 
-def write(records: Sequence[dict[str, Any]], fmt: str) -> bytes:
-    """All records in one document of ``fmt`` (records are the stored dicts)."""
-    data: bytes = _module(fmt).write(records)
+def write(records: Sequence[dict[str, Any]], fmt: str, *, redact: bool = True) -> bytes:
+    """All records in one document of ``fmt`` (records are the stored dicts). A publication
+    format is redacted unless ``redact`` is False; a record format always holds everything."""
+    module = _module(fmt)
+    data: bytes = module.write(records, redact=redact) if fmt in PUBLICATION else module.write(records)
     return data
 
 

@@ -26,12 +26,19 @@ import calendar
 import re
 from collections.abc import Container, Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from dossier.errors import UsageError
 from dossier.model.ids import slugify, unique_id
 
 TIMESTAMPS = ("created", "updated")
+PERSON_FIELDS = frozenset({
+    "id", "name", "native_name", "aliases", "status", "born", "died", "role_1988", "current_post",
+    "posts", "associates", "narrative", "tags", "sources", "restricted", "merged_ids", "distinct_from",
+    "created", "updated", "dates_as_written",
+})
+"""Every field of a stored person (the record model's; tests/test_rules.py keeps them equal):
+a record written by an older version may lack one."""
 STALE_MONTHS = 24
 """A current post last confirmed more than this many calendar months ago is stale."""
 
@@ -358,7 +365,10 @@ def publishable(record: Record, *, redact: bool = True) -> tuple[dict[str, dict[
     return shown, withheld
 
 
-def published(records: Iterable[Record], *, redact: bool = True) -> list[Record]:
+AnyRecord = TypeVar("AnyRecord", bound=Record)
+
+
+def published(records: Iterable[AnyRecord], *, redact: bool = True) -> list[AnyRecord]:
     """The records a publication shows: redacted, restricted persons are left out."""
     return [r for r in records if not (redact and r.get("restricted"))]
 

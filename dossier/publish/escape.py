@@ -7,6 +7,11 @@
   template language over pages), and block markers at a line start (``---``,
   ``#``, ``-``, ``1.``, indentation) are neutralised. Narratives are escaped
   too: they are shown as plain text with their paragraphs kept.
+* Single-line text (names, titles, places, relations) goes through ``md_text``:
+  ``md_escape``, then, when the text reads right to left (its first strong
+  character is Persian or Arabic script), wrapped in ``<span lang="fa"
+  dir="rtl">``, so browsers lay it out and screen readers speak it as Persian.
+  The span is markup of ours around escaped text; record text never opens a tag.
 * URLs go through ``md_url``: http/https only (validation already demands it;
   this is a second fence) and percent-encoded so they cannot end a Markdown link.
 * Front matter is made by ``yaml.safe_dump`` (``front_matter``), so colons,
@@ -20,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -75,6 +81,30 @@ def _escape_text(text: str) -> str:
     return _LINE_MARKER.sub(_line_marker, text)
 
 
+_RTL_CLASSES = frozenset({"R", "AL"})
+_STRONG = frozenset({"L", "R", "AL"})
+
+
+def reads_rtl(text: str) -> bool:
+    """Whether the first strong character of ``text`` is right-to-left (the Unicode bidi rule
+    a browser applies to ``dir="auto"``)."""
+    if text.isascii():
+        return False
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in _STRONG:
+            return kind in _RTL_CLASSES
+    return False
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def md_text(value: object) -> str:
+    """One line of record text for a page: ``md_escape``d; Persian text marked as such."""
+    text = "" if value is None else str(value)
+    escaped = _escape_text(text)
+    return f'<span lang="fa" dir="rtl">{escaped}</span>' if reads_rtl(text) else escaped
+
+
 # Characters kept as they are in a URL: the RFC 3986 reserved and unreserved set
 # minus the ones that end or break a Markdown link or an HTML attribute.
 _URL_SAFE = "-._~:/?#@!$&*+,;=%"
@@ -108,15 +138,30 @@ def front_matter(data: Mapping[str, Any]) -> str:
     return _front_matter_emitter().dump(dict(data))
 
 
+# A string any YAML emitter writes as it is (plain) as a key, a value or a list item of a
+# block mapping: a letter, then letters, digits, single spaces and . , ' ( ) / _ - or ZWNJ,
+# no space at the end, no character beyond the BMP (libyaml escapes those), and no word the
+# resolver reads as a boolean or null.
+_BMP = r"(?![^\u0000-\uffff])"
+_PLAIN_SCALAR = re.compile(rf"{_BMP}[^\W\d_](?:{_BMP}[\w.,'()/\u200c-]| (?! ))*(?<! )")
+_RESOLVED_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null"})
+_SCALAR_MEMO_MAX = 1 << 14
+
+
 class _FrontMatterEmitter:
     """``yaml.safe_dump`` of many small documents, made cheap.
 
-    One libyaml emitter (when present) is kept open and fed one document per
-    page; its output is taken after each document. Nodes are built directly
-    (front matter has no shared objects, so no anchors to look for) and the
-    resolver's quoting decision is memoized. The output is byte for byte that
-    of ``yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True,
-    sort_keys=False)``: safe_dump with libyaml's emitter.
+    Front matter is a flat mapping of strings, lists of strings and nulls. Such
+    a document is written line by line here: each string as it is when it is
+    plain (``_PLAIN_SCALAR``: names, ids, tags), else as the emitter writes it
+    in that place (asked once per string and remembered: timestamps repeat).
+    Any other document goes to one libyaml emitter (when present), kept open
+    and fed one document per page, its output taken after each document; its
+    nodes are built directly (front matter has no shared objects, so no
+    anchors to look for) and the resolver's quoting decision is memoized.
+    Either way the output is byte for byte that of ``yaml.dump(data,
+    Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)``: safe_dump
+    with libyaml's emitter (tests/test_profiles.py checks it on random documents).
     """
 
     def __init__(self) -> None:
@@ -143,6 +188,7 @@ class _FrontMatterEmitter:
         self.dumper = Dumper(self.stream, allow_unicode=True, width=1_000_000)
         self.dumper.open()
         self.first = True
+        self.scalars: dict[tuple[str, str], str | None] = {}
 
     def node(self, value: Any) -> Any:
         yaml, (str_tag, seq_tag, map_tag) = self.yaml, self.tags
@@ -155,6 +201,60 @@ class _FrontMatterEmitter:
         return yaml.SafeDumper(None).represent_data(value)  # None, bool, numbers, dates
 
     def dump(self, data: dict[str, Any]) -> str:
+        lines = self._lines(data)
+        return lines if lines is not None else self._emit(data)
+
+    def _lines(self, data: dict[str, Any]) -> str | None:
+        """The document written line by line, or None when it is not a flat mapping of strings,
+        lists of strings and nulls, each written on one line."""
+        out = []
+        for key, value in data.items():
+            k = self._scalar(key, "key")
+            if k is None:
+                return None
+            if value is None:
+                out.append(f"{k}: null\n")
+            elif isinstance(value, str):
+                v = self._scalar(value, "value")
+                if v is None:
+                    return None
+                out.append(f"{k}: {v}\n")
+            elif isinstance(value, list | tuple) and value:
+                out.append(f"{k}:\n")
+                for item in value:
+                    v = self._scalar(item, "item") if isinstance(item, str) else None
+                    if v is None:
+                        return None
+                    out.append(f"- {v}\n")
+            elif isinstance(value, list | tuple):
+                out.append(f"{k}: []\n")
+            else:
+                return None
+        return "".join(out) if out else None
+
+    def _scalar(self, text: Any, where: str) -> str | None:
+        """How ``text`` is written as a key, a value or a list item; None: not on one line."""
+        if not isinstance(text, str):
+            return None
+        if _PLAIN_SCALAR.fullmatch(text) and text.lower() not in _RESOLVED_WORDS:
+            return text
+        known = self.scalars.get((text, where), "")
+        if known != "":
+            return known
+        if where == "key":
+            line, prefix, suffix = self._emit({text: None}), "", ": null\n"
+        elif where == "value":
+            line, prefix, suffix = self._emit({"k": text}), "k: ", "\n"
+        else:
+            line, prefix, suffix = self._emit({"k": [text]}), "k:\n- ", "\n"
+        written = line[len(prefix):-len(suffix)]
+        ok = line.startswith(prefix) and line.endswith(suffix) and "\n" not in written and written[:2] != "? "
+        if len(self.scalars) >= _SCALAR_MEMO_MAX:
+            self.scalars.clear()
+        self.scalars[(text, where)] = written if ok else None
+        return written if ok else None
+
+    def _emit(self, data: dict[str, Any]) -> str:
         self.dumper.serialize(self.node(data))
         text = self.stream.getvalue()
         self.stream.seek(0)

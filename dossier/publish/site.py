@@ -1,21 +1,30 @@
-"""The profile site, rendered: persons in, ``{file name: text}`` out (SPEC §5).
+"""The profile site, rendered: stored records in, ``{file name: text}`` out (SPEC §5).
 
 ``render_site`` is pure. It works out everything a page needs from the whole
 database once (who is published, footnote numbers, which source is withheld,
-which current post needs confirming on ``today``) and hands it to Jinja2
-templates, which decide what a page looks like. Reading the database and
-writing the pages is ``dossier.api.publishing``'s job.
+which current post needs confirming on ``today``, the Mermaid diagrams) and
+hands it to Jinja2 templates, which decide what a page looks like. Reading the
+database and writing the pages is ``dossier.api.publishing``'s job.
 
-``public=True`` drops restricted persons everywhere (pages, index, the
-associates of others, the bibliography's citing lists) and withholds
-confidential sources entirely: no title, URL, publisher, author, note, date or
-key reaches the output; they get neutral anchors ``withheld_N`` (a key is a
-slug and cannot contain ``_``, so no real key collides). Persons are redacted
-before any template sees them, so a custom template cannot leak.
+Records are the stored dicts (the canonical dump of valid ``Person`` models):
+templates read their keys as attributes (``person.name``). ``fit_records``
+says when the stored dicts can be rendered as they are and validates them
+when they cannot.
+
+Safe by default: unless ``internal``, restricted persons are dropped everywhere
+(pages, index, diagrams, the associates of others, the bibliography's citing
+lists) and confidential sources are withheld entirely: no title, URL,
+publisher, author, note, date or key reaches the output; they get neutral
+anchors ``withheld_N`` (a key is a slug and cannot contain ``_``, so no real
+key collides). Persons are redacted before any template sees them, so a
+custom template cannot leak. An ``internal`` build shows everything, and every
+page of it is marked by the renderer itself (``internal: true`` in the front
+matter and a banner at the top), whatever the templates say.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,18 +34,24 @@ from typing import TYPE_CHECKING, Any
 from dossier.errors import InvalidInput, NotFound, Problem, StorageError
 from dossier.model import rules
 from dossier.model.bulk import paused_gc
-from dossier.publish.escape import front_matter, html_text, md_escape, md_url
+from dossier.publish import mermaid
+from dossier.publish.escape import front_matter, html_text, md_escape, md_text, md_url
+from dossier.publish.lines import dated, post_brief, post_line
 
 if TYPE_CHECKING:
     import jinja2
 
-    from dossier.model.person import Person, Post, Source
+Record = dict[str, Any]
 
 PERSON_TEMPLATE = "person.md.j2"
 INDEX_TEMPLATE = "index.md.j2"
 SOURCES_TEMPLATE = "sources.md.j2"
 INDEX_PAGE = "index.md"
 SOURCES_PAGE = "sources.md"
+INTERNAL_BANNER = (
+    "> **Internal — not for publication.** This page may name restricted persons "
+    "and cite confidential sources.\n"
+)
 
 
 def template_dir() -> Path:
@@ -58,29 +73,33 @@ class Footnote:
     number: int
     key: str
     anchor: str
-    source: Source | None
+    source: Record | None
     confidential: bool
 
 
 @dataclass(frozen=True)
 class Linked:
-    """An associate claim and the person it points to (None: no page to link)."""
+    """An associate claim and the person at its other end (None: no page to link)."""
 
-    associate: Any
-    person: Person | None
+    associate: Record
+    person: Record | None
 
 
 @dataclass
 class _Bibliography:
-    source: Source
+    source: Record
     anchor: str
     confidential: bool
-    cited_by: list[Person] = field(default_factory=list)
+    cited_by: list[Record] = field(default_factory=list)
 
 
-def _sort_key(post: Post) -> tuple[int, str, str]:
-    start = post.start or post.end
-    return (0, start, post.end or "") if start else (1, "", "")
+def _sort_key(post: Record) -> tuple[int, str, str]:
+    start = post["start"] or post["end"]
+    return (0, start, post["end"] or "") if start else (1, "", "")
+
+
+def _by_name(person: Record) -> tuple[str, str]:
+    return (person["name"].casefold(), person["id"])
 
 
 class _Site:
@@ -92,13 +111,13 @@ class _Site:
     anchor, so not even a custom template can print what must be withheld.
     """
 
-    def __init__(self, persons: Iterable[Person], *, public: bool, today: date | None) -> None:
-        ordered = sorted(persons, key=lambda p: p.id or "")
-        self.public = public
-        published = [p for p in ordered if not (public and p.restricted)]
+    def __init__(self, records: Iterable[Record], *, internal: bool, today: date | None) -> None:
+        ordered = sorted(records, key=lambda r: r["id"])
+        self.internal = internal
+        published = rules.published(ordered, redact=not internal)
         for reserved in (INDEX_PAGE, SOURCES_PAGE):
             stem = reserved.removesuffix(".md")
-            if any(p.id == stem for p in published):
+            if any(p["id"] == stem for p in published):
                 raise InvalidInput(
                     Problem(
                         f"a person's page would overwrite {reserved}; give the person another id",
@@ -108,140 +127,179 @@ class _Site:
                 )
         self.today = rules.today(today)
         # A key that is confidential in any copy is confidential everywhere.
-        confidential = {s.key for p in published for s in p.sources if s.confidential}
+        confidential = {s["key"] for p in published for s in p["sources"] if s["confidential"]}
         self.withheld: dict[str, str] = {}
-        if public:
+        if not internal:
             self.withheld = {key: f"withheld_{n}" for n, key in enumerate(sorted(confidential), 1)}
-            hidden = {p.id for p in ordered if p.restricted}
+            hidden = {r["id"] for r in ordered if r.get("restricted")}
             published = [self._redact(p, hidden) for p in published]
-        self.persons = published
-        self.by_id = {p.id: p for p in published}
+        self.persons: list[Record] = published
+        self.by_id = {p["id"]: p for p in published}
+        self.linked_from: dict[str, list[tuple[Record, Record]]] = {}
+        for person in published:
+            for assoc in person["associates"]:
+                self.linked_from.setdefault(assoc["id"], []).append((person, assoc))
         self.bibliography = self._bibliography(confidential | set(self.withheld.values()))
 
-    def _redact(self, person: Person, hidden: set[str | None]) -> Person:
+    def _redact(self, person: Record, hidden: set[str]) -> Record:
         anchors = self.withheld
-        if not any(s.key in anchors for s in person.sources) and not any(
-            a.id in hidden for a in person.associates
+        if not any(s["key"] in anchors for s in person["sources"]) and not any(
+            a["id"] in hidden for a in person["associates"]
         ):
             return person
 
         def keys(cited: list[str]) -> list[str]:
             return [anchors.get(k, k) for k in cited]
 
-        def post(p: Post | None) -> Post | None:
-            return None if p is None else p.model_copy(update={"sources": keys(p.sources)})
+        def post(p: Record | None) -> Record | None:
+            return None if p is None else {**p, "sources": keys(p["sources"])}
 
-        return person.model_copy(
-            update={
-                "role_1988": post(person.role_1988),
-                "current_post": post(person.current_post),
-                "posts": [post(p) for p in person.posts],
-                "associates": [
-                    a.model_copy(update={"sources": keys(a.sources)})
-                    for a in person.associates
-                    if a.id not in hidden
-                ],
-                "sources": [
-                    _withheld_source(anchors[s.key]) if s.key in anchors else s for s in person.sources
-                ],
-            }
-        )
+        return {
+            **person,
+            "role_1988": post(person["role_1988"]),
+            "current_post": post(person["current_post"]),
+            "posts": [post(p) for p in person["posts"]],
+            "associates": [
+                {**a, "sources": keys(a["sources"])} for a in person["associates"] if a["id"] not in hidden
+            ],
+            "sources": [
+                withheld_source(anchors[s["key"]]) if s["key"] in anchors else s for s in person["sources"]
+            ],
+        }
 
     def _bibliography(self, confidential: set[str]) -> dict[str, _Bibliography]:
         # One entry per key: the copy of the first citing person in id order.
         entries: dict[str, _Bibliography] = {}
         for person in self.persons:
-            for src in person.sources:
-                entry = entries.get(src.key)
+            for src in person["sources"]:
+                entry = entries.get(src["key"])
                 if entry is None:
-                    entry = entries[src.key] = _Bibliography(src, src.key, src.key in confidential)
+                    entry = entries[src["key"]] = _Bibliography(src, src["key"], src["key"] in confidential)
                 entry.cited_by.append(person)
         return entries
 
-    def person_context(self, person: Person) -> dict[str, Any]:
-        timeline = sorted(person.posts, key=_sort_key)
-        associates = [Linked(a, self.by_id.get(a.id)) for a in person.associates]
+    def person_context(self, person: Record) -> dict[str, Any]:
+        timeline = sorted(person["posts"], key=_sort_key)
+        associates = [Linked(a, self.by_id.get(a["id"])) for a in person["associates"]]
+        incoming = self.linked_from.get(person["id"], [])
+        named_by = [Linked(a, src) for src, a in sorted(incoming, key=lambda pair: _by_name(pair[0]))]
         # Footnotes are numbered in reading order of the claims, then the rest.
         notes: dict[str, int] = {}
-        cited = [person.role_1988, person.current_post, *timeline, *person.associates]
+        cited = [person["role_1988"], person["current_post"], *timeline, *person["associates"]]
         for claim in cited:
             if claim is not None:
-                for key in claim.sources:
+                for key in claim["sources"]:
                     notes.setdefault(key, len(notes) + 1)
-        for src in person.sources:
-            notes.setdefault(src.key, len(notes) + 1)
-        own = {s.key: s for s in person.sources}
+        for src in person["sources"]:
+            notes.setdefault(src["key"], len(notes) + 1)
+        own = {s["key"]: s for s in person["sources"]}
         footnotes = []
         for key, number in notes.items():
             entry = self.bibliography[key]
-            withheld = self.public and entry.confidential
+            withheld = not self.internal and entry.confidential
             footnotes.append(
                 Footnote(number, key, entry.anchor, None if withheld else own[key], entry.confidential)
             )
-        current = person.current_post
-        why = rules.staleness({"as_of": current.as_of}, self.today) if current else None
+        current = person["current_post"]
+        why = rules.staleness(current, self.today) if current else None
+        # No "today" for the timeline: a current post without an as-of date is drawn over
+        # its start, not up to the day of the build, so a page changes only with its record.
+        career_diagram, undrawn = mermaid.career_timeline(person)
         return {
             "person": person,
-            "public": self.public,
+            "public": not self.internal,
+            "internal": self.internal,
             "today": self.today.isoformat() if self.today else None,
-            "updated": _timestamp(person),
+            "updated": person["updated"],
             "notes": notes,
             "footnotes": footnotes,
             "timeline": timeline,
             "associates": associates,
+            "named_by": named_by,
+            "career_diagram": career_diagram,
+            "undrawn": undrawn,
+            "associates_diagram": mermaid.associates_graph(person, self.by_id, incoming),
             "stale": why == "stale",
             "undated": why == "undated",
-            "deceased": person.status == "deceased" or person.died is not None,
+            "deceased": person["status"] == "deceased" or person["died"] is not None,
         }
 
     def index_context(self) -> dict[str, Any]:
-        groups: dict[tuple[int, str], list[Person]] = {}
+        groups: dict[tuple[int, str], list[Record]] = {}
         for person in self.persons:
             groups.setdefault(_group(person), []).append(person)
         ordered = []
         for (rank, label), members in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1].casefold())):
-            members.sort(key=lambda p: (p.name.casefold(), p.id))
+            members.sort(key=_by_name)
             ordered.append({"label": label, "recorded": rank == 0, "persons": members})
-        return {"public": self.public, "today": self._today_text(), "groups": ordered,
-                "count": len(self.persons)}
+        return {"public": not self.internal, "internal": self.internal, "today": self._today_text(),
+                "groups": ordered, "count": len(self.persons),
+                "bodies_diagram": mermaid.bodies_overview(self.persons)}
 
     def sources_context(self) -> dict[str, Any]:
-        shown = [e for e in self.bibliography.values() if not (self.public and e.confidential)]
-        shown.sort(key=lambda e: (e.source.title.casefold(), e.source.key))
-        withheld = [e for e in self.bibliography.values() if self.public and e.confidential]
+        hide = not self.internal
+        shown = [e for e in self.bibliography.values() if not (hide and e.confidential)]
+        shown.sort(key=lambda e: (e.source["title"].casefold(), e.source["key"]))
+        withheld = [e for e in self.bibliography.values() if hide and e.confidential]
         withheld.sort(key=lambda e: int(e.anchor.rsplit("_", 1)[1]))
         for entry in self.bibliography.values():
-            entry.cited_by.sort(key=lambda p: (p.name.casefold(), p.id))
-        return {"public": self.public, "sources": shown, "withheld": withheld}
+            entry.cited_by.sort(key=_by_name)
+        return {"public": hide, "internal": self.internal, "sources": shown, "withheld": withheld}
 
     def _today_text(self) -> str | None:
         return self.today.isoformat() if self.today else None
 
 
-def _withheld_source(anchor: str) -> Source:
+def withheld_source(anchor: str) -> Record:
     """What a public run knows of a confidential source: that it exists, and its anchor."""
-    from dossier.model.person import Source
-
-    return Source.model_construct(key=anchor, title="Withheld", kind="other", confidential=True)
-
-
-def _timestamp(person: Person) -> str | None:
-    return None if person.updated is None else rules.stamp(person.updated)
+    return {"key": anchor, "title": "Withheld", "publisher": None, "author": None, "url": None,
+            "published": None, "accessed": None, "archive_url": None, "sha256": None, "kind": "other",
+            "confidential": True, "note": None}
 
 
-def _group(person: Person) -> tuple[int, str]:
+def _group(person: Record) -> tuple[int, str]:
     """Index group: where the person served in 1988 (place, else body); unknown ones last."""
-    role = person.role_1988
+    role = person["role_1988"]
     if role is None:
         return (2, "No position in 1988 recorded")
-    if role.place:
-        return (0, role.place)
-    if role.organization:
-        return (0, role.organization)
+    if role["place"]:
+        return (0, role["place"])
+    if role["organization"]:
+        return (0, role["organization"])
     return (1, "Place not recorded")
 
 
+def mark_internal(page: str) -> str:
+    """``page`` marked as part of an internal build: ``internal: true`` in its front matter
+    (front matter is added if the template wrote none) and the banner right after it."""
+    head, body = "---\n", page
+    if page.startswith("---\n"):
+        end = page.find("\n---\n", 3)
+        if end >= 0:
+            head, body = page[: end + 1], page[end + 5 :].removeprefix("\n")
+    return f"{head}internal: true\n---\n\n{INTERNAL_BANNER}\n{body}"
+
+
 # --- templates ----------------------------------------------------------------
+
+
+@functools.cache
+def _environment_class() -> type[jinja2.Environment]:
+    import jinja2
+
+    class RecordEnvironment(jinja2.Environment):
+        """Reads a stored record's keys as attributes (``person.name``) without first trying,
+        and failing, an attribute lookup for every one (an exception each)."""
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if obj.__class__ is dict:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass  # a dict method (``.get``), or undefined
+            return super().getattr(obj, attribute)
+
+    return RecordEnvironment
 
 
 def environment(templates: Path | None = None) -> jinja2.Environment:
@@ -250,7 +308,7 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
 
     dirs = [str(templates)] if templates is not None else []
     dirs.append(str(template_dir()))
-    env = jinja2.Environment(
+    env = _environment_class()(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in dirs]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # Markdown, not HTML: escaping is md_escape's job, in the template
@@ -259,7 +317,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.filters.update(md_escape=md_escape, md_url=md_url, html_text=html_text, front_matter=front_matter)
+    env.filters.update(md_escape=md_escape, md_text=md_text, md_url=md_url, html_text=html_text,
+                       front_matter=front_matter, post_line=post_line, post_brief=post_brief, dated=dated)
     return env
 
 
@@ -312,25 +371,26 @@ def _is_template_error(exc: BaseException) -> bool:
 
 
 def render_site(
-    persons: Sequence[Person],
+    records: Sequence[Record],
     *,
-    public: bool,
-    templates: Path | None,
+    internal: bool = False,
+    templates: Path | None = None,
     today: date | None = None,
 ) -> dict[str, str]:
     """Every page of the site: ``{"<id>.md": text, "index.md": text, "sources.md": text}``.
 
-    Pure: the same persons give the same bytes. Raises ``InvalidInput`` (exit 4)
-    for a missing or broken template, naming the template file and line.
+    ``records`` are stored records fit to render (``fit_records``). Pure: the
+    same records give the same bytes. Raises ``InvalidInput`` (exit 4) for a
+    missing or broken template, naming the template file and line.
     """
-    return render_pages(persons, environment(templates), public=public, today=today)
+    return render_pages(records, environment(templates), internal=internal, today=today)
 
 
 def render_pages(
-    persons: Sequence[Person],
+    records: Sequence[Record],
     env: jinja2.Environment,
     *,
-    public: bool,
+    internal: bool,
     today: date | None,
     only: Collection[str] | None = None,
 ) -> dict[str, str]:
@@ -339,47 +399,59 @@ def render_pages(
     index_page = _template(env, INDEX_TEMPLATE)
     sources_page = _template(env, SOURCES_TEMPLATE)
     with paused_gc():
-        site = _Site(persons, public=public, today=today)
+        site = _Site(records, internal=internal, today=today)
         pages = {}
         for p in site.persons:
-            name = f"{p.id}.md"
+            name = f"{p['id']}.md"
             if only is None or name in only:
                 pages[name] = _render(person_page, site.person_context(p))
         if only is None or INDEX_PAGE in only:
             pages[INDEX_PAGE] = _render(index_page, site.index_context())
         if only is None or SOURCES_PAGE in only:
             pages[SOURCES_PAGE] = _render(sources_page, site.sources_context())
+    if internal:
+        pages = {name: mark_internal(text) for name, text in pages.items()}
     return pages
 
 
 def render_page(
-    persons: Sequence[Person],
+    records: Sequence[Record],
     person_id: str,
     *,
-    public: bool = False,
+    internal: bool = False,
     templates: Path | None = None,
     today: date | None = None,
 ) -> str:
     """The page ``render_site`` would write for one person, rendering only that page."""
     name = f"{person_id}.md"
-    pages = render_pages(persons, environment(templates), public=public, today=today, only={name})
+    pages = render_pages(records, environment(templates), internal=internal, today=today, only={name})
     if name not in pages:
         raise NotFound(f"no published person {person_id!r}")
     return pages[name]
 
 
+def fit_records(records: Sequence[Record], *, trusted: bool) -> Sequence[Record]:
+    """Stored records ready to render.
 
-def load_persons(records: Sequence[dict[str, Any]]) -> list[Person]:
-    """Stored records as models: one batched validation with the collector paused."""
-    from dossier.model.person import validate_many
+    As they are when the store vouches for them (``Snapshot.trusted``: every
+    record was validated when written and the file is exactly what dossier
+    wrote) and each holds every field of the record model; else validated now,
+    in one batch with the collector paused, and dumped back to the canonical
+    form (which fills fields an older version did not write).
+    """
+    if trusted and all(r.keys() >= rules.PERSON_FIELDS for r in records):
+        return records
+    from dossier.model.person import dump, validate_many
 
     with paused_gc():
         persons, problems = validate_many(records)
-    if problems:
-        found = [replace(p, source=f"database: {records[i].get('id')}")
-                 for i, located in problems.items() for p in located]
-        raise StorageError(
-            "the database holds a record that does not validate (see `dossier check`)",
-            details=[f"  {p}" for p in found[:20]],
-        )
-    return persons
+        if not problems:
+            return [dump(p) for p in persons]
+    found = [replace(p, source=f"database: {records[i].get('id')}")
+             for i, located in problems.items() for p in located]
+    raise StorageError(
+        "the database holds a record that does not validate (see `dossier check`)",
+        details=[f"  {p}" for p in found[:20]],
+    )
+
+

@@ -1,0 +1,55 @@
+"""Claims written as one line of Markdown: the template filters ``post_line``, ``post_brief``
+and ``dated``.
+
+A site of 10,000 persons writes some 80,000 such pieces; as Jinja2 macros they
+cost a third of the rendering (every macro call builds a context), so they are
+Python. The templates still decide where a line
+goes and what surrounds it; record text goes through ``md_text`` and
+``md_escape`` as everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dossier.publish.escape import md_escape, md_text
+
+
+def post_brief(post: Mapping[str, Any]) -> str:
+    """A post by what and where: ``Title, Organization, Place`` (a table cell, the index)."""
+    text = md_text(post["title"])
+    if post["organization"]:
+        text += ", " + md_text(post["organization"])
+    if post["place"]:
+        text += ", " + md_text(post["place"])
+    return text
+
+
+def dated(record: Mapping[str, Any], field: str) -> str:
+    """A date of a person or a post as stored, then the Solar Hijri text it was entered as:
+    ``1988-07-29 (SH1367-05-07)``."""
+    written = (record["dates_as_written"] or {}).get(field)
+    text = md_escape(record[field])
+    return f"{text} ({md_escape(written)})" if written else text
+
+
+def post_line(post: Mapping[str, Any], notes: Mapping[str, int]) -> str:
+    """A post as a claim: **title**, where, when, its confidence, then its footnote numbers or
+    a visible **unsourced**: ``**Judge**, Court, Tabriz · 1981 – 1986 · confidence: low [^2]``."""
+    text = f"**{md_text(post['title'])}**"
+    if post["organization"]:
+        text += ", " + md_text(post["organization"])
+    if post["place"]:
+        text += ", " + md_text(post["place"])
+    start, end = post["start"], post["end"]
+    if start and end:
+        text += f" · {dated(post, 'start')} – {dated(post, 'end')}"
+    elif start:
+        text += f" · from {dated(post, 'start')}"
+    elif end:
+        text += f" · until {dated(post, 'end')}"
+    text += f" · confidence: {md_escape(post['confidence'])}"
+    if post["sources"]:
+        return text + "".join(f" [^{notes[key]}]" for key in post["sources"])
+    return text + " · **unsourced**"
