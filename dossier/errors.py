@@ -77,3 +77,9 @@ class InvalidInput(DossierError):
 
     def lines(self) -> list[str]:
         return [*(str(p) for p in self.problems), *self.details]
+
+
+class CryptoError(DossierError):
+    """An identity or a ciphertext that does not work; nothing was written."""
+
+    exit_code = EXIT_FAILURE

@@ -61,7 +61,6 @@ KEY_FIELD = {"persons": "id", "sources": "key", "history": "n"}
 LOCK_TIMEOUT_ENV = "DOSSIER_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 10.0
 _MASK = (1 << 64) - 1
-_SPLICE_MAX = 256  # changed lines above which a full rewrite is as cheap as a splice
 
 Record = dict[str, Any]
 
@@ -171,15 +170,20 @@ class _Malformed(Exception):
     pass
 
 
-def _sum_of(section: str, lines: Iterable[bytes]) -> int:
-    total, before = 0, section.encode()
-    pattern = _KEY_AT[section]
-    for line in lines:
-        total += _term(line + b"\n", before)
-        m = pattern.match(line)
+def _sum_of(part: _Section, buf: Any) -> int:
+    """The sum of the lines of one section of a file, read where they are (no copies)."""
+    total, before = 0, part.name.encode()
+    pattern, crc, view = _KEY_AT[part.name], zlib.crc32, memoryview(buf)
+    at = part.start
+    while at < part.end:
+        end = part.line_end(buf, at)
+        m = pattern.match(buf, at)
         if m is None:
-            raise _Malformed(f"a {section} line does not start with its key")
+            raise _Malformed(f"a {part.name} line does not start with its key")
+        total += crc(view[at:end], crc(before))
         before = m.group(1)
+        at = end
+    view.release()
     return total
 
 
@@ -197,7 +201,7 @@ class _File:
     stated_sum: int | None
     validated: bool
     legacy: dict[str, dict[str, Record]] | None = None  # a schema 0/1 file, parsed
-    ident: tuple[int, int, int, int] | None = None  # (stated sum, size, inode, mtime): this very file
+    ident: tuple[int, int, int] | None = None  # (stated sum, size, mtime): this very file
 
     @property
     def size(self) -> int:
@@ -240,7 +244,7 @@ def _open(path: Path, *, keep_fd: bool = False) -> _File:
             os.close(fd)
         return _legacy(path, bytes(buf))
     file = _parse_header(path, buf, fd if keep_fd else None)
-    file.ident = (file.stated_sum or 0, st.st_size, st.st_ino, st.st_mtime_ns)
+    file.ident = (file.stated_sum or 0, st.st_size, st.st_mtime_ns)
     return file
 
 
@@ -362,6 +366,11 @@ class Snapshot:
             return sorted(self._parsed["persons"])
         return self._keys("persons")
 
+    def keyed(self) -> dict[str, Record]:
+        """Every stored person by the key it is stored under (its id, unless a hand edit
+        made them differ)."""
+        return self._table("persons")
+
     def all(self) -> list[Record]:
         """Every stored person, in id order."""
         table = self._table("persons")
@@ -390,6 +399,30 @@ class Snapshot:
         table = self._table("sources")
         return {k: table[k] for k in sorted(table)}
 
+    def sources_with(self, field: str, value: Any) -> list[Record]:
+        """The sources whose ``field`` is ``value``: their lines are found by a byte search for
+        the serialised pair, and only those lines are parsed."""
+        needle = orjson.dumps({field: value})[1:-1]  # '"url":"https://…"'
+        return self._sources_matching(needle, lambda s: s.get(field) == value)
+
+    def sources_holding(self, field: str) -> list[Record]:
+        """The sources with a value in ``field`` (found the same way as ``sources_with``)."""
+        return self._sources_matching(orjson.dumps(field) + b":", lambda s: bool(s.get(field)))
+
+    def _sources_matching(self, needle: bytes, keep: Callable[[Record], bool]) -> list[Record]:
+        if "sources" in self._parsed or self._file.legacy is not None:
+            return [s for s in self.sources().values() if keep(s)]
+        part = self._file.sections["sources"]
+        buf, out, at = self._file.buf, [], part.start
+        while (hit := buf.find(needle, at, part.end)) >= 0:
+            start = buf.rfind(b"\n", part.start, hit) + 1 if hit > part.start else part.start
+            end = part.line_end(buf, max(start, part.start))
+            record = orjson.loads(buf[max(start, part.start):end])
+            if keep(record):  # the bytes may have matched inside another value
+                out.append(record)
+            at = end
+        return out
+
     def history(self) -> list[Record]:
         """Every history entry, oldest first."""
         table = self._table("history")
@@ -407,9 +440,10 @@ class Snapshot:
         return self._file.meta
 
     @property
-    def ident(self) -> tuple[int, int, int, int] | None:
+    def ident(self) -> tuple[int, int, int] | None:
         """What tells this state of the file from any other (for caches kept beside it): the
-        stated sum, size, inode and modification time; None for a missing or older-schema file."""
+        stated sum, size and modification time; None for a missing or older-schema file.
+        (A hand edit changes the time; a copy that keeps it, ``cp -p``, is the same content.)"""
         return self._file.ident
 
     @property
@@ -436,7 +470,7 @@ class Snapshot:
         if file.legacy is not None or file.stated_sum is None:
             return False
         try:
-            total = sum(_sum_of(s.name, s.lines(file.buf)) for s in file.sections.values())
+            total = sum(_sum_of(part, file.buf) for part in file.sections.values())
         except _Malformed:
             return False
         return (total & _MASK) == file.stated_sum
@@ -543,8 +577,12 @@ class Transaction(Snapshot):
         self._validated = False
         self.notes: dict[tuple[str, str], dict[str, Any]] = {}  # for the history: e.g. merged into
         self.on_written: Callable[[Transaction], None] | None = None
-        self.written: tuple[int, int, int, int] | None = None  # the new file's ident, once written
+        self.written: tuple[int, int, int] | None = None  # the new file's ident, once written
         self._new_sum = 0
+        # Applied to every person and source put: the api seals confidential content here.
+        self.seal: Callable[[str, Record], Record] | None = None
+        self.dry_run = False
+        self.replace_backup = False  # the previous state must not stay as the .bak (it held clear text)
 
     def put(self, record: Mapping[str, Any]) -> None:
         self._put("persons", dict(record))
@@ -562,6 +600,10 @@ class Transaction(Snapshot):
 
     def delete_source(self, key: str) -> None:
         self._delete("sources", key)
+
+    def put_history(self, entry: Mapping[str, Any]) -> None:
+        """Replace a stored history entry (its ``n`` says which): re-encryption only."""
+        self._record("history", str(entry["n"]), dict(entry))
 
     def log(self, entries: Iterable[Record]) -> None:
         """Append history entries (numbered here: ``n`` counts from the first entry ever)."""
@@ -590,6 +632,15 @@ class Transaction(Snapshot):
         if change is not None:
             return change.new
         return super()._get(section, key)
+
+    def sources_with(self, field: str, value: Any) -> list[Record]:
+        found = {s["key"]: s for s in super().sources_with(field, value)}
+        for (section, key), change in self._changes.items():
+            if section == "sources":
+                found.pop(key, None)
+                if change.new is not None and change.new.get(field) == value:
+                    found[key] = change.new
+        return [found[k] for k in sorted(found)]
 
     def _keys(self, section: str) -> list[str]:
         keys = set(super()._keys(section))
@@ -620,6 +671,8 @@ class Transaction(Snapshot):
     # -- recording changes ------------------------------------------------------------------
 
     def _put(self, section: str, record: Record) -> None:
+        if self.seal is not None:
+            record = self.seal(section, record)
         key = str(record[KEY_FIELD[section]])
         self._record(section, key, record)
 
@@ -651,13 +704,14 @@ class Transaction(Snapshot):
         """Every record of this state was validated (the api did it): readers may trust it."""
         self._validated = True
 
-    def pieces(self) -> list[bytes | tuple[int, int]]:
+    def pieces(self) -> list[bytes | bytearray | tuple[int, int]]:
         """The new file as pieces: new bytes, or (offset, length) runs of the old file.
 
-        Few changes are spliced into the old bytes; many (or an old schema) are
-        written anew. Both give the same bytes for the same state.
+        The changes are spliced into the old bytes (a file of an older schema, or one
+        whose lines a hand edit put out of order, is written anew). Both give the same
+        bytes for the same state.
         """
-        if self._file.legacy is None and len(self._changes) + len(self._history_added) <= _SPLICE_MAX:
+        if self._file.legacy is None:
             try:
                 return self._splice()
             except _Malformed:
@@ -665,23 +719,28 @@ class Transaction(Snapshot):
         return self._rewrite()
 
 
-    def _rewrite(self) -> list[bytes | tuple[int, int]]:
+    def _rewrite(self) -> list[bytes | bytearray | tuple[int, int]]:
         """Every line anew, from the parsed tables: the canonical bytes of this state."""
         counts, sizes, total = {}, {}, 0
-        body: list[bytes] = []
+        crc = zlib.crc32
+        body = bytearray()  # (orjson's own buffers keep ~8 KB each: many lines are copied in)
         with paused_gc():
             for section in SECTIONS:
                 table = self._table(section)
                 keys = sorted(table, key=int) if section == "history" else sorted(table)
-                lines = [line_of(table[k]) for k in keys]
-                total += _sum_of(section, (line[:-1] for line in lines))
-                counts[section], sizes[section] = len(lines), sum(map(len, lines))
-                body += lines
+                before, size = section.encode(), 0
+                for key in keys:
+                    line = line_of(table[key])
+                    total += crc(line, crc(before))
+                    before = key.encode()
+                    size += len(line)
+                    body += line
+                counts[section], sizes[section] = len(keys), size
         # Written anew, the sum is right again: the state is validated only if it was before.
         validated = self._validated or self.trusted
-        return [self._header(counts, sizes, total, validated), b"".join(body)]
+        return [self._header(counts, sizes, total, validated), body]
 
-    def _splice(self) -> list[bytes | tuple[int, int]]:
+    def _splice(self) -> list[bytes | bytearray | tuple[int, int]]:
         """The old file's runs of unchanged lines, with the changed lines between them."""
         by_section: dict[str, list[Change]] = {s: [] for s in SECTIONS}
         for change in self._changes.values():
@@ -719,7 +778,7 @@ class _Splice:
 
     def __init__(self, file: _File, total: int) -> None:
         self.buf, self.total = file.buf, total
-        self.pieces: list[bytes | tuple[int, int]] = []
+        self.pieces: list[bytes | bytearray | tuple[int, int]] = []
 
     def section(self, part: _Section, changes: list[Change], appended: list[Record]) -> tuple[int, int]:
         """Splice one section; (line count, bytes) of the new section."""
@@ -746,7 +805,11 @@ class _Splice:
     def _add(self, line: bytes, key: bytes) -> int:
         self.total += _term(line, self.last)
         self.last = key
-        self.pieces.append(line)
+        # New lines next to each other go into one buffer (orjson's own keep ~8 KB each).
+        if self.pieces and isinstance(self.pieces[-1], bytearray):
+            self.pieces[-1] += line
+        else:
+            self.pieces.append(bytearray(line))
         return len(line)
 
     def _copy(self, end: int) -> None:
@@ -810,13 +873,16 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
         file = _open(path, keep_fd=True)
         try:
             tx = Transaction(path, file)
+            tx.dry_run = dry_run
             yield tx
             if tx.dirty and not dry_run:
                 if tx.on_commit is not None:
                     tx.on_commit(tx)
                 _write_pieces(path, tx.pieces(), file)
+                if tx.replace_backup:
+                    _refresh_backup(path)
                 st = os.stat(path)
-                tx.written = (tx._new_sum, st.st_size, st.st_ino, st.st_mtime_ns)
+                tx.written = (tx._new_sum, st.st_size, st.st_mtime_ns)
                 if tx.on_written is not None:
                     tx.on_written(tx)
         finally:
@@ -838,10 +904,10 @@ def _check_writable(path: Path) -> None:
         raise StorageError(f"{path.parent}: folder does not exist")
 
 
-def _write_pieces(path: Path, pieces: list[bytes | tuple[int, int]], old: _File) -> None:
+def _write_pieces(path: Path, pieces: list[bytes | bytearray | tuple[int, int]], old: _File) -> None:
     def fill(fd: int) -> None:
         for piece in pieces:
-            if isinstance(piece, bytes):
+            if isinstance(piece, bytes | bytearray):
                 _write_all(fd, piece)
             elif piece[1]:
                 _copy_range(old, fd, *piece)
@@ -905,7 +971,7 @@ def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | No
         os.close(fd)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes | bytearray) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -959,8 +1025,19 @@ def _atomic(
                 os.unlink(tmp)
 
 
+def _refresh_backup(path: Path) -> None:
+    """Make ``<db>.bak`` the current file (its previous state must not be kept: it held clear text)."""
+    try:
+        _link_backup(path)
+    except OSError as exc:
+        raise StorageError(f"{backup_path(path)}: cannot replace: {exc.strerror or exc}") from None
+
+
 def _link_backup(path: Path) -> None:
     bak = backup_path(path)
+    with contextlib.suppress(OSError):
+        if os.path.samefile(path, bak):
+            return  # renaming a link over itself does nothing, and would leave the temp link
     tmp = bak.with_name(f".{bak.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()

@@ -29,6 +29,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DOSSIER_LOCK_TIMEOUT", "5")
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
+    # No identity of the person running the tests: keys live in a config folder of the test.
+    monkeypatch.delenv("DOSSIER_IDENTITY", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return db
 
 

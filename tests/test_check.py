@@ -238,12 +238,15 @@ def test_hand_edited_records_are_validated_not_crashed_on(run, db: Path) -> None
     assert "Traceback" not in res.stderr
 
 
-def test_every_code_is_documented_and_used_by_these_tests() -> None:
+def test_every_code_is_documented_and_used_by_the_tests() -> None:
+    from dossier.api.checks import SECURITY_CODES
+
     assert all(code[:2] in ("E-", "W-") for code in FINDING_CODES)
     assert {FINDING_CODES[c][0] for c in FINDING_CODES if c.startswith("E-")} == {"error"}
     assert {FINDING_CODES[c][0] for c in FINDING_CODES if c.startswith("W-")} == {"warning"}
-    source = Path(__file__).read_text("utf-8")
-    assert all(f'"{code}"' in source for code in FINDING_CODES)
+    assert all(code.startswith("S-") for code in SECURITY_CODES)  # check --security
+    source = "".join(p.read_text("utf-8") for p in Path(__file__).parent.glob("test_*.py"))
+    assert all(f'"{code}"' in source for code in [*FINDING_CODES, *SECURITY_CODES])
 
 
 # --- an unreadable database file -------------------------------------------------------

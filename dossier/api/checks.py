@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from dossier.api.sidecar import Sidecar
 from dossier.model import rules
 from dossier.model.bulk import paused_gc
 
@@ -33,7 +34,26 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
     "W-DECEASED-POST": ("warning", "a deceased person with a current post"),
     "W-IMPOSSIBLE-POST": ("warning", "current post confirmed after the death date, or in the future"),
     "W-MERGED-ASSOCIATE": ("warning", "an associate link to a person since merged into another"),
+    "E-EVIDENCE-MISSING": ("error", "an evidence copy a source records is not in the evidence store"),
+    "E-EVIDENCE-ALTERED": ("error", "an evidence copy whose bytes no longer match its SHA-256"),
 }
+SECURITY_CODES: dict[str, tuple[Severity, str]] = {
+    "S-ENCRYPTION-OFF": ("error", "confidential content is stored in clear: encryption is off"),
+    "S-CLEAR-SOURCE": ("error", "a confidential source stored in clear although encryption is on"),
+    "S-CLEAR-NARRATIVE": ("error", "a restricted narrative stored in clear although encryption is on"),
+    "S-CLEAR-EVIDENCE": ("error", "an evidence copy of a confidential source stored in clear"),
+    "S-CLEAR-HISTORY": ("error", "a history entry holds confidential values in clear"),
+    "S-CLEAR-BACKUP": ("error", "the .bak beside the database holds confidential content in clear"),
+    "S-LEFTOVER": ("error", "a temporary file of an interrupted write lies beside the database"),
+    "S-NO-RECIPIENTS": ("error", "the database holds encrypted content but lists no recipients"),
+    "S-IDENTITY-BROKEN": ("error", "this user's identity cannot be read"),
+    "S-IDENTITY-MODE": ("warning", "the identity file can be read by other users of this machine"),
+    "S-NOT-RECIPIENT": ("warning", "this user's identity is not among the database's recipients"),
+}
+
+
+# The findings of one state of the database on one day (see ``api.persons.check``).
+FINDINGS = Sidecar(".findings", 1, ["dossier.api.checks", "dossier.model.rules", "dossier.names"])
 
 DUPLICATE_SCORE = 90
 """Two different folded names are reported as a likely duplicate from this
@@ -49,7 +69,7 @@ class Finding:
 
     @property
     def severity(self) -> Severity:
-        return FINDING_CODES[self.code][0]
+        return (FINDING_CODES.get(self.code) or SECURITY_CODES[self.code])[0]
 
     def __str__(self) -> str:
         return f"{self.code} {self.id}: {self.message}"
@@ -79,14 +99,19 @@ def _finding(code: str, pid: str, field: str, message: str) -> Finding:
     return Finding(code, pid, field, f"{field}: {message}" if field else message)
 
 
-def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date) -> list[Finding]:
-    """Every finding for the stored ``(key, record)`` pairs, errors first, then by id."""
+def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: bool = True) -> list[Finding]:
+    """Every finding for the stored ``(key, record)`` pairs, errors first, then by id.
+
+    ``validate=False`` for records known valid (a database whose checksum holds and whose
+    every record was validated when written).
+    """
     with paused_gc():
         items = sorted(items, key=lambda kv: kv[0])
         records = [(_id(key, record), record) for key, record in items]
         findings = _semantic(records, today)
-        seen = {(f.id, f.field) for f in findings}
-        findings += [f for f in _validation(items) if (f.id, f.field) not in seen]
+        if validate:
+            seen = {(f.id, f.field) for f in findings}
+            findings += [f for f in _validation(items) if (f.id, f.field) not in seen]
         findings += duplicates(records)
         rank = {code: (FINDING_CODES[code][0] != "error", i) for i, code in enumerate(FINDING_CODES)}
         # A stable sort: one person's findings of one code stay in the record's order.
@@ -195,6 +220,12 @@ def _current_post(pid: str, record: dict[str, Any], today: date) -> list[Finding
     return out
 
 
+def _folded_names(record: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
+    from dossier.names import fold_words, record_names
+
+    return [(name, fold_words(name)) for name in record_names(record)]
+
+
 # --- likely duplicates ------------------------------------------------------------
 
 
@@ -214,21 +245,23 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
     from rapidfuzz import process
     from rapidfuzz.fuzz import ratio
 
-    from dossier.names import fold_words, match_key, record_names, skeleton_token
+    from dossier.names import join_words, skeleton_token
 
     owners: dict[str, list[str]] = {}
     shown: dict[str, dict[str, str]] = {}  # key -> person -> the name as written
+    folded: dict[str, tuple[str, ...]] = {}  # key -> its words
     blocks: dict[str, list[str]] = {}
     for pid, record in records:
-        for name in record_names(record):
-            key = match_key(name)
+        for name, words in _folded_names(record):
+            key = join_words(words)
             if not key:
                 continue
             ids = owners.get(key)
             if ids is None:
                 owners[key] = [pid]
                 shown[key] = {pid: name}
-                blocks.setdefault(skeleton_token(fold_words(name)[-1]), []).append(key)
+                folded[key] = words
+                blocks.setdefault(skeleton_token(words[-1]), []).append(key)
             elif ids[-1] != pid and pid not in ids:
                 ids.append(pid)
                 shown[key][pid] = name
@@ -244,13 +277,13 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
         ordered = sorted(ids)
         pairs = [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]
                  if frozenset((a, b)) not in judged]
-        folded = " ".join(fold_words(shown[key][ordered[0]]))
+        spelt = " ".join(folded[key])
         # One finding for the group; one per pair when some of its pairs were judged different.
         for first, *rest in ([ordered] if len(pairs) * 2 == len(ordered) * (len(ordered) - 1) else pairs):
             spellings = " / ".join(dict.fromkeys(shown[key][pid] for pid in (first, *rest)))
             out.append(Finding("W-DUPLICATE", first, "name",
                                f"likely the same person as {', '.join(rest)}: "
-                               f"same folded name {folded!r} ({spellings})"))
+                               f"same folded name {spelt!r} ({spellings})"))
     for keys in blocks.values():
         for i, key in enumerate(keys[:-1]):
             for other, s, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
@@ -265,3 +298,4 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
                                    f"name {shown[key][a[0]]!r} resembles {shown[other][b[0]]!r} "
                                    f"(score {round(s)})"))
     return out
+

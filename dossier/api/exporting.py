@@ -10,8 +10,10 @@ change is not written (an export right after importing the folder changes no fil
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +34,17 @@ class ExportReport:
     removed: list[str] = field(default_factory=list)  # files of records no longer in the database
     sources: int = 0
     split: bool = False
+    selected: str = ""  # the filter that chose the persons (--served-at/--in), said in the summary
+    of: int = 0  # how many persons the database holds, when a filter chose some
 
     def summary(self) -> str:
+        count = f"{self.count} of {self.of} persons ({self.selected})" if self.selected else (
+            f"{self.count} persons")
         if self.data is not None:
-            return f"exported {self.count} persons ({self.fmt})"
+            return f"exported {count} ({self.fmt})"
         if not self.split:
             same = "; the file already held exactly this" if self.unchanged else ""
-            return f"exported {self.count} persons to {self.target} ({self.fmt}{same})"
+            return f"exported {count} to {self.target} ({self.fmt}{same})"
         return (f"exported {self.count} persons and {self.sources} sources to {self.target.rstrip('/')}/ "
                 f"({self.fmt}, a file each): {self.written} written, {len(self.removed)} removed, "
                 f"{self.unchanged} unchanged")
@@ -48,8 +54,13 @@ class ExportReport:
 
 
 def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = None,
-           split: bool = False, internal: bool = False) -> ExportReport:
+           split: bool = False, served_at: str | None = None, served_in: str | None = None,
+           today: date | None = None, internal: bool = False) -> ExportReport:
     """Every person, in id order, to ``path`` (``-``: returned as bytes for stdout).
+
+    ``served_at``/``served_in`` export only the persons with a matching post
+    (``dossier.api.served``), each record exactly as stored, so the file imports as
+    it is; not with ``split``, whose folder holds the whole database.
 
     The publication formats (ftm, popolo) are redacted as ``profiles`` is: restricted
     persons and confidential sources left out, unless ``internal``.
@@ -58,12 +69,22 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *PUBLICATION))}")
     if split and fmt in PUBLICATION:
         raise UsageError(f"--split writes record files; --format {fmt} is one document (drop --split)")
+    wanted = None
+    if served_at is not None or served_in is not None:
+        from dossier.api.served import served_filter
+
+        wanted = served_filter(served_at, served_in, today=today)
+    if split and wanted is not None:
+        raise UsageError("--split writes the whole database into its folder (and removes the files of "
+                         "persons it does not hold): drop --served-at/--in, or export to one file")
     target = str(path)
     if split:
         if target == "-":
             raise UsageError("--split writes one file per person: give a folder (export --split records/)")
         snapshot = store.read(db)
-        return _export_split(snapshot.all(), snapshot.sources(), Path(target), fmt or "yaml")
+        report = _export_split(snapshot.all(), snapshot.sources(), Path(target), fmt or "yaml")
+        _export_recipients(snapshot, Path(target))
+        return report
     if target != "-" and Path(target).is_dir():
         raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
     fmt = fmt or (format_of(target) if target != "-" else None) or "json"
@@ -71,16 +92,22 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         raise UsageError(f"--internal applies to --format {' or '.join(PUBLICATION)} (redacted by default); "
                          f"--format {fmt} always holds every record and source")
     snapshot = store.read(db)
-    if fmt == "ndjson":
+    if fmt == "ndjson" and wanted is None:
         data = snapshot.persons_ndjson()  # the stored lines are the export
         count = len(snapshot)
     else:
         records = snapshot.all()
+        if wanted is not None:
+            records = [r for r, _ in wanted.select(records)]
         data, count = write(records, fmt, redact=not internal), len(records)
     if target == "-":
-        return ExportReport(count, fmt, target, data=data)
-    changed = write_if_changed(Path(target), data, private=internal or fmt not in PUBLICATION)
-    return ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
+        report = ExportReport(count, fmt, target, data=data)
+    else:
+        changed = write_if_changed(Path(target), data, private=internal or fmt not in PUBLICATION)
+        report = ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
+    if wanted is not None:
+        report.selected, report.of = wanted.said, len(snapshot)
+    return report
 
 
 def split_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -109,6 +136,19 @@ def _export_split(records: list[dict[str, Any]], sources: dict[str, dict[str, An
                 report.unchanged += 1
         report.removed += _remove_stale(where, set(files), suffix, key="id" if where == folder else "key")
     return report
+
+
+def _export_recipients(snapshot: store.Snapshot, folder: Path) -> None:
+    """The folder says whom its sealed content is encrypted to (an import adopts them)."""
+    from dossier.api.sealing import recipient_entries
+    from dossier.interchange.inputs import RECIPIENTS_FILE, recipients_text
+
+    entries = recipient_entries(snapshot)
+    path = folder / RECIPIENTS_FILE
+    if entries:
+        write_if_changed(path, recipients_text(entries).encode("utf-8"), durable=False, private=False)
+    elif path.exists():
+        path.unlink()
 
 
 def _remove_stale(folder: Path, keep: set[str], suffix: str, *, key: str) -> list[str]:
@@ -151,6 +191,12 @@ def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: 
     A new file is ``private`` (0600) unless it is a redacted publication: a full
     export carries confidential sources and restricted persons, as the database
     does. An existing file keeps its mode.
+
+    A new file of a regenerated folder (``durable=False``: a split export) is
+    written in place, not through a temp file and a rename: half the file-system
+    work for 20,000 files. A kill mid-write can leave that one file short; the
+    command has then failed, and running it again rewrites the file (its bytes
+    differ). A file that exists is always replaced atomically.
     """
     try:
         if path.read_bytes() == data:
@@ -158,11 +204,31 @@ def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: 
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = 0o600 if private else 0o666 & ~_umask()
+        if not durable:
+            return _write_new(path, data, mode)
     except IsADirectoryError:
         raise StorageError(f"{path}: is a folder") from None
     except OSError as exc:
         raise StorageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     store.write_atomic(path, data, mode=mode, durable=durable)
+    return True
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> bool:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:  # made meanwhile: replace it as any existing file
+        store.write_atomic(path, data, mode=mode, durable=False)
+        return True
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return True
 
 

@@ -31,11 +31,13 @@ def log(
     after = since_stamp(since) if since is not None else None
     needles = [orjson.dumps(i)[1:-1] for i in ids] if ids is not None else []
     entries: list[Record] = []
+    sealed = False
     for line in reversed(list(snapshot.history_lines())):
         # Most lines are not about the person asked for: a byte search before parsing.
         if ids is not None and not any(b'"id":"' + n + b'"' in line for n in needles):
             continue
         entry: Record = orjson.loads(line)
+        sealed = sealed or b"BEGIN AGE" in line
         if ids is not None and entry.get("id") not in ids:
             continue
         if after is not None and str(entry.get("at", "")) < after:
@@ -43,6 +45,11 @@ def log(
         entries.append(entry)
         if limit is not None and len(entries) >= limit:
             break
+    if sealed:
+        from dossier.api.sealing import Opener
+
+        opener = Opener(snapshot)
+        entries = [opener.history(e) for e in entries]
     return entries
 
 

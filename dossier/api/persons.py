@@ -76,8 +76,26 @@ def _by_folded_name(records: list[Record], ref: str) -> list[Record]:
 
 
 def show(db: Path, ref: str) -> Record:
-    """The stored record of one person."""
-    return resolve(store.read(db), ref)
+    """The stored record of one person, its sealed content opened if this user can
+    (``api.sealing``: else it reads "withheld (encrypted)")."""
+    snapshot = store.read(db)
+    return _opened(snapshot, resolve(snapshot, ref))
+
+
+def _opened(snapshot: store.Snapshot, record: Record) -> Record:
+    if not rules.holds_sealed(record):
+        return record
+    from dossier.api.sealing import Opener
+
+    return Opener(snapshot).person(record)
+
+
+def _editable(snapshot: store.Snapshot, record: Record) -> Record:
+    if not rules.holds_sealed(record):
+        return record
+    from dossier.api.sealing import Opener
+
+    return Opener(snapshot).editable(record)
 
 
 # --- listing ---------------------------------------------------------------
@@ -90,13 +108,25 @@ def list_persons(
     status: str | None = None,
     query: str | None = None,
     limit: int | None = None,
+    served_at: str | None = None,
+    served_in: str | None = None,
+    today: date | None = None,
 ) -> Sequence[Record]:
     """Stored records in id order, filtered; no validation (the store holds valid data).
 
     Unfiltered, the records are parsed only if used: their NDJSON is the stored bytes.
+    ``served_at``/``served_in`` keep the persons with a post matching them
+    (``dossier.api.served``; ``today``: the day a current post is held, default the
+    current date); each record is then a copy with one more key, ``served``: the
+    posts that matched, ``[{"path": "role_1988", "post": "Title (Organization, Place)"}]``.
     """
+    wanted = None
+    if served_at is not None or served_in is not None:
+        from dossier.api.served import served_filter
+
+        wanted = served_filter(served_at, served_in, today=today)
     snapshot = store.read(db)
-    if tag is None and status is None and not query and limit is None:
+    if tag is None and status is None and not query and limit is None and wanted is None:
         return store.Persons(snapshot)
     records = snapshot.all()
     if tag is not None:
@@ -106,6 +136,8 @@ def list_persons(
     if query:
         needle = query.casefold()
         records = [r for r in records if needle in _haystack(r)]
+    if wanted is not None:
+        records = [{**r, "served": [s.as_dict() for s in served]} for r, served in wanted.select(records)]
     return records[:limit] if limit is not None else records
 
 
@@ -153,20 +185,27 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
     no source; ``notify`` is told (``likely duplicate of …``, ``unsourced claim: …``).
     """
     from dossier import names
+    from dossier.model.bulk import in_parallel
     from dossier.model.person import dump, validate_person
 
+    if notify is not None:
+        # Looking for likely duplicates needs the name index, not the lock: it runs on the
+        # other core while this one validates and writes.
+        before = store.read(db)
+        given = [new.name, *([new.native_name] if new.native_name else []), *new.aliases]
+        alike = in_parallel(lambda: likely_duplicates(before, given))
     with writing.transaction(db) as tx:
-        known = tx.sources()
         sources: list[Record] = []
         for key in dict.fromkeys(new.source_keys):
-            if key not in known:
+            found = tx.source(key)
+            if found is None:
                 raise NotFound(f"no source {key!r} in the database (see `dossier sources list`; "
                                "a new source is given with --source-url and --source-title)")
-            sources.append(known[key])
+            sources.append(found)
         for url, title in new.sources:
-            key = writing.new_source_key({"title": title, "url": url}, known, (s["key"] for s in sources))
+            key = writing.new_source_key(tx, {"title": title, "url": url}, (s["key"] for s in sources))
             if all(s["key"] != key for s in sources):  # a source named twice is cited once
-                sources.append(known.get(key) or {"key": key, "title": title, "url": url})
+                sources.append(tx.source(key) or {"key": key, "title": title, "url": url})
         data: Record = {"name": new.name, "aliases": new.aliases, "tags": new.tags}
         if new.native_name:
             data["native_name"] = new.native_name
@@ -191,7 +230,7 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
         record["created"] = record["updated"] = rules.now_stamp()
         writing.put_person(tx, record)
     if notify is not None:
-        for warning in entry_warnings(db, record):
+        for warning in entry_warnings(record, alike() or {}):
             notify(f"warning: {warning}")
     return record
 
@@ -199,20 +238,26 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
 DUPLICATE_SCORE = 90  # as check's W-DUPLICATE
 
 
-def entry_warnings(db: Path, record: Record) -> list[str]:
-    """What a researcher should know about a person just entered: likely duplicates (by the
-    name index, so cheap) and claims without a source."""
-    from dossier import names
+def likely_duplicates(snapshot: store.Snapshot, given: Sequence[str]) -> dict[str, int]:
+    """Persons whose names score at least ``DUPLICATE_SCORE`` against one of ``given``: id ->
+    the best score (by the name index, so cheap)."""
     from dossier.api import nameindex
 
-    index = nameindex.load(db, store.read(db))
+    index = nameindex.load(snapshot)
     found: dict[str, int] = {}
-    for name in names.record_names(record):
+    for name in given:
         for hit in index.search(name, limit=5, threshold=DUPLICATE_SCORE):
-            if hit.id != record["id"] and rules.distinct_note(record, hit.id) is None:
-                found[hit.id] = max(found.get(hit.id, 0), hit.score)
+            found[hit.id] = max(found.get(hit.id, 0), hit.score)
+    return found
+
+
+def entry_warnings(record: Record, alike: dict[str, int]) -> list[str]:
+    """What a researcher should know about a person just entered: the likely duplicates
+    found (``likely_duplicates``), and claims without a source."""
     out = [f"{record['id']} is a likely duplicate of {pid} (score {score}); "
-           f"if they are one person: dossier merge {pid} {record['id']}" for pid, score in found.items()]
+           f"if they are one person: dossier merge {pid} {record['id']}"
+           for pid, score in alike.items()
+           if pid != record["id"] and rules.distinct_note(record, pid) is None]
     out += [f"unsourced claim: {path}" for path, claim in rules.claims(record) if not rules.cited_keys(claim)]
     return out
 
@@ -231,7 +276,7 @@ def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gre
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db) as tx:
-        record = resolve(tx, ref)
+        record = _editable(tx, resolve(tx, ref))
         changed = dump(validate_person(apply_assignments(record, assignments, calendar=calendar),
                                        source="--set"))
         for field in ("posts", "associates"):
@@ -265,7 +310,8 @@ def replace(tx: store.Transaction, old: Record, new: Record, *, source: str) -> 
     for key in rules.TIMESTAMPS:
         new[key] = old.get(key)
     record = dump(validate_person(new, source=source))
-    if rules.content(record) == rules.content(old):
+    stored = tx.get(old["id"]) or old
+    if rules.content(tx.seal("persons", record) if tx.seal else record) == rules.content(stored):
         return None
     writing.put_person(tx, writing.stamp_changed(tx, record))
     return record
@@ -296,25 +342,63 @@ def remove(db: Path, ref: str) -> Record:
 # --- search / check / merge (names) --------------------------------------------
 
 
-def search(db: Path, query: str, *, limit: int | None = 10) -> list[names.Hit]:
-    """Persons whose names match ``query`` (SPEC §4), best first (through the name index)."""
+def search(db: Path, query: str, *, limit: int | None = 10, served_at: str | None = None,
+           served_in: str | None = None, today: date | None = None) -> list[names.Hit]:
+    """Persons whose names match ``query`` (SPEC §4), best first (through the name index).
+
+    With ``served_at``/``served_in``, only persons with a matching post (as ``list_persons``),
+    each hit a ``ServedHit`` that names the posts.
+    """
     from dossier.api import nameindex
+    from dossier.api.served import ServedHit, served_filter
     from dossier.model.bulk import paused_gc
 
+    wanted = served_filter(served_at, served_in, today=today)
+    snapshot = store.read(db)
     with paused_gc():
-        return nameindex.load(db, store.read(db)).search(query, limit=limit)
+        hits = nameindex.load(snapshot).search(query, limit=limit if wanted is None else None)
+    if wanted is None:
+        return hits
+    out: list[names.Hit] = []
+    for hit in hits:
+        record = snapshot.get(hit.id)
+        served = wanted.matches(record) if record is not None else []
+        if served:
+            out.append(ServedHit(hit.id, hit.name, hit.matched, hit.score, tuple(served)))
+    return out[:limit] if limit is not None else out
 
 
 def check(db: Path, *, today: date | None = None) -> list[Finding]:
-    """Integrity findings; ``today`` (for stale posts) defaults to the current date (``rules.today``)."""
+    """Integrity findings; ``today`` (for stale posts) defaults to the current date (``rules.today``).
+
+    A database whose checksum holds and whose every record was validated when written is
+    not validated again. The findings of a state of the database on a day are kept beside
+    it (``<db>.findings``): checking that same state again that day reads them.
+    """
     from dossier.api import checks
 
+    day = rules.today(today)
     try:
         snapshot = store.read(db)
+        found = checks.FINDINGS.load(snapshot)
+        if found is not None and not found[1] and found[0]["day"] == day.isoformat():
+            return [checks.Finding(*f) for f in found[0]["findings"]] + _evidence_findings(db)
+        keyed = snapshot.keyed()
+        findings = checks.run(keyed.items(), today=day, validate=not snapshot.trusted)
     except StorageError as exc:
         raise StorageError(exc.message, details=_restore_advice(db)) from None
-    items = ((key, snapshot.get(key)) for key in snapshot.ids())  # consumed with the GC paused
-    return checks.run(items, today=rules.today(today))  # type: ignore[arg-type]
+    checks.FINDINGS.save(db, snapshot.ident, {"day": day.isoformat(), "findings": [
+        [f.code, f.id, f.field, f.message] for f in findings]})
+    return findings + _evidence_findings(db)
+
+
+def _evidence_findings(db: Path) -> list[Finding]:
+    """The evidence copies missing or altered (files change on their own: never remembered)."""
+    from dossier.api import checks, evidence
+
+    return [checks.Finding(f"E-EVIDENCE-{d.problem.upper()}", d.key, "evidence",
+                           f"evidence {d.name[:12]}…: {d.problem} (see dossier sources verify {d.key})")
+            for d in evidence.verify(db)[1]]
 
 
 def _restore_advice(db: Path) -> list[str]:
@@ -340,7 +424,14 @@ def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False,
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db, dry_run=dry_run) as tx:
-        keep, other = resolve(tx, keep_ref), resolve(tx, other_ref)
+        keep, other = _editable(tx, resolve(tx, keep_ref)), _editable(tx, resolve(tx, other_ref))
+        # OTHER's narrative is appended to KEEP's: a sealed one must be read to be combined.
+        sealed = (other if other.get("sealed")
+                  else keep if keep.get("sealed") and other.get("narrative") else None)
+        if sealed is not None:
+            from dossier.api.sealing import withheld_error
+
+            raise withheld_error(f"{sealed['id']}: the narrative (merging appends one to the other)")
         judged = rules.distinct_note(keep, other["id"])
         if judged is not None and not force:
             why = f" ({judged})" if judged else ""

@@ -121,7 +121,7 @@ def _cite(tx: store.Transaction, record: dict[str, Any], evidence: Evidence) -> 
         fields = {k: v for k, v in evidence.items() if v}
         if not fields.get("title"):
             raise InvalidInput(Problem("a new source needs a title", field="--source-title", source="review"))
-        key = writing.new_source_key(fields, tx.sources())
+        key = writing.new_source_key(tx, fields)
         src = tx.source(key) or {**fields, "key": key}
     if all(s["key"] != src["key"] for s in record.get("sources") or ()):
         record.setdefault("sources", []).append(dict(src))

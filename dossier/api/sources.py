@@ -85,12 +85,34 @@ def show_source(db: Path, key: str) -> dict[str, Any]:
     snapshot = store.read(db)
     use = _use(snapshot, key)
     names = {pid: (snapshot.get(pid) or {}).get("name", "") for pid in use.persons}
+    source = _opened(snapshot, use.source)
+    shown = {name: source.get(name) for name in SOURCE_FIELDS}
+    if source.get("evidence"):
+        shown["evidence"] = source["evidence"]
+    if source.get("sealed"):
+        shown["encrypted"] = True
     return {
-        "source": {name: use.source.get(name) for name in SOURCE_FIELDS},
+        "source": shown,
         "persons": [{"id": pid, "name": names[pid]} for pid in use.persons],
         "claims": [{"person": c.person, "name": names.get(c.person, ""), "path": c.path}
                    for c in use.claims],
     }
+
+
+def _opened(snapshot: store.Snapshot, source: dict[str, Any]) -> dict[str, Any]:
+    if not source.get("sealed"):
+        return source
+    from dossier.api.sealing import Opener
+
+    return Opener(snapshot).source(source)
+
+
+def _editable(snapshot: store.Snapshot, source: dict[str, Any]) -> dict[str, Any]:
+    if not source.get("sealed"):
+        return source
+    from dossier.api.sealing import Opener
+
+    return Opener(snapshot).editable_source(source)
 
 
 # --- add ----------------------------------------------------------------------
@@ -140,7 +162,7 @@ def add_source(
                 raise Conflict(f"source key {explicit!r} already exists with different content",
                                details=_differences(known.source, src))
         else:
-            src["key"] = writing.new_source_key(src, {k: u.source for k, u in uses.items()})
+            src["key"] = writing.new_source_key(tx, src)
             known = uses.get(src["key"])
             if known and known.source != src:
                 raise Conflict(f"source {src['key']!r} has this title and URL and other content; "
@@ -174,16 +196,18 @@ def add_source(
 def _validated(data: dict[str, Any], *, source: str) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from dossier.model.person import Source, problems_from
+    from dossier.model.person import Source, problems_from, source_paths
 
     try:
         return Source.model_validate(data).model_dump(mode="json")
     except ValidationError as exc:
-        raise InvalidInput(problems_from(exc, source=source)) from None
+        raise InvalidInput(problems_from(exc, source=source, withhold=source_paths(data))) from None
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    return [f"  {name}: {old.get(name)!r} in the database, {new.get(name)!r} given"
+    secret = old.get("confidential") or new.get("confidential")
+    return [f"  {name}: differs (confidential)" if secret and name in rules.SEALED_SOURCE_FIELDS
+            else f"  {name}: {old.get(name)!r} in the database, {new.get(name)!r} given"
             for name in SOURCE_FIELDS if old.get(name) != new.get(name)]
 
 
@@ -234,7 +258,8 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
         use = uses.get(key)
         if use is None:
             raise NotFound(f"no source {key!r} (see `dossier sources list`)")
-        holder: dict[str, Any] = {"name": "-", "sources": [copy.deepcopy(use.source)]}
+        opened = _editable(tx, use.source)
+        holder: dict[str, Any] = {"name": "-", "sources": [copy.deepcopy(opened)]}
         try:
             holder = apply_assignments(holder, [f"sources[0].{a}" for a in assignments])
         except InvalidInput as exc:
@@ -246,17 +271,28 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
         new_key = new["key"]
         if new_key != key and new_key in uses:
             raise Conflict(f"cannot rename {key!r} to {new_key!r}: that key already exists")
-        records = [copy.deepcopy(tx[pid]) for pid in use.persons]
-        for record in records:
-            record["sources"] = [new if s["key"] == key else s for s in record["sources"]]
-            if new_key != key:
-                for _, claim in rules.claims(record):
-                    claim["sources"] = [new_key if k == key else k for k in claim.get("sources") or ()]
-        changed = _store(tx, records, source="--set")
+        changed = replace_everywhere(tx, key, new, persons=use.persons, source="--set")
+        return Edited(new_key, key, changed, new != opened)
+
+
+def replace_everywhere(tx: store.Transaction, key: str, new: dict[str, Any], *,
+                       persons: Sequence[str] | None = None, source: str = "sources") -> list[str]:
+    """Put the source ``key`` as ``new`` in the registry and every person carrying it (a new
+    key renames it, citations included); the ids of the persons that changed."""
+    new_key = new["key"]
+    if persons is None:
+        persons = writing.carriers(tx, key)
+    records = [copy.deepcopy(tx[pid]) for pid in persons]
+    for record in records:
+        record["sources"] = [new if s["key"] == key else s for s in record["sources"]]
         if new_key != key:
-            tx.delete_source(key)
-        tx.put_source(new)
-        return Edited(new_key, key, changed, new != use.source)
+            for _, claim in rules.claims(record):
+                claim["sources"] = [new_key if k == key else k for k in claim.get("sources") or ()]
+    changed = _store(tx, records, source=source)
+    if new_key != key:
+        tx.delete_source(key)
+    tx.put_source(new)
+    return changed
 
 
 # --- rm -------------------------------------------------------------------------

@@ -71,6 +71,7 @@ class ImportReport:
     sources: dict[str, int] = field(default_factory=dict)  # added/updated/removed sources
     dry_run: bool = False
     mirror: bool = False
+    recipients: list[str] = field(default_factory=list)  # added from the folder's recipients.txt
 
     def summary(self) -> str:
         if self.mirror:
@@ -81,6 +82,9 @@ class ImportReport:
                       f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped")
         if any(self.sources.values()):
             counts += "; sources: " + ", ".join(f"{n} {what}" for what, n in self.sources.items() if n)
+        if self.recipients:
+            counts += ("; now also encrypted to " + ", ".join(self.recipients)
+                       + " (from recipients.txt; see dossier keys list)")
         return f"dry run: would have {counts}" if self.dry_run else counts
 
 
@@ -117,7 +121,7 @@ def import_path(
         read = read_input(path, fmt, problems, stdin=stdin, notify=notify or _quiet)
         return import_items(db, read.items, problems, sources=read.sources, dry_run=dry_run,
                             on_conflict=on_conflict, calendar=calendar, mirror=mirror, notify=notify,
-                            progress=progress)
+                            progress=progress, recipients=read.recipients)
 
 
 def import_items(
@@ -132,10 +136,13 @@ def import_items(
     mirror: bool = False,
     notify: Notify | None = None,
     progress: Progress | None = None,
+    recipients: list[dict[str, Any]] | None = None,
 ) -> ImportReport:
     """Validate ``items`` and apply them in one transaction (see the module docstring).
 
-    ``sources`` are the source files of a split folder, which persons cite by key.
+    ``sources`` are the source files of a split folder, which persons cite by key;
+    ``recipients`` its recipients file: the database encrypts to them too (``mirror``:
+    to them only), and a database without encryption turns it on.
     """
     problems = list(problems or [])
     notify = notify or _quiet
@@ -148,6 +155,10 @@ def import_items(
         raise _invalid(problems, [*items, *sources])
     report = ImportReport(dry_run=dry_run, mirror=mirror)
     with writing.transaction(db, dry_run=dry_run) as tx:
+        if recipients:
+            from dossier.api import keys
+
+            report.recipients = keys.adopt(tx, recipients)
         _inline_sources(items, registry, None if mirror else tx, problems)
         pending = _pending(items, tx, calendar, problems)
         records = _validate([items[i] for i in pending], calendar, problems, progress)
@@ -160,6 +171,9 @@ def import_items(
         _assign_ids(batch, problems)
         if problems:
             raise _invalid(problems, items)
+        if tx.seal is not None:  # compared and stored as the store will hold them
+            batch = [(item, tx.seal("persons", r) if r is not None else None) for item, r in batch]
+            registry = {k: (tx.seal("sources", src), it) for k, (src, it) in registry.items()}
         if mirror:
             _mirror(batch, registry, tx, report)
             return report
@@ -198,7 +212,7 @@ def _read_sources(items: Sequence[Item], problems: list[Problem]) -> Registry:
     """The validated sources of a split folder's ``sources/`` files, by key."""
     from pydantic import ValidationError
 
-    from dossier.model.person import Source, problems_from
+    from dossier.model.person import Source, problems_from, source_paths
 
     registry: Registry = {}
     for item in materialize(list(items), problems):
@@ -208,7 +222,8 @@ def _read_sources(items: Sequence[Item], problems: list[Problem]) -> Registry:
         try:
             src = Source.model_validate(item.data).model_dump(mode="json")
         except ValidationError as exc:
-            problems.extend(problems_from(exc, source=item.source, line=item.line))
+            problems.extend(problems_from(exc, source=item.source, line=item.line,
+                                             withhold=source_paths(item.data)))
             continue
         first = registry.get(src["key"])
         if first is not None:

@@ -27,6 +27,7 @@ from typing import Any
 from dossier import store
 from dossier.errors import Conflict
 from dossier.model import rules
+from dossier.model.ids import unique_id
 
 Record = dict[str, Any]
 
@@ -91,20 +92,39 @@ def command() -> str:
 
 @contextlib.contextmanager
 def transaction(db: Path, *, dry_run: bool = False) -> Iterator[store.Transaction]:
-    from dossier.api import nameindex
+    from dossier.api import sealing
 
     with store.transaction(db, dry_run=dry_run) as tx:
+        sealing.install(tx)
         tx.on_commit = _commit
-        tx.on_written = nameindex.update
+        tx.on_written = _written
         yield tx
+
+
+def _written(tx: store.Transaction) -> None:
+    from dossier.api import nameindex, sealing
+
+    nameindex.update(tx)  # the name index follows the write (see sidecar)
+    sealing.written(tx)
 
 
 def _commit(tx: store.Transaction) -> None:
     if tx.legacy:
         _validate_all(tx)
     entries = history_entries(tx.changes, tx.notes)
+    what = command()
+    if entries and tx.seal is not None:
+        from dossier.api import sealing
+
+        entries, confidential = sealing.sealed_entries(tx, entries)
+        if confidential:
+            what = sealing.elided(what)
+        classified = sealing.newly_confidential(tx)
+        if classified:  # what was public until now is in the history, and the .bak, in clear
+            sealing.reseal_past(tx, classified)
+            tx.replace_backup = True
     if entries:
-        stamp, who, what = rules.now_stamp(), actor(), command()
+        stamp, who = rules.now_stamp(), actor()
         tx.log({"at": stamp, "actor": who, "command": what, **entry} for entry in entries)
 
 
@@ -123,6 +143,8 @@ def history_entries(changes: list[store.Change],
 
     entries = []
     for change in changes:
+        if change.section == "history":
+            continue  # history re-encrypted (keys rotate) is no change to record
         kind = "person" if change.section == "persons" else "source"
         entry: Record = {"kind": kind, "id": change.key}
         named = change.new or change.old or {}
@@ -152,6 +174,8 @@ def put_person(tx: store.Transaction, record: Mapping[str, Any]) -> None:
     A source that only this person carries may change with it; one that others
     carry too must be changed with ``sources edit`` (every copy at once).
     """
+    if tx.seal is not None:
+        record = tx.seal("persons", dict(record))
     for src in record.get("sources") or ():
         known = tx.source(src["key"])
         if known is not None and known != src:
@@ -163,14 +187,29 @@ def put_person(tx: store.Transaction, record: Mapping[str, Any]) -> None:
     tx.put(record)
 
 
-def new_source_key(source: Mapping[str, Any], known: Mapping[str, Mapping[str, Any]],
-                   taken: Iterable[str] = ()) -> str:
-    """The key of a source given without one (``rules.source_key``), readable for a Persian title."""
+def new_source_key(tx: store.Snapshot, source: Mapping[str, Any], taken: Iterable[str] = ()) -> str:
+    """The key of a source given without one (``rules.source_key``): the stored source with
+    its title and URL, else a key from its title (readable for a Persian title) that neither
+    the database nor ``taken`` holds."""
     from dossier import names
 
-    base = names.source_key_base(str(source["title"]), url=source.get("url"),
-                                 publisher=source.get("publisher"), published=source.get("published"))
-    return rules.source_key(source, known, taken, base=base)
+    if source.get("confidential"):  # a key made from a witness's testimony title would name it
+        return unique_id("confidential", _Taken(tx, set(taken)))
+    url, title = source.get("url"), str(source["title"])
+    known = tx.sources_with("url", url) if url else tx.sources_with("title", title)
+    base = names.source_key_base(title, url=url, publisher=source.get("publisher"),
+                                 published=source.get("published"))
+    return rules.source_key(source, known, _Taken(tx, set(taken)), base=base)
+
+
+class _Taken:
+    """The keys in the database or in ``extra`` (asked one by one: a binary search each)."""
+
+    def __init__(self, tx: store.Snapshot, extra: set[str]) -> None:
+        self.tx, self.extra = tx, extra
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.extra or (isinstance(key, str) and self.tx.source(key) is not None)
 
 
 def carriers(tx: store.Snapshot, key: str, *, but: str = "") -> list[str]:
@@ -182,6 +221,8 @@ def carriers(tx: store.Snapshot, key: str, *, but: str = "") -> list[str]:
 def stamp_changed(tx: store.Transaction, record: Record, *, stamp: str | None = None) -> Record:
     """``updated`` becomes now when the person's own content changed; else it stays as stored."""
     old = tx.get(record["id"])
+    if old is not None and tx.seal is not None:
+        record = tx.seal("persons", record)  # compared as it will be stored
     if old is not None and rules.own_content(old) == rules.own_content(record):
         record["updated"] = old.get("updated")
     else:

@@ -76,9 +76,12 @@ class DossierGroup(TyperGroup):
         except Exception as exc:
             if _debug(ctx):
                 raise
-            sys.stderr.write(
-                f"error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n"
-            )
+            # Where, not what: the exception's text may hold a record's confidential content.
+            import traceback
+
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            sys.stderr.write(f"error: internal error: {type(exc).__name__} at {Path(frame.filename).name}:"
+                             f"{frame.lineno} (run with --debug for details)\n")
             raise typer.Exit(1) from None
 
 
@@ -387,6 +390,12 @@ def list_(
         "--status", help="Only persons with this status.")] = None,
     query: Annotated[str | None, typer.Option("--query", help="Substring of names, posts, tags.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=0, help="At most N persons.")] = None,
+    served_at: Annotated[str | None, typer.Option(
+        "--served-at", metavar="TEXT", help="A post (1988 role, current, career) whose title, "
+        "organization or place has these words, in either script; a column says which.")] = None,
+    served_in: Annotated[str | None, typer.Option(
+        "--in", metavar="YEAR|DATE", help="A post held on some day of YYYY, YYYY-MM or YYYY-MM-DD "
+        "(alone: any post).")] = None,
 ) -> None:
     """List persons (id order)."""
     from dossier import api
@@ -394,9 +403,12 @@ def list_(
 
     if columns is not None and fmt != "table":
         raise UsageError(f"--columns chooses the columns of --format table; --format {fmt} has its own")
-    view = views.persons_view(columns)
-    records = api.list_persons(_read_db(ctx), tag=tag, status=status, query=query, limit=limit)
-    output.emit(records, fmt, view)
+    served = served_at is not None or served_in is not None
+    if columns is not None and served:
+        raise UsageError("--columns is not for --served-at/--in, whose table names the post that matched")
+    records = api.list_persons(_read_db(ctx), tag=tag, status=status, query=query, limit=limit,
+                               served_at=served_at, served_in=served_in)
+    output.emit(records, fmt, views.SERVED_PERSONS if served else views.persons_view(columns))
 
 
 @command(example=[
@@ -449,15 +461,22 @@ def edit(
 
 
 def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
-    from dossier import api
+    from dossier import api, store
     from dossier.cli import output
     from dossier.cli.editor import edit_loop
     from dossier.interchange.yamlfmt import read_record
     from dossier.interchange.yamlio import dump_record
-    from dossier.model.rules import content
+    from dossier.model import rules
 
     record = api.show(db, ref)
     person_id = record["id"]
+    # With encryption on, what is typed may be confidential (and opened content is): the
+    # file is kept in memory-backed storage only, and never left behind.
+    from dossier.api.sealing import recipients
+
+    snapshot = store.read(db)
+    private = bool(recipients(snapshot)) or (rules.holds_sealed(api.resolve(snapshot, person_id))
+                                             and not rules.holds_sealed(record))
 
     def parse(text: str) -> dict[str, Any] | None:
         return api.edit_replace(db, person_id, read_record(text, "editor"))
@@ -466,8 +485,8 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
         output.error(errors)
         return output.confirm("Edit again?", default=True)
 
-    return edit_loop(person_id, dump_record(content(record)), parse,
-                     reopen=reopen if _on_terminal() else None)
+    return edit_loop(person_id, dump_record(rules.content(record)), parse,
+                     reopen=reopen if _on_terminal() else None, private=private)
 
 
 @command(example=["dossier rm kaveh-nadiri", "dossier rm kaveh-nadiri --yes    # in a script"])
@@ -502,12 +521,18 @@ def search(
     query: Annotated[str, typer.Argument(help="Any spelling of a name, Latin or Persian script.")],
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most N hits.")] = 10,
     fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
+    served_at: Annotated[str | None, typer.Option(
+        "--served-at", metavar="TEXT", help="Only persons with a post whose title, organization or "
+        "place has these words (as list).")] = None,
+    served_in: Annotated[str | None, typer.Option(
+        "--in", metavar="YEAR|DATE", help="Only persons with a post held then (as list).")] = None,
 ) -> None:
     """Fuzzy, transliteration-tolerant name search; best match first (no match: exit 0)."""
     from dossier import api
     from dossier.cli import output, views
 
-    output.emit(api.search(_read_db(ctx), query, limit=limit), fmt, views.search_view(query))
+    hits = api.search(_read_db(ctx), query, limit=limit, served_at=served_at, served_in=served_in)
+    output.emit(hits, fmt, views.search_view(query, served=served_at is not None or served_in is not None))
 
 
 @command(example=["dossier check", "dossier check --strict --format json"])
@@ -517,6 +542,9 @@ def check(
     fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="text (a line per finding) or "
                    "json.")] = "text",
     today: Today = None,
+    security: Annotated[bool, typer.Option("--security", help="Instead: what confidential content "
+                        "is still unencrypted (database, .bak, history, evidence, leftovers), and why.")
+                        ] = False,
 ) -> None:
     """Integrity report: errors (exit 4), then warnings (exit 4 only with --strict)."""
     from dossier import api
@@ -524,7 +552,14 @@ def check(
     from dossier.cli import output, views
     from dossier.errors import InvalidInput
 
-    findings = api.check(_read_db(ctx), today=_today(today))
+    if security:
+        from dossier.api.security import audit
+
+        report = audit(_read_db(ctx))
+        output.message(report.summary())
+        findings = report.findings
+    else:
+        findings = api.check(_read_db(ctx), today=_today(today))
     output.emit(findings, fmt, views.FINDINGS)
     text, failed = summary(findings, strict=strict)
     if failed:
@@ -623,6 +658,11 @@ def export(
     path: Annotated[str, typer.Argument(help="File, folder (--split), or - for stdout.")] = "-",
     fmt: ExportFormat = None,
     split: Annotated[bool, typer.Option("--split", help="One file per person in the folder PATH.")] = False,
+    served_at: Annotated[str | None, typer.Option(
+        "--served-at", metavar="TEXT", help="Only persons with a post whose title, organization or "
+        "place has these words (as list); records unchanged.")] = None,
+    served_in: Annotated[str | None, typer.Option(
+        "--in", metavar="YEAR|DATE", help="Only persons with a post held then (as list).")] = None,
     internal: Annotated[bool, typer.Option("--internal", help="ftm and popolo only: keep restricted "
                         "persons and confidential sources (not for publication).")] = False,
 ) -> None:
@@ -630,7 +670,8 @@ def export(
     from dossier import api
     from dossier.cli import output
 
-    report = api.export(_read_db(ctx), path, fmt=fmt, split=split, internal=internal)
+    report = api.export(_read_db(ctx), path, fmt=fmt, split=split, served_at=served_at,
+                        served_in=served_in, internal=internal)
     if report.data is not None:
         output.emit_bytes(report.data)
     else:
@@ -771,6 +812,139 @@ def sources_rm(
 
     for line in api.remove_source(_db(ctx), key, force=force).summary():
         output.message(line)
+
+
+@sources_app.command("attach", epilog=examples(
+    "dossier sources attach example-report report-1990.pdf",
+    "dossier sources attach confidential interview.ogg    # stored encrypted when encryption is on"))
+def sources_attach(
+    ctx: typer.Context,
+    key: SourceKey,
+    files: Annotated[list[Path], typer.Argument(help="Captured copies (PDF, HTML, image, audio…).",
+                                                exists=True, dir_okay=False)],
+) -> None:
+    """Store captured copies of a source in the evidence store, by their SHA-256."""
+    from dossier.api import evidence
+
+    _say(evidence.attach(_db(ctx), key, files).summary())
+
+
+@sources_app.command("verify", epilog=examples(
+    "dossier sources verify", "dossier sources verify example-report"))
+def sources_verify(
+    ctx: typer.Context,
+    keys: Annotated[list[str] | None, typer.Argument(help="Source keys (default: every source).",
+                                                     show_default=False)] = None,
+) -> None:
+    """Re-hash every attached copy; report missing and altered ones (exit 4 if any)."""
+    from dossier.api import evidence
+    from dossier.errors import InvalidInput, Problem
+
+    checked, damage = evidence.verify(_read_db(ctx), keys or [])
+    if damage:
+        raise InvalidInput([Problem(str(d)) for d in damage] + [Problem(
+            f"verify: {len(damage)} of {checked} evidence copies missing or altered")])
+    _say([f"verify: {checked} evidence cop{'ies' if checked != 1 else 'y'} intact"])
+
+
+@sources_app.command("open", epilog=examples(
+    "dossier sources open example-report",
+    "dossier sources open confidential --stdout > interview.ogg    # an encrypted copy"))
+def sources_open(
+    ctx: typer.Context,
+    key: SourceKey,
+    file: Annotated[str | None, typer.Option("--file", help="Which copy: its file name or SHA-256 "
+                    "(prefix); needed when the source has several.")] = None,
+    stdout: Annotated[bool, typer.Option("--stdout", help="Write the copy to stdout instead of opening "
+                      "it (an encrypted copy is only ever decrypted to stdout).")] = False,
+) -> None:
+    """Open a source's captured copy with the system's viewer, or write it to stdout."""
+    from dossier.api import evidence
+    from dossier.cli import output
+
+    entry, found = evidence.open_copy(_read_db(ctx), key, file)
+    if stdout:
+        output.emit_bytes(found if isinstance(found, bytes) else found.read_bytes())
+        return
+    if isinstance(found, bytes):
+        raise UsageError(f"the copy of {key} is encrypted: it is decrypted only to stdout, never to a "
+                         f"file on disk; use: dossier sources open {key} --stdout > where-you-want-it")
+    typer.launch(str(found))
+    output.message(f"opened {entry.get('name') or found.name} ({found})")
+
+
+# --- keys (encryption at rest) ----------------------------------------------------------
+
+keys_app = typer.Typer(help="Who can read confidential content: age identities and recipients.",
+                       epilog=examples("dossier keys init", "dossier keys list"),
+                       no_args_is_help=True, rich_markup_mode=None, add_completion=False,
+                       pretty_exceptions_enable=False,
+                       context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS["keys"] = keys_app
+
+
+@keys_app.command("init", epilog=examples("dossier keys init", 'dossier keys init --name "Sara"'))
+def keys_init(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Option("--name", help="Whose key this is (default: the actor).")
+                    ] = None,
+) -> None:
+    """Create your identity (unless you have one) and make it a recipient: turns encryption on.
+
+    Turning encryption on seals the confidential sources, their evidence copies, the
+    restricted narratives and their history, and replaces the .bak that held them in clear.
+    """
+    from dossier.api import keys
+
+    report = keys.init(_db(ctx), name=name)
+    if report.public:
+        from dossier.cli import output
+
+        output.line(report.public)
+    _say([line for line in report.summary() if not line.startswith("your public key")])
+
+
+@keys_app.command("add", epilog=examples("dossier keys add age1qyqszqgp…3290gq --name sara"))
+def keys_add(
+    ctx: typer.Context,
+    recipient: Annotated[str, typer.Argument(help="A team member's public key (age1…).")],
+    name: Annotated[str | None, typer.Option("--name", help="Whose key it is.")] = None,
+) -> None:
+    """Add a recipient; what is sealed is re-encrypted to include them (if you can read it)."""
+    from dossier.api import keys
+
+    _say(keys.add(_db(ctx), recipient, name=name).summary() or ["no changes"])
+
+
+@keys_app.command("rm", epilog=examples("dossier keys rm sara", "dossier keys rm age1qyqszqgp…"))
+def keys_rm(
+    ctx: typer.Context,
+    recipient: Annotated[str, typer.Argument(help="The public key (or the name given with it).")],
+) -> None:
+    """Remove a recipient and re-encrypt everything without them."""
+    from dossier.api import keys
+
+    _say(keys.remove(_db(ctx), recipient).summary())
+
+
+@keys_app.command("rotate", epilog=examples("dossier keys rotate"))
+def keys_rotate(ctx: typer.Context) -> None:
+    """Re-encrypt every sealed value, history and evidence copy to the current recipients."""
+    from dossier.api import keys
+
+    _say(keys.rotate(_db(ctx)).summary())
+
+
+@keys_app.command("list", epilog=examples("dossier keys list", "dossier keys list --format json"))
+def keys_list(
+    ctx: typer.Context,
+    fmt: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """The recipients: public key, name, when added and by whom."""
+    from dossier.api import keys
+    from dossier.cli import output, views
+
+    output.emit(keys.list_keys(_read_db(ctx)), fmt, views.RECIPIENTS)
 
 
 @command("diff", example=["dossier diff old.json    # old.json: an earlier `dossier export`",

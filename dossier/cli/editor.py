@@ -32,6 +32,15 @@ def editor_command() -> list[str]:
     return shlex.split(command)
 
 
+def _memory_folder() -> str:
+    for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            return candidate
+    raise UsageError("this record holds decrypted confidential content, and there is no memory-backed "
+                     "folder ($XDG_RUNTIME_DIR, /dev/shm) to edit it in without writing it to disk; "
+                     "use: dossier edit REF --set FIELD=VALUE")
+
+
 def _strip_comments(text: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
 
@@ -42,6 +51,7 @@ def edit_loop(
     parse: Callable[[str], T],
     *,
     reopen: Callable[[list[str]], bool] | None,
+    private: bool = False,
 ) -> T | None:
     """Run the editor until ``parse`` accepts the text or the user gives up.
 
@@ -49,10 +59,14 @@ def edit_loop(
     shows the errors and says whether to edit again; with ``reopen=None`` (not
     on a terminal) the first error is final. When an edit is given up on
     after an error, the edited file is kept and named, so no typing is lost.
+
+    ``private`` text (decrypted confidential content) is written only to a
+    memory-backed folder (``$XDG_RUNTIME_DIR`` or ``/dev/shm``), is never kept,
+    and is refused where there is none: it must not reach a disk.
     """
     original = _strip_comments(text)
     current = HEADER.format(ref=ref) + text
-    folder = Path(tempfile.mkdtemp(prefix="dossier-edit-"))
+    folder = Path(tempfile.mkdtemp(prefix="dossier-edit-", dir=_memory_folder() if private else None))
     path = folder / f"{ref}.yaml"
     keep = False
     try:
@@ -74,10 +88,11 @@ def edit_loop(
             except DossierError as exc:
                 errors = exc.lines()
                 if reopen is None or not reopen(errors):
-                    keep = True
+                    keep = not private
                     if reopen is not None:  # the errors were shown already
                         exc = InvalidInput("edit abandoned; nothing was written")
-                    exc.details = [*exc.details, f"  your edit is kept in {path}"]
+                    if keep:
+                        exc.details = [*exc.details, f"  your edit is kept in {path}"]
                     raise exc from None
             notes = "".join(f"# ERROR: {line}\n" for line in errors)
             current = notes + HEADER.format(ref=ref) + body

@@ -79,6 +79,33 @@ def persons_view(columns: str | None = None) -> View:
 PERSONS = persons_view()
 
 
+def _served_cell(served: Any) -> str:
+    """The posts that matched ``--served-at``/``--in``: ``role_1988: Title (Organization, Place)``."""
+    return "; ".join(f"{s.get('path')}: {s.get('post')}" for s in served or ())
+
+
+def _served_rows(records: Sequence[Record]) -> list[list[str]]:
+    cells = [LIST_COLUMNS[c][1] for c in DEFAULT_COLUMNS]
+    return [[*(cell(r) for cell in cells), _served_cell(r.get("served"))] for r in records]
+
+
+def _served_csv(records: Sequence[Record]) -> tuple[Sequence[str], list[list[str]]]:
+    from dossier.interchange.csvfmt import cell
+
+    header, rows = _list_csv(records)
+    return [*header, "served"], [[*row, cell(_served_cell(r.get("served")))]
+                                 for row, r in zip(rows, records, strict=True)]
+
+
+SERVED_PERSONS = View(
+    columns=(*PERSONS.columns, "served"),
+    rows=_served_rows,
+    csv=_served_csv,
+)
+"""``list --served-at/--in``: the persons with the posts that matched (a column; the key
+``served`` of each record in JSON and NDJSON)."""
+
+
 def _claim(post: Record | None, unknown: str = "unknown") -> str:
     if post is None:
         return unknown
@@ -134,7 +161,7 @@ def person_lines(person: Record) -> list[tuple[str, str]]:
         bits = [src.get("title"), src.get("publisher"), src.get("published"), src.get("url")]
         desc = " · ".join(b for b in bits if b)
         if src.get("confidential"):
-            desc += "  (CONFIDENTIAL)"
+            desc += "  (CONFIDENTIAL, encrypted)" if src.get("sealed") else "  (CONFIDENTIAL)"
         lines.append(("sources" if i == 0 else "", f"[{src['key']}] {desc}"))
     if person.get("created"):
         lines.append(("updated", person.get("updated") or ""))
@@ -173,7 +200,20 @@ def _hit_rows(hits: Sequence[Hit]) -> list[list[str]]:
     return [[h.id, h.name, h.matched, str(h.score)] for h in hits]
 
 
-def search_view(query: str) -> View:
+def _served_hit_rows(hits: Sequence[Hit]) -> list[list[str]]:
+    rows = _hit_rows(hits)
+    for row, hit in zip(rows, hits, strict=True):
+        row.append(_served_cell(hit.as_dict().get("served")))
+    return rows
+
+
+def search_view(query: str, *, served: bool = False) -> View:
+    """Hits of ``search``; ``served`` (``--served-at``/``--in`` given) adds the column of the
+    posts that matched."""
+    if served:
+        return View(columns=("id", "name", "matched", "score", "served"), rows=_served_hit_rows,
+                    json=lambda hits: [h.as_dict() for h in hits],
+                    nothing=lambda _: f"no match for {query!r} with such a post")
     return View(columns=("id", "name", "matched", "score"), rows=_hit_rows,
                 json=lambda hits: [h.as_dict() for h in hits], nothing=lambda _: f"no match for {query!r}")
 
@@ -209,6 +249,13 @@ def _source_text(shown: Record) -> str:
     src = shown["source"]
     lines = [f"{name}: {_scalar(src[name])}" for name in SOURCE_FIELDS
              if src.get(name) not in (None, "", False) or name in ("kind", "confidential")]
+    if src.get("encrypted"):
+        lines.append("encrypted: yes (no identity of a recipient here to read it)")
+    for i, copy in enumerate(src.get("evidence") or ()):
+        bits = [copy.get("name"), copy.get("media_type"), f"{copy.get('size')} bytes",
+                f"sha256 {copy['sha256']}", f"attached {copy.get('attached')} by {copy.get('attached_by')}",
+                "stored encrypted" if copy.get("stored") else ""]
+        lines.append(("evidence: " if i == 0 else "  ") + " · ".join(str(b) for b in bits if b))
     lines.append(f"persons: {len(shown['persons'])}")
     lines += [f"  {p['id']}  {p['name']}" for p in shown["persons"]]
     lines.append(f"cited by: {len(shown['claims'])} claim(s)" if shown["claims"] else "cited by: no claim")
@@ -249,6 +296,8 @@ def show_value(value: Any, *, limit: int = _LONG) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
+        if value.startswith("-----BEGIN AGE ENCRYPTED FILE-----"):
+            return "(encrypted)"
         text = " ".join(value.split())
         return json.dumps(text if len(text) <= limit else text[: limit - 1] + "…", ensure_ascii=False)
     if isinstance(value, list):
@@ -376,3 +425,13 @@ def _change_of(path: str, old: Any, new: Any) -> Change:
 
 
 LOG = View(text=_log_text, nothing=lambda _: "no history")
+
+
+# --- keys --------------------------------------------------------------------------------
+
+RECIPIENTS = View(
+    columns=("public key", "name", "added", "by"),
+    rows=lambda rows: [[r["key"], r.get("name") or "", r.get("added") or "", r.get("by") or ""]
+                       for r in rows],
+    nothing=lambda _: "encryption is off (no recipients); turn it on with: dossier keys init",
+)

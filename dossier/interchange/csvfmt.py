@@ -4,7 +4,8 @@
 the columns that make the file lossless (``EXPORT_COLUMNS``):
 
 * plain cells: ``born``, ``died``, ``restricted`` (``true``/``false``),
-  ``merged_ids`` (a list cell), ``narrative``, ``created``, ``updated``;
+  ``merged_ids`` (a list cell), ``narrative``, ``created``, ``updated``, and
+  ``sealed`` (a restricted narrative encrypted, ``dossier keys``);
 * JSON cells: ``role_1988_details`` / ``current_post_details`` (the post's
   fields that have no column of their own: dates, ``sources``,
   ``confidence``…), ``posts``, ``associates``, ``sources``,
@@ -52,12 +53,12 @@ EXTRA_COLUMNS = (
     "born", "died", "restricted", "merged_ids", "narrative",
     "role_1988_details", "current_post_details",
     "posts", "associates", "sources", "dates_as_written", "distinct_from",
-    "created", "updated",
+    "created", "updated", "sealed",
 )
 EXPORT_COLUMNS = COLUMNS + EXTRA_COLUMNS
 _FLAT = {"role_1988": ("title", "organization", "place"), "current_post": ("title", "organization", "as_of")}
 _LIST_FIELDS = ("aliases", "tags", "merged_ids")
-_PLAIN_FIELDS = ("status", "born", "died", "restricted", "narrative", "created", "updated")
+_PLAIN_FIELDS = ("status", "born", "died", "restricted", "narrative", "created", "updated", "sealed")
 _JSON_FIELDS = {"posts": list, "associates": list, "sources": list, "dates_as_written": dict,
                 "distinct_from": list}
 
@@ -133,7 +134,7 @@ def _export_cells(r: dict[str, Any]) -> list[str]:
         _details(r, "role_1988"), _details(r, "current_post"),
         json_cell(r.get("posts")), json_cell(r.get("associates")), json_cell(r.get("sources")),
         json_cell(r.get("dates_as_written")), json_cell(r.get("distinct_from")),
-        r.get("created") or "", r.get("updated") or "",
+        r.get("created") or "", r.get("updated") or "", r.get("sealed") or "",
     ]
 
 

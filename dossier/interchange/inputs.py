@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from dossier.errors import Problem, StorageError
 from dossier.interchange import (
@@ -27,6 +27,8 @@ from dossier.interchange import (
 )
 
 SOURCES_FOLDER = "sources"
+RECIPIENTS_FILE = "recipients.txt"
+"""The public keys a split folder's confidential content is encrypted to (``age -R`` reads it too)."""
 
 Notify = Callable[[str], None]
 
@@ -38,6 +40,34 @@ class Input:
     items: list[Item] = field(default_factory=list)
     sources: list[Item] = field(default_factory=list)
     folder: bool = False
+    recipients: list[dict[str, str | None]] | None = None  # a split folder's RECIPIENTS_FILE
+
+
+def recipients_text(entries: list[dict[str, Any]]) -> str:
+    """The recipients file: one public key per line, each after a comment naming it."""
+    lines = ["# The age public keys that the confidential content of this folder is encrypted to.",
+             "# Change them with dossier keys add/rm; `age -R recipients.txt` encrypts to them too."]
+    for entry in entries:
+        lines.append(f"# {entry.get('name') or 'unnamed'}, added {entry.get('added')} by {entry.get('by')}")
+        lines.append(str(entry["key"]))
+    return "\n".join(lines) + "\n"
+
+
+def parse_recipients(text: str) -> list[dict[str, str | None]]:
+    out: list[dict[str, str | None]] = []
+    comment: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#"):
+            comment = line.lstrip("# ")
+        elif line:
+            name, added, by = None, None, None
+            if comment and ", added " in comment and " by " in comment:
+                name, rest = comment.split(", added ", 1)
+                added, by = rest.split(" by ", 1)
+            out.append({"key": line, "name": name, "added": added, "by": by})
+            comment = None
+    return out
 
 
 def _quiet(_: str) -> None:
@@ -84,6 +114,13 @@ def _read_folder(path: Path, fmt: str | None, problems: list[Problem], notify: N
         wanted = ", ".join(sorted(e for e, f in EXTENSIONS.items() if fmt in (None, f)))
         problems.append(Problem(f"no files to import (looked for {wanted})", source=str(path)))
     read = Input(folder=True)
+    keys = path / RECIPIENTS_FILE
+    if keys.is_file():
+        try:
+            read.recipients = parse_recipients(keys.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or "not UTF-8 text"
+            problems.append(Problem(f"cannot read: {why}", source=str(keys)))
     for file in files:
         read.items += _read_file(file, fmt or format_of(file.name), problems)  # type: ignore[arg-type]
     for file in source_files:
@@ -102,7 +139,7 @@ def _folder_files(folder: Path, fmt: str | None, notify: Notify) -> list[Path]:
         raise StorageError(f"{folder}: cannot list folder: {exc.strerror or exc}") from None
     chosen, ignored = [], []
     for entry in entries:
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.name == RECIPIENTS_FILE:
             continue
         kind = format_of(entry.name)
         if entry.is_file() and kind is not None and fmt in (None, kind):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -21,3 +22,47 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def can_fork() -> bool:
+    """Whether work can go to a forked child on another core: Linux (macOS system libraries
+    are not fork-safe, Windows has no fork), more than one core, no other thread (a fork
+    copies only the calling thread, and any lock another thread holds stays held)."""
+    import os
+    import sys
+    import threading
+
+    return (sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
+            and threading.active_count() == 1)
+
+
+def in_parallel(work: Callable[[], Any]) -> Callable[[], Any]:
+    """Start ``work`` in a forked child on another core; the function returned waits for it
+    and gives its result (JSON-able). Where a fork is not allowed, ``work`` runs when the
+    result is asked for. A child that fails gives None."""
+    import os
+
+    import orjson
+
+    if not can_fork():
+        return work
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: work, send the result, leave
+        code = 1
+        try:
+            os.close(read_fd)
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(orjson.dumps(work()))
+            code = 0
+        finally:
+            os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+    os.close(write_fd)
+
+    def result() -> Any:
+        with os.fdopen(read_fd, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        return orjson.loads(data) if status == 0 and data else None
+
+    return result

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
@@ -37,7 +37,7 @@ from pydantic import (
 from dossier.errors import InvalidInput, Problem
 from dossier.model import jalali
 from dossier.model.ids import RESERVED_IDS, SLUG_MAX, SLUG_RE
-from dossier.model.rules import check_partial_date
+from dossier.model.rules import ARMOR_BEGIN, SEALED_SOURCE_FIELDS, check_partial_date
 
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -143,6 +143,27 @@ def _sha256(value: str) -> str:
     return value
 
 
+_AGE_HEADER = b"age-encryption.org/v1\n"
+
+
+def _armored(value: str) -> str:
+    """An armored age text: its frame, and the age header inside (a garbled one would fail
+    only when read, and then block every re-encryption)."""
+    import base64
+    import binascii
+
+    lines = value.strip().split("\n")
+    if len(lines) < 3 or lines[0] != ARMOR_BEGIN or lines[-1] != "-----END AGE ENCRYPTED FILE-----":
+        raise ValueError("sealed content must be an age encrypted text (-----BEGIN AGE ENCRYPTED FILE-----)")
+    try:
+        head = base64.b64decode(lines[1] + "=" * (-len(lines[1]) % 4), validate=True)
+    except binascii.Error:
+        head = b""
+    if not head.startswith(_AGE_HEADER[: min(len(head), len(_AGE_HEADER))]) or len(head) < 8:
+        raise ValueError("sealed content is not an age encrypted text (its header is damaged)")
+    return value
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
@@ -155,9 +176,17 @@ Text = Annotated[str, Field(max_length=200_000), AfterValidator(_text)]
 PartialDate = Annotated[str, BeforeValidator(_date_input), AfterValidator(check_partial_date)]
 Url = Annotated[str, Field(max_length=2000), AfterValidator(_url)]
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
+Sha256 = Annotated[str, AfterValidator(_sha256)]
+Sealed = Annotated[str, Field(max_length=50_000_000), AfterValidator(_armored)]
 Confidence = Literal["high", "medium", "low"]
 Status = Literal["alive", "deceased", "unknown"]
 SourceKind = Literal["report", "article", "testimony", "official", "audio", "video", "other"]
+
+
+def _empty(value: Any) -> bool:
+    # Fields added after records were first stored are left out of the dump while
+    # empty, so a record that does not use them keeps its stored bytes.
+    return not value
 
 
 class _Model(BaseModel):
@@ -211,7 +240,24 @@ class _Dated(_Model):
         return self
 
 
+class Evidence(_Model):
+    """A captured copy of a source kept in the evidence store (``dossier sources attach``)."""
+
+    sha256: Sha256
+    size: int = Field(ge=0)
+    media_type: Line = "application/octet-stream"
+    name: Line | None = None
+    attached: Timestamp | None = None
+    attached_by: Line | None = None
+    stored: Sha256 | None = None
+    """The file's name in the store when it is kept encrypted (the SHA-256 of the ciphertext)."""
+
+
 class Source(_Model):
+    """A source; a confidential one may be *sealed*: the fields of
+    ``rules.SEALED_SOURCE_FIELDS`` encrypted into ``sealed``, its title reading
+    ``rules.WITHHELD``, and ``sealed_files`` naming its encrypted evidence files."""
+
     key: Slug
     title: Title
     publisher: Line | None = None
@@ -220,10 +266,13 @@ class Source(_Model):
     published: PartialDate | None = None
     accessed: PartialDate | None = None
     archive_url: Url | None = None
-    sha256: Annotated[str, AfterValidator(_sha256)] | None = None
+    sha256: Sha256 | None = None
     kind: SourceKind = "other"
     confidential: bool = False
     note: Text | None = None
+    evidence: list[Evidence] = Field(default_factory=list, exclude_if=_empty)
+    sealed: Sealed | None = Field(default=None, exclude_if=_empty)
+    sealed_files: list[Sha256] = Field(default_factory=list, exclude_if=_empty)
 
 
 class Post(_Dated):
@@ -272,6 +321,8 @@ class Person(_Dated):
     tags: list[Line] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     restricted: bool = False
+    sealed: Sealed | None = Field(default=None, exclude_if=_empty)
+    """A restricted person's narrative, encrypted (the narrative then reads ``rules.WITHHELD``)."""
     merged_ids: list[Slug] = Field(default_factory=list)
     distinct_from: list[Distinct] = Field(default_factory=list)
     created: Timestamp | None = None
@@ -351,9 +402,13 @@ def _short(value: Any) -> str:
 
 
 def problems_from(
-    exc: ValidationError, *, source: str = "", line: int | None = None, prefix: str = ""
+    exc: ValidationError, *, source: str = "", line: int | None = None, prefix: str = "",
+    withhold: Callable[[str], bool] | None = None,
 ) -> list[Problem]:
-    """Turn a ValidationError into one ``Problem`` per error, naming field and value."""
+    """Turn a ValidationError into one ``Problem`` per error, naming field and value.
+
+    The value of a field ``withhold(path)`` names (confidential content) is never repeated.
+    """
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -372,10 +427,44 @@ def problems_from(
             elif not isinstance(value, dict | list) and repr(value)[:20] not in message:
                 message = f"{message} (got {_short(value)})"
         path = field_path(loc)
+        if withhold is not None and withhold(path):
+            message = _without_value(message, err.get("input"))
         if prefix:
             path = f"{prefix}.{path}" if path else prefix
         out.append(Problem(message, field=path, source=source, line=line))
     return out
+
+
+def _without_value(message: str, value: Any) -> str:
+    message = re.sub(r" \(got .*\)$", "", message, flags=re.S)
+    if isinstance(value, str) and value:
+        message = message.replace(repr(value), "(withheld)").replace(value, "(withheld)")
+    # A value transformed before it was judged (lower-cased, stripped) is quoted as changed.
+    cut = re.search(r"""[,:]? *(?:got|not)? *['"]""", message)
+    return message[:cut.start()] + " (value withheld)" if cut else message
+
+
+def confidential_paths(data: Any) -> Callable[[str], bool] | None:
+    """Which field paths of a person's data hold confidential content (see ``rules``), if any."""
+    if not isinstance(data, dict):
+        return None
+    sources = data.get("sources")
+    secret = [i for i, s in enumerate(sources if isinstance(sources, list) else [])
+              if isinstance(s, dict) and s.get("confidential")]
+    restricted = bool(data.get("restricted"))
+    if not secret and not restricted:
+        return None
+    prefixes = tuple(f"sources[{i}].{f}" for i in secret for f in SEALED_SOURCE_FIELDS)
+    if restricted:
+        prefixes += ("narrative",)
+    return lambda path: path.startswith(prefixes)
+
+
+def source_paths(data: Any) -> Callable[[str], bool] | None:
+    """``confidential_paths`` of one source's data, validated alone."""
+    if not (isinstance(data, dict) and data.get("confidential")):
+        return None
+    return lambda path: path.split(".", 1)[0].split("[", 1)[0] in SEALED_SOURCE_FIELDS
 
 
 def validate_person(
@@ -389,7 +478,8 @@ def validate_person(
     try:
         return Person.model_validate(data, context={"calendar": calendar})
     except ValidationError as exc:
-        raise InvalidInput(problems_from(exc, source=source, line=line)) from None
+        raise InvalidInput(problems_from(exc, source=source, line=line,
+                                         withhold=confidential_paths(data))) from None
 
 
 @cache

@@ -13,16 +13,18 @@ Here, and nowhere else:
 * "today": the ``--today`` value or the current UTC date, the same for every
   command that judges staleness;
 * when a current post is stale (``staleness``), counted in calendar months;
+* the days a post covers (``post_span``, ``post_covers``: ``list --served-at … --in``);
 * the claims of a record (``claims``) and what they cite;
 * source keys: deriving one, the database-wide index, and clashes;
-* redaction for public output (``publishable``).
+* redaction for public output (``publishable``);
+* what encryption at rest seals (``SEALED_SOURCE_FIELDS``, ``sealed_payload``).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypeVar
 
@@ -134,6 +136,35 @@ def months_between(earlier: date, later: date) -> int:
     return months - (later.day < earlier.day)
 
 
+def earliest_day(value: str) -> date:
+    """The first day a valid partial date can mean: 2017 -> 2017-01-01, 2017-07 -> 2017-07-01."""
+    parts = [int(p) for p in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+Period = tuple[date, date]
+"""The first and the last day of a span of days, both included."""
+
+
+def period_of(value: str) -> Period:
+    """Every day a valid partial date can mean: 1988 -> (1988-01-01, 1988-12-31)."""
+    return earliest_day(value), latest_day(value)
+
+
+def parse_period(text: str | None, option: str = "--in") -> Period | None:
+    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` option value as the days it means; None when not given."""
+    if text is None:
+        return None
+    value = text.strip()
+    try:
+        if not PARTIAL_DATE.fullmatch(value):
+            raise ValueError
+        check_partial_date(value)
+    except ValueError:
+        raise UsageError(f"{option}: not a date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return period_of(value)
+
+
 # --- today ------------------------------------------------------------------------------
 
 
@@ -197,6 +228,53 @@ def claims(record: Record) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+# --- where and when a post was held -------------------------------------------------------
+
+YEAR_1988: Period = (date(1988, 1, 1), date(1988, 12, 31))
+
+
+def post_span(path: str, post: Any, day: date) -> Period | None:
+    """The days a post covers; None when nothing places it in time.
+
+    It runs from the first day its ``start`` can mean to the last day its ``end``
+    can mean (``start: 1988`` begins on 1988-01-01, ``end: 1987-12`` ends on
+    1987-12-31). A missing bound is taken from its other dates, nothing more is
+    assumed: a career post with only ``start: 1985`` covers 1985, not the years
+    after it (an ``end`` or an ``as_of`` says how long it lasted). The days it is
+    recorded as held are always covered: its ``as_of``; 1988 for the 1988 role
+    (``path`` ``role_1988``), whatever its dates say; ``day`` ("today") for the
+    current post (``current_post``), held now. A date of the wrong shape (a
+    hand-edited file) is passed over.
+    """
+    if not isinstance(post, Mapping):
+        return None
+    start, end, as_of = (partial(post.get(f)) for f in ("start", "end", "as_of"))
+    held = [period_of(as_of)] if as_of else []
+    if path == "role_1988":
+        held.append(YEAR_1988)
+    elif path == "current_post":
+        held.append((day, day))
+    bounds = [period_of(d) for d in (start, end) if d]
+    if not held and not bounds:
+        return None
+    first = earliest_day(start) if start else min(s[0] for s in bounds + held)
+    last = latest_day(end) if end else max(s[1] for s in bounds + held)
+    return min([first, *(s[0] for s in held)]), max([last, *(s[1] for s in held)])
+
+
+def post_covers(path: str, post: Any, when: Period, day: date) -> bool:
+    """Whether a post was held on some day of ``when`` (``post_span`` overlaps it):
+    ``--in 1988`` is any day of 1988, so a post ending 1987-12 does not cover it and
+    one starting 1988-12-31 does."""
+    span = post_span(path, post, day)
+    return span is not None and span[0] <= when[1] and when[0] <= span[1]
+
+
+def posts(record: Record) -> list[tuple[str, dict[str, Any]]]:
+    """(field path, post) of every post of a record: the 1988 role, the current post, the career."""
+    return [(path, claim) for path, claim in claims(record) if not path.startswith("associates")]
+
+
 def post_summary(post: Record | None) -> str:
     """A post in one line, as listings name it: ``Title (Organization, Place)``."""
     if not post:
@@ -243,17 +321,18 @@ def source_clashes(record: Record, index: SourceIndex) -> list[str]:
     return clashes
 
 
-def source_key(source: Record, known: Mapping[str, Record], taken: Iterable[str] = (), *,
+def source_key(source: Record, known: Iterable[Record], taken: Container[str], *,
                base: str | None = None) -> str:
-    """The key of a source given without one: the key of a known source with the same
-    title and URL (it is that source), else ``base`` (default: the title as a slug), made
-    unique. ``names.source_key_base`` gives a readable base for a Persian title."""
-    for key, other in known.items():
+    """The key of a source given without one: the key of a ``known`` source with the same
+    title and URL (it is that source), else ``base`` (default: the title as a slug) made
+    unique against the keys ``taken``. ``names.source_key_base`` gives a readable base for
+    a Persian title. ``known`` may be just the sources with this URL (or title)."""
+    for other in known:
         if other.get("title") == source.get("title") and other.get("url") == source.get("url"):
-            return key
+            return str(other["key"])
     if base is None:
         base = slugify(str(source["title"]))[:60].rstrip("-") or "source"
-    return unique_id(base, set(known) | set(taken))
+    return unique_id(base, taken)
 
 
 def url_source(url: str) -> dict[str, Any]:
@@ -292,3 +371,38 @@ AnyRecord = TypeVar("AnyRecord", bound=Record)
 def published(records: Iterable[AnyRecord], *, redact: bool = True) -> list[AnyRecord]:
     """The records a publication shows: redacted, restricted persons are left out."""
     return [r for r in records if not (redact and r.get("restricted"))]
+
+
+# --- encryption at rest ----------------------------------------------------------------------
+
+WITHHELD = "withheld (encrypted)"
+"""What a sealed title or narrative reads as without an identity that can decrypt it."""
+ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
+SEALED_SOURCE_FIELDS = ("title", "author", "url", "note", "archive_url", "sha256", "evidence")
+"""The content of a confidential source that is stored encrypted; its key, kind,
+publisher and dates stay readable so that every command can still cite, sort and
+check it. (A key is chosen by the user: give a confidential source a key that
+names nothing, as ``dossier`` does when it derives one.)"""
+
+
+def sealable_source(source: Record) -> dict[str, Any] | None:
+    """The content to seal of a confidential source given in clear, else None."""
+    if not source.get("confidential") or source.get("sealed"):
+        return None
+    return {f: source[f] for f in SEALED_SOURCE_FIELDS if source.get(f) not in (None, [], "")}
+
+
+def sealable_narrative(record: Record) -> str | None:
+    """The narrative to seal of a restricted person given in clear, else None."""
+    if not record.get("restricted") or record.get("sealed"):
+        return None
+    return str(record.get("narrative") or "") or None
+
+
+def is_sealed(record: Record) -> bool:
+    return bool(record.get("sealed"))
+
+
+def holds_sealed(record: Record) -> bool:
+    """A person with a sealed narrative or a sealed source."""
+    return bool(record.get("sealed")) or any(s.get("sealed") for s in record.get("sources") or ())

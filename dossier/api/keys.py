@@ -1,0 +1,218 @@
+"""``dossier keys``: who can read the confidential content of a database.
+
+* ``init`` creates this user's identity (unless there is one) and makes its
+  public key a recipient of the database: the first recipient turns
+  encryption on, which seals what is already there: confidential sources and
+  their evidence copies, restricted narratives, the history's values of both,
+  and replaces the ``.bak`` (it held them in clear).
+* ``add KEY`` / ``rm KEY`` change the recipients, then re-encrypt everything to
+  the new list when this user's identity can read it (else ``rotate`` must be
+  run by someone who can). Removing the last recipient is refused: encryption
+  is not turned off by accident.
+* ``rotate`` re-encrypts every sealed value, history and evidence copy
+  included, to the current recipients. What a removed member copied before
+  (a clone, an old export) stays readable to them: rotation protects what is
+  written from now on, and the current file.
+
+Nothing is written unless every sealed value could be re-encrypted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dossier import crypt, store
+from dossier.api import sealing, writing
+from dossier.errors import InvalidInput, NotFound, Problem, UsageError
+from dossier.model import rules
+
+Record = dict[str, Any]
+
+
+@dataclass
+class KeysReport:
+    recipients: list[Record]
+    public: str | None = None
+    identity: str | None = None
+    created: bool = False
+    changed: bool = False
+    sealed: Counter[str] = field(default_factory=Counter)
+    note: str | None = None
+
+    def summary(self) -> list[str]:
+        lines = []
+        if self.created:
+            lines.append(f"created the identity {self.identity} (keep it safe and private: "
+                         "without it this user cannot read what is encrypted)")
+        if self.public:
+            lines.append(f"your public key: {self.public}")
+        if self.sealed:
+            lines.append("encrypted to {} recipient{}: {}".format(
+                len(self.recipients), "s" * (len(self.recipients) != 1),
+                ", ".join(f"{n} {what}" for what, n in sorted(self.sealed.items()))))
+        if self.note:
+            lines.append(self.note)
+        return lines
+
+
+def list_keys(db: Path) -> list[Record]:
+    return sealing.recipient_entries(store.read(db))
+
+
+def init(db: Path, *, name: str | None = None) -> KeysReport:
+    """This user's identity (created if missing) as a recipient of ``db``."""
+    identity = crypt.load_identity(missing_ok=True)
+    created = identity is None
+    if identity is None:
+        identity = crypt.create_identity(crypt.identity_path())
+    listed = sealing.recipients(store.read(db)) if db.exists() else []
+    if listed and identity.public not in listed:
+        # Added by themselves they could not read what is sealed: a recipient adds them.
+        report = KeysReport(sealing.recipient_entries(store.read(db)), note=(
+            "encryption is on and you are not a recipient yet: send your public key to one, "
+            f"who runs: dossier keys add {identity.public}"))
+    else:
+        report = add(db, identity.public, name=name or writing.actor())
+    report.public, report.identity, report.created = identity.public, identity.origin, created
+    return report
+
+
+def add(db: Path, recipient: str, *, name: str | None = None) -> KeysReport:
+    key = crypt.check_recipient(recipient)
+    with writing.transaction(db) as tx:
+        opener = sealing.Opener(tx)  # before the change: can this user read what is sealed?
+        entries = sealing.recipient_entries(tx)
+        if any(e["key"] == key for e in entries):
+            return KeysReport(entries, note=f"{key[:16]}… is a recipient already; nothing changed")
+        turning_on = not entries
+        entries = [*entries, {"key": key, "name": name, "added": rules.now_stamp(), "by": writing.actor()}]
+        report = KeysReport(entries, changed=True)
+        _set_recipients(tx, entries, "added")
+        _reseal(tx, report, rotate=not turning_on, opener=opener)
+    return report
+
+
+def remove(db: Path, recipient: str) -> KeysReport:
+    with writing.transaction(db) as tx:
+        opener = sealing.Opener(tx)
+        entries = sealing.recipient_entries(tx)
+        kept = [e for e in entries if e["key"] != recipient.strip() and e.get("name") != recipient.strip()]
+        if len(kept) == len(entries):
+            raise NotFound(f"{recipient!r} is not a recipient (see dossier keys list)")
+        if not kept:
+            raise UsageError("cannot remove the last recipient: nobody could read the encrypted content")
+        report = KeysReport(kept, changed=True)
+        _set_recipients(tx, kept, "removed")
+        _reseal(tx, report, rotate=True, opener=opener)
+    return report
+
+
+def rotate(db: Path) -> KeysReport:
+    with writing.transaction(db) as tx:
+        entries = sealing.recipient_entries(tx)
+        if not entries:
+            raise UsageError("encryption is off for this database; turn it on with: dossier keys init")
+        report = KeysReport(entries, changed=True)
+        opener = sealing.Opener(tx)
+        if not opener.can_read:
+            raise sealing.withheld_error("the database's confidential content")
+        _reseal(tx, report, rotate=True, opener=opener)
+        _set_recipients(tx, entries, "rotated")
+    return report
+
+
+def adopt(tx: store.Transaction, given: list[Record]) -> list[str]:
+    """The recipients of a split folder being imported that the database lacks: added (a
+    database without encryption turns it on, sealing what it holds); their names. None is
+    ever removed this way: that is ``keys rm``, with its re-encryption."""
+    try:
+        for entry in given:
+            crypt.check_recipient(str(entry["key"]))
+    except UsageError as exc:
+        raise InvalidInput(Problem(exc.message, source="recipients.txt")) from None
+    entries = sealing.recipient_entries(tx)
+    known = {e["key"] for e in entries}
+    new = [e for e in given if e["key"] not in known]
+    if not new:
+        return []
+    opener = sealing.Opener(tx)
+    _set_recipients(tx, entries + new, "imported")
+    _reseal(tx, KeysReport(entries + new), rotate=bool(entries), opener=opener)
+    return [str(e.get("name") or str(e["key"])[:16] + "…") for e in new]
+
+
+def _set_recipients(tx: store.Transaction, entries: list[Record], op: str) -> None:
+    """The new recipients, and a history entry saying who changed them."""
+    old = [e["key"] for e in sealing.recipient_entries(tx)]
+    tx.set_meta(sealing.ENCRYPTION, {"recipients": entries})
+    tx.log([{"at": rules.now_stamp(), "actor": writing.actor(), "command": writing.command(),
+             "kind": "keys", "id": "keys", "op": op,
+             "changes": [{"path": "recipients", "old": old, "new": [e["key"] for e in entries]}]}])
+
+
+def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
+            opener: sealing.Opener | None = None) -> None:
+    """Seal what is clear and, rotating, encrypt anew what is sealed, to the recipients now listed.
+
+    ``opener`` was made before the recipients changed: it reads only if this user was one.
+    """
+    from dossier.api import evidence
+
+    tx.replace_backup = True  # the .bak holds what is sealed now in clear, or to the old recipients
+    opener = opener or sealing.Opener(tx)
+    if rotate and not opener.can_read:
+        report.note = ("the content sealed before stays readable only by the previous recipients "
+                       "until someone who can read it runs: dossier keys rotate")
+        rotate = False
+    to = [e["key"] for e in report.recipients]
+    sealer = sealing.Sealer(tx, to, opener, fresh=rotate)
+    tx.seal = sealer
+    clear_sources: dict[str, Record] = {}
+    for key, src in tx.sources().items():
+        if not (src.get("confidential") or src.get("sealed")) or (src.get("sealed") and not rotate):
+            continue
+        clear = opener.source(src)
+        if rotate and any(e.get("stored") for e in clear.get("evidence") or ()):
+            clear = evidence.encrypt_copies(tx.path, clear, to, sealer.replaced, opener,
+                                            missing=sealer.missing)
+        clear_sources[key] = clear
+        tx.put_source(clear)
+        report.sealed["sources"] += 1
+    for record in tx.all():
+        keys = {s["key"] for s in record.get("sources") or ()} & clear_sources.keys()
+        narrative = bool((rotate and record.get("sealed")) or rules.sealable_narrative(record))
+        if not keys and not narrative:
+            continue
+        clear = opener.person(record) if rotate else dict(record)
+        clear["sources"] = [clear_sources.get(s["key"], s) for s in clear.get("sources") or ()]
+        tx.put(clear)
+        report.sealed["narratives"] += narrative
+    evidence_files = len(sealer.replaced)
+    if evidence_files:
+        report.sealed["evidence copies"] += evidence_files
+    if sealer.missing:
+        report.note = (f"{len(sealer.missing)} evidence cop{'ies' if len(sealer.missing) > 1 else 'y'} "
+                       "missing from the evidence store stayed as they were (see dossier sources verify)")
+    history = tx.history()
+    confidential = sealing.Confidential(tx)
+    # Every entry of a write that touched confidential content: its command line may quote it.
+    commands = {e.get("command") for e in history if confidential(e)}
+    for entry in history:
+        new = entry
+        if confidential(entry) or _holds_sealed(entry):
+            reseal = (lambda text: crypt.seal(opener.value(text, what="history"), to)) if rotate else None
+            new = sealing.seal_history_values(entry, to, reseal)
+        if entry.get("command") in commands:
+            command = sealing.elided(str(entry["command"]))
+            if command != entry["command"]:
+                new = {**new, "command": command}
+        if new is not entry:
+            tx.put_history(new)
+            report.sealed["history entries"] += 1
+
+
+def _holds_sealed(entry: Record) -> bool:
+    return any("sealed" in c or c.get("path") == "sealed" for c in entry.get("changes") or ())

@@ -1,0 +1,149 @@
+"""Files derived from the database and kept beside it, valid for one state of it.
+
+A sidecar (``<db>.names``: the name index; ``<db>.findings``: check's findings of a day)
+is made from one state of the database file and says which: the header's checksum, the
+size and the modification time (``store.Snapshot.ident``), and which code made it (a
+digest of the modules whose rules it applies). A command uses it only for exactly that
+state; a copy of the database made without keeping its time (the same checksum and size)
+is accepted once its checksum is verified.
+
+The file is a line of content, a line naming the state it is for, then perhaps lines of
+changes, each naming the state it leads from and to (``append``): a write that
+changes a few persons appends what changed, from the state before it to its own, instead
+of rewriting the whole file; a reader applies the changes in order and, when there are
+many, writes the file anew. A sidecar of any other state is stale: the next command that
+needs it makes it anew. A torn or lost line, a race between a reader and a writer: at
+worst a stale sidecar. Losing one only costs time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dossier import store
+from dossier.errors import StorageError
+
+Ident = tuple[int, int, int]
+
+COMPACT_AFTER = 64  # lines of changes after which a reader should write the sidecar anew
+
+
+class Sidecar:
+    """One kind of derived file: ``<db><suffix>``, made by the code in ``modules``."""
+
+    def __init__(self, suffix: str, version: int, modules: Sequence[str]) -> None:
+        self.suffix, self.version, self.modules = suffix, version, tuple(modules)
+
+    def path(self, db: Path) -> Path:
+        return db.with_name(db.name + self.suffix)
+
+    @property
+    def code(self) -> str:
+        return _code(self.modules)
+
+    def load(self, snapshot: store.Snapshot) -> tuple[Any, list[Any], bool] | None:
+        """(content, the changes to apply to it in order, whether it names this very file)
+        for ``snapshot``'s state, or None. The caller should ``save`` anew when it does not
+        name this file (a copy) or has more than ``COMPACT_AFTER`` changes."""
+        ident = snapshot.ident
+        if ident is None:
+            return None
+        found = self._read(snapshot.path)
+        if found is None:
+            return None
+        made_for, content, changes = found
+        if made_for == ident:
+            return content, changes, True
+        if made_for[:2] == ident[:2] and snapshot.intact:  # a copy: same content, a new time
+            return content, changes, False
+        return None
+
+    def save(self, db: Path, ident: Ident | None, content: Any) -> None:
+        """Write the sidecar anew, for the state ``ident``."""
+        if ident is None:
+            return
+        head = {"version": self.version, "code": self.code, "content": content}
+        data = orjson.dumps(head, option=orjson.OPT_APPEND_NEWLINE) + orjson.dumps(
+            {"to": list(ident)}, option=orjson.OPT_APPEND_NEWLINE)
+        # A sidecar that cannot be written only costs time on the next command.
+        with contextlib.suppress(StorageError):
+            store.write_atomic(self.path(db), data, durable=False)
+
+    def append(self, tx: store.Transaction, change: Any) -> bool:
+        """After ``tx`` was written: add ``change`` (from the state before it to its own) to a
+        sidecar of the state before. False when there is none (it is stale, or missing)."""
+        if tx.ident is None or tx.written is None or _last_ident(self.path(tx.path)) != tx.ident:
+            return False
+        line = orjson.dumps({"from": list(tx.ident), "to": list(tx.written), "change": change},
+                            option=orjson.OPT_APPEND_NEWLINE)
+        try:
+            fd = os.open(self.path(tx.path), os.O_WRONLY | os.O_APPEND)
+        except OSError:
+            return False
+        try:
+            os.write(fd, line)  # one write of one line: a crash tears at most this line
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    def _read(self, db: Path) -> tuple[Ident, Any, list[Any]] | None:
+        """(the state it is for, the content, the changes leading there), or None."""
+        try:
+            lines = self.path(db).read_bytes().split(b"\n")
+            head, base = orjson.loads(lines[0]), orjson.loads(lines[1])
+        except (OSError, orjson.JSONDecodeError, IndexError):
+            return None
+        if not isinstance(head, dict) or head.get("version") != self.version or head.get("code") != self.code:
+            return None
+        ident, changes = tuple(base["to"]), []
+        for line in lines[2:]:
+            if not line:
+                continue
+            try:
+                step = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                break  # a torn last line: the state before it
+            if tuple(step["from"]) != ident:
+                return None
+            changes.append(step["change"])
+            ident = tuple(step["to"])
+        return ident, head["content"], changes
+
+
+def _last_ident(path: Path) -> Ident | None:
+    """The state a sidecar is for, read from its last line (the only line read)."""
+    try:
+        with path.open("rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            back = min(size, 1 << 16)
+            fh.seek(size - back)
+            tail = fh.read(back)
+    except OSError:
+        return None
+    last = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    try:
+        found = orjson.loads(last)
+    except orjson.JSONDecodeError:
+        return None  # torn, or a change line longer than what was read: stale
+    made_for = found.get("to") if isinstance(found, dict) else None
+    return tuple(made_for) if isinstance(made_for, list) else None
+
+
+@cache
+def _code(modules: tuple[str, ...]) -> str:
+    """A digest of the source of the modules named (a change to them makes the sidecar stale)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for name in modules:
+        digest.update(Path(importlib.import_module(name).__file__ or "").read_bytes())
+    return digest.hexdigest()
