@@ -952,8 +952,9 @@ def write_atomic(
 def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | None:
     """Create ``path`` holding ``content``, not durably; its status, or None if it exists.
 
-    For derived files (published pages) that did not exist: no temp file and rename,
-    so an interrupted write can leave the file short. Raises ``StorageError``.
+    For derived files (published pages, a split export) that did not exist: no temp
+    file and rename, half the file-system work. A failed write removes the file; a
+    killed process can leave it short. Raises ``StorageError``.
     """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
@@ -966,6 +967,8 @@ def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | No
         _write_all(fd, content)
         return os.fstat(fd)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
         raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
