@@ -243,11 +243,14 @@ class _FrontMatterEmitter:
         """How ``text`` is written as a key, a value or a list item; None: not on one line."""
         if not isinstance(text, str):
             return None
-        if _plain_scalar(text):
-            return text
+        # Remembered: the strings that are not plain, and keys (a template writes the same few).
         known = self.scalars.get((text, where), "")
         if known != "":
             return known
+        if _plain_scalar(text):
+            if where == "key":
+                self._remember((text, where), text)
+            return text
         if where == "key":
             line, prefix, suffix = self._emit({text: None}), "", ": null\n"
         elif where == "value":
@@ -256,10 +259,13 @@ class _FrontMatterEmitter:
             line, prefix, suffix = self._emit({"k": [text]}), "k:\n- ", "\n"
         written = line[len(prefix):-len(suffix)]
         ok = line.startswith(prefix) and line.endswith(suffix) and "\n" not in written and written[:2] != "? "
+        self._remember((text, where), written if ok else None)
+        return written if ok else None
+
+    def _remember(self, key: tuple[str, str], written: str | None) -> None:
         if len(self.scalars) >= _SCALAR_MEMO_MAX:
             self.scalars.clear()
-        self.scalars[(text, where)] = written if ok else None
-        return written if ok else None
+        self.scalars[key] = written
 
     def _emit(self, data: dict[str, Any]) -> str:
         self.dumper.serialize(self.node(data))

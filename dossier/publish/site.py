@@ -36,7 +36,7 @@ from dossier.model import rules
 from dossier.model.bulk import paused_gc
 from dossier.publish import mermaid
 from dossier.publish.escape import front_matter, html_text, md_escape, md_text, md_url
-from dossier.publish.lines import dated, post_brief, post_line
+from dossier.publish.lines import Footnote, dated, footnote, post_brief, post_line
 
 if TYPE_CHECKING:
     import jinja2
@@ -64,17 +64,6 @@ def template_dir() -> Path:
 
 
 # --- the site model -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Footnote:
-    """One numbered source of a page; ``source`` is None when it is withheld."""
-
-    number: int
-    key: str
-    anchor: str
-    source: Record | None
-    confidential: bool
 
 
 @dataclass(frozen=True)
@@ -327,7 +316,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(md_escape=md_escape, md_text=md_text, md_url=md_url, html_text=html_text,
-                       front_matter=front_matter, post_line=post_line, post_brief=post_brief, dated=dated)
+                       front_matter=front_matter, post_line=post_line, post_brief=post_brief, dated=dated,
+                       footnote=footnote)
     return env
 
 
