@@ -116,6 +116,8 @@ class Opener:
             if "sealed" in change:  # the values of a change made before encryption was on
                 values = (self.value(change["sealed"], what=f"history {entry.get('n')}")
                           if self.can_read else {"old": rules.WITHHELD, "new": rules.WITHHELD})
+                if self.can_read and rules.WITHHELD in (values.get("old"), values.get("new")):
+                    continue  # the placeholder's change: the sealed change says what it stands for
                 opened.append({"path": change["path"], "old": values.get("old"), "new": values.get("new")})
             elif change.get("path") == "sealed":
                 opened += self._sealed_change(entry, change)
@@ -310,7 +312,14 @@ _GROUPS = ("sources", "keys")  # commands of two words
 def elided(command: str) -> str:
     """A command line without its values: the command, the person or source it is about,
     then "…" (``sources add --title 'A witness' …`` would put the title in the history)."""
-    words = command.split(" ")
+    import shlex
+
+    try:
+        words = shlex.split(command)
+    except ValueError:  # unbalanced quotes: not a command line dossier wrote
+        words = command.split(" ")
+    if not words:
+        return command
     keep = 2 if words[0] in _GROUPS else 1
     shown = words[:keep]
     rest = words[keep:]
@@ -318,7 +327,7 @@ def elided(command: str) -> str:
         shown.append(rest.pop(0))  # the REF or KEY
     if not rest:
         return command
-    return " ".join(shown) + " … (values withheld: confidential)"
+    return shlex.join(shown) + " … (values withheld: confidential)"
 
 
 class Confidential:
