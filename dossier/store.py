@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import mmap
 import os
 import re
@@ -904,13 +905,12 @@ def _check_writable(path: Path) -> None:
 
 
 def _write_pieces(path: Path, pieces: list[bytes | bytearray | tuple[int, int]], old: _File) -> None:
-    def fill(fh: Any) -> None:
+    def fill(fd: int) -> None:
         for piece in pieces:
             if isinstance(piece, bytes | bytearray):
-                fh.write(piece)
+                _write_all(fd, piece)
             elif piece[1]:
-                fh.flush()
-                _copy_range(old, fh.fileno(), *piece)
+                _copy_range(old, fd, *piece)
 
     _atomic(path, fill, backup=True, mode=0o600, durable=True)
 
@@ -936,37 +936,88 @@ def _copy_range(old: _File, fd: int, offset: int, length: int) -> None:
 
 def write_atomic(
     path: Path, content: bytes, *, backup: bool = False, mode: int = 0o600, durable: bool = True
-) -> None:
+) -> os.stat_result:
     """Replace ``path`` with ``content`` so a crash leaves the old or new file.
 
     With ``backup`` the previous version is kept as ``<path>.bak`` (a hard link,
     so it costs no copy). ``durable=False`` skips the fsyncs (about 1 ms a file):
     readers and a killed process still see the old or the new file, a power cut
     may not; for derived files that are regenerated, such as published pages.
-    Raises ``StorageError`` and leaves ``path`` as it was.
+    Returns the new file's status (size, modification time). Raises ``StorageError``
+    and leaves ``path`` as it was.
     """
-    _atomic(path, lambda fh: fh.write(content), backup=backup, mode=mode, durable=durable)
+    return _atomic(path, lambda fd: _write_all(fd, content), backup=backup, mode=mode, durable=durable)
 
 
-def _atomic(path: Path, fill: Callable[[Any], Any], *, backup: bool, mode: int, durable: bool) -> None:
-    import tempfile
+def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | None:
+    """Create ``path`` holding ``content``, not durably; its status, or None if it exists.
 
+    For derived files (published pages, a split export) that did not exist: no temp
+    file and rename, half the file-system work. A failed write removes the file; a
+    killed process can leave it short. Raises ``StorageError``.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), mode)
+    except FileExistsError:
+        return None
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        os.fchmod(fd, mode)  # the mode asked for, whatever the umask
+        _write_all(fd, content)
+        return os.fstat(fd)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+_TEMP_NUMBERS = itertools.count()
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A new file of this process in ``path``'s folder (where ``os.replace`` is atomic).
+
+    Named by the process id and a counter rather than by ``tempfile`` (random
+    names, a buffered file object): ``profiles`` writes 10,000 pages this way.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue  # left behind by a killed process that had this process id
+
+
+def _atomic(
+    path: Path, fill: Callable[[int], Any], *, backup: bool, mode: int, durable: bool
+) -> os.stat_result:
     fd, tmp = -1, ""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = _temp_beside(path)
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fd = -1
-            fill(fh)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
+        fill(fd)
+        if durable:
+            os.fsync(fd)
+        status = os.fstat(fd)  # the rename keeps size and modification time
+        os.close(fd)
+        fd = -1
         if backup and path.exists():
             _link_backup(path)
         os.replace(tmp, path)
         tmp = ""
         if durable:
             _fsync_dir(path.parent)
+        return status
     except OSError as exc:
         raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:

@@ -293,6 +293,21 @@ def test_a_changed_record_rewrites_only_the_pages_it_changes(run, tmp_path: Path
     assert "Rewritten." in (out / "dariush-fakeri.md").read_text(encoding="utf-8")
 
 
+def test_a_new_link_rewrites_the_page_it_points_to(run, tmp_path: Path) -> None:
+    # Kaveh's associates graph draws the persons who name him: Dariush's new link changes his page.
+    other = {**SPARSE, "id": "bahram-sadeghi", "name": "Bahram Sadeghi"}
+    import_records(run, tmp_path, [RICH, SPARSE, other])
+    out = tmp_path / "out"
+    assert run("profiles", str(out)).code == 0
+    link = 'associates+={"id": "bahram-sadeghi", "relation": "deputy in Ardabil"}'
+    assert run("edit", "dariush-fakeri", "--set", link).code == 0
+    res = run("profiles", str(out))
+    assert res.stderr.startswith("2 pages written, 3 unchanged"), res  # Dariush's and Bahram's
+    page = (out / "bahram-sadeghi.md").read_text(encoding="utf-8")
+    assert "Named as an associate by:\n\n- [Dariush Fakeri](dariush-fakeri.md) — deputy in Ardabil" in page
+    assert '-->|"deputy in Ardabil"| p_bahram_sadeghi' in page
+
+
 def test_stale_pages_are_removed_only_when_dossier_wrote_them(run, tmp_path: Path) -> None:
     import_records(run, tmp_path, [RICH, SPARSE])
     out = tmp_path / "out"

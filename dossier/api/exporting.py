@@ -10,7 +10,6 @@ change is not written (an export right after importing the folder changes no fil
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -204,31 +203,13 @@ def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: 
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = 0o600 if private else 0o666 & ~_umask()
-        if not durable:
-            return _write_new(path, data, mode)
+        if not durable and store.create_file(path, data, mode=mode) is not None:
+            return True  # else made meanwhile: replaced below as any existing file
     except IsADirectoryError:
         raise StorageError(f"{path}: is a folder") from None
     except OSError as exc:
         raise StorageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     store.write_atomic(path, data, mode=mode, durable=durable)
-    return True
-
-
-def _write_new(path: Path, data: bytes, mode: int) -> bool:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    except FileExistsError:  # made meanwhile: replace it as any existing file
-        store.write_atomic(path, data, mode=mode, durable=False)
-        return True
-    except OSError as exc:
-        raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return True
 
 

@@ -96,7 +96,7 @@ def publish(
         fit = fit_records(records, trusted=snapshot.trusted)
         pages = render_pages(fit, env, internal=internal, today=today, only=todo)
     report = write_site(pages, pages_dir, keep=digests.keys(), existing=on_disk)
-    cache.update(digests, _scan(pages_dir))
+    cache.update(digests, on_disk)
     cache.save(cache_file)
     if site == "mkdocs":
         text = mkdocs.config(rules.published(records, redact=not internal), internal=internal)
@@ -145,39 +145,46 @@ def _digests(
     """Page name -> digest of every stored byte the page is rendered from.
 
     A person's page depends on its record, the records of its associates
-    (names, existence, restriction), the persons naming it as an associate
-    (their names and the claims, drawn in its associates graph), the anchors
-    of its sources and whether its current post needs confirming on ``today``
-    (not on the day itself, so a page is rendered again only when that
-    changes); the index and the bibliography on every published record.
-    Stored records are the canonical dump of valid models, so their JSON
-    stands for the models.
+    (names, existence, restriction), the records naming it as an associate
+    (drawn in its associates graph), the anchors of its confidential sources
+    and whether its current post needs confirming on ``today`` (not on the day
+    itself, so a page is rendered again only when that changes); the index and
+    the bibliography on every published record. A record stands as the hash
+    of its JSON: stored records are the canonical dump of valid models.
     """
     import orjson
 
     published = rules.published(records, redact=not internal)
-    by_id = {r["id"]: r for r in records}
-    named_by: dict[str, list[Any]] = {}
+    named_by: dict[str, list[str]] = {}
     for r in published:
         for a in r.get("associates", ()):
-            named_by.setdefault(a["id"], []).append((r["id"], r["name"], r.get("native_name"), a))
+            named_by.setdefault(a["id"], []).append(r["id"])
     confidential = sorted(
         {s["key"] for r in published for s in r.get("sources", ()) if s.get("confidential")}
     )
     anchors = {key: f"withheld_{n}" for n, key in enumerate(confidential, 1)} if not internal else {}
     secret = set(confidential)
     common = orjson.dumps([fingerprint, internal])
-    dumps, blake2b = orjson.dumps, hashlib.blake2b
+    blake2b = hashlib.blake2b
+    dumps = orjson.dumps
+    hashed = {r["id"]: blake2b(dumps(r), digest_size=16).digest() for r in records}
+    staleness: dict[Any, Any] = {}  # (has a current post, its as_of) -> why it needs confirming
     out = {}
     for r in published:
-        associates = [by_id.get(a["id"]) for a in r.get("associates", ())]
-        sources = [(s["key"], anchors.get(s["key"]), s["key"] in secret) for s in r.get("sources", ())]
-        why = rules.staleness(r.get("current_post"), today)
-        linked = named_by.get(r["id"])
-        out[f"{r['id']}.md"] = blake2b(common + dumps([r, associates, sources, why, linked]),
-                                       digest_size=16).hexdigest()
-    everything = blake2b(common + dumps(published), digest_size=16).hexdigest()
-    out[INDEX_PAGE] = out[SOURCES_PAGE] = everything
+        h = blake2b(common, digest_size=16)
+        h.update(hashed[r["id"]])
+        h.update(b"".join(hashed.get(a["id"], b"absent") for a in r.get("associates", ())))
+        h.update(b"named by" + b"".join(hashed[other] for other in named_by.get(r["id"], ())))
+        current = r.get("current_post")
+        known = (isinstance(current, dict), current.get("as_of") if isinstance(current, dict) else None)
+        why = staleness.get(known, "")
+        if why == "":
+            why = staleness[known] = rules.staleness(current, today)
+        hidden = [(s["key"], anchors.get(s["key"])) for s in r.get("sources", ()) if s["key"] in secret]
+        h.update(dumps([why, hidden]))
+        out[f"{r['id']}.md"] = h.hexdigest()
+    everything = blake2b(common + b"".join(hashed[r["id"]] for r in published), digest_size=16)
+    out[INDEX_PAGE] = out[SOURCES_PAGE] = everything.hexdigest()
     return out
 
 
@@ -258,12 +265,22 @@ def write_site(
     outdir: Path,
     *,
     keep: Collection[str] = (),
-    existing: Mapping[str, Any] | None = None,
+    existing: dict[str, tuple[int, int]] | None = None,
 ) -> PublishReport:
-    """Write ``pages`` whose bytes changed (atomically, 0644), leave identical files
-    untouched, and remove stale pages of ours: a ``.md`` file that is neither in
-    ``pages`` nor in ``keep`` and carries dossier's front matter. Other files stay."""
-    from dossier.store import write_atomic
+    """Write ``pages`` whose bytes changed (0644), leave identical files untouched, and
+    remove stale pages of ours: a ``.md`` file that is neither in ``pages`` nor in
+    ``keep`` and carries dossier's front matter. Other files stay.
+
+    A page that exists is replaced atomically: a reader sees the old page or the new
+    one. A page that does not exist yet is created in place (a rename per file is a
+    third of the cost of writing a fresh site): there is no old page to keep, and an
+    interrupted run leaves at worst a short page, which is not in the cache and so
+    is written again by the next run.
+
+    ``existing`` (file name -> size and mtime, ``_scan`` of ``outdir``) is brought up
+    to date with the files written and removed.
+    """
+    from dossier.store import create_file, write_atomic
 
     try:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -278,7 +295,10 @@ def write_site(
         if name in existing and _same(path, data):
             unchanged += 1
             continue
-        write_atomic(path, data, mode=PAGE_MODE, durable=False)
+        status = None if name in existing else create_file(path, data, mode=PAGE_MODE)
+        if status is None:
+            status = write_atomic(path, data, mode=PAGE_MODE, durable=False)
+        existing[name] = (status.st_size, status.st_mtime_ns)
         written += 1
     unchanged += len(set(keep) - pages.keys())
     for name in sorted(existing.keys() - pages.keys() - set(keep)):
@@ -288,6 +308,7 @@ def write_site(
                 path.unlink()
             except OSError as exc:
                 raise StorageError(f"{path}: cannot remove stale page: {exc.strerror or exc}") from None
+            del existing[name]
             removed += 1
     return PublishReport(written, unchanged, removed, outdir)
 

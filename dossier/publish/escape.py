@@ -51,7 +51,10 @@ _INLINE = str.maketrans(
         "|": "\\|",
     }
 )
-_NEEDS_ESCAPE = re.compile(r"[&<>~\\`*_\[\]{}#|\n]|^[\s+=-]|^\d+[.)]")
+# What makes text need escaping: a character above anywhere, or a line-start marker at the
+# start (two patterns: one alternation with anchors is tried at every position, 4x slower).
+_NEEDS_ESCAPE = re.compile(r"[&<>~\\`*_\[\]{}#|\n]")
+_STARTS_MARKED = re.compile(r"[\s+=-]|\d+[.)]")
 # At a line start: indentation (code block), list/heading/setext markers, "1." / "1)".
 _LINE_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
 _LINE_MARKER = re.compile(r"^([+=-])|^(\d+)([.)])", re.MULTILINE)
@@ -73,7 +76,7 @@ def md_escape(value: object) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _escape_text(text: str) -> str:
     # Cached: titles, places, dates and relations repeat across a site.
-    if not _NEEDS_ESCAPE.search(text):
+    if not _NEEDS_ESCAPE.search(text) and not _STARTS_MARKED.match(text):
         return text
     text = text.translate(_INLINE)
     if "\n" in text:
@@ -128,7 +131,7 @@ def html_text(value: object) -> object:
     """Text that a site theme may print into HTML unescaped: MkDocs' own theme puts
     the front-matter ``title`` raw into ``<title>``. Lists are escaped item by item."""
     if isinstance(value, list | tuple):
-        return [html_text(v) for v in value]
+        return [v if v is None else str(v).translate(_HTML_TEXT) for v in value]
     return value if value is None else str(value).translate(_HTML_TEXT)
 
 
@@ -139,12 +142,16 @@ def front_matter(data: Mapping[str, Any]) -> str:
 
 
 # A string any YAML emitter writes as it is (plain) as a key, a value or a list item of a
-# block mapping: a letter, then letters, digits, single spaces and . , ' ( ) / _ - or ZWNJ,
-# no space at the end, no character beyond the BMP (libyaml escapes those), and no word the
-# resolver reads as a boolean or null.
-_BMP = r"(?![^\u0000-\uffff])"
-_PLAIN_SCALAR = re.compile(rf"{_BMP}[^\W\d_](?:{_BMP}[\w.,'()/\u200c-]| (?! ))*(?<! )")
+# block mapping (``_plain_scalar``): a letter, then letters, digits, single spaces and
+# . , ' ( ) / _ - or ZWNJ, no space at the end, no character beyond the BMP (libyaml
+# escapes those), and no word the resolver reads as a boolean or null.
+_PLAIN_SCALAR = re.compile(r"[^\W\d_][\w.,'()/\u200c -]*")
 _RESOLVED_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null"})
+
+
+def _plain_scalar(text: str) -> bool:
+    return (_PLAIN_SCALAR.fullmatch(text) is not None and "  " not in text and text[-1] != " "
+            and (text.isascii() or max(text) < "\U00010000") and text.lower() not in _RESOLVED_WORDS)
 _SCALAR_MEMO_MAX = 1 << 14
 
 
@@ -236,11 +243,14 @@ class _FrontMatterEmitter:
         """How ``text`` is written as a key, a value or a list item; None: not on one line."""
         if not isinstance(text, str):
             return None
-        if _PLAIN_SCALAR.fullmatch(text) and text.lower() not in _RESOLVED_WORDS:
-            return text
+        # Remembered: the strings that are not plain, and keys (a template writes the same few).
         known = self.scalars.get((text, where), "")
         if known != "":
             return known
+        if _plain_scalar(text):
+            if where == "key":
+                self._remember((text, where), text)
+            return text
         if where == "key":
             line, prefix, suffix = self._emit({text: None}), "", ": null\n"
         elif where == "value":
@@ -249,10 +259,13 @@ class _FrontMatterEmitter:
             line, prefix, suffix = self._emit({"k": [text]}), "k:\n- ", "\n"
         written = line[len(prefix):-len(suffix)]
         ok = line.startswith(prefix) and line.endswith(suffix) and "\n" not in written and written[:2] != "? "
+        self._remember((text, where), written if ok else None)
+        return written if ok else None
+
+    def _remember(self, key: tuple[str, str], written: str | None) -> None:
         if len(self.scalars) >= _SCALAR_MEMO_MAX:
             self.scalars.clear()
-        self.scalars[(text, where)] = written if ok else None
-        return written if ok else None
+        self.scalars[key] = written
 
     def _emit(self, data: dict[str, Any]) -> str:
         self.dumper.serialize(self.node(data))

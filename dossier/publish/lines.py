@@ -1,9 +1,9 @@
-"""Claims written as one line of Markdown: the template filters ``post_line``, ``post_brief``
-and ``dated``.
+"""Claims and sources written as one line of Markdown: the template filters ``post_line``,
+``post_brief``, ``dated`` and ``footnote``.
 
-A site of 10,000 persons writes some 80,000 such pieces; as Jinja2 macros they
-cost a third of the rendering (every macro call builds a context), so they are
-Python. The templates still decide where a line
+A site of 10,000 persons writes some 100,000 such pieces; as Jinja2 macros and
+loops they cost a third of the rendering (every macro call builds a context,
+every attribute is a lookup), so they are Python. The templates still decide where a line
 goes and what surrounds it; record text goes through ``md_text`` and
 ``md_escape`` as everywhere else.
 """
@@ -11,9 +11,21 @@ goes and what surrounds it; record text goes through ``md_text`` and
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from dossier.publish.escape import md_escape, md_text
+from dossier.publish.escape import md_escape, md_text, md_url
+
+
+@dataclass(frozen=True)
+class Footnote:
+    """One numbered source of a page; ``source`` is None when it is withheld."""
+
+    number: int
+    key: str
+    anchor: str  # of its entry in the bibliography (sources.md)
+    source: Mapping[str, Any] | None
+    confidential: bool
 
 
 def post_brief(post: Mapping[str, Any]) -> str:
@@ -53,3 +65,23 @@ def post_line(post: Mapping[str, Any], notes: Mapping[str, int]) -> str:
     if post["sources"]:
         return text + "".join(f" [^{notes[key]}]" for key in post["sources"])
     return text + " · **unsourced**"
+
+
+def footnote(note: Footnote) -> str:
+    """A footnote definition: ``[^2]: [Title](url), Author, Publisher, 1990 (report). [Bibliography
+    ↗](sources.md#key)``; a withheld source says only that it exists."""
+    link = f"[Bibliography ↗](sources.md#{note.anchor})"
+    s = note.source
+    if s is None:
+        return f"[^{note.number}]: Withheld: confidential source. {link}"
+    title = md_text(s["title"])
+    text = f"[^{note.number}]: " + (f"[{title}]({md_url(s['url'])})" if s["url"] else title)
+    for part in (s["author"], s["publisher"]):
+        if part:
+            text += ", " + md_text(part)
+    if s["published"]:
+        text += ", " + md_escape(s["published"])
+    text += f" ({md_escape(s['kind'])})"
+    if note.confidential:
+        text += ". **Confidential**: withheld from public profiles"
+    return f"{text}. {link}"

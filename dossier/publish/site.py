@@ -36,7 +36,7 @@ from dossier.model import rules
 from dossier.model.bulk import paused_gc
 from dossier.publish import mermaid
 from dossier.publish.escape import front_matter, html_text, md_escape, md_text, md_url
-from dossier.publish.lines import dated, post_brief, post_line
+from dossier.publish.lines import Footnote, dated, footnote, post_brief, post_line
 
 if TYPE_CHECKING:
     import jinja2
@@ -64,17 +64,6 @@ def template_dir() -> Path:
 
 
 # --- the site model -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Footnote:
-    """One numbered source of a page; ``source`` is None when it is withheld."""
-
-    number: int
-    key: str
-    anchor: str
-    source: Record | None
-    confidential: bool
 
 
 @dataclass(frozen=True)
@@ -126,6 +115,7 @@ class _Site:
                     )
                 )
         self.today = rules.today(today)
+        self._stale: dict[str | None, rules.Staleness | None] = {}
         # A key that is confidential in any copy is confidential everywhere.
         confidential = {s["key"] for p in published for s in p["sources"] if s["confidential"]}
         self.withheld: dict[str, str] = {}
@@ -200,8 +190,7 @@ class _Site:
             footnotes.append(
                 Footnote(number, key, entry.anchor, None if withheld else own[key], entry.confidential)
             )
-        current = person["current_post"]
-        why = rules.staleness(current, self.today) if current else None
+        why = self._staleness(person["current_post"])
         # No "today" for the timeline: a current post without an as-of date is drawn over
         # its start, not up to the day of the build, so a page changes only with its record.
         career_diagram, undrawn = mermaid.career_timeline(person)
@@ -223,6 +212,15 @@ class _Site:
             "undated": why == "undated",
             "deceased": person["status"] == "deceased" or person["died"] is not None,
         }
+
+    def _staleness(self, current: Record | None) -> rules.Staleness | None:
+        """``rules.staleness`` of a current post, once per as-of date (dates repeat)."""
+        if current is None:
+            return None
+        as_of = current["as_of"]
+        if as_of not in self._stale:
+            self._stale[as_of] = rules.staleness(current, self.today)
+        return self._stale[as_of]
 
     def index_context(self) -> dict[str, Any]:
         groups: dict[tuple[int, str], list[Record]] = {}
@@ -318,7 +316,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters.update(md_escape=md_escape, md_text=md_text, md_url=md_url, html_text=html_text,
-                       front_matter=front_matter, post_line=post_line, post_brief=post_brief, dated=dated)
+                       front_matter=front_matter, post_line=post_line, post_brief=post_brief, dated=dated,
+                       footnote=footnote)
     return env
 
 
