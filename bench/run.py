@@ -17,6 +17,7 @@ from the same venv as this interpreter.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shlex
@@ -455,16 +456,18 @@ def prepare_work(w: Paths, count: int, seed: int, env: dict[str, str], timeout: 
     # it (PYTHONDONTWRITEBYTECODE) would otherwise compile every module on every run.
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(Path(corpus.__file__).parent.parent / "dossier")],
                    check=False, env={k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    # The corpora are made by a child process: a child's peak memory (ru_maxrss) starts at
+    # its parent's, so this process must stay small for the memory rows to mean anything.
     log(f"generating {count} persons (seed {seed}) ...")
-    persons = corpus.generate(count, seed)
-    corpus.write_ndjson(persons, w.corpus)
+    make = [PYTHON, str(BENCH / "corpus.py"), "--seed", str(seed)]
+    subprocess.run([*make, "--count", str(count), "-o", str(w.corpus)], check=True, env=env)
     # One more person with the same columns as the table, for the one-row insert.
-    one = dict(persons[0], id="fictional-name", name="Fictional Name")
+    one = dict(corpus.generate(1, seed)[0], id="fictional-name", name="Fictional Name")
     w.one.write_text(corpus.dumps(one), encoding="utf-8")
     loads = [(w.corpus, w.sdb, w.db)]
     if big:
         log(f"generating {big} persons ...")
-        corpus.write_ndjson(corpus.generate(big, seed), w.big_corpus)
+        subprocess.run([*make, "--count", str(big), "-o", str(w.big_corpus)], check=True, env=env)
         loads.append((w.big_corpus, w.big_sdb, w.big_db))
     try:
         for source, sdb, db in loads:
@@ -476,8 +479,9 @@ def prepare_work(w: Paths, count: int, seed: int, env: dict[str, str], timeout: 
             run_once(Cmd([DOSSIER, "--db", str(db), "search", SEARCH_QUERY]), env, w.work, timeout)
         if encrypted:
             log("loading the encrypted and the plain database (5 % confidential) ...")
-            w.secret.write_text("".join(corpus.dumps(_confidential(p, i)) + "\n"
-                                        for i, p in enumerate(persons)), encoding="utf-8")
+            with w.corpus.open(encoding="utf-8") as lines, w.secret.open("w", encoding="utf-8") as out:
+                for i, line in enumerate(lines):
+                    out.write(corpus.dumps(_confidential(json.loads(line), i)) + "\n")
             keyed = {**env, "DOSSIER_IDENTITY": str(w.identity)}
             for db in (w.enc_off, w.enc_on):
                 run_once(Cmd([DOSSIER, "--db", str(db), "import", str(w.secret)]), env, w.work, timeout)
