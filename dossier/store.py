@@ -428,6 +428,21 @@ class Snapshot:
         table = self._table("history")
         return [table[k] for k in sorted(table, key=int)]
 
+    def history_with(self, needles: Sequence[bytes]) -> list[bytes]:
+        """The stored history lines holding any of ``needles``, newest first: a byte search over
+        the section (``log REF`` of 100,000 entries reads a few lines, not all of them)."""
+        if "history" in self._parsed:
+            return [line for line in reversed(list(self.history_lines())) if any(n in line for n in needles)]
+        part, buf = self._file.sections["history"], self._file.buf
+        starts: set[int] = set()
+        for needle in needles:
+            at = part.start
+            while (hit := buf.find(needle, at, part.end)) >= 0:
+                start = max(buf.rfind(b"\n", part.start, hit) + 1, part.start)
+                starts.add(start)
+                at = part.line_end(buf, start)
+        return [bytes(buf[start:part.line_end(buf, start)]) for start in sorted(starts, reverse=True)]
+
     def history_lines(self) -> Iterator[bytes]:
         """The stored history lines, oldest first, unparsed (``log`` filters before parsing)."""
         if "history" in self._parsed:

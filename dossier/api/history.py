@@ -32,10 +32,10 @@ def log(
     needles = [orjson.dumps(i)[1:-1] for i in ids] if ids is not None else []
     entries: list[Record] = []
     sealed = False
-    for line in reversed(list(snapshot.history_lines())):
-        # Most lines are not about the person asked for: a byte search before parsing.
-        if ids is not None and not any(b'"id":"' + n + b'"' in line for n in needles):
-            continue
+    # Most lines are not about the person asked for: found by a byte search, then parsed.
+    lines = (snapshot.history_with([b'"id":"' + n + b'"' for n in needles]) if ids is not None
+             else reversed(list(snapshot.history_lines())))
+    for line in lines:
         entry: Record = orjson.loads(line)
         sealed = sealed or b"BEGIN AGE" in line
         if ids is not None and entry.get("id") not in ids:

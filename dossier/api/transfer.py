@@ -31,7 +31,6 @@ the stored one (or now) and ``updated`` is now, set only on a real change.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
@@ -301,64 +300,44 @@ def _validate_serial(
 
 
 def _can_fork(count: int) -> bool:
-    # Validation is pure CPU in Python: a large batch is split with a forked
-    # child on a second core. Not with other threads alive (a fork copies only
-    # the calling thread, and any lock another thread holds stays held).
-    # Linux only: macOS system libraries are not fork-safe, Windows has no fork.
-    if count < PARALLEL_MIN or not sys.platform.startswith("linux"):
-        return False
-    import threading
+    # Validation is pure CPU in Python: a large batch is split with a forked child on a
+    # second core (where ``bulk.can_fork`` allows one).
+    from dossier.model.bulk import can_fork
 
-    return len(os.sched_getaffinity(0)) > 1 and threading.active_count() == 1
+    return count >= PARALLEL_MIN and can_fork()
 
 
 def _validate_forked(
     items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance
 ) -> list[dict[str, Any]] | None:
-    """``_validate_serial`` with the second half done by a forked child.
+    """``_validate_serial`` with the second half done by a forked child (``bulk.in_parallel``),
+    which sends back the canonical dicts or its problems; the parent drops that half of the
+    input at once."""
+    from dataclasses import astuple
 
-    The child sends back ``D`` + the canonical dicts as JSON, or ``P`` + its
-    pickled problems, so the parent can drop that half of the input at once.
-    """
-    import pickle
-
-    import orjson
+    from dossier.model.bulk import in_parallel
 
     half = len(items) // 2
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: validate, send the result, leave
-        code = 1
-        try:
-            os.close(read_fd)
-            theirs: list[Problem] = []
-            out = _validate_serial(items[half:], calendar, theirs, _no_advance)
-            payload = b"D" + orjson.dumps(out) if out is not None else b"P" + pickle.dumps(theirs)
-            with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(payload)
-            code = 0
-        finally:
-            os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
-    os.close(write_fd)
+
+    def second_half() -> dict[str, Any]:
+        theirs: list[Problem] = []
+        out = _validate_serial(items[half:], calendar, theirs, _no_advance)
+        return {"records": out} if out is not None else {"problems": [astuple(p) for p in theirs]}
+
+    result = in_parallel(second_half)
     for item in items[half:]:
         item.data = None  # the child has its own copy
-    reader = os.fdopen(read_fd, "rb")
-    try:
-        first = _validate_serial(items[:half], calendar, problems, advance)
-        payload = reader.read()
-    finally:
-        reader.close()  # a child still writing gets EPIPE and exits
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or not payload:
-        raise StorageError(f"validation worker process failed (wait status {status}); nothing was imported")
+    first = _validate_serial(items[:half], calendar, problems, advance)
+    got = result()
+    if got is None:
+        raise StorageError("validation worker process failed; nothing was imported")
     advance(len(items) - half)
-    if payload[:1] == b"P":
-        problems.extend(pickle.loads(payload[1:]))  # our own child's data, not input
+    if "problems" in got:
+        problems.extend(Problem(*p) for p in got["problems"])
         return None
-    second: list[dict[str, Any]] = orjson.loads(memoryview(payload)[1:])
-    del payload
     if problems or first is None:
         return None
+    second: list[dict[str, Any]] = got["records"]
     return first + second
 
 
