@@ -616,6 +616,10 @@ class Transaction(Snapshot):
     def delete_source(self, key: str) -> None:
         self._delete("sources", key)
 
+    def before(self, section: str, key: str) -> Record | None:
+        """A person or source as the file holds it, before this transaction's changes."""
+        return Snapshot._get(self, section, key)
+
     def put_history(self, entry: Mapping[str, Any]) -> None:
         """Replace a stored history entry (its ``n`` says which): re-encryption only."""
         self._record("history", str(entry["n"]), dict(entry))

@@ -38,7 +38,6 @@ class KeysReport:
     public: str | None = None
     identity: str | None = None
     created: bool = False
-    changed: bool = False
     sealed: Counter[str] = field(default_factory=Counter)
     note: str | None = None
 
@@ -89,7 +88,7 @@ def add(db: Path, recipient: str, *, name: str | None = None) -> KeysReport:
             return KeysReport(entries, note=f"{key[:16]}… is a recipient already; nothing changed")
         turning_on = not entries
         entries = [*entries, {"key": key, "name": name, "added": rules.now_stamp(), "by": writing.actor()}]
-        report = KeysReport(entries, changed=True)
+        report = KeysReport(entries)
         _set_recipients(tx, entries, "added")
         _reseal(tx, report, rotate=not turning_on, opener=opener)
     return report
@@ -104,7 +103,7 @@ def remove(db: Path, recipient: str) -> KeysReport:
             raise NotFound(f"{recipient!r} is not a recipient (see dossier keys list)")
         if not kept:
             raise UsageError("cannot remove the last recipient: nobody could read the encrypted content")
-        report = KeysReport(kept, changed=True)
+        report = KeysReport(kept)
         _set_recipients(tx, kept, "removed")
         _reseal(tx, report, rotate=True, opener=opener)
     return report
@@ -115,7 +114,7 @@ def rotate(db: Path) -> KeysReport:
         entries = sealing.recipient_entries(tx)
         if not entries:
             raise UsageError("encryption is off for this database; turn it on with: dossier keys init")
-        report = KeysReport(entries, changed=True)
+        report = KeysReport(entries)
         opener = sealing.Opener(tx)
         if not opener.can_read:
             raise sealing.withheld_error("the database's confidential content")

@@ -170,7 +170,7 @@ class Sealer:
         sources = record.get("sources") or ()
         if any(s.get("confidential") or s.get("sealed") for s in sources):
             record = {**record, "sources": [self.source(s) for s in sources]}
-        stored = store.Snapshot._get(self.tx, "persons", pid)  # before this write
+        stored = self.tx.before("persons", pid)
         if record.get("sealed"):
             if record.get("narrative") != rules.WITHHELD:
                 raise self._blind(f"{pid}: the narrative is encrypted; changing it")
@@ -200,7 +200,7 @@ class Sealer:
             if not src.get("confidential") and not self.opener.can_read:
                 raise self._blind(f"source {key}: its content is encrypted; making it not confidential")
             return src
-        before = store.Snapshot._get(self.tx, "sources", key)
+        before = self.tx.before("sources", key)
         if (before or {}).get("sealed") and not self.opener.can_read:
             raise self._blind(f"source {key}: its content is encrypted; replacing it")
         if not src.get("confidential"):
@@ -398,7 +398,8 @@ def seal_history_values(entry: Record, to: list[str], reseal: Callable[[str], st
         elif change.get("path") == "sealed" and reseal is not None:
             change = {**change, **{k: reseal(change[k]) for k in ("old", "new") if change.get(k)}}
             touched = True
-        elif "sealed" not in change and change.get("path") != "sealed" and _sensitive(entry, change["path"]):
+        elif ("sealed" not in change and change.get("path") != "sealed"
+              and sensitive_path(entry, change["path"])):
             change = {"path": change["path"],
                       "sealed": crypt.seal({"old": change.get("old"), "new": change.get("new")}, to)}
             touched = True
@@ -406,7 +407,8 @@ def seal_history_values(entry: Record, to: list[str], reseal: Callable[[str], st
     return {**entry, "changes": out} if touched else entry
 
 
-def _sensitive(entry: Mapping[str, Any], path: str) -> bool:
+def sensitive_path(entry: Mapping[str, Any], path: str) -> bool:
+    """Whether a history change at ``path`` of this entry holds content that is sealed."""
     root = path.split(".", 1)[0].split("[", 1)[0]
     if entry.get("kind") == "source":
         return root in rules.SEALED_SOURCE_FIELDS

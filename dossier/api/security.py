@@ -86,7 +86,7 @@ def _history(snapshot: store.Snapshot) -> list[Finding]:
         if not confidential(entry):
             continue
         exposed = [c["path"] for c in entry.get("changes") or () if "sealed" not in c
-                   and c.get("path") != "sealed" and sealing._sensitive(entry, c["path"])]
+                   and c.get("path") != "sealed" and sealing.sensitive_path(entry, c["path"])]
         command = str(entry.get("command", ""))
         if sealing.elided(command) != command and "(values withheld" not in command:
             exposed.append("command")
