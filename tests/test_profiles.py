@@ -654,3 +654,19 @@ def test_records_lacking_a_newer_field_are_validated_before_rendering() -> None:
     older = [{k: v for k, v in complete[0].items() if k != "distinct_from"}]
     assert fit_records(older, trusted=True) == complete
     assert fit_records(complete, trusted=False) == complete
+
+
+def test_a_source_no_claim_cites_is_listed_not_left_as_an_orphan_footnote(run, tmp_path: Path) -> None:
+    # A footnote nothing refers to is dropped by GitHub and orphaned by MkDocs: the source
+    # would vanish from the page.
+    person = {"id": "kaveh-nadiri", "name": "Kaveh Nadiri",
+              "role_1988": {"title": "Prosecutor", "sources": ["cited-report"]},
+              "sources": [{"key": "cited-report", "title": "Cited report", "kind": "report"},
+                          {"key": "background", "title": "Background reading", "kind": "article"}]}
+    import_records(run, tmp_path, [person])
+    assert run("profiles", str(tmp_path / "out")).code == 0
+    page = (tmp_path / "out" / "kaveh-nadiri.md").read_text(encoding="utf-8")
+    definitions = re.findall(r"^\[\^(\d+)\]:", page, flags=re.M)
+    references = set(re.findall(r"\[\^(\d+)\](?!:)", page))
+    assert set(definitions) == references == {"1"}
+    assert "Also in this record, cited by no claim:\n\n- Background reading (article)." in page

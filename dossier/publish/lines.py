@@ -19,13 +19,16 @@ from dossier.publish.escape import md_escape, md_text, md_url
 
 @dataclass(frozen=True)
 class Footnote:
-    """One numbered source of a page; ``source`` is None when it is withheld."""
+    """One numbered source of a page; ``source`` is None when it is withheld. A source the
+    record carries but no claim cites is not a footnote (a renderer drops or orphans a
+    footnote nothing refers to): it is listed as a plain item."""
 
     number: int
     key: str
     anchor: str  # of its entry in the bibliography (sources.md)
     source: Mapping[str, Any] | None
     confidential: bool
+    cited: bool = True
 
 
 def post_brief(post: Mapping[str, Any]) -> str:
@@ -72,10 +75,11 @@ def footnote(note: Footnote) -> str:
     ↗](sources.md#key)``; a withheld source says only that it exists."""
     link = f"[Bibliography ↗](sources.md#{note.anchor})"
     s = note.source
+    lead = f"[^{note.number}]: " if note.cited else "- "
     if s is None:
-        return f"[^{note.number}]: Withheld: confidential source. {link}"
+        return f"{lead}Withheld: confidential source. {link}"
     title = md_text(s["title"])
-    text = f"[^{note.number}]: " + (f"[{title}]({md_url(s['url'])})" if s["url"] else title)
+    text = lead + (f"[{title}]({md_url(s['url'])})" if s["url"] else title)
     for part in (s["author"], s["publisher"]):
         if part:
             text += ", " + md_text(part)

@@ -180,6 +180,7 @@ class _Site:
             if claim is not None:
                 for key in claim["sources"]:
                     notes.setdefault(key, len(notes) + 1)
+        cited_count = len(notes)
         for src in person["sources"]:
             notes.setdefault(src["key"], len(notes) + 1)
         own = {s["key"]: s for s in person["sources"]}
@@ -187,9 +188,8 @@ class _Site:
         for key, number in notes.items():
             entry = self.bibliography[key]
             withheld = not self.internal and entry.confidential
-            footnotes.append(
-                Footnote(number, key, entry.anchor, None if withheld else own[key], entry.confidential)
-            )
+            footnotes.append(Footnote(number, key, entry.anchor, None if withheld else own[key],
+                                      entry.confidential, cited=number <= cited_count))
         why = self._staleness(person["current_post"])
         # No "today" for the timeline: a current post without an as-of date is drawn over
         # its start, not up to the day of the build, so a page changes only with its record.
