@@ -91,8 +91,8 @@ def edit_loop(
                     keep = not private
                     if reopen is not None:  # the errors were shown already
                         exc = InvalidInput("edit abandoned; nothing was written")
-                    if keep:
-                        exc.details = [*exc.details, f"  your edit is kept in {path}"]
+                    exc.details = [*exc.details, f"  your edit is kept in {path}" if keep else
+                                   "  your edit is not kept: it may hold confidential text"]
                     raise exc from None
             notes = "".join(f"# ERROR: {line}\n" for line in errors)
             current = notes + HEADER.format(ref=ref) + body
