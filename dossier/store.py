@@ -158,6 +158,15 @@ class _Section:
             return []
         return bytes(buf[self.start:self.end]).split(b"\n")[:-1]
 
+    def lines_holding(self, buf: Any, needle: bytes) -> Iterator[tuple[int, int]]:
+        """(start, end) of each line of the section that holds ``needle``, in file order:
+        a byte search, no line is split off or parsed."""
+        at = self.start
+        while (hit := buf.find(needle, at, self.end)) >= 0:
+            start = max(buf.rfind(b"\n", self.start, hit) + 1, self.start)
+            at = self.line_end(buf, start)
+            yield start, at
+
     def keys(self, buf: Any) -> list[str]:
         if self.start == self.end:
             return []
@@ -339,7 +348,7 @@ class Snapshot:
         self.path = path
         self._file = file
         self._parsed: dict[str, dict[str, Record]] = dict(file.legacy or {})
-        self._trusted: bool | None = None
+        self._intact: bool | None = None
 
     # persons ------------------------------------------------------------------------------
 
@@ -362,8 +371,6 @@ class Snapshot:
 
     def ids(self) -> list[str]:
         """Every person id, sorted."""
-        if "persons" in self._parsed:
-            return sorted(self._parsed["persons"])
         return self._keys("persons")
 
     def keyed(self) -> dict[str, Record]:
@@ -390,8 +397,6 @@ class Snapshot:
 
     def source_keys(self) -> list[str]:
         """Every source key, sorted (read from the lines' starts, nothing parsed)."""
-        if "sources" in self._parsed:
-            return sorted(self._parsed["sources"])
         return self._keys("sources")
 
     def sources(self) -> dict[str, Record]:
@@ -410,18 +415,11 @@ class Snapshot:
         return self._sources_matching(orjson.dumps(field) + b":", lambda s: bool(s.get(field)))
 
     def _sources_matching(self, needle: bytes, keep: Callable[[Record], bool]) -> list[Record]:
-        if "sources" in self._parsed or self._file.legacy is not None:
+        if "sources" in self._parsed:
             return [s for s in self.sources().values() if keep(s)]
-        part = self._file.sections["sources"]
-        buf, out, at = self._file.buf, [], part.start
-        while (hit := buf.find(needle, at, part.end)) >= 0:
-            start = buf.rfind(b"\n", part.start, hit) + 1 if hit > part.start else part.start
-            end = part.line_end(buf, max(start, part.start))
-            record = orjson.loads(buf[max(start, part.start):end])
-            if keep(record):  # the bytes may have matched inside another value
-                out.append(record)
-            at = end
-        return out
+        part, buf = self._file.sections["sources"], self._file.buf
+        found = (orjson.loads(buf[start:end]) for start, end in part.lines_holding(buf, needle))
+        return [s for s in found if keep(s)]  # the bytes may have matched inside another value
 
     def history(self) -> list[Record]:
         """Every history entry, oldest first."""
@@ -434,14 +432,8 @@ class Snapshot:
         if "history" in self._parsed:
             return [line for line in reversed(list(self.history_lines())) if any(n in line for n in needles)]
         part, buf = self._file.sections["history"], self._file.buf
-        starts: set[int] = set()
-        for needle in needles:
-            at = part.start
-            while (hit := buf.find(needle, at, part.end)) >= 0:
-                start = max(buf.rfind(b"\n", part.start, hit) + 1, part.start)
-                starts.add(start)
-                at = part.line_end(buf, start)
-        return [bytes(buf[start:part.line_end(buf, start)]) for start in sorted(starts, reverse=True)]
+        spans = {span for needle in needles for span in part.lines_holding(buf, needle)}
+        return [bytes(buf[start:end]) for start, end in sorted(spans, reverse=True)]
 
     def history_lines(self) -> Iterator[bytes]:
         """The stored history lines, oldest first, unparsed (``log`` filters before parsing)."""
@@ -476,9 +468,9 @@ class Snapshot:
     @property
     def intact(self) -> bool:
         """Whether the body is exactly what dossier wrote (its checksum holds; computed once)."""
-        if self._trusted is None:
-            self._trusted = self._verify()
-        return self._trusted
+        if self._intact is None:
+            self._intact = self._verify()
+        return self._intact
 
     def _verify(self) -> bool:
         file = self._file
@@ -507,6 +499,8 @@ class Snapshot:
         return record
 
     def _keys(self, section: str) -> list[str]:
+        if section in self._parsed:
+            return sorted(self._parsed[section])
         return self._file.sections[section].keys(self._file.buf)
 
     def _table(self, section: str) -> dict[str, Record]:
@@ -563,9 +557,6 @@ class Persons(Sequence[Record]):
 
 # --- changing it -------------------------------------------------------------------------------
 
-_DELETED = object()
-
-
 @dataclass
 class Change:
     """One record put or deleted by a transaction: what it was and what it is (None: absent)."""
@@ -620,6 +611,11 @@ class Transaction(Snapshot):
         """A person or source as the file holds it, before this transaction's changes."""
         return Snapshot._get(self, section, key)
 
+    def stored_form(self, section: str, record: Record) -> Record:
+        """``record`` as this transaction would store it (sealed, with encryption on): what
+        to compare with the stored records before putting it."""
+        return self.seal(section, record) if self.seal is not None else record
+
     def put_history(self, entry: Mapping[str, Any]) -> None:
         """Replace a stored history entry (its ``n`` says which): re-encryption only."""
         self._record("history", str(entry["n"]), dict(entry))
@@ -652,12 +648,12 @@ class Transaction(Snapshot):
             return change.new
         return super()._get(section, key)
 
-    def sources_with(self, field: str, value: Any) -> list[Record]:
-        found = {s["key"]: s for s in super().sources_with(field, value)}
+    def _sources_matching(self, needle: bytes, keep: Callable[[Record], bool]) -> list[Record]:
+        found = {s["key"]: s for s in super()._sources_matching(needle, keep)}
         for (section, key), change in self._changes.items():
             if section == "sources":
                 found.pop(key, None)
-                if change.new is not None and change.new.get(field) == value:
+                if change.new is not None and keep(change.new):
                     found[key] = change.new
         return [found[k] for k in sorted(found)]
 
@@ -690,8 +686,7 @@ class Transaction(Snapshot):
     # -- recording changes ------------------------------------------------------------------
 
     def _put(self, section: str, record: Record) -> None:
-        if self.seal is not None:
-            record = self.seal(section, record)
+        record = self.stored_form(section, record)
         key = str(record[KEY_FIELD[section]])
         self._record(section, key, record)
 
@@ -700,7 +695,7 @@ class Transaction(Snapshot):
 
     def _record(self, section: str, key: str, new: Record | None) -> None:
         change = self._changes.get((section, key))
-        old = change.old if change is not None else Snapshot._get(self, section, key)
+        old = change.old if change is not None else self.before(section, key)
         if old == new:
             self._changes.pop((section, key), None)  # back to what is stored
             return
@@ -737,11 +732,9 @@ class Transaction(Snapshot):
                 pass  # a hand-edited file: write every line anew
         return self._rewrite()
 
-
     def _rewrite(self) -> list[bytes | bytearray | tuple[int, int]]:
         """Every line anew, from the parsed tables: the canonical bytes of this state."""
         counts, sizes, total = {}, {}, 0
-        crc = zlib.crc32
         body = bytearray()  # (orjson's own buffers keep ~8 KB each: many lines are copied in)
         with paused_gc():
             for section in SECTIONS:
@@ -750,7 +743,7 @@ class Transaction(Snapshot):
                 before, size = section.encode(), 0
                 for key in keys:
                     line = line_of(table[key])
-                    total += crc(line, crc(before))
+                    total += _term(line, before)
                     before = key.encode()
                     size += len(line)
                     body += line

@@ -171,3 +171,21 @@ def test_snapshot_lists_in_id_order(db):
         api.add(db, api.NewPerson(name=name))
     assert store.read(Path(db)).ids() != []
     assert [r["id"] for r in store.read(db).all()] == ["abe-person", "mid-person", "zed-person"]
+
+
+def test_a_transaction_lists_its_own_changes_after_reading_every_record(db: Path) -> None:
+    from dossier import store
+
+    with store.transaction(db) as tx:
+        tx.put({"id": "kaveh-nadiri", "name": "Kaveh Nadiri"})
+        tx.put_source({"key": "report-a", "title": "Report A"})
+    with store.transaction(db) as tx:
+        tx.all()
+        tx.sources()  # every line parsed: the listings must still see what this write changed
+        tx.put({"id": "dariush-fakeri", "name": "Dariush Fakeri"})
+        tx.delete(["kaveh-nadiri"])
+        tx.put_source({"key": "report-b", "title": "Report B"})
+        assert tx.ids() == ["dariush-fakeri"]
+        assert len(tx) == 1
+        assert tx.source_keys() == ["report-a", "report-b"]
+        assert [s["key"] for s in tx.sources_with("title", "Report B")] == ["report-b"]

@@ -311,7 +311,7 @@ def replace(tx: store.Transaction, old: Record, new: Record, *, source: str) -> 
         new[key] = old.get(key)
     record = dump(validate_person(new, source=source))
     stored = tx.get(old["id"]) or old
-    if rules.content(tx.seal("persons", record) if tx.seal else record) == rules.content(stored):
+    if rules.content(tx.stored_form("persons", record)) == rules.content(stored):
         return None
     writing.put_person(tx, writing.stamp_changed(tx, record))
     return record

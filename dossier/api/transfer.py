@@ -170,9 +170,9 @@ def import_items(
         _assign_ids(batch, problems)
         if problems:
             raise _invalid(problems, items)
-        if tx.seal is not None:  # compared and stored as the store will hold them
-            batch = [(item, tx.seal("persons", r) if r is not None else None) for item, r in batch]
-            registry = {k: (tx.seal("sources", src), it) for k, (src, it) in registry.items()}
+        # compared as the store will hold them (sealed, with encryption on)
+        batch = [(item, tx.stored_form("persons", r) if r is not None else None) for item, r in batch]
+        registry = {k: (tx.stored_form("sources", src), it) for k, (src, it) in registry.items()}
         if mirror:
             _mirror(batch, registry, tx, report)
             return report

@@ -174,8 +174,7 @@ def put_person(tx: store.Transaction, record: Mapping[str, Any]) -> None:
     A source that only this person carries may change with it; one that others
     carry too must be changed with ``sources edit`` (every copy at once).
     """
-    if tx.seal is not None:
-        record = tx.seal("persons", dict(record))
+    record = tx.stored_form("persons", dict(record))  # its sources compared as they are stored
     for src in record.get("sources") or ():
         known = tx.source(src["key"])
         if known is not None and known != src:
@@ -221,8 +220,8 @@ def carriers(tx: store.Snapshot, key: str, *, but: str = "") -> list[str]:
 def stamp_changed(tx: store.Transaction, record: Record, *, stamp: str | None = None) -> Record:
     """``updated`` becomes now when the person's own content changed; else it stays as stored."""
     old = tx.get(record["id"])
-    if old is not None and tx.seal is not None:
-        record = tx.seal("persons", record)  # compared as it will be stored
+    if old is not None:
+        record = tx.stored_form("persons", record)
     if old is not None and rules.own_content(old) == rules.own_content(record):
         record["updated"] = old.get("updated")
     else:
