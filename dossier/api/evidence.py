@@ -85,11 +85,13 @@ def stored_names(source: Mapping[str, Any]) -> list[str]:
     return [e.get("stored") or e["sha256"] for e in source.get("evidence") or () if e.get("sha256")]
 
 
+def with_copies(snapshot: store.Snapshot) -> list[Record]:
+    """The sources that refer to files in the store (only their lines are parsed)."""
+    return snapshot.sources_holding("evidence") + snapshot.sources_holding("sealed_files")
+
+
 def referenced(snapshot: store.Snapshot) -> set[str]:
-    names: set[str] = set()
-    for src in snapshot.sources().values():
-        names.update(stored_names(src))
-    return names
+    return {name for src in with_copies(snapshot) for name in stored_names(src)}
 
 
 def discard(db: Path, names: Iterable[str]) -> None:
@@ -179,10 +181,9 @@ def attach(db: Path, key: str, files: Sequence[str | os.PathLike[str]]) -> Attac
         src = tx.source(key)
         if src is None:
             raise NotFound(f"no source {key!r} (see `dossier sources list`)")
+        src = sealing.open_source(tx, src, to_change=True)
         if src.get("sealed"):
-            src = sealing.Opener(tx).editable_source(src)
-            if src.get("sealed"):
-                raise sealing.withheld_error(f"source {key}")
+            raise sealing.withheld_error(f"source {key}")
         evidence = list(src.get("evidence") or ())
         known = {e["sha256"] for e in evidence}
         to = sealing.recipients(tx)
@@ -230,8 +231,8 @@ def verify(db: Path, keys: Sequence[str] = ()) -> tuple[int, list[Damage]]:
             if src is None:
                 raise NotFound(f"no source {key!r} (see `dossier sources list`)")
             chosen.append(src)
-    else:  # only the lines that mention a copy are parsed
-        chosen = snapshot.sources_holding("evidence") + snapshot.sources_holding("sealed_files")
+    else:
+        chosen = with_copies(snapshot)
     checked, damage = 0, []
     for src in chosen:
         for name in stored_names(src):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dossier import store
-from dossier.api import writing
+from dossier.api import sealing, writing
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
 from dossier.model import rules
 from dossier.model.ids import unique_id
@@ -79,23 +79,7 @@ def show(db: Path, ref: str) -> Record:
     """The stored record of one person, its sealed content opened if this user can
     (``api.sealing``: else it reads "withheld (encrypted)")."""
     snapshot = store.read(db)
-    return _opened(snapshot, resolve(snapshot, ref))
-
-
-def _opened(snapshot: store.Snapshot, record: Record) -> Record:
-    if not rules.holds_sealed(record):
-        return record
-    from dossier.api.sealing import Opener
-
-    return Opener(snapshot).person(record)
-
-
-def _editable(snapshot: store.Snapshot, record: Record) -> Record:
-    if not rules.holds_sealed(record):
-        return record
-    from dossier.api.sealing import Opener
-
-    return Opener(snapshot).editable(record)
+    return sealing.open_person(snapshot, resolve(snapshot, ref))
 
 
 # --- listing ---------------------------------------------------------------
@@ -276,7 +260,7 @@ def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gre
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db) as tx:
-        record = _editable(tx, resolve(tx, ref))
+        record = sealing.open_person(tx, resolve(tx, ref), to_change=True)
         changed = dump(validate_person(apply_assignments(record, assignments, calendar=calendar),
                                        source="--set"))
         for field in ("posts", "associates"):
@@ -424,14 +408,13 @@ def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False,
     from dossier.model.person import dump, validate_person
 
     with writing.transaction(db, dry_run=dry_run) as tx:
-        keep, other = _editable(tx, resolve(tx, keep_ref)), _editable(tx, resolve(tx, other_ref))
+        keep = sealing.open_person(tx, resolve(tx, keep_ref), to_change=True)
+        other = sealing.open_person(tx, resolve(tx, other_ref), to_change=True)
         # OTHER's narrative is appended to KEEP's: a sealed one must be read to be combined.
         sealed = (other if other.get("sealed")
                   else keep if keep.get("sealed") and other.get("narrative") else None)
         if sealed is not None:
-            from dossier.api.sealing import withheld_error
-
-            raise withheld_error(f"{sealed['id']}: the narrative (merging appends one to the other)")
+            raise sealing.withheld_error(f"{sealed['id']}: the narrative (merging appends one to the other)")
         judged = rules.distinct_note(keep, other["id"])
         if judged is not None and not force:
             why = f" ({judged})" if judged else ""

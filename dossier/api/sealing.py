@@ -62,15 +62,11 @@ class Opener:
 
     def __init__(self, snapshot: store.Snapshot) -> None:
         self.identity = crypt.load_identity()
-        self.listed = self.identity is not None and self.identity.public in recipients(snapshot)
-        if self.identity is not None and not os.environ.get(crypt.IDENTITY_ENV) and not self.listed:
+        # Whether this user's identity is a recipient (then every sealed value opens).
+        self.can_read = self.identity is not None and self.identity.public in recipients(snapshot)
+        if self.identity is not None and not os.environ.get(crypt.IDENTITY_ENV) and not self.can_read:
             self.identity = None
         self._opened: dict[str, Any] = {}
-
-    @property
-    def can_read(self) -> bool:
-        """Whether this user's identity is a recipient (then every sealed value opens)."""
-        return self.listed
 
     def value(self, sealed: str, *, what: str) -> Any:
         if self.identity is None:
@@ -134,6 +130,23 @@ class Opener:
         old = self.value(change["old"], what=what) if change.get("old") else {}
         new = self.value(change["new"], what=what) if change.get("new") else {}
         return [{"path": c.path, "old": c.old, "new": c.new} for c in field_changes(old, new)]
+
+
+def open_person(snapshot: store.Snapshot, record: Record, *, to_change: bool = False) -> Record:
+    """A person with its sealed content opened: to show (``Opener.person``) or, ``to_change``,
+    to change (``Opener.editable``). For one that holds nothing sealed no identity is read."""
+    if not rules.holds_sealed(record):
+        return record
+    opener = Opener(snapshot)
+    return opener.editable(record) if to_change else opener.person(record)
+
+
+def open_source(snapshot: store.Snapshot, src: Record, *, to_change: bool = False) -> Record:
+    """``open_person`` for a source of the registry."""
+    if not src.get("sealed"):
+        return src
+    opener = Opener(snapshot)
+    return opener.editable_source(src) if to_change else opener.source(src)
 
 
 def withheld_error(what: str) -> CryptoError:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dossier import store
-from dossier.api import writing
+from dossier.api import sealing, writing
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, UsageError
 from dossier.model import rules
 
@@ -85,7 +85,7 @@ def show_source(db: Path, key: str) -> dict[str, Any]:
     snapshot = store.read(db)
     use = _use(snapshot, key)
     names = {pid: (snapshot.get(pid) or {}).get("name", "") for pid in use.persons}
-    source = _opened(snapshot, use.source)
+    source = sealing.open_source(snapshot, use.source)
     shown = {name: source.get(name) for name in SOURCE_FIELDS}
     if source.get("evidence"):
         shown["evidence"] = source["evidence"]
@@ -97,22 +97,6 @@ def show_source(db: Path, key: str) -> dict[str, Any]:
         "claims": [{"person": c.person, "name": names.get(c.person, ""), "path": c.path}
                    for c in use.claims],
     }
-
-
-def _opened(snapshot: store.Snapshot, source: dict[str, Any]) -> dict[str, Any]:
-    if not source.get("sealed"):
-        return source
-    from dossier.api.sealing import Opener
-
-    return Opener(snapshot).source(source)
-
-
-def _editable(snapshot: store.Snapshot, source: dict[str, Any]) -> dict[str, Any]:
-    if not source.get("sealed"):
-        return source
-    from dossier.api.sealing import Opener
-
-    return Opener(snapshot).editable_source(source)
 
 
 # --- add ----------------------------------------------------------------------
@@ -258,7 +242,7 @@ def edit_source(db: Path, key: str, assignments: Sequence[str]) -> Edited:
         use = uses.get(key)
         if use is None:
             raise NotFound(f"no source {key!r} (see `dossier sources list`)")
-        opened = _editable(tx, use.source)
+        opened = sealing.open_source(tx, use.source, to_change=True)
         holder: dict[str, Any] = {"name": "-", "sources": [copy.deepcopy(opened)]}
         try:
             holder = apply_assignments(holder, [f"sources[0].{a}" for a in assignments])
