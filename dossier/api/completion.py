@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -63,20 +64,20 @@ def _described(keys: list[str], describe: Callable[[str], str]) -> list[Candidat
 
 def person_ids(db: Path, prefix: str) -> list[Candidate]:
     """Ids starting with ``prefix`` (ids are lowercase), each with the person's name."""
-    try:
-        snapshot = store.read(db)
-        found = _prefixed(snapshot.ids(), prefix.lower())
-        return _described(found, lambda pid: str((snapshot.get(pid) or {}).get("name") or ""))
-    except DossierError:
-        return []
+    return _keyed(db, prefix, store.Snapshot.ids, store.Snapshot.get, "name")
 
 
 def source_keys(db: Path, prefix: str) -> list[Candidate]:
     """Source keys starting with ``prefix``, each with the source's title."""
+    return _keyed(db, prefix, store.Snapshot.source_keys, store.Snapshot.source, "title")
+
+
+def _keyed(db: Path, prefix: str, keys: Callable[[store.Snapshot], list[str]],
+           record: Callable[[store.Snapshot, str], dict[str, Any] | None], field: str) -> list[Candidate]:
     try:
         snapshot = store.read(db)
-        found = _prefixed(snapshot.source_keys(), prefix.lower())
-        return _described(found, lambda key: str((snapshot.source(key) or {}).get("title") or ""))
+        found = _prefixed(keys(snapshot), prefix.lower())
+        return _described(found, lambda key: str((record(snapshot, key) or {}).get(field) or ""))
     except DossierError:
         return []
 

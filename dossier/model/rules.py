@@ -399,10 +399,6 @@ def sealable_narrative(record: Record) -> str | None:
     return str(record.get("narrative") or "") or None
 
 
-def is_sealed(record: Record) -> bool:
-    return bool(record.get("sealed"))
-
-
 def holds_sealed(record: Record) -> bool:
     """A person with a sealed narrative or a sealed source."""
     return bool(record.get("sealed")) or any(s.get("sealed") for s in record.get("sources") or ())
