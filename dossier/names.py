@@ -1005,9 +1005,9 @@ class NameIndex:
         self.entry_guessed: list[list[str] | None] = []  # its folded words guessed by syllable rules
         self.by_words: _Groups = {}
         self.by_id: dict[str, int] = {}
+        self._reset()
         for record in records:
             self.add(fold_person(record))
-        self._reset()
 
     def _reset(self) -> None:
         self._all = _Part(self.by_words, set())
@@ -1043,7 +1043,7 @@ class NameIndex:
 
     def _posted(self, words: tuple[str, ...]) -> None:
         """A new distinct name: into the postings, if they are made already (loaded with the index)."""
-        postings = self._all.postings if hasattr(self, "_all") else None
+        postings = self._all.postings
         if postings is not None:
             for key in _keys(words):
                 postings.setdefault(key, []).append(words)

@@ -140,8 +140,8 @@ def import_items(
     """Validate ``items`` and apply them in one transaction (see the module docstring).
 
     ``sources`` are the source files of a split folder, which persons cite by key;
-    ``recipients`` its recipients file: the database encrypts to them too (``mirror``:
-    to them only), and a database without encryption turns it on.
+    ``recipients`` its recipients file: the database encrypts to them too (none is
+    removed, not even by ``mirror``), and a database without encryption turns it on.
     """
     problems = list(problems or [])
     notify = notify or _quiet
