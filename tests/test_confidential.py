@@ -445,3 +445,21 @@ def test_a_garbled_sealed_value_is_refused_at_the_door(
     assert res.code == 4
     assert "sealed" in res.stderr
     assert "header is damaged" in res.stderr
+
+
+def test_rotation_encrypts_a_shared_copy_once_and_removes_the_one_it_replaced(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result]
+) -> None:
+    seed(db, secret_person(), secret_person("Kaveh Nadiri", id="kaveh-nadiri"))  # one source, two carriers
+    ok(run("keys", "init"))
+    (tmp_path / "tape.ogg").write_bytes(b"OggS fictional recording")
+    ok(run("sources", "attach", "confidential", str(tmp_path / "tape.ogg")))
+    store_dir = db.with_name("db.json.evidence")
+    before = {p.name for p in store_dir.rglob("*") if p.is_file()}
+    assert len(before) == 1
+    ok(run("keys", "rotate"))
+    after = {p.name for p in store_dir.rglob("*") if p.is_file()}
+    assert len(after) == 1
+    assert after != before  # encrypted anew, the old ciphertext gone
+    assert "E-SOURCE-CLASH" not in run("check").stdout  # the registry and both carriers agree
+    assert ok(run("sources", "open", "confidential", "--stdout")).stdout == "OggS fictional recording"

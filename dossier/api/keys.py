@@ -157,9 +157,8 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
     """Seal what is clear and, rotating, encrypt anew what is sealed, to the recipients now listed.
 
     ``opener`` was made before the recipients changed: it reads only if this user was one.
+    The records are put in clear; the ``Sealer`` seals them, evidence copies included.
     """
-    from dossier.api import evidence
-
     tx.replace_backup = True  # the .bak holds what is sealed now in clear, or to the old recipients
     opener = opener or sealing.Opener(tx)
     if rotate and not opener.can_read:
@@ -169,25 +168,19 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
     to = [e["key"] for e in report.recipients]
     sealer = sealing.Sealer(tx, to, opener, fresh=rotate)
     tx.seal = sealer
-    clear_sources: dict[str, Record] = {}
+    resealed: set[str] = set()
     for key, src in tx.sources().items():
         if not (src.get("confidential") or src.get("sealed")) or (src.get("sealed") and not rotate):
             continue
-        clear = opener.source(src)
-        if rotate and any(e.get("stored") for e in clear.get("evidence") or ()):
-            clear = evidence.encrypt_copies(tx.path, clear, to, sealer.replaced, opener,
-                                            missing=sealer.missing)
-        clear_sources[key] = clear
-        tx.put_source(clear)
+        tx.put_source(opener.source(src))
+        resealed.add(key)
         report.sealed["sources"] += 1
     for record in tx.all():
-        keys = {s["key"] for s in record.get("sources") or ()} & clear_sources.keys()
+        carries = any(s["key"] in resealed for s in record.get("sources") or ())
         narrative = bool((rotate and record.get("sealed")) or rules.sealable_narrative(record))
-        if not keys and not narrative:
+        if not carries and not narrative:
             continue
-        clear = opener.person(record) if rotate else dict(record)
-        clear["sources"] = [clear_sources.get(s["key"], s) for s in clear.get("sources") or ()]
-        tx.put(clear)
+        tx.put(opener.person(record) if rotate else dict(record))
         report.sealed["narratives"] += narrative
     evidence_files = len(sealer.replaced)
     if evidence_files:

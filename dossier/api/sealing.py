@@ -218,7 +218,7 @@ class Sealer:
             raise self._blind(f"source {key}: its content is encrypted; replacing it")
         if not src.get("confidential"):
             return src
-        if any(not e.get("stored") for e in src.get("evidence") or ()):
+        if self.fresh or any(not e.get("stored") for e in src.get("evidence") or ()):
             src = self._encrypted_copies(src)
         payload = rules.sealable_source(src)
         if payload is None:
@@ -238,8 +238,9 @@ class Sealer:
         return _in_order({k: v for k, v in out.items() if v is not None or k in src})
 
     def _encrypted_copies(self, src: Record) -> Record:
-        """The source with its clear evidence copies stored encrypted, once per write (the
-        registry and every person carrying the source get the same files)."""
+        """The source with its clear evidence copies stored encrypted (``fresh``: its encrypted
+        ones encrypted anew too), once per write: the registry and every person carrying the
+        source get the same files."""
         from dossier.api import evidence
 
         if self.tx.dry_run:
@@ -248,7 +249,8 @@ class Sealer:
         done = self._copies.get((src["key"], given))
         if done is None:
             done = self._copies[(src["key"], given)] = evidence.encrypt_copies(
-                self.tx.path, src, self.to, self.replaced, missing=self.missing)["evidence"]
+                self.tx.path, src, self.to, self.replaced, self.opener if self.fresh else None,
+                missing=self.missing)["evidence"]
         return {**src, "evidence": done}
 
     @staticmethod
