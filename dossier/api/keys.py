@@ -46,8 +46,6 @@ class KeysReport:
         if self.created:
             lines.append(f"created the identity {self.identity} (keep it safe and private: "
                          "without it this user cannot read what is encrypted)")
-        if self.public:
-            lines.append(f"your public key: {self.public}")
         if self.sealed:
             lines.append("encrypted to {} recipient{}: {}".format(
                 len(self.recipients), "s" * (len(self.recipients) != 1),

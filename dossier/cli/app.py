@@ -895,13 +895,11 @@ def keys_init(
     restricted narratives and their history, and replaces the .bak that held them in clear.
     """
     from dossier.api import keys
+    from dossier.cli import output
 
     report = keys.init(_db(ctx), name=name)
-    if report.public:
-        from dossier.cli import output
-
-        output.line(report.public)
-    _say([line for line in report.summary() if not line.startswith("your public key")])
+    output.line(str(report.public))  # stdout: the key to give to the team
+    _say(report.summary())
 
 
 @keys_app.command("add", epilog=examples("dossier keys add age1qyqszqgp…3290gq --name sara"))
