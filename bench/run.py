@@ -324,8 +324,29 @@ def build_rows(w: Paths, seed: int = 1) -> list[Row]:
         run_once(Cmd([DOSSIER, "--db", str(written), "edit", first, "--set",
                       f"tags+=bench-{next(edits)}"]), child_env(work), work, timeout=600)
 
-    def no_findings(db: Path) -> Callable[[], None]:
-        return lambda: remove(db.with_name(db.name + ".findings"))
+    def no_findings(db: Path) -> Callable[[], None]:  # check from nothing: no memo, no facts
+        def prepare() -> None:
+            for suffix in (".findings", ".facts"):
+                remove(db.with_name(db.name + suffix))
+        return prepare
+
+    checked = work / "checked.json"
+    adds = iter(range(1, 10**6))
+
+    def write_checked(*args: str) -> None:  # the check after it is the first to see this state
+        run_once(Cmd([DOSSIER, "--db", str(checked), *args]), child_env(work), work, timeout=600)
+
+    def edit_then() -> None:
+        write_checked("edit", first, "--set", f"tags+=bench-{next(edits)}")
+
+    def add_then() -> None:
+        write_checked("add", f"Fictional Added {next(adds)}", "--role-1988", "Prosecutor",
+                      "--source-url", "https://example.org/x", "--source-title", "X")
+
+    def checked_setup() -> None:
+        fresh_copy(w.db, checked)()
+        run_once(Cmd([DOSSIER, "--db", str(checked), "check"], ok_codes=frozenset({0, 4})),
+                 child_env(work), work, timeout=600)
 
     check_ok = frozenset({0, 4})  # exit 4 (problems found) is a result, not a failure
     on, off = ["--db", str(w.enc_on)], ["--db", str(w.enc_off)]
@@ -358,7 +379,13 @@ def build_rows(w: Paths, seed: int = 1) -> list[Row]:
         Row(f"first `search {SEARCH_QUERY!r}` after a write vs `list --format ndjson`",
             Cmd([DOSSIER, "--db", str(written), "search", SEARCH_QUERY], prepare=write_then),
             list_ndjson, 1.5, setup=fresh_copy(w.db, written)),
-        Row("`check` vs `list --format ndjson` (no findings kept from before)",
+        Row("`check` after a write (`edit --set tags+=`) vs `list --format ndjson`",
+            Cmd([DOSSIER, "--db", str(checked), "check"], ok_codes=check_ok, prepare=edit_then),
+            list_ndjson, 1.5, setup=checked_setup),
+        Row("`check` after an `add` (new names) vs `list --format ndjson`",
+            Cmd([DOSSIER, "--db", str(checked), "check"], ok_codes=check_ok, prepare=add_then),
+            list_ndjson, 1.5, setup=checked_setup),
+        Row("`check` from nothing (no findings or facts kept) vs `list --format ndjson`",
             Cmd([DOSSIER, *d, "check"], ok_codes=check_ok, prepare=no_findings(w.db)), list_ndjson, 1.5),
         Row("`check` again, same state and day, vs `list --format ndjson`",
             Cmd([DOSSIER, *d, "check"], ok_codes=check_ok), list_ndjson, None),

@@ -463,7 +463,13 @@ class Snapshot:
     @property
     def trusted(self) -> bool:
         """Whether the body is exactly what dossier wrote after validating every record."""
-        return self._file.validated and self.intact
+        return self.validated and self.intact
+
+    @property
+    def validated(self) -> bool:
+        """Whether the header says every record was validated when written (``trusted``
+        once the sum holds)."""
+        return self._file.validated
 
     @property
     def intact(self) -> bool:

@@ -1,5 +1,6 @@
 """Every fast path gives what its slow path gives: records streamed from the stored lines,
-the name index kept beside the database, check without validation and its memo.
+the name index kept beside the database, check without validation, from the facts kept
+beside the database and followed through writes, and its memo.
 
 Databases are generated (hypothesis) and written through the real api; the slow paths
 validate every record and fold every name again.
@@ -54,18 +55,47 @@ def load(db: Path, records: list[dict[str, Any]]) -> None:
     api.import_path(db, source, on_conflict="update")
 
 
+WRITES = st.one_of(
+    st.tuples(st.just("alias"), st.integers(0, 11), st.sampled_from(GIVEN + FAMILY)),
+    st.tuples(st.just("post"), st.integers(0, 11), DAYS),
+    st.tuples(st.just("rm"), st.integers(0, 11), st.none()),
+    st.tuples(st.just("merge"), st.integers(0, 11), st.integers(0, 11)),
+    st.tuples(st.just("distinct"), st.integers(0, 11), st.integers(0, 11)),
+)
+
+
+def write(db: Path, what: str, i: int, value: Any) -> None:
+    """One write through the api, when the persons it names exist."""
+    ids = set(store.read(db).ids())
+    if f"p-{i}" not in ids:
+        return
+    if what == "alias":
+        api.edit(db, f"p-{i}", [f"aliases+={value}"])
+    elif what == "post":
+        dated = [f"current_post.as_of={value}"] if value else []
+        api.edit(db, f"p-{i}", ["current_post.title=Head", *dated])
+    elif what == "rm":
+        api.remove(db, f"p-{i}")
+    elif f"p-{value}" in ids and value != i:
+        if what == "merge":
+            api.merge(db, f"p-{i}", f"p-{value}", force=True)
+        else:
+            api.distinct(db, f"p-{i}", f"p-{value}")
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=people(), query=st.sampled_from(GIVEN + FAMILY + ["Dariosh Fakery", "مهدی احمدی"]),
-       edits=st.lists(st.tuples(st.integers(0, 11), st.sampled_from(GIVEN + FAMILY)), max_size=4))
+       writes=st.lists(WRITES, max_size=5))
 def test_fast_paths_equal_slow_paths(records: list[dict[str, Any]], query: str,
-                                     edits: list[tuple[int, str]]) -> None:
+                                     writes: list[tuple[str, int, Any]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "db.json"
         load(db, records)
+        day = date(2026, 6, 15)
         assert api.search(db, query) is not None  # makes the name index
-        for i, alias in edits:  # writes that update the index in place
-            if f"p-{i}" in store.read(db):
-                api.edit(db, f"p-{i}", [f"aliases+={alias}"])
+        api.check(db, today=day)  # gathers every person's facts for check
+        for what, i, value in writes:  # writes that follow in those files, in place
+            write(db, what, i, value)
         snapshot = store.read(db)
         stored = snapshot.all()
         # records: the stored lines are the canonical dumps of the validated records
@@ -77,14 +107,14 @@ def test_fast_paths_equal_slow_paths(records: list[dict[str, Any]], query: str,
         assert nameindex.SIDECAR.load(snapshot) is not None
         fresh = names.NameIndex(stored).search(query, limit=None)
         assert api.search(db, query, limit=None) == fresh
-        # check: without validation (trusted) the findings are the validating path's, and the
-        # memo of them is too
+        # check: the facts brought up to date by the writes, and the findings kept of this
+        # state, give the validating path's findings
         assert snapshot.trusted
-        day = date(2026, 6, 15)
         slow = checks.run(snapshot.keyed().items(), today=day, validate=True)
         assert checks.run(snapshot.keyed().items(), today=day, validate=False) == slow
-        assert api.check(db, today=day) == slow
-        assert api.check(db, today=day) == slow  # from the memo
+        assert checks.FACTS.load(snapshot) is not None
+        assert api.check(db, today=day) == slow  # from the facts
+        assert api.check(db, today=day) == slow  # from the findings kept
 
 
 def test_check_after_a_write_sees_the_write(tmp_path: Path) -> None:

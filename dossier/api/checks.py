@@ -12,11 +12,15 @@ Each finding has a code, a severity, a person id, a field path and a message;
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+import orjson
+
+from dossier import store
 from dossier.api.sidecar import Sidecar
 from dossier.model import rules
 from dossier.model.bulk import paused_gc
@@ -52,8 +56,13 @@ SECURITY_CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
-# The findings of one state of the database on one day (see ``api.persons.check``).
-FINDINGS = Sidecar(".findings", 1, ["dossier.api.checks", "dossier.model.rules", "dossier.names"])
+# The findings of one state of the database on one day (see ``api.persons.check``), and what
+# the checks know of each person of a state (``Facts``): a write appends the ids it changed to
+# the latter, so a check after it looks again at those persons only.
+_MODULES = ["dossier.api.checks", "dossier.model.rules", "dossier.names"]
+FINDINGS = Sidecar(".findings", 1, _MODULES)
+FACTS = Sidecar(".facts", 1, _MODULES)
+MANY = 500  # persons changed by one write above which the facts are left to be gathered anew
 
 DUPLICATE_SCORE = 90
 """Two different folded names are reported as a likely duplicate from this
@@ -73,6 +82,10 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.code} {self.id}: {self.message}"
+
+    def row(self) -> list[str]:
+        """As ``<db>.findings`` keeps it (``Finding(*row)`` makes it again)."""
+        return [self.code, self.id, self.field, self.message]
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -99,6 +112,22 @@ def _finding(code: str, pid: str, field: str, message: str) -> Finding:
     return Finding(code, pid, field, f"{field}: {message}" if field else message)
 
 
+Facts = list[Any]
+"""What the checks need of one stored person, JSON-able (kept in ``<db>.facts``): the
+findings about the record alone (``[code, field, message]``: claims, current post; these
+depend on the day), then what the checks across persons use: associate links
+``[index, id]``, merged ids, sources ``[index, key, digest]``, names ``[as written, folded
+words]`` and the ids of persons judged distinct."""
+
+
+def follow(tx: store.Transaction) -> None:
+    """After a write: append the persons it changed to ``<db>.facts`` of the state before
+    (after a write of many persons, the next check gathers every person's facts anew)."""
+    changed = [c.key for c in tx.changes if c.section == "persons"]
+    if len(changed) <= MANY:
+        FACTS.append(tx, changed)
+
+
 def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: bool = True) -> list[Finding]:
     """Every finding for the stored ``(key, record)`` pairs, errors first, then by id.
 
@@ -107,16 +136,79 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: b
     """
     with paused_gc():
         items = sorted(items, key=lambda kv: kv[0])
-        records = [(_id(key, record), record) for key, record in items]
-        findings = _semantic(records, today)
+        findings = combine([(key, person_facts(key, record, today)) for key, record in items],
+                           [_id(key, record) for key, record in items])
         if validate:
             seen = {(f.id, f.field) for f in findings}
             findings += [f for f in _validation(items) if (f.id, f.field) not in seen]
-        findings += duplicates(records)
-        rank = {code: (FINDING_CODES[code][0] != "error", i) for i, code in enumerate(FINDING_CODES)}
-        # A stable sort: one person's findings of one code stay in the record's order.
-        findings.sort(key=lambda f: (rank[f.code][0], f.id, rank[f.code][1]))
+            _sort(findings)
         return findings
+
+
+def person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
+    """The ``Facts`` of the record stored under ``key``."""
+    pid = _id(key, record)
+    return [
+        [[f.code, f.field, f.message] for f in _own(pid, record, today)],
+        [[i, a["id"]] for i, a in enumerate(_list(record.get("associates")))
+         if isinstance(a, dict) and isinstance(a.get("id"), str)],
+        [m for m in _list(record.get("merged_ids")) if isinstance(m, str)],
+        [[i, s["key"], _digest(s)] for i, s in enumerate(_list(record.get("sources")))
+         if isinstance(s, dict) and isinstance(s.get("key"), str)],
+        [[name, " ".join(words)] for name, words in _folded_names(record)],
+        [d["id"] for d in _list(record.get("distinct_from"))
+         if isinstance(d, dict) and isinstance(d.get("id"), str)],
+    ]
+
+
+def combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None,
+            duplicates: Sequence[Finding] | None = None) -> list[Finding]:
+    """Every finding but the validation's, from the facts of every person in key order
+    (``ids``: the id each record holds, where a hand edit made it differ from its key;
+    ``duplicates``: the W-DUPLICATE findings, when known to be those of these names)."""
+    pids = ids if ids is not None else [key for key, _ in facts]
+    known = set(pids)
+    merged_into = {m: pid for pid, (_, (_, _, merged, *_)) in zip(pids, facts, strict=True)
+                   for m in merged if m not in known}
+    first_copy: dict[str, tuple[str, str]] = {}
+    out: list[Finding] = []
+    for pid, (_, (own, associates, _, sources, _, _)) in zip(pids, facts, strict=True):
+        out += [Finding(code, pid, field, message) for code, field, message in own]
+        for i, other in associates:
+            if other in known:
+                continue
+            if other in merged_into:
+                out.append(_finding("W-MERGED-ASSOCIATE", pid, f"associates[{i}].id",
+                                    f"{other!r} was merged into {merged_into[other]!r}; link to that id"))
+            else:
+                out.append(_finding("E-DANGLING-ASSOCIATE", pid, f"associates[{i}].id",
+                                    f"no person with id {other!r}"))
+        for i, key, digest in sources:
+            first = first_copy.setdefault(key, (digest, pid))
+            if first[1] != pid and first[0] != digest:
+                out.append(_finding("E-SOURCE-CLASH", pid, f"sources[{i}]",
+                                    f"source {key!r} differs from the copy cited by {first[1]}"))
+    if duplicates is None:
+        duplicates = _duplicates([(pid, f[4], f[5]) for pid, (_, f) in zip(pids, facts, strict=True)])
+    out += duplicates
+    _sort(out)
+    return out
+
+
+def _sort(findings: list[Finding]) -> None:
+    """Errors first, then by id, then in ``FINDING_CODES`` order; a stable sort, so one
+    person's findings of one code stay in the record's order."""
+    rank = {code: (FINDING_CODES[code][0] != "error", i) for i, code in enumerate(FINDING_CODES)}
+    findings.sort(key=lambda f: (rank[f.code][0], f.id, rank[f.code][1]))
+
+
+def _digest(source: dict[str, Any]) -> str:
+    """What tells two copies of a source apart (their JSON, keys sorted)."""
+    try:
+        text = orjson.dumps(source, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # an integer beyond 64 bits in a hand-edited file
+        text = repr(sorted(source.items())).encode()
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 def _id(key: str, record: dict[str, Any]) -> str:
@@ -150,48 +242,22 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _semantic(records: Sequence[tuple[str, dict[str, Any]]], today: date) -> list[Finding]:
-    ids = {pid for pid, _ in records}
-    merged_into = {
-        m: pid
-        for pid, r in records
-        for m in _list(r.get("merged_ids"))
-        if isinstance(m, str) and m not in ids
-    }
-    first_copy: dict[str, tuple[Any, str]] = {}
+def _own(pid: str, record: dict[str, Any], today: date) -> list[Finding]:
+    """The findings about a record alone: claims without a source or citing one it does not
+    carry, and its current post."""
+    own = {s.get("key") for s in _list(record.get("sources")) if isinstance(s, dict)}
     out: list[Finding] = []
-    for pid, record in records:
-        sources = _list(record.get("sources"))
-        own = {s.get("key") for s in sources if isinstance(s, dict)}
-        for field, claim in rules.claims(record):
-            cited = rules.cited_keys(claim)
-            if not cited:
-                label = f"link to {claim.get('id')!r}" if field[0] == "a" else field
-                out.append(Finding("E-UNSOURCED", pid, field, f"{label} has no source"))
-            for j, key in enumerate(cited):
-                if key not in own:
-                    out.append(_finding("E-DANGLING-SOURCE", pid, f"{field}.sources[{j}]",
-                                        f"source {key!r} is not among this record's sources"))
-        for i, assoc in enumerate(_list(record.get("associates"))):
-            other = assoc.get("id") if isinstance(assoc, dict) else None
-            if not isinstance(other, str) or other in ids:
-                continue
-            if other in merged_into:
-                out.append(_finding("W-MERGED-ASSOCIATE", pid, f"associates[{i}].id",
-                                    f"{other!r} was merged into {merged_into[other]!r}; link to that id"))
-            else:
-                out.append(_finding("E-DANGLING-ASSOCIATE", pid, f"associates[{i}].id",
-                                    f"no person with id {other!r}"))
-        for i, src in enumerate(sources):
-            key = src.get("key") if isinstance(src, dict) else None
-            if not isinstance(key, str):
-                continue
-            known = first_copy.setdefault(key, (src, pid))
-            if known[1] != pid and known[0] != src:
-                out.append(_finding("E-SOURCE-CLASH", pid, f"sources[{i}]",
-                                    f"source {key!r} differs from the copy cited by {known[1]}"))
-        if isinstance(record.get("current_post"), dict):
-            out += _current_post(pid, record, today)
+    for field, claim in rules.claims(record):
+        cited = rules.cited_keys(claim)
+        if not cited:
+            label = f"link to {claim.get('id')!r}" if field[0] == "a" else field
+            out.append(Finding("E-UNSOURCED", pid, field, f"{label} has no source"))
+        for j, key in enumerate(cited):
+            if key not in own:
+                out.append(_finding("E-DANGLING-SOURCE", pid, f"{field}.sources[{j}]",
+                                    f"source {key!r} is not among this record's sources"))
+    if isinstance(record.get("current_post"), dict):
+        out += _current_post(pid, record, today)
     return out
 
 
@@ -242,6 +308,14 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
     A pair that a researcher judged to be different persons (``dossier distinct``)
     is never reported.
     """
+    return _duplicates([(pid, [[name, " ".join(words)] for name, words in _folded_names(record)],
+                         [d["id"] for d in _list(record.get("distinct_from"))
+                          if isinstance(d, dict) and isinstance(d.get("id"), str)])
+                        for pid, record in records])
+
+
+def _duplicates(persons: Sequence[tuple[str, list[list[str]], list[str]]]) -> list[Finding]:
+    """``duplicates`` of ``(id, [[name as written, folded words]], ids judged distinct)``."""
     from rapidfuzz import process
     from rapidfuzz.fuzz import ratio
 
@@ -249,10 +323,11 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
 
     owners: dict[str, list[str]] = {}
     shown: dict[str, dict[str, str]] = {}  # key -> person -> the name as written
-    folded: dict[str, tuple[str, ...]] = {}  # key -> its words
+    folded: dict[str, str] = {}  # key -> its words
     blocks: dict[str, list[str]] = {}
-    for pid, record in records:
-        for name, words in _folded_names(record):
+    for pid, names, _ in persons:
+        for name, spelt in names:
+            words = spelt.split(" ")
             key = join_words(words)
             if not key:
                 continue
@@ -260,13 +335,12 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
             if ids is None:
                 owners[key] = [pid]
                 shown[key] = {pid: name}
-                folded[key] = words
+                folded[key] = spelt
                 blocks.setdefault(skeleton_token(words[-1]), []).append(key)
             elif ids[-1] != pid and pid not in ids:
                 ids.append(pid)
                 shown[key][pid] = name
-    judged = {frozenset((pid, d.get("id"))) for pid, record in records
-              for d in record.get("distinct_from") or () if isinstance(d, Mapping)}
+    judged = {frozenset((pid, other)) for pid, _, distinct in persons for other in distinct}
     out = []
     reported: set[frozenset[str]] = set()
     for key, ids in owners.items():
@@ -277,7 +351,7 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
         ordered = sorted(ids)
         pairs = [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]
                  if frozenset((a, b)) not in judged]
-        spelt = " ".join(folded[key])
+        spelt = folded[key]
         # One finding for the group; one per pair when some of its pairs were judged different.
         for first, *rest in ([ordered] if len(pairs) * 2 == len(ordered) * (len(ordered) - 1) else pairs):
             spellings = " / ".join(dict.fromkeys(shown[key][pid] for pid in (first, *rest)))

@@ -356,24 +356,79 @@ def check(db: Path, *, today: date | None = None) -> list[Finding]:
     """Integrity findings; ``today`` (for stale posts) defaults to the current date (``rules.today``).
 
     A database whose checksum holds and whose every record was validated when written is
-    not validated again. The findings of a state of the database on a day are kept beside
-    it (``<db>.findings``): checking that same state again that day reads them.
+    not validated again. Two files beside it keep work for later: the findings of a state
+    of the database on a day (``<db>.findings``: checking that same state again that day
+    reads them), and what the checks know of each person (``<db>.facts``, ``checks.Facts``),
+    to which every write adds the ids it changed: a check after a write looks again at
+    those persons only.
     """
-    from dossier.api import checks
+    from dossier.model.bulk import paused_gc
 
     day = rules.today(today)
     try:
         snapshot = store.read(db)
-        found = checks.FINDINGS.load(snapshot)
-        if found is not None and not found[1] and found[0]["day"] == day.isoformat():
-            return [checks.Finding(*f) for f in found[0]["findings"]] + _evidence_findings(db)
-        keyed = snapshot.keyed()
-        findings = checks.run(keyed.items(), today=day, validate=not snapshot.trusted)
+        with paused_gc():
+            findings = _findings(snapshot, day)
     except StorageError as exc:
         raise StorageError(exc.message, details=_restore_advice(db)) from None
-    checks.FINDINGS.save(db, snapshot.ident, {"day": day.isoformat(), "findings": [
-        [f.code, f.id, f.field, f.message] for f in findings]})
     return findings + _evidence_findings(db)
+
+
+def _findings(snapshot: store.Snapshot, day: date) -> list[Finding]:
+    """``check``'s findings of ``snapshot`` but the evidence's, by the cheapest way known."""
+    from dossier.api import checks
+
+    found = checks.FINDINGS.load(snapshot)
+    if found is not None and not found[1] and found[0]["day"] == day.isoformat():
+        return [checks.Finding(*f) for f in found[0]["findings"]]
+    known = _known_facts(snapshot, day)
+    if known is not None:
+        facts, duplicates, save = known
+        findings = checks.combine(sorted(facts.items()), duplicates=duplicates)
+    elif snapshot.trusted:
+        facts = {key: checks.person_facts(key, record, day) for key, record in snapshot.keyed().items()}
+        findings, save = checks.combine(sorted(facts.items())), True
+    else:
+        findings, save = checks.run(snapshot.keyed().items(), today=day), False
+    if save:
+        checks.FACTS.save(snapshot.path, snapshot.ident, {
+            "day": day.isoformat(), "persons": facts,
+            "duplicates": [f.row() for f in findings if f.code == "W-DUPLICATE"]})
+    checks.FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "findings": [
+        f.row() for f in findings]})
+    return findings
+
+
+def _known_facts(snapshot: store.Snapshot,
+                 day: date) -> tuple[dict[str, Any], list[Finding] | None, bool] | None:
+    """From ``<db>.facts`` of that day, brought up to date with the persons written since:
+    the ``checks.Facts`` of every person of ``snapshot``; its W-DUPLICATE findings when no
+    write since changed a name or a judgement of distinct persons (else None); whether to
+    save the facts anew. None without such a file."""
+    from dossier.api import checks
+    from dossier.api.sidecar import COMPACT_AFTER
+
+    found = checks.FACTS.load(snapshot)
+    if found is None or not snapshot.validated:
+        return None
+    content, changes, exact = found
+    if content["day"] != day.isoformat():
+        return None
+    # Made from a trusted state, followed by dossier's own writes up to this very file
+    # (its time too): as trusted as the file, without summing it again.
+    facts: dict[str, Any] = content["persons"]
+    renamed = False
+    for changed in changes:
+        for key in changed:
+            record = snapshot.get(key)
+            now = checks.person_facts(key, record, day) if record is not None else None
+            before = facts.pop(key, None)
+            if now is not None:
+                facts[key] = now
+            renamed = renamed or before is None or now is None or before[4:] != now[4:]
+    duplicates = None if renamed else [checks.Finding(*f) for f in content["duplicates"]]
+    # New names: the facts are saved anew, so that the next check need not match them again.
+    return facts, duplicates, renamed or not exact or len(changes) > COMPACT_AFTER
 
 
 def _evidence_findings(db: Path) -> list[Finding]:

@@ -1,6 +1,7 @@
 """Files derived from the database and kept beside it, valid for one state of it.
 
-A sidecar (``<db>.names``: the name index; ``<db>.findings``: check's findings of a day)
+A sidecar (``<db>.names``: the name index; ``<db>.facts``: what check knows of each person;
+``<db>.findings``: check's findings of a day)
 is made from one state of the database file and says which: the header's checksum, the
 size and the modification time (``store.Snapshot.ident``), and which code made it (a
 digest of the modules whose rules it applies). A command uses it only for exactly that
@@ -60,12 +61,24 @@ class Sidecar:
         found = self._read(snapshot.path)
         if found is None:
             return None
-        made_for, content, changes = found
+        made_for, head, changes = found
         if made_for == ident:
-            return content, changes, True
-        if made_for[:2] == ident[:2] and snapshot.intact:  # a copy: same content, a new time
-            return content, changes, False
-        return None
+            exact = True
+        elif made_for[:2] == ident[:2] and snapshot.intact:  # a copy: same content, a new time
+            exact = False
+        else:
+            return None
+        content = self._content(head)
+        return None if content is None else (content, changes, exact)
+
+    def _content(self, head: bytes) -> Any:
+        """The content of the first line, if this code of this version made it (else None)."""
+        try:
+            found = orjson.loads(head)
+        except orjson.JSONDecodeError:
+            return None
+        made_by = (found.get("version"), found.get("code")) if isinstance(found, dict) else None
+        return found["content"] if made_by == (self.version, self.code) else None
 
     def save(self, db: Path, ident: Ident | None, content: Any) -> None:
         """Write the sidecar anew, for the state ``ident``."""
@@ -97,16 +110,13 @@ class Sidecar:
             os.close(fd)
         return True
 
-    def _read(self, db: Path) -> tuple[Ident, Any, list[Any]] | None:
-        """(the state it is for, the content, the changes leading there), or None."""
+    def _read(self, db: Path) -> tuple[Ident, bytes, list[Any]] | None:
+        """(the state it is for, its content line unparsed, the changes leading there), or None."""
         try:
             lines = self.path(db).read_bytes().split(b"\n")
-            head, base = orjson.loads(lines[0]), orjson.loads(lines[1])
-        except (OSError, orjson.JSONDecodeError, IndexError):
+            ident, changes = tuple(orjson.loads(lines[1])["to"]), []
+        except (OSError, orjson.JSONDecodeError, IndexError, KeyError, TypeError):
             return None
-        if not isinstance(head, dict) or head.get("version") != self.version or head.get("code") != self.code:
-            return None
-        ident, changes = tuple(base["to"]), []
         for line in lines[2:]:
             if not line:
                 continue
@@ -118,8 +128,7 @@ class Sidecar:
                 return None
             changes.append(step["change"])
             ident = tuple(step["to"])
-        return ident, head["content"], changes
-
+        return ident, lines[0], changes
 
 def _last_ident(path: Path) -> Ident | None:
     """The state a sidecar is for, read from its last line (the only line read)."""

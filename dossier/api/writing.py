@@ -102,9 +102,10 @@ def transaction(db: Path, *, dry_run: bool = False) -> Iterator[store.Transactio
 
 
 def _written(tx: store.Transaction) -> None:
-    from dossier.api import nameindex, sealing
+    from dossier.api import checks, nameindex, sealing
 
     nameindex.update(tx)  # the name index follows the write (see sidecar)
+    checks.follow(tx)
     sealing.written(tx)
 
 

@@ -26,6 +26,7 @@ import calendar
 import re
 from collections.abc import Container, Iterable, Mapping
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, Literal, TypeVar
 
 from dossier.errors import UsageError
@@ -108,6 +109,7 @@ def partial(value: Any) -> str | None:
     return value if isinstance(value, str) and PARTIAL_DATE.fullmatch(value) else None
 
 
+@cache  # check asks it of every current post; few distinct dates recur
 def latest_day(value: str) -> date:
     """The last day a valid partial date can mean: 2017 -> 2017-12-31, 2017-07 -> 2017-07-31."""
     parts = [int(p) for p in value.split("-")]
@@ -123,6 +125,7 @@ def before(a: str, b: str) -> bool:
     return a[:n] < b[:n]
 
 
+@cache
 def months_before(day: date, months: int) -> date:
     """The same day ``months`` calendar months earlier (the month's last day if it is shorter)."""
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
