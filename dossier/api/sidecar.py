@@ -71,7 +71,7 @@ class Sidecar:
         content = self._content(head)
         return None if content is None else (content, changes, exact)
 
-    def _content(self, head: bytes) -> Any:
+    def _content(self, head: memoryview) -> Any:
         """The content of the first line, if this code of this version made it (else None)."""
         try:
             found = orjson.loads(head)
@@ -110,14 +110,16 @@ class Sidecar:
             os.close(fd)
         return True
 
-    def _read(self, db: Path) -> tuple[Ident, bytes, list[Any]] | None:
+    def _read(self, db: Path) -> tuple[Ident, memoryview, list[Any]] | None:
         """(the state it is for, its content line unparsed, the changes leading there), or None."""
         try:
-            lines = self.path(db).read_bytes().split(b"\n")
-            ident, changes = tuple(orjson.loads(lines[1])["to"]), []
-        except (OSError, orjson.JSONDecodeError, IndexError, KeyError, TypeError):
+            data = self.path(db).read_bytes()
+            end = data.index(b"\n")  # the content line is most of the file: not copied
+            lines = data[end + 1:].split(b"\n")
+            ident, changes = tuple(orjson.loads(lines[0])["to"]), []
+        except (OSError, ValueError, IndexError, KeyError, TypeError):  # ValueError: JSONDecodeError too
             return None
-        for line in lines[2:]:
+        for line in lines[1:]:
             if not line:
                 continue
             try:
@@ -128,7 +130,7 @@ class Sidecar:
                 return None
             changes.append(step["change"])
             ident = tuple(step["to"])
-        return ident, lines[0], changes
+        return ident, memoryview(data)[:end], changes
 
 def _last_ident(path: Path) -> Ident | None:
     """The state a sidecar is for, read from its last line (the only line read)."""
