@@ -115,6 +115,8 @@ def test_fast_paths_equal_slow_paths(records: list[dict[str, Any]], query: str,
         assert checks.FACTS.load(snapshot) is not None
         assert api.check(db, today=day) == slow  # from the facts
         assert api.check(db, today=day) == slow  # from the findings kept
+        later = date(2027, 3, 1)  # the next day's check: current posts looked at again
+        assert api.check(db, today=later) == checks.run(snapshot.keyed().items(), today=later)
 
 
 def test_check_after_a_write_sees_the_write(tmp_path: Path) -> None:

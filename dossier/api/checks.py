@@ -114,10 +114,11 @@ def _finding(code: str, pid: str, field: str, message: str) -> Finding:
 
 Facts = list[Any]
 """What the checks need of one stored person, JSON-able (kept in ``<db>.facts``): the
-findings about the record alone (``[code, field, message]``: claims, current post; these
-depend on the day), then what the checks across persons use: associate links
-``[index, id]``, merged ids, sources ``[index, key, digest]``, names ``[as written, folded
-words]`` and the ids of persons judged distinct."""
+findings about its claims alone (``[code, field, message]``); what the checks across
+persons use: associate links ``[index, id]``, merged ids, sources ``[index, key, digest]``,
+names ``[as written, folded words]`` and the ids of persons judged distinct; then what the
+findings about its current post are made from (``_post_inputs``) and those findings on
+the day they were made for (``post_findings``)."""
 
 
 def follow(tx: store.Transaction) -> None:
@@ -148,8 +149,9 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: b
 def person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
     """The ``Facts`` of the record stored under ``key``."""
     pid = _id(key, record)
+    post = _post_inputs(record)
     return [
-        [[f.code, f.field, f.message] for f in _own(pid, record, today)],
+        [[f.code, f.field, f.message] for f in _own(pid, record)],
         [[i, a["id"]] for i, a in enumerate(_list(record.get("associates")))
          if isinstance(a, dict) and isinstance(a.get("id"), str)],
         [m for m in _list(record.get("merged_ids")) if isinstance(m, str)],
@@ -158,6 +160,8 @@ def person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
         [[name, " ".join(words)] for name, words in _folded_names(record)],
         [d["id"] for d in _list(record.get("distinct_from"))
          if isinstance(d, dict) and isinstance(d.get("id"), str)],
+        post,
+        post_findings(pid, post, today),
     ]
 
 
@@ -172,8 +176,8 @@ def combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None
                    for m in merged if m not in known}
     first_copy: dict[str, tuple[str, str]] = {}
     out: list[Finding] = []
-    for pid, (_, (own, associates, _, sources, _, _)) in zip(pids, facts, strict=True):
-        out += [Finding(code, pid, field, message) for code, field, message in own]
+    for pid, (_, (own, associates, _, sources, _, _, _, post)) in zip(pids, facts, strict=True):
+        out += [Finding(code, pid, field, message) for code, field, message in (*own, *post)]
         for i, other in associates:
             if other in known:
                 continue
@@ -242,9 +246,9 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _own(pid: str, record: dict[str, Any], today: date) -> list[Finding]:
-    """The findings about a record alone: claims without a source or citing one it does not
-    carry, and its current post."""
+def _own(pid: str, record: dict[str, Any]) -> list[Finding]:
+    """The findings about a record's claims alone: without a source, or citing one it does
+    not carry."""
     own = {s.get("key") for s in _list(record.get("sources")) if isinstance(s, dict)}
     out: list[Finding] = []
     for field, claim in rules.claims(record):
@@ -256,16 +260,31 @@ def _own(pid: str, record: dict[str, Any], today: date) -> list[Finding]:
             if key not in own:
                 out.append(_finding("E-DANGLING-SOURCE", pid, f"{field}.sources[{j}]",
                                     f"source {key!r} is not among this record's sources"))
-    if isinstance(record.get("current_post"), dict):
-        out += _current_post(pid, record, today)
     return out
 
 
-def _current_post(pid: str, record: dict[str, Any], today: date) -> list[Finding]:
-    post = record["current_post"]
+def _post_inputs(record: dict[str, Any]) -> list[Any] | None:
+    """What the findings about a current post are made from: ``[as_of, status, died]``
+    as stored, or None without a current post."""
+    post = record.get("current_post")
+    if not isinstance(post, dict):
+        return None
+    return [post.get("as_of"), record.get("status"), record.get("died")]
+
+
+def post_findings(pid: str, inputs: list[Any] | None, today: date) -> list[list[str]]:
+    """The findings about a current post on ``today`` (``[code, field, message]``), from
+    ``_post_inputs``."""
+    if inputs is None:
+        return []
+    stated, status, died = inputs
+    return [[f.code, f.field, f.message] for f in _current_post(pid, stated, status, died, today)]
+
+
+def _current_post(pid: str, stated: Any, status: Any, died_on: Any, today: date) -> list[Finding]:
     out = []
-    as_of = rules.partial(post.get("as_of"))
-    why = rules.staleness(post, today)
+    as_of = rules.partial(stated)
+    why = rules.staleness({"as_of": stated}, today)
     if why == "undated":
         out.append(Finding("W-STALE-POST", pid, "current_post.as_of",
                            "current_post has no as_of date: when was it last confirmed?"))
@@ -273,10 +292,10 @@ def _current_post(pid: str, record: dict[str, Any], today: date) -> list[Finding
         out.append(Finding("W-STALE-POST", pid, "current_post.as_of",
                            f"current_post last confirmed {as_of}, "
                            f"more than {rules.months_phrase(rules.STALE_MONTHS)} before {today.isoformat()}"))
-    if record.get("status") == "deceased":
+    if status == "deceased":
         out.append(Finding("W-DECEASED-POST", pid, "current_post",
                            "current_post is set but the person is deceased"))
-    died = rules.partial(record.get("died"))
+    died = rules.partial(died_on)
     if as_of and died and rules.before(died, as_of):
         out.append(Finding("W-IMPOSSIBLE-POST", pid, "current_post.as_of",
                            f"current_post confirmed {as_of}, after the death ({died})"))

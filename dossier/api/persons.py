@@ -401,7 +401,7 @@ def _findings(snapshot: store.Snapshot, day: date) -> list[Finding]:
 
 def _known_facts(snapshot: store.Snapshot,
                  day: date) -> tuple[dict[str, Any], list[Finding] | None, bool] | None:
-    """From ``<db>.facts`` of that day, brought up to date with the persons written since:
+    """From ``<db>.facts``, brought up to date with the persons written since and the day:
     the ``checks.Facts`` of every person of ``snapshot``; its W-DUPLICATE findings when no
     write since changed a name or a judgement of distinct persons (else None); whether to
     save the facts anew. None without such a file."""
@@ -412,11 +412,13 @@ def _known_facts(snapshot: store.Snapshot,
     if found is None or not snapshot.validated:
         return None
     content, changes, exact = found
-    if content["day"] != day.isoformat():
-        return None
+    facts: dict[str, Any] = content["persons"]
+    other_day = content["day"] != day.isoformat()
+    if other_day:  # only the findings about current posts depend on the day
+        for key, known in facts.items():
+            known[7] = checks.post_findings(key, known[6], day)
     # Made from a trusted state, followed by dossier's own writes up to this very file
     # (its time too): as trusted as the file, without summing it again.
-    facts: dict[str, Any] = content["persons"]
     renamed = False
     for changed in changes:
         for key in changed:
@@ -425,10 +427,11 @@ def _known_facts(snapshot: store.Snapshot,
             before = facts.pop(key, None)
             if now is not None:
                 facts[key] = now
-            renamed = renamed or before is None or now is None or before[4:] != now[4:]
+            renamed = renamed or before is None or now is None or before[4:6] != now[4:6]
     duplicates = None if renamed else [checks.Finding(*f) for f in content["duplicates"]]
-    # New names: the facts are saved anew, so that the next check need not match them again.
-    return facts, duplicates, renamed or not exact or len(changes) > COMPACT_AFTER
+    # New names or another day: the facts are saved anew, so that the next check need not
+    # do that work again.
+    return facts, duplicates, renamed or other_day or not exact or len(changes) > COMPACT_AFTER
 
 
 def _evidence_findings(db: Path) -> list[Finding]:
