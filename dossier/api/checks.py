@@ -21,7 +21,7 @@ from typing import Any, Literal
 import orjson
 
 from dossier import store
-from dossier.api.sidecar import Sidecar
+from dossier.api.sidecar import COMPACT_AFTER, Sidecar
 from dossier.model import rules
 from dossier.model.bulk import paused_gc
 
@@ -118,7 +118,9 @@ findings about its claims alone (``[code, field, message]``); what the checks ac
 persons use: associate links ``[index, id]``, merged ids, sources ``[index, key, digest]``,
 names ``[as written, folded words]`` and the ids of persons judged distinct; then what the
 findings about its current post are made from (``_post_inputs``) and those findings on
-the day they were made for (``post_findings``)."""
+the day they were made for (``_post_findings``)."""
+_NAMES = slice(4, 6)  # what likely duplicates are found from: names, persons judged distinct
+_POST_INPUTS, _POST_FINDINGS = 6, 7
 
 
 def follow(tx: store.Transaction) -> None:
@@ -129,6 +131,63 @@ def follow(tx: store.Transaction) -> None:
         FACTS.append(tx, changed)
 
 
+def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
+    """``check``'s findings of ``snapshot`` (but the evidence's), by the cheapest way known:
+    the findings kept of this state and day, else the facts kept brought up to date, else
+    every record looked at (and validated, unless the file is trusted)."""
+    found = FINDINGS.load(snapshot)
+    if found is not None and not found[1] and found[0]["day"] == day.isoformat():
+        return [Finding(*f) for f in found[0]["findings"]]
+    known = _kept_facts(snapshot, day)
+    if known is not None:
+        facts, duplicates, save = known
+        findings = _combine(sorted(facts.items()), duplicates=duplicates)
+    elif snapshot.trusted:
+        facts = {key: _person_facts(key, record, day) for key, record in snapshot.keyed().items()}
+        findings, save = _combine(sorted(facts.items())), True
+    else:
+        findings, save = run(snapshot.keyed().items(), today=day), False
+    if save:
+        FACTS.save(snapshot.path, snapshot.ident, {
+            "day": day.isoformat(), "persons": facts,
+            "duplicates": [f.row() for f in findings if f.code == "W-DUPLICATE"]})
+    FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "findings": [
+        f.row() for f in findings]})
+    return findings
+
+
+def _kept_facts(snapshot: store.Snapshot,
+                day: date) -> tuple[dict[str, Any], list[Finding] | None, bool] | None:
+    """From ``<db>.facts``, brought up to date with the persons written since and the day:
+    the ``Facts`` of every person of ``snapshot``; its W-DUPLICATE findings when no
+    write since changed a name or a judgement of distinct persons (else None); whether to
+    save the facts anew. None without such a file."""
+    found = FACTS.load(snapshot)
+    if found is None or not snapshot.validated:
+        return None
+    content, changes, exact = found
+    facts: dict[str, Any] = content["persons"]
+    other_day = content["day"] != day.isoformat()
+    if other_day:  # only the findings about current posts depend on the day
+        for key, known in facts.items():
+            known[_POST_FINDINGS] = _post_findings(key, known[_POST_INPUTS], day)
+    # Made from a trusted state, followed by dossier's own writes up to this very file
+    # (its time too): as trusted as the file, without summing it again.
+    renamed = False
+    for changed in changes:
+        for key in changed:
+            record = snapshot.get(key)
+            now = _person_facts(key, record, day) if record is not None else None
+            before = facts.pop(key, None)
+            if now is not None:
+                facts[key] = now
+            renamed = renamed or before is None or now is None or before[_NAMES] != now[_NAMES]
+    duplicates = None if renamed else [Finding(*f) for f in content["duplicates"]]
+    # New names or another day: the facts are saved anew, so that the next check need not
+    # do that work again.
+    return facts, duplicates, renamed or other_day or not exact or len(changes) > COMPACT_AFTER
+
+
 def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: bool = True) -> list[Finding]:
     """Every finding for the stored ``(key, record)`` pairs, errors first, then by id.
 
@@ -137,7 +196,7 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: b
     """
     with paused_gc():
         items = sorted(items, key=lambda kv: kv[0])
-        findings = combine([(key, person_facts(key, record, today)) for key, record in items],
+        findings = _combine([(key, _person_facts(key, record, today)) for key, record in items],
                            [_id(key, record) for key, record in items])
         if validate:
             seen = {(f.id, f.field) for f in findings}
@@ -146,7 +205,7 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: b
         return findings
 
 
-def person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
+def _person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
     """The ``Facts`` of the record stored under ``key``."""
     pid = _id(key, record)
     post = _post_inputs(record)
@@ -161,11 +220,11 @@ def person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
         [d["id"] for d in _list(record.get("distinct_from"))
          if isinstance(d, dict) and isinstance(d.get("id"), str)],
         post,
-        post_findings(pid, post, today),
+        _post_findings(pid, post, today),
     ]
 
 
-def combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None,
+def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None,
             duplicates: Sequence[Finding] | None = None) -> list[Finding]:
     """Every finding but the validation's, from the facts of every person in key order
     (``ids``: the id each record holds, where a hand edit made it differ from its key;
@@ -272,7 +331,7 @@ def _post_inputs(record: dict[str, Any]) -> list[Any] | None:
     return [post.get("as_of"), record.get("status"), record.get("died")]
 
 
-def post_findings(pid: str, inputs: list[Any] | None, today: date) -> list[list[str]]:
+def _post_findings(pid: str, inputs: list[Any] | None, today: date) -> list[list[str]]:
     """The findings about a current post on ``today`` (``[code, field, message]``), from
     ``_post_inputs``."""
     if inputs is None:

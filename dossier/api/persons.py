@@ -362,76 +362,17 @@ def check(db: Path, *, today: date | None = None) -> list[Finding]:
     to which every write adds the ids it changed: a check after a write looks again at
     those persons only.
     """
+    from dossier.api import checks
     from dossier.model.bulk import paused_gc
 
     day = rules.today(today)
     try:
         snapshot = store.read(db)
         with paused_gc():
-            findings = _findings(snapshot, day)
+            findings = checks.of_snapshot(snapshot, day)
     except StorageError as exc:
         raise StorageError(exc.message, details=_restore_advice(db)) from None
     return findings + _evidence_findings(db)
-
-
-def _findings(snapshot: store.Snapshot, day: date) -> list[Finding]:
-    """``check``'s findings of ``snapshot`` but the evidence's, by the cheapest way known."""
-    from dossier.api import checks
-
-    found = checks.FINDINGS.load(snapshot)
-    if found is not None and not found[1] and found[0]["day"] == day.isoformat():
-        return [checks.Finding(*f) for f in found[0]["findings"]]
-    known = _known_facts(snapshot, day)
-    if known is not None:
-        facts, duplicates, save = known
-        findings = checks.combine(sorted(facts.items()), duplicates=duplicates)
-    elif snapshot.trusted:
-        facts = {key: checks.person_facts(key, record, day) for key, record in snapshot.keyed().items()}
-        findings, save = checks.combine(sorted(facts.items())), True
-    else:
-        findings, save = checks.run(snapshot.keyed().items(), today=day), False
-    if save:
-        checks.FACTS.save(snapshot.path, snapshot.ident, {
-            "day": day.isoformat(), "persons": facts,
-            "duplicates": [f.row() for f in findings if f.code == "W-DUPLICATE"]})
-    checks.FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "findings": [
-        f.row() for f in findings]})
-    return findings
-
-
-def _known_facts(snapshot: store.Snapshot,
-                 day: date) -> tuple[dict[str, Any], list[Finding] | None, bool] | None:
-    """From ``<db>.facts``, brought up to date with the persons written since and the day:
-    the ``checks.Facts`` of every person of ``snapshot``; its W-DUPLICATE findings when no
-    write since changed a name or a judgement of distinct persons (else None); whether to
-    save the facts anew. None without such a file."""
-    from dossier.api import checks
-    from dossier.api.sidecar import COMPACT_AFTER
-
-    found = checks.FACTS.load(snapshot)
-    if found is None or not snapshot.validated:
-        return None
-    content, changes, exact = found
-    facts: dict[str, Any] = content["persons"]
-    other_day = content["day"] != day.isoformat()
-    if other_day:  # only the findings about current posts depend on the day
-        for key, known in facts.items():
-            known[7] = checks.post_findings(key, known[6], day)
-    # Made from a trusted state, followed by dossier's own writes up to this very file
-    # (its time too): as trusted as the file, without summing it again.
-    renamed = False
-    for changed in changes:
-        for key in changed:
-            record = snapshot.get(key)
-            now = checks.person_facts(key, record, day) if record is not None else None
-            before = facts.pop(key, None)
-            if now is not None:
-                facts[key] = now
-            renamed = renamed or before is None or now is None or before[4:6] != now[4:6]
-    duplicates = None if renamed else [checks.Finding(*f) for f in content["duplicates"]]
-    # New names or another day: the facts are saved anew, so that the next check need not
-    # do that work again.
-    return facts, duplicates, renamed or other_day or not exact or len(changes) > COMPACT_AFTER
 
 
 def _evidence_findings(db: Path) -> list[Finding]:
