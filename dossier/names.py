@@ -484,8 +484,6 @@ def romanize(text: str) -> str:
     'گزارش شاهدان و مردم' -> 'gozaresh shahedan va mardom'; 'روح الله' -> 'rouhollah'
     (a name part written apart goes back onto its word); honorifics are kept.
     """
-    from anyascii import anyascii
-
     words: list[tuple[str, str]] = []  # (as written, normalized)
     for word in text.split():
         normal = _normalize(word)
@@ -503,7 +501,12 @@ def romanize(text: str) -> str:
             done = run.end()
         pieces.append(normal[done:])
         out.append("".join(pieces) if done else word)
-    return anyascii(" ".join(out))
+    joined = " ".join(out)
+    if joined.isascii():
+        return joined  # (anyascii takes ~2 ms to import: a search should not wait for it)
+    from anyascii import anyascii
+
+    return anyascii(joined)
 
 
 @lru_cache(maxsize=65536)

@@ -334,15 +334,20 @@ def search(db: Path, query: str, *, limit: int | None = 10, served_at: str | Non
     each hit a ``ServedHit`` that names the posts.
     """
     from dossier.api import nameindex
-    from dossier.api.served import ServedHit, served_filter
     from dossier.model.bulk import paused_gc
 
-    wanted = served_filter(served_at, served_in, today=today)
+    wanted = None
+    if served_at is not None or served_in is not None:  # (else its module is not imported)
+        from dossier.api.served import served_filter
+
+        wanted = served_filter(served_at, served_in, today=today)
     snapshot = store.read(db)
     with paused_gc():
         hits = nameindex.load(snapshot).search(query, limit=limit if wanted is None else None)
     if wanted is None:
         return hits
+    from dossier.api.served import ServedHit
+
     out: list[names.Hit] = []
     for hit in hits:
         record = snapshot.get(hit.id)
