@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from dossier.model.bulk import paused_gc
 from dossier.model.ids import RESERVED_IDS, shorten, slugify
@@ -312,8 +312,7 @@ def _drop_phrases(tokens: list[str], phrases: _Phrases) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
-class _Phrases:
+class _Phrases(NamedTuple):
     phrases: tuple[tuple[str, ...], ...]  # longest first
     first: frozenset[str]  # first words, for a quick "none here"
 
@@ -658,8 +657,7 @@ def _guess(word: str, short_vowel: str = "a") -> str:
 # --- the lexicon -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Lexicon:
+class _Lexicon(NamedTuple):
     persian: dict[str, str]  # normalized Persian word -> Latin spelling
     suffixes: tuple[tuple[str, str], ...]  # (normalized Persian, Latin), longest first
     prefixes: tuple[tuple[str, str], ...]
@@ -891,14 +889,14 @@ _Groups = dict[tuple[str, ...], list[int]]  # folded name -> entries
 _Best = dict[int, tuple[float, float, float, str]]  # record -> (score, closeness, as typed, name)
 
 
-@dataclass
 class _Part:
     """Names to score, indexed: all of them, or those of the persons lacking one script."""
 
-    groups: _Groups
-    guessed: set[str]  # folded words romanised by syllable rules
-    postings: _Postings | None = None
-    by_consonants: dict[bool, dict[str, list[str]]] | None = None
+    def __init__(self, groups: _Groups, guessed: set[str]) -> None:
+        self.groups = groups
+        self.guessed = guessed  # folded words romanised by syllable rules
+        self.postings: _Postings | None = None
+        self.by_consonants: dict[bool, dict[str, list[str]]] | None = None
 
     def index(self) -> _Postings:
         if self.postings is None:
@@ -925,8 +923,7 @@ _FoldedName = tuple[str, tuple[str, ...], tuple[str, ...] | None, frozenset[str]
 folded words whose vowels were guessed by syllable rules."""
 
 
-@dataclass(frozen=True)
-class FoldedPerson:
+class FoldedPerson(NamedTuple):
     """What the name index keeps of one person: every name folded (cacheable: ``to_json``)."""
 
     id: str
