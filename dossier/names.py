@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+import orjson
+
 from dossier.model.bulk import paused_gc
 from dossier.model.ids import RESERVED_IDS, shorten, slugify
 
@@ -1003,10 +1005,11 @@ class NameIndex:
         self.entry_name: list[str] = []  # the name as written
         # Persian script: its words romanised, unfolded, joined by spaces (one string loads
         # faster than a list of words: ~70 ms less for 100,000 persons)
-        self.entry_spelt: list[str | None] = []
-        self.entry_guessed: list[list[str] | None] = []  # its folded words guessed by syllable rules
+        self._entry_spelt: list[str | None] | None = []
+        self._entry_guessed: list[list[str] | None] | None = []  # its folded words guessed by syllable rules
+        self._saved = ("[]", "[]")  # the two as JSON, when loaded from a state
         self.by_words: _Groups = {}
-        self.by_id: dict[str, int] = {}
+        self._by_id: dict[str, int] | None = {}
         self._reset()
         for record in records:
             self.add(fold_person(record))
@@ -1014,6 +1017,27 @@ class NameIndex:
     def _reset(self) -> None:
         self._all = _Part(self.by_words, set())
         self._cross: dict[bool, _Part] = {}
+
+    # Loaded (``from_state``) only when first used: most searches need neither the ids by
+    # person nor, with no Persian in the query or the index, the romanised words.
+
+    @property
+    def by_id(self) -> dict[str, int]:
+        if self._by_id is None:
+            self._by_id = {pid: r for r, pid in enumerate(self.ids) if pid is not None}
+        return self._by_id
+
+    @property
+    def entry_spelt(self) -> list[str | None]:
+        if self._entry_spelt is None:
+            self._entry_spelt = orjson.loads(self._saved[0])
+        return self._entry_spelt
+
+    @property
+    def entry_guessed(self) -> list[list[str] | None]:
+        if self._entry_guessed is None:
+            self._entry_guessed = orjson.loads(self._saved[1])
+        return self._entry_guessed
 
     def add(self, person: FoldedPerson) -> None:
         """Index one more person (a person indexed before is replaced)."""
@@ -1058,13 +1082,14 @@ class NameIndex:
 
     @property
     def removed(self) -> int:
-        return len(self.ids) - len(self.by_id)
+        return self.ids.count(None)
 
     def state(self) -> dict[str, Any]:
         """The index as plain lists (JSON), for ``from_state``."""
         return {"ids": self.ids, "names": self.names, "scripts": self.scripts,
                 "entry_record": self.entry_record, "entry_name": self.entry_name,
-                "entry_spelt": self.entry_spelt, "entry_guessed": self.entry_guessed,
+                "entry_spelt": orjson.dumps(self.entry_spelt).decode(),
+                "entry_guessed": orjson.dumps(self.entry_guessed).decode(),
                 "by_words": [[list(w), es] for w, es in self.by_words.items()],
                 "postings": self._postings_state(),
                 "lexicon": lexicon_state()}
@@ -1082,9 +1107,10 @@ class NameIndex:
         index = cls()
         index.ids, index.names, index.scripts = state["ids"], state["names"], state["scripts"]
         index.entry_record, index.entry_name = state["entry_record"], state["entry_name"]
-        index.entry_spelt, index.entry_guessed = state["entry_spelt"], state["entry_guessed"]
+        index._saved = (state["entry_spelt"], state["entry_guessed"])
+        index._entry_spelt = index._entry_guessed = None
         index.by_words = {tuple(w): es for w, es in state["by_words"]}
-        index.by_id = {pid: r for r, pid in enumerate(index.ids) if pid is not None}
+        index._by_id = None
         index._reset()
         if "postings" in state:
             groups = list(index.by_words)
