@@ -148,8 +148,10 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
     else:
         findings, save = run(snapshot.keyed().items(), today=day), False
     if save:
+        from dossier.names import lexicon_state
+
         FACTS.save(snapshot.path, snapshot.ident, {
-            "day": day.isoformat(), "persons": facts,
+            "day": day.isoformat(), "persons": facts, "lexicon": lexicon_state(),
             "duplicates": [f.row() for f in findings if f.code == "W-DUPLICATE"]})
     FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "findings": [
         f.row() for f in findings]})
@@ -173,6 +175,10 @@ def _kept_facts(snapshot: store.Snapshot,
             known[_POST_FINDINGS] = _post_findings(key, known[_POST_INPUTS], day)
     # Made from a trusted state, followed by dossier's own writes up to this very file
     # (its time too): as trusted as the file, without summing it again.
+    if changes:
+        from dossier.names import use_lexicon
+
+        use_lexicon(content["lexicon"])  # names are folded with it (made anew: ~6 ms)
     renamed = False
     for changed in changes:
         for key in changed:
@@ -231,12 +237,14 @@ def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = Non
     ``duplicates``: the W-DUPLICATE findings, when known to be those of these names)."""
     pids = ids if ids is not None else [key for key, _ in facts]
     known = set(pids)
-    merged_into = {m: pid for pid, (_, (_, _, merged, *_)) in zip(pids, facts, strict=True)
-                   for m in merged if m not in known}
+    merged_into = {m: pid for pid, (_, person) in zip(pids, facts, strict=True)
+                   for m in person[2] if m not in known}
     first_copy: dict[str, tuple[str, str]] = {}
     out: list[Finding] = []
-    for pid, (_, (own, associates, _, sources, _, _, _, post)) in zip(pids, facts, strict=True):
-        out += [Finding(code, pid, field, message) for code, field, message in (*own, *post)]
+    for pid, (_, person) in zip(pids, facts, strict=True):
+        own, associates, _, sources, _, _, _, post = person
+        out += [Finding(code, pid, field, message) for code, field, message in own]
+        out += [Finding(code, pid, field, message) for code, field, message in post]
         for i, other in associates:
             if other in known:
                 continue
@@ -261,8 +269,9 @@ def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = Non
 def _sort(findings: list[Finding]) -> None:
     """Errors first, then by id, then in ``FINDING_CODES`` order; a stable sort, so one
     person's findings of one code stay in the record's order."""
-    rank = {code: (FINDING_CODES[code][0] != "error", i) for i, code in enumerate(FINDING_CODES)}
-    findings.sort(key=lambda f: (rank[f.code][0], f.id, rank[f.code][1]))
+    warning = {code: severity != "error" for code, (severity, _) in FINDING_CODES.items()}
+    rank = {code: i for i, code in enumerate(FINDING_CODES)}
+    findings.sort(key=lambda f: (warning[f.code], f.id, rank[f.code]))
 
 
 def _digest(source: dict[str, Any]) -> str:
