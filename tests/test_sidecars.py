@@ -1,0 +1,101 @@
+"""Files kept beside the database for speed (``.names``, ``.facts``, ``.findings``) only ever
+cost time: a damaged, torn or foreign one gives the results of none at all, never a
+traceback or a wrong answer."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import orjson
+import pytest
+
+from dossier import api
+from tests.conftest import make_person
+
+DAY = date(2026, 6, 15)
+SIDECARS = (".names", ".facts", ".findings")
+
+
+def records() -> list[dict[str, object]]:
+    return [
+        make_person("Dariush Fakeri", id="dariush-fakeri", aliases=["Daryoush Fakery"]),
+        make_person("Dariosh Fakeri", id="dariosh-fakeri"),  # a likely duplicate
+        make_person("Kaveh Nadiri", id="kaveh-nadiri", native_name="کاوه نادری",
+                    current_post={"title": "Judge", "as_of": "2019-01", "sources": []}),
+    ]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    db = tmp_path / "db.json"
+    source = tmp_path / "in.ndjson"
+    source.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records()))
+    api.import_path(db, source)
+    return db
+
+
+def results(db: Path) -> tuple[object, ...]:
+    return (api.search(db, "Dariush Fakeri", limit=None), api.search(db, "کاوه", limit=None),
+            api.check(db, today=DAY))
+
+
+def without_sidecars(db: Path) -> tuple[object, ...]:
+    for suffix in SIDECARS:
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    found = results(db)
+    for suffix in SIDECARS:
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    return found
+
+
+DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "empty": lambda data: b"",
+    "garbage": lambda data: b"\x00\xff not json \n{{{\n",
+    "first line cut": lambda data: data[: len(data) // 3],
+    "state line cut": lambda data: data[: data.index(b"\n") + 5],
+    "last byte gone": lambda data: data[:-1],
+    "another state": lambda data: data.replace(b'{"to":[', b'{"to":[1', 1),
+    "wrong shape": lambda data: b'{"version":1}\n[]\n',
+    "change from elsewhere": lambda data: data + b'{"from":[1,2,3],"to":[4,5,6],"change":[]}\n',
+    "torn change": lambda data: data + b'{"from":[',
+}
+
+
+@pytest.mark.parametrize("suffix", SIDECARS)
+@pytest.mark.parametrize("how", list(DAMAGE))
+def test_a_damaged_sidecar_gives_the_results_of_none(db: Path, suffix: str, how: str) -> None:
+    expected = without_sidecars(db)
+    results(db)  # makes every sidecar
+    side = db.with_name(db.name + suffix)
+    assert side.exists()
+    side.write_bytes(DAMAGE[how](side.read_bytes()))
+    assert results(db) == expected
+    assert results(db) == expected  # and the sidecar made anew is right too
+
+
+def test_sidecars_of_another_database_are_not_used(db: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    source = tmp_path / "other.ndjson"
+    source.write_bytes(orjson.dumps(make_person("Bahman Abedi", id="bahman-abedi")) + b"\n")
+    api.import_path(other, source)
+    results(other)
+    expected = without_sidecars(db)
+    for suffix in SIDECARS:
+        shutil.copy2(other.with_name(other.name + suffix), db.with_name(db.name + suffix))
+    assert results(db) == expected
+
+
+def test_a_torn_change_line_costs_only_time(db: Path) -> None:
+    results(db)  # the sidecars are made
+    api.edit(db, "dariosh-fakeri", ["aliases+=Dariush Fakeri"])  # each gets a change line
+    results(db)  # read through it
+    api.edit(db, "kaveh-nadiri", ["current_post.as_of=2020"])  # and another
+    for suffix in (".names", ".facts"):  # a crash tore the last one
+        side = db.with_name(db.name + suffix)
+        side.write_bytes(side.read_bytes()[:-7])
+    fresh = db.with_name("fresh.json")
+    shutil.copy(db, fresh)
+    assert results(db) == results(fresh)
