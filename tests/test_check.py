@@ -238,6 +238,34 @@ def test_hand_edited_records_are_validated_not_crashed_on(run, db: Path) -> None
     assert "Traceback" not in res.stderr
 
 
+def test_a_hand_edited_name_that_looks_like_another_is_invalid_and_a_likely_duplicate(run, db: Path) -> None:
+    # A left-to-right mark makes "Kaveh Nadiri" look like another person's name: the name is
+    # invalid (an error), whatever else is said of it (a likely duplicate, a warning).
+    first = dump(validate_person(person("kaveh-nadiri", "Kaveh Nadiri")))
+    spoof = dump(validate_person(person("aa-kaveh", "Kaveh Nadiri")))
+    spoof["name"] = "Kaveh Nadiri\u200e"
+    write_raw(db, {"kaveh-nadiri": first, "aa-kaveh": spoof})
+    got = codes(api.check(db, today=TODAY))
+    assert ("E-INVALID", "aa-kaveh", "name") in got
+    assert ("W-DUPLICATE", "aa-kaveh", "name") in got
+    assert run("check").code == 4
+
+
+def test_a_date_of_the_right_shape_but_no_meaning_is_invalid_not_a_crash(run, db: Path) -> None:
+    record = dump(validate_person(person("dariush-fakeri", "Dariush Fakeri",
+                                         current_post={"title": "Judge", "as_of": "2024-01",
+                                                       "sources": ["example-report-1990"]})))
+    record["current_post"]["as_of"] = "2017-13"
+    write_raw(db, {"dariush-fakeri": record})
+    assert ("E-INVALID", "dariush-fakeri", "current_post.as_of") in codes(api.check(db, today=TODAY))
+    res = run("check")
+    assert res.code == 4, res
+    assert "Traceback" not in res.stderr
+    res = run("review", "--list")
+    assert res.code == 0, res
+    assert "Traceback" not in res.stderr
+
+
 def test_every_code_is_documented_and_used_by_the_tests() -> None:
     from dossier.api.checks import SECURITY_CODES
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from dossier import store
+from dossier.api.checks import _digest as digest
 from tests.conftest import Result, make_person, seed
 
 MARKER = "QX-MARKER-7731"
@@ -115,8 +117,14 @@ def test_turning_encryption_on_seals_what_is_there_and_replaces_the_backup(
     assert "S-ENCRYPTION-OFF" in report.stdout
     assert MARKER.encode() in db.read_bytes()
     assert MARKER.encode() in db.with_name("db.json.bak").read_bytes()
+    assert run("check").code in (0, 4)  # the facts of check hold a digest of each source copy
+    clear = [digest(s) for s in store.read(db)["dariush-fakeri"]["sources"] if s["confidential"]]
+    assert clear
+    assert clear[0].encode() in db.with_name("db.json.facts").read_bytes()
     ok(run("keys", "init"))
     assert leaks(db.parent) == []
+    assert run("check").code in (0, 4)
+    assert clear[0].encode() not in db.with_name("db.json.facts").read_bytes()  # that one is gone
     assert ok(run("check", "--security")).stderr.startswith("encryption is on: 1 recipient")
     log = ok(run("log", "dariush-fakeri")).stdout
     assert f"Second {MARKER}" in log  # the history was sealed, not lost

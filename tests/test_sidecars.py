@@ -51,6 +51,14 @@ def without_sidecars(db: Path) -> tuple[object, ...]:
     return found
 
 
+def change_of_state(change: object) -> Callable[[bytes], bytes]:
+    """A change line from the state the file is for to itself, holding ``change``."""
+    def damage(data: bytes) -> bytes:
+        state = orjson.loads(data.rstrip(b"\n").rsplit(b"\n", 1)[-1])["to"]
+        return data + orjson.dumps({"from": state, "to": state, "change": change}) + b"\n"
+    return damage
+
+
 DAMAGE: dict[str, Callable[[bytes], bytes]] = {
     "empty": lambda data: b"",
     "garbage": lambda data: b"\x00\xff not json \n{{{\n",
@@ -61,6 +69,11 @@ DAMAGE: dict[str, Callable[[bytes], bytes]] = {
     "wrong shape": lambda data: b'{"version":1}\n[]\n',
     "change from elsewhere": lambda data: data + b'{"from":[1,2,3],"to":[4,5,6],"change":[]}\n',
     "torn change": lambda data: data + b'{"from":[',
+    "a list for a change line": lambda data: data + b"[]\n",
+    "an empty change line": lambda data: data + b"{}\n",
+    "a change that is a number": change_of_state(5),
+    "a change of numbers": change_of_state([1]),
+    "a change of the other kind": change_of_state({"remove": 1}),
 }
 
 

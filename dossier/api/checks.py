@@ -116,16 +116,21 @@ Facts = list[Any]
 """What the checks need of one stored person, JSON-able (kept in ``<db>.facts``): the
 findings about its claims alone (``[code, field, message]``); what the checks across
 persons use: associate links ``[index, id]``, merged ids, sources ``[index, key, digest]``,
-names ``[as written, folded words]`` and the ids of persons judged distinct; then what the
-findings about its current post are made from (``_post_inputs``) and those findings on
-the day they were made for (``_post_findings``)."""
+names ``[as written, its folded words joined by spaces]`` and the ids of persons judged
+distinct; then what the findings about its current post are made from (``_post_inputs``)
+and those findings on the day they were made for (``_post_findings``)."""
 _NAMES = slice(4, 6)  # what likely duplicates are found from: names, persons judged distinct
 _POST_INPUTS, _POST_FINDINGS = 6, 7
 
 
 def follow(tx: store.Transaction) -> None:
     """After a write: append the persons it changed to ``<db>.facts`` of the state before
-    (after a write of many persons, the next check gathers every person's facts anew)."""
+    (after a write of many persons, the next check gathers every person's facts anew; after
+    one that sealed what was clear, the files of checks are removed)."""
+    if tx.replace_backup:  # content sealed only now: digests of its clear form go too
+        FACTS.remove(tx.path)
+        FINDINGS.remove(tx.path)
+        return
     changed = [c.key for c in tx.changes if c.section == "persons"]
     if len(changed) <= MANY:
         FACTS.append(tx, changed)
@@ -138,37 +143,48 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
     found = FINDINGS.load(snapshot)
     if found is not None and not found[1] and found[0]["day"] == day.isoformat():
         return [Finding(*f) for f in found[0]["findings"]]
-    known = _kept_facts(snapshot, day)
-    if known is not None:
-        facts, duplicates, save = known
-        findings = _combine(sorted(facts.items()), duplicates=duplicates)
-    elif snapshot.trusted:
-        facts = {key: _person_facts(key, record, day) for key, record in snapshot.keyed().items()}
-        findings, save = _combine(sorted(facts.items())), True
+    facts: dict[str, Facts] | None = None
+    duplicates: list[Finding] | None = None
+    save = False
+    if snapshot.validated:  # (else every record is validated again: facts are never used)
+        known = _kept_facts(snapshot, day)
+        if known is not None:
+            facts, duplicates, save = known
+        elif snapshot.trusted:
+            facts = {key: _person_facts(key, record, day) for key, record in snapshot.keyed().items()}
+            save = True
+    if facts is None:
+        findings = run(snapshot.keyed().items(), today=day)
     else:
-        findings, save = run(snapshot.keyed().items(), today=day), False
-    if save:
-        from dossier.names import lexicon_state
+        persons = sorted(facts.items())
+        findings = _combine(persons)
+        findings += duplicates if duplicates is not None else _duplicates_of(persons)
+        _sort(findings)
+        if save:
+            from dossier.names import lexicon_state
 
-        FACTS.save(snapshot.path, snapshot.ident, {
-            "day": day.isoformat(), "persons": facts, "lexicon": lexicon_state(),
-            "duplicates": [f.row() for f in findings if f.code == "W-DUPLICATE"]})
+            FACTS.save(snapshot.path, snapshot.ident, {
+                "day": day.isoformat(), "persons": facts, "lexicon": lexicon_state(),
+                "duplicates": [f.row() for f in findings if f.code == "W-DUPLICATE"]})
     FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "findings": [
         f.row() for f in findings]})
     return findings
 
 
 def _kept_facts(snapshot: store.Snapshot,
-                day: date) -> tuple[dict[str, Any], list[Finding] | None, bool] | None:
+                day: date) -> tuple[dict[str, Facts], list[Finding] | None, bool] | None:
     """From ``<db>.facts``, brought up to date with the persons written since and the day:
     the ``Facts`` of every person of ``snapshot``; its W-DUPLICATE findings when no
     write since changed a name or a judgement of distinct persons (else None); whether to
-    save the facts anew. None without such a file."""
+    save the facts anew. None without such a file for this state, or with changes that
+    are not lists of ids (written by something else)."""
     found = FACTS.load(snapshot)
-    if found is None or not snapshot.validated:
+    if found is None:
         return None
     content, changes, exact = found
-    facts: dict[str, Any] = content["persons"]
+    if not all(type(c) is list and all(type(key) is str for key in c) for c in changes):
+        return None
+    facts: dict[str, Facts] = content["persons"]
     other_day = content["day"] != day.isoformat()
     if other_day:  # only the findings about current posts depend on the day
         for key, known in facts.items():
@@ -202,12 +218,14 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: b
     """
     with paused_gc():
         items = sorted(items, key=lambda kv: kv[0])
-        findings = _combine([(key, _person_facts(key, record, today)) for key, record in items],
-                           [_id(key, record) for key, record in items])
-        if validate:
+        persons = [(key, _person_facts(key, record, today)) for key, record in items]
+        ids = [_id(key, record) for key, record in items]
+        findings = _combine(persons, ids)
+        if validate:  # a field with a finding of the rules already is not reported twice
             seen = {(f.id, f.field) for f in findings}
             findings += [f for f in _validation(items) if (f.id, f.field) not in seen]
-            _sort(findings)
+        findings += _duplicates_of(persons, ids)
+        _sort(findings)
         return findings
 
 
@@ -230,11 +248,10 @@ def _person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
     ]
 
 
-def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None,
-            duplicates: Sequence[Finding] | None = None) -> list[Finding]:
-    """Every finding but the validation's, from the facts of every person in key order
-    (``ids``: the id each record holds, where a hand edit made it differ from its key;
-    ``duplicates``: the W-DUPLICATE findings, when known to be those of these names)."""
+def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None) -> list[Finding]:
+    """Every finding but the validation's and the likely duplicates, unsorted, from the facts
+    of every person in key order (``ids``: the id each record holds, where a hand edit made
+    it differ from its key)."""
     pids = ids if ids is not None else [key for key, _ in facts]
     known = set(pids)
     merged_into = {m: pid for pid, (_, person) in zip(pids, facts, strict=True)
@@ -259,11 +276,13 @@ def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = Non
             if first[1] != pid and first[0] != digest:
                 out.append(_finding("E-SOURCE-CLASH", pid, f"sources[{i}]",
                                     f"source {key!r} differs from the copy cited by {first[1]}"))
-    if duplicates is None:
-        duplicates = _duplicates([(pid, f[4], f[5]) for pid, (_, f) in zip(pids, facts, strict=True)])
-    out += duplicates
-    _sort(out)
     return out
+
+
+def _duplicates_of(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None) -> list[Finding]:
+    """The W-DUPLICATE findings of the facts of every person in key order."""
+    pids = ids if ids is not None else [key for key, _ in facts]
+    return _duplicates([(pid, *f[_NAMES]) for pid, (_, f) in zip(pids, facts, strict=True)])
 
 
 def _sort(findings: list[Finding]) -> None:

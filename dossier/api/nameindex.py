@@ -10,6 +10,8 @@ Names are not confidential; the file is as private as the database (0600).
 
 from __future__ import annotations
 
+from typing import Any
+
 from dossier import names, store
 from dossier.api.sidecar import COMPACT_AFTER, Sidecar
 
@@ -23,20 +25,28 @@ def load(snapshot: store.Snapshot) -> names.NameIndex:
     found = SIDECAR.load(snapshot)
     if found is not None:
         state, changes, exact = found
-        index = names.NameIndex.from_state(state)
+        index = _replayed(state, changes)
+        if index is not None and index.removed <= COMPACT_AT * len(index.ids):
+            if not exact or len(changes) > COMPACT_AFTER:  # a copy, or many changes: saved whole
+                SIDECAR.save(snapshot.path, snapshot.ident, index.state())
+            return index
+    index = names.NameIndex(snapshot.all())
+    SIDECAR.save(snapshot.path, snapshot.ident, index.state())
+    return index
+
+
+def _replayed(state: dict[str, Any], changes: list[Any]) -> names.NameIndex | None:
+    """The index saved, with the changes appended since applied; None when a change line
+    is not one this code writes."""
+    index = names.NameIndex.from_state(state)
+    try:
         for change in changes:
             for person_id in change["remove"]:
                 index.remove(person_id)
             for folded in change["add"]:
                 index.add(names.FoldedPerson.from_json(folded))
-        if index.removed > COMPACT_AT * len(index.ids):
-            index = names.NameIndex(snapshot.all())
-        elif exact and len(changes) <= COMPACT_AFTER:
-            return index
-        SIDECAR.save(snapshot.path, snapshot.ident, index.state())
-        return index
-    index = names.NameIndex(snapshot.all())
-    SIDECAR.save(snapshot.path, snapshot.ident, index.state())
+    except (KeyError, TypeError, ValueError):
+        return None
     return index
 
 

@@ -78,7 +78,7 @@ class Sidecar:
         except orjson.JSONDecodeError:
             return None
         made_by = (found.get("version"), found.get("code")) if isinstance(found, dict) else None
-        return found["content"] if made_by == (self.version, self.code) else None
+        return found.get("content") if made_by == (self.version, self.code) else None
 
     def save(self, db: Path, ident: Ident | None, content: Any) -> None:
         """Write the sidecar anew, for the state ``ident``."""
@@ -90,6 +90,10 @@ class Sidecar:
         # A sidecar that cannot be written only costs time on the next command.
         with contextlib.suppress(StorageError):
             store.write_atomic(self.path(db), data, durable=False)
+
+    def remove(self, db: Path) -> None:
+        with contextlib.suppress(OSError):
+            self.path(db).unlink(missing_ok=True)
 
     def append(self, tx: store.Transaction, change: Any) -> bool:
         """After ``tx`` was written: add ``change`` (from the state before it to its own) to a
@@ -126,10 +130,13 @@ class Sidecar:
                 step = orjson.loads(line)
             except orjson.JSONDecodeError:
                 break  # a torn last line: the state before it
-            if tuple(step["from"]) != ident:
+            try:
+                if tuple(step["from"]) != ident:
+                    return None
+                changes.append(step["change"])
+                ident = tuple(step["to"])
+            except (KeyError, TypeError):  # not a change line of ours: stale
                 return None
-            changes.append(step["change"])
-            ident = tuple(step["to"])
         return ident, memoryview(data)[:end], changes
 
 def _last_ident(path: Path) -> Ident | None:

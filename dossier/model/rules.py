@@ -26,7 +26,7 @@ import calendar
 import re
 from collections.abc import Container, Iterable, Mapping
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, TypeVar
 
 from dossier.errors import UsageError
@@ -105,8 +105,18 @@ def check_partial_date(value: str) -> str:
 
 
 def partial(value: Any) -> str | None:
-    """``value`` if it has the shape of a partial ISO date, else None (a hand-edited field)."""
-    return value if isinstance(value, str) and PARTIAL_DATE.fullmatch(value) else None
+    """``value`` if it is a partial ISO date (``check_partial_date``), else None (a
+    hand-edited field: ``2017-13`` has the shape, not the meaning)."""
+    return value if isinstance(value, str) and _is_partial_date(value) else None
+
+
+@lru_cache(maxsize=65536)
+def _is_partial_date(value: str) -> bool:
+    try:
+        check_partial_date(value)
+    except ValueError:
+        return False
+    return True
 
 
 @cache  # check asks it of every current post; few distinct dates recur
