@@ -294,7 +294,8 @@ def _sort(findings: list[Finding]) -> None:
 
 
 def _digest(source: dict[str, Any]) -> str:
-    """What tells two copies of a source apart (their JSON, keys sorted)."""
+    """What tells two copies of a source apart: their JSON, keys sorted (so in a hand-edited
+    file ``1``, ``1.0`` and ``true`` differ, as they do in the file)."""
     try:
         text = orjson.dumps(source, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # an integer beyond 64 bits in a hand-edited file
