@@ -92,6 +92,7 @@ class Sidecar:
             store.write_atomic(self.path(db), data, durable=False)
 
     def remove(self, db: Path) -> None:
+        """Remove the sidecar (what it holds must not outlive a state)."""
         with contextlib.suppress(OSError):
             self.path(db).unlink(missing_ok=True)
 
@@ -138,6 +139,7 @@ class Sidecar:
             except (KeyError, TypeError):  # not a change line of ours: stale
                 return None
         return ident, memoryview(data)[:end], changes
+
 
 def _last_ident(path: Path) -> Ident | None:
     """The state a sidecar is for, read from its last line (the only line read)."""

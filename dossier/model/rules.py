@@ -119,7 +119,7 @@ def _is_partial_date(value: str) -> bool:
     return True
 
 
-@cache  # check asks it of every current post; few distinct dates recur
+@lru_cache(maxsize=65536)  # check asks it of every current post; few distinct dates recur
 def latest_day(value: str) -> date:
     """The last day a valid partial date can mean: 2017 -> 2017-12-31, 2017-07 -> 2017-07-31."""
     parts = [int(p) for p in value.split("-")]
