@@ -181,6 +181,8 @@ def _kept_facts(snapshot: store.Snapshot,
     found = FACTS.load(snapshot)
     if found is None:
         return None
+    # Made from a trusted state, followed by dossier's own writes up to this very file
+    # (its time too): as trusted as the file, without summing it again.
     content, changes, exact = found
     if not all(type(c) is list and all(type(key) is str for key in c) for c in changes):
         return None
@@ -189,8 +191,6 @@ def _kept_facts(snapshot: store.Snapshot,
     if other_day:  # only the findings about current posts depend on the day
         for key, known in facts.items():
             known[_POST_FINDINGS] = _post_findings(key, known[_POST_INPUTS], day)
-    # Made from a trusted state, followed by dossier's own writes up to this very file
-    # (its time too): as trusted as the file, without summing it again.
     if changes:
         from dossier.names import use_lexicon
 
