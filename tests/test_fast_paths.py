@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -128,3 +129,29 @@ def test_check_after_a_write_sees_the_write(tmp_path: Path) -> None:
     api.edit(db, "p-0", ["current_post.as_of=2019"])
     assert [f.code for f in api.check(db, today=day)] == ["E-UNSOURCED", "W-STALE-POST"]
     assert [f.code for f in api.check(db, today=date(2020, 1, 1))] == ["E-UNSOURCED"]  # another day
+
+
+def test_facts_gathered_on_two_cores_are_the_slow_paths(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks, "PARALLEL_MIN", 2)  # a forked child gathers half the facts
+    records = []
+    for i, (first, family) in enumerate((g, f) for g in GIVEN for f in FAMILY):
+        person: dict[str, Any] = {
+            "id": f"p-{i}", "name": f"{first} {family}",
+            "sources": [{"key": f"report-{i % 3}", "title": "Report", "kind": "report"}],
+            "role_1988": {"title": "Judge", "sources": [f"report-{i % 3}"] if i % 4 else []},
+        }
+        if i % 3:
+            person["current_post"] = {"title": "Head", "as_of": ["2019-01", "2025-05", None][i % 3],
+                                      "sources": [f"report-{i % 3}"]}
+        if i % 5 == 0:
+            person["associates"] = [{"id": f"p-{i + 200}", "sources": [f"report-{i % 3}"]}]
+        records.append(person)
+    db = tmp_path / "db.json"
+    load(db, records)
+    snapshot = store.read(db)
+    day = date(2026, 6, 15)
+    slow = checks.run(snapshot.keyed().items(), today=day, validate=True)
+    assert {f.code for f in slow} >= {"E-UNSOURCED", "E-DANGLING-ASSOCIATE", "W-STALE-POST", "W-DUPLICATE"}
+    assert api.check(db, today=day) == slow
+    assert checks.FACTS.load(store.read(db)) is not None
