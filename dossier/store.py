@@ -210,7 +210,7 @@ class _File:
     stated_sum: int | None
     validated: bool
     legacy: dict[str, dict[str, Record]] | None = None  # a schema 0/1 file, parsed
-    ident: tuple[int, int, int] | None = None  # (stated sum, size, mtime): this very file
+    ident: tuple[int, int, int, int] | None = None  # (stated sum, size, mtime, ctime): this very file
 
     @property
     def size(self) -> int:
@@ -253,7 +253,7 @@ def _open(path: Path, *, keep_fd: bool = False) -> _File:
             os.close(fd)
         return _legacy(path, bytes(buf))
     file = _parse_header(path, buf, fd if keep_fd else None)
-    file.ident = (file.stated_sum or 0, st.st_size, st.st_mtime_ns)
+    file.ident = (file.stated_sum or 0, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     return file
 
 
@@ -447,10 +447,11 @@ class Snapshot:
         return self._file.meta
 
     @property
-    def ident(self) -> tuple[int, int, int] | None:
+    def ident(self) -> tuple[int, int, int, int] | None:
         """What tells this state of the file from any other (for caches kept beside it): the
-        stated sum, size and modification time; None for a missing or older-schema file.
-        (A hand edit changes the time; a copy that keeps it, ``cp -p``, is the same content.)"""
+        stated sum, size, modification and change times; None for a missing or older-schema
+        file. (Any edit changes the change time, which no one can set back; a copy, even
+        ``cp -p``, has a change time of its own: its sum is then verified.)"""
         return self._file.ident
 
     @property
@@ -589,7 +590,7 @@ class Transaction(Snapshot):
         self._validated = False
         self.notes: dict[tuple[str, str], dict[str, Any]] = {}  # for the history: e.g. merged into
         self.on_written: Callable[[Transaction], None] | None = None
-        self.written: tuple[int, int, int] | None = None  # the new file's ident, once written
+        self.written: tuple[int, int, int, int] | None = None  # the new file's ident, once written
         self._new_sum = 0
         # Applied to every person and source put: the api seals confidential content here.
         self.seal: Callable[[str, Record], Record] | None = None
@@ -899,8 +900,8 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
                 _write_pieces(path, tx.pieces(), file)
                 if tx.replace_backup:
                     _refresh_backup(path)
-                st = os.stat(path)
-                tx.written = (tx._new_sum, st.st_size, st.st_mtime_ns)
+                st = os.stat(path)  # after the .bak is linked: a link changes the change time
+                tx.written = (tx._new_sum, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
                 if tx.on_written is not None:
                     tx.on_written(tx)
         finally:

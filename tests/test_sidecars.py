@@ -4,6 +4,7 @@ traceback or a wrong answer."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from datetime import date
@@ -112,3 +113,14 @@ def test_a_torn_change_line_costs_only_time(db: Path) -> None:
     fresh = db.with_name("fresh.json")
     shutil.copy(db, fresh)
     assert results(db) == results(fresh)
+
+
+def test_a_same_size_hand_edit_that_keeps_the_time_is_not_served_kept_results(db: Path) -> None:
+    assert "E-DANGLING-SOURCE" not in {f.code for f in api.check(db, today=DAY)}  # kept now
+    before = db.stat()
+    cited, dangling = b'"sources":["example-report-1990"]', b'"sources":["example-report-1991"]'
+    assert cited in db.read_bytes()
+    db.write_bytes(db.read_bytes().replace(cited, dangling, 1))
+    os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))  # the size and time it had
+    assert (db.stat().st_size, db.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert "E-DANGLING-SOURCE" in {f.code for f in api.check(db, today=DAY)}

@@ -3,10 +3,10 @@
 A sidecar (``<db>.names``: the name index; ``<db>.facts``: what check knows of each person;
 ``<db>.findings``: check's findings of a day)
 is made from one state of the database file and says which: the header's checksum, the
-size and the modification time (``store.Snapshot.ident``), and which code made it (a
-digest of the modules whose rules it applies). A command uses it only for exactly that
-state; a copy of the database made without keeping its time (the same checksum and size)
-is accepted once its checksum is verified.
+size, the modification and change times (``store.Snapshot.ident``), and which code made it
+(a digest of the modules whose rules it applies). A command uses it only for exactly that
+state; a copy of the database (the same checksum and size, other times) is accepted once
+its checksum is verified.
 
 The file is a line of content, a line naming the state it is for, then perhaps lines of
 changes, each naming the state it leads from and to (``append``): a write that
@@ -33,7 +33,7 @@ import orjson
 from dossier import store
 from dossier.errors import StorageError
 
-Ident = tuple[int, int, int]
+Ident = tuple[int, int, int, int]
 
 COMPACT_AFTER = 64  # lines of changes after which a reader should write the sidecar anew
 
