@@ -214,14 +214,19 @@ def remove(path: Path) -> None:
 
 def fresh_copy(src: Path, dst: Path) -> Callable[[], None]:
     """A copy of a database with the files kept beside it for speed (``.names``,
-    ``.facts``, ``.findings``), their times kept: they stay valid for the copy, as they do for a
-    database that is simply used again."""
+    ``.facts``, ``.findings``), made valid for the copy as they are for a database used in
+    place: a copy has a change time of its own, so dossier verifies the copy's sum once and
+    saves them anew; an untimed search does that here for the name index (sqlite copies are
+    plain copies)."""
     def prepare() -> None:
         remove(dst)
         shutil.copy2(src, dst)
         for side in src.parent.glob(src.name + ".*"):
             if side.suffix in (".names", ".facts", ".findings"):
                 shutil.copy2(side, dst.with_name(dst.name + side.suffix))
+        if dst.with_name(dst.name + ".names").exists():
+            run_once(Cmd([DOSSIER, "--db", str(dst), "search", "x"]), child_env(dst.parent), dst.parent,
+                     timeout=600)
 
     return prepare
 
