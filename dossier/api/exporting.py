@@ -68,11 +68,9 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join((*FORMATS, *PUBLICATION))}")
     if split and fmt in PUBLICATION:
         raise UsageError(f"--split writes record files; --format {fmt} is one document (drop --split)")
-    wanted = None
-    if served_at is not None or served_in is not None:
-        from dossier.api.served import served_filter
+    from dossier.api.persons import served_or_none
 
-        wanted = served_filter(served_at, served_in, today=today)
+    wanted = served_or_none(served_at, served_in, today)
     if split and wanted is not None:
         raise UsageError("--split writes the whole database into its folder (and removes the files of "
                          "persons it does not hold): drop --served-at/--in, or export to one file")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dossier import names
     from dossier.api.checks import Finding
     from dossier.api.merging import MergeResult
+    from dossier.api.served import ServedFilter
     from dossier.store import Snapshot
 
 Record = dict[str, Any]
@@ -104,11 +105,7 @@ def list_persons(
     current date); each record is then a copy with one more key, ``served``: the
     posts that matched, ``[{"path": "role_1988", "post": "Title (Organization, Place)"}]``.
     """
-    wanted = None
-    if served_at is not None or served_in is not None:
-        from dossier.api.served import served_filter
-
-        wanted = served_filter(served_at, served_in, today=today)
+    wanted = served_or_none(served_at, served_in, today)
     snapshot = store.read(db)
     if tag is None and status is None and not query and limit is None and wanted is None:
         return store.Persons(snapshot)
@@ -133,6 +130,17 @@ def _haystack(record: Record) -> str:
         post = record.get(key) or {}
         parts += [post.get("title") or "", post.get("organization") or "", post.get("place") or ""]
     return "\n".join(parts).casefold()
+
+
+def served_or_none(served_at: str | None, served_in: str | None,
+                   today: date | None = None) -> ServedFilter | None:
+    """The ``--served-at``/``--in`` filter (``served.served_filter``); None when neither is
+    given, and then its module is not even imported (a search need not wait for it)."""
+    if served_at is None and served_in is None:
+        return None
+    from dossier.api.served import served_filter
+
+    return served_filter(served_at, served_in, today=today)
 
 
 # --- add -------------------------------------------------------------------
@@ -336,11 +344,7 @@ def search(db: Path, query: str, *, limit: int | None = 10, served_at: str | Non
     from dossier.api import nameindex
     from dossier.model.bulk import paused_gc
 
-    wanted = None
-    if served_at is not None or served_in is not None:  # (else its module is not imported)
-        from dossier.api.served import served_filter
-
-        wanted = served_filter(served_at, served_in, today=today)
+    wanted = served_or_none(served_at, served_in, today)
     snapshot = store.read(db)
     with paused_gc():
         hits = nameindex.load(snapshot).search(query, limit=limit if wanted is None else None)
