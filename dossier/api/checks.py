@@ -263,9 +263,7 @@ def _person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
         [m for m in _list(record.get("merged_ids")) if isinstance(m, str)],
         [[i, s["key"], _digest(s)] for i, s in enumerate(_list(record.get("sources")))
          if isinstance(s, dict) and isinstance(s.get("key"), str)],
-        [[name, " ".join(words)] for name, words in _folded_names(record)],
-        [d["id"] for d in _list(record.get("distinct_from"))
-         if isinstance(d, dict) and isinstance(d.get("id"), str)],
+        *_name_facts(record),
         post,
         _post_findings(pid, post, today),
     ]
@@ -416,10 +414,14 @@ def _current_post(pid: str, stated: Any, status: Any, died_on: Any, today: date)
     return out
 
 
-def _folded_names(record: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
+def _name_facts(record: Mapping[str, Any]) -> tuple[list[list[str]], list[str]]:
+    """What likely duplicates are found from (``Facts`` slots ``_NAMES``): each name with its
+    folded words joined by spaces, and the ids of persons judged distinct."""
     from dossier.names import fold_words, record_names
 
-    return [(name, fold_words(name)) for name in record_names(record)]
+    return ([[name, " ".join(fold_words(name))] for name in record_names(record)],
+            [d["id"] for d in _list(record.get("distinct_from"))
+             if isinstance(d, dict) and isinstance(d.get("id"), str)])
 
 
 # --- likely duplicates ------------------------------------------------------------
@@ -438,10 +440,7 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
     A pair that a researcher judged to be different persons (``dossier distinct``)
     is never reported.
     """
-    return _duplicates([(pid, [[name, " ".join(words)] for name, words in _folded_names(record)],
-                         [d["id"] for d in _list(record.get("distinct_from"))
-                          if isinstance(d, dict) and isinstance(d.get("id"), str)])
-                        for pid, record in records])
+    return _duplicates([(pid, *_name_facts(record)) for pid, record in records])
 
 
 def _duplicates(persons: Sequence[tuple[str, list[list[str]], list[str]]]) -> list[Finding]:
