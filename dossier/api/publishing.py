@@ -126,12 +126,11 @@ def _write_config(path: Path, text: str) -> str:
 def _fingerprint(env: jinja2.Environment) -> str:
     """Changes whenever the code or any template a page may use changes."""
     from dossier import __version__
-    from dossier.publish import escape, mermaid, site
+    from dossier.api.sidecar import code_of
 
     h = hashlib.blake2b(digest_size=16)
     h.update(__version__.encode())
-    for module in (site, escape, mermaid):
-        h.update(Path(module.__file__ or "").read_bytes())
+    h.update(code_of(("dossier.publish.site", "dossier.publish.escape", "dossier.publish.mermaid")).encode())
     for name in sorted(env.list_templates()):
         source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
         h.update(f"\0{name}\0{filename}\0".encode())

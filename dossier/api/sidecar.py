@@ -49,7 +49,7 @@ class Sidecar:
 
     @property
     def code(self) -> str:
-        return _code(self.modules)
+        return code_of(self.modules)
 
     def load(self, snapshot: store.Snapshot) -> tuple[Any, list[Any], bool] | None:
         """(content, the changes to apply to it in order, whether it names this very file)
@@ -161,8 +161,9 @@ def _last_ident(path: Path) -> Ident | None:
 
 
 @cache
-def _code(modules: tuple[str, ...]) -> str:
-    """A digest of the source of the modules named (a change to them makes the sidecar stale):
-    the length and CRC-32 of each (hashlib takes ~3 ms to import; a search should not wait)."""
+def code_of(modules: tuple[str, ...]) -> str:
+    """A digest of the source of the modules named, for files derived by their code (a change
+    to them makes such a file stale): the length and CRC-32 of each (hashlib takes ~3 ms to
+    import; a search should not wait)."""
     sources = [Path(importlib.import_module(name).__file__ or "").read_bytes() for name in modules]
     return ".".join(f"{len(s)}-{zlib.crc32(s):08x}" for s in sources)
