@@ -80,7 +80,6 @@ def now_stamp() -> str:
 
 # --- partial dates --------------------------------------------------------------------
 
-PARTIAL_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 DATE_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (or Solar Hijri SH1367, SH1367-05, SH1367-05-07)"
 _DATE_PARTS = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 # A subset of what check_partial_date accepts, tried first because it is cheap.
@@ -168,13 +167,9 @@ def parse_period(text: str | None, option: str = "--in") -> Period | None:
     """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` option value as the days it means; None when not given."""
     if text is None:
         return None
-    value = text.strip()
-    try:
-        if not PARTIAL_DATE.fullmatch(value):
-            raise ValueError
-        check_partial_date(value)
-    except ValueError:
-        raise UsageError(f"{option}: not a date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    value = partial(text.strip())
+    if value is None:
+        raise UsageError(f"{option}: not a date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
     return period_of(value)
 
 
