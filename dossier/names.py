@@ -363,8 +363,13 @@ def _fold_chunk(chunk: str) -> tuple[str, ...]:
 
 
 def _without_honorifics(tokens: list[str]) -> tuple[str, ...]:
-    latin = _honorifics()[1]
-    return tuple(_drop_phrases(tokens, latin) or tokens)
+    return tuple(_name_left(tokens, _honorifics()[1]))
+
+
+def _name_left(words: list[str], honorifics: _Phrases) -> list[str]:
+    """``words`` without honorifics; a name made only of such words (Mola Mola) keeps its
+    last two, so that one more before it (Ayatollah Mola Mola) still meets it."""
+    return _drop_phrases(words, honorifics) or words[-2:]
 
 
 @lru_cache(maxsize=65536)
@@ -375,7 +380,7 @@ def _fold_native(text: str) -> tuple[tuple[str, ...], frozenset[str], tuple[str,
     words = _normalize(text).split()
     native = bool(_ARABIC_SCRIPT.search(text))
     if native:
-        words = _attach_suffixes(_drop_phrases(words, _honorifics()[0]) or words)
+        words = _attach_suffixes(_name_left(words, _honorifics()[0]))
     tokens: list[str] = []
     spelt: list[str] = []
     guessed: set[str] = set()

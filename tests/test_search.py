@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from dossier import api, store
@@ -284,6 +284,7 @@ def test_a_name_finds_itself_first(names: list[str], pick: int) -> None:
 @settings(max_examples=100, deadline=None)
 @given(first=word, last=word, honorific=st.sampled_from(["Ayatollah", "Hojjatoleslam", "Mullah", "Sheikh",
                                                          "Seyyed", "Haj", "Mr.", "Dr."]))
+@example(first="mola", last="mola", honorific="Ayatollah")  # a name of honorific words only
 def test_honorifics_do_not_change_the_match(first: str, last: str, honorific: str) -> None:
     assume(match_key(f"{first} {last}"))
     records = [{"id": "target", "name": f"{first.title()} {last.title()}"}]
