@@ -59,6 +59,8 @@ def load(db: Path, records: list[dict[str, Any]]) -> None:
 WRITES = st.one_of(
     st.tuples(st.just("alias"), st.integers(0, 11), st.sampled_from(GIVEN + FAMILY)),
     st.tuples(st.just("post"), st.integers(0, 11), DAYS),
+    st.tuples(st.just("cite"), st.integers(0, 11), st.none()),
+    st.tuples(st.just("tag"), st.integers(0, 11), st.sampled_from(["tabriz", "evin"])),
     st.tuples(st.just("rm"), st.integers(0, 11), st.none()),
     st.tuples(st.just("merge"), st.integers(0, 11), st.integers(0, 11)),
     st.tuples(st.just("distinct"), st.integers(0, 11), st.integers(0, 11)),
@@ -75,6 +77,11 @@ def write(db: Path, what: str, i: int, value: Any) -> None:
     elif what == "post":
         dated = [f"current_post.as_of={value}"] if value else []
         api.edit(db, f"p-{i}", ["current_post.title=Head", *dated])
+    elif what == "cite":  # the 1988 role cites the person's source (if it did not)
+        key = store.read(db)[f"p-{i}"]["sources"][0]["key"]
+        api.edit(db, f"p-{i}", [f"role_1988.sources+={key}"])
+    elif what == "tag":
+        api.edit(db, f"p-{i}", [f"tags+={value}"])
     elif what == "rm":
         api.remove(db, f"p-{i}")
     elif f"p-{value}" in ids and value != i:
@@ -114,7 +121,7 @@ def test_fast_paths_equal_slow_paths(records: list[dict[str, Any]], query: str,
         slow = checks.run(snapshot.keyed().items(), today=day, validate=True)
         assert checks.run(snapshot.keyed().items(), today=day, validate=False) == slow
         assert checks.FACTS.load(snapshot) is not None
-        assert api.check(db, today=day) == slow  # from the facts
+        assert api.check(db, today=day) == slow  # from the findings patched, or the facts
         assert api.check(db, today=day) == slow  # from the findings kept
         later = date(2027, 3, 1)  # the next day's check: current posts looked at again
         assert api.check(db, today=later) == checks.run(snapshot.keyed().items(), today=later)
@@ -155,3 +162,39 @@ def test_facts_gathered_on_two_cores_are_the_slow_paths(tmp_path: Path,
     assert {f.code for f in slow} >= {"E-UNSOURCED", "E-DANGLING-ASSOCIATE", "W-STALE-POST", "W-DUPLICATE"}
     assert api.check(db, today=day) == slow
     assert checks.FACTS.load(store.read(db)) is not None
+
+
+def test_check_after_writes_that_change_no_links_redoes_only_those_persons(tmp_path: Path) -> None:
+    """Writes that add or remove no person and change no link, source or name leave every
+    finding across persons as it was: the check patches the findings kept of the state
+    before (``<db>.findings`` followed the writes), and gives what the slow path gives."""
+    db = tmp_path / "db.json"
+    source = {"key": "report-0", "title": "Report", "kind": "report"}
+    load(db, [
+        {"id": "p-0", "name": "Dariush Fakeri", "sources": [source],
+         "role_1988": {"title": "Judge", "sources": []},
+         "associates": [{"id": "p-9", "sources": ["report-0"]}]},  # no such person
+        {"id": "p-1", "name": "Dariosh Fakeri", "sources": [source],  # a likely duplicate
+         "current_post": {"title": "Head", "as_of": "2025-01", "sources": ["report-0"]}},
+        {"id": "p-2", "name": "Kaveh Nadiri", "sources": [source],
+         "current_post": {"title": "Head", "as_of": "2019-01", "sources": ["report-0"]}},
+    ])
+    day = date(2026, 6, 15)
+
+    def slow() -> list[checks.Finding]:
+        return checks.run(store.read(db).keyed().items(), today=day, validate=True)
+
+    before = api.check(db, today=day)
+    assert {f.code for f in before} == {"E-UNSOURCED", "E-DANGLING-ASSOCIATE", "W-DUPLICATE",
+                                        "W-STALE-POST"}
+    api.edit(db, "p-0", ["role_1988.sources+=report-0"])  # E-UNSOURCED goes
+    api.edit(db, "p-1", ["current_post.as_of=2019"])  # W-STALE-POST comes
+    api.edit(db, "p-2", ["tags+=evin"])  # nothing changes
+    kept = checks.FINDINGS.load(store.read(db))
+    assert kept is not None
+    assert kept[1] == [["p-0"], ["p-1"], ["p-2"]]  # what the check patches
+    assert api.check(db, today=day) == slow() != before
+    assert api.check(db, today=day) == slow()  # again, through the same changes
+    api.edit(db, "p-2", ["aliases+=Kave Nadiri"])  # a name: the findings kept are stale
+    assert checks.FINDINGS.load(store.read(db)) is None
+    assert api.check(db, today=day) == slow()

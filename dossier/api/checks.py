@@ -127,14 +127,20 @@ _POST_INPUTS, _POST_FINDINGS = 6, 7
 def follow(tx: store.Transaction) -> None:
     """After a write: append the persons it changed to ``<db>.facts`` of the state before
     (after a write of many persons, the next check gathers every person's facts anew; after
-    one that sealed what was clear, the files of checks are removed)."""
+    one that sealed what was clear, the files of checks are removed). When no person came or
+    went and none of their links, sources or names changed, append them to ``<db>.findings``
+    too: the next check redoes only their own findings (``_patched``)."""
     if tx.replace_backup:  # content sealed only now: digests of its clear form go too
         FACTS.remove(tx.path)
         FINDINGS.remove(tx.path)
         return
-    changed = [c.key for c in tx.changes if c.section == "persons"]
-    if len(changed) <= MANY:
-        FACTS.append(tx, changed)
+    persons = [c for c in tx.changes if c.section == "persons"]
+    if len(persons) > MANY:
+        return
+    changed = [c.key for c in persons]
+    FACTS.append(tx, changed)
+    if all(c.old is not None and c.new is not None and _across(c.old) == _across(c.new) for c in persons):
+        FINDINGS.append(tx, changed)  # (else the findings kept are stale: made anew from the facts)
 
 
 def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
@@ -142,8 +148,15 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
     the findings kept of this state and day, else the facts kept brought up to date, else
     every record looked at (and validated, unless the file is trusted)."""
     found = FINDINGS.load(snapshot)
-    if found is not None and not found[1] and found[0]["day"] == day.isoformat():
-        return [Finding(*f) for f in found[0]["findings"]]
+    if found is not None and found[0]["day"] == day.isoformat():
+        content, changes, exact = found
+        if not changes:
+            return [Finding(*f) for f in content["findings"]]
+        patched = _patched(snapshot, day, content, changes) if snapshot.validated else None
+        if patched is not None:
+            if not exact:
+                _save_findings(snapshot, day, patched, from_facts=True)
+            return patched
     facts: dict[str, Facts] | None = None
     duplicates: list[Finding] | None = None
     save = False
@@ -166,8 +179,44 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
             FACTS.save(snapshot.path, snapshot.ident, {
                 "day": day.isoformat(), "persons": facts, "lexicon": lexicon_state(),
                 "duplicates": [f.row() for f in findings if f.code == "W-DUPLICATE"]})
-    FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "findings": [
-        f.row() for f in findings]})
+    _save_findings(snapshot, day, findings, from_facts=facts is not None)
+    return findings
+
+
+def _save_findings(snapshot: store.Snapshot, day: date, findings: list[Finding], *,
+                   from_facts: bool) -> None:
+    # Only findings made from the facts (a validated state: no E-INVALID among them) may
+    # be patched after a write.
+    FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "facts": from_facts,
+                                                   "findings": [f.row() for f in findings]})
+
+
+_OWN_CODES = frozenset({"E-UNSOURCED", "E-DANGLING-SOURCE", "W-STALE-POST", "W-DECEASED-POST",
+                        "W-IMPOSSIBLE-POST"})  # what ``_own`` and ``_current_post`` find
+
+
+def _patched(snapshot: store.Snapshot, day: date, content: dict[str, Any],
+             changes: list[Any]) -> list[Finding] | None:
+    """The findings kept of a state, with those about the claims and current post of each
+    person written since made anew: the writes ``follow`` appended changed no person's
+    links, sources or names, added or removed no person, so every other finding stays.
+    None when the findings were not made from the facts, or the changes are many or not
+    lists of ids (written by something else)."""
+    if not content.get("facts") or len(changes) > COMPACT_AFTER:
+        return None  # (after many, the facts path brings ``<db>.facts`` up to date too)
+    if not all(type(c) is list and all(type(key) is str for key in c) for c in changes):
+        return None
+    changed = {key for c in changes for key in c}
+    findings = [Finding(*f) for f in content["findings"]
+                if f[1] not in changed or f[0] not in _OWN_CODES]
+    for key in sorted(changed):
+        record = snapshot.get(key)
+        if record is None:
+            return None  # removed: not a change ``follow`` appends
+        findings += _own(key, record)
+        findings += [Finding(code, key, field, message)
+                     for code, field, message in _post_findings(key, _post_inputs(record), day)]
+    _sort(findings)
     return findings
 
 
@@ -258,15 +307,31 @@ def _person_facts(key: str, record: dict[str, Any], today: date) -> Facts:
     post = _post_inputs(record)
     return [
         [[f.code, f.field, f.message] for f in _own(pid, record)],
+        *_links(record),
+        *_name_facts(record),
+        post,
+        _post_findings(pid, post, today),
+    ]
+
+
+def _links(record: dict[str, Any]) -> list[list[Any]]:
+    """What the checks across persons use of a record (``Facts`` slots 1–3): associate
+    links, merged ids, sources."""
+    return [
         [[i, a["id"]] for i, a in enumerate(_list(record.get("associates")))
          if isinstance(a, dict) and isinstance(a.get("id"), str)],
         [m for m in _list(record.get("merged_ids")) if isinstance(m, str)],
         [[i, s["key"], _digest(s)] for i, s in enumerate(_list(record.get("sources")))
          if isinstance(s, dict) and isinstance(s.get("key"), str)],
-        *_name_facts(record),
-        post,
-        _post_findings(pid, post, today),
     ]
+
+
+def _across(record: dict[str, Any]) -> tuple[Any, ...]:
+    """Everything of a record that findings about other persons depend on: its links,
+    sources, names as written and the persons judged distinct."""
+    from dossier.names import record_names
+
+    return (_links(record), record_names(record), _distinct(record))
 
 
 def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None) -> list[Finding]:
@@ -419,9 +484,12 @@ def _name_facts(record: Mapping[str, Any]) -> tuple[list[list[str]], list[str]]:
     folded words joined by spaces, and the ids of persons judged distinct."""
     from dossier.names import fold_words, record_names
 
-    return ([[name, " ".join(fold_words(name))] for name in record_names(record)],
-            [d["id"] for d in _list(record.get("distinct_from"))
-             if isinstance(d, dict) and isinstance(d.get("id"), str)])
+    return [[name, " ".join(fold_words(name))] for name in record_names(record)], _distinct(record)
+
+
+def _distinct(record: Mapping[str, Any]) -> list[str]:
+    return [d["id"] for d in _list(record.get("distinct_from"))
+            if isinstance(d, dict) and isinstance(d.get("id"), str)]
 
 
 # --- likely duplicates ------------------------------------------------------------
