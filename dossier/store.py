@@ -23,7 +23,9 @@ document per line::
   to a temp file in the same folder, is fsync'd, the old file is hard-linked
   to ``<db>.bak``, then ``os.replace``'d over the database, and the folder is
   fsync'd: a crash at any instant leaves the old or the new file. Many changes
-  at once (an import) rewrite every line, in the same canonical bytes.
+  at once (an import) rewrite every line, in the same canonical bytes. While a
+  large file is copied, a thread writes back what is copied so far, so the
+  fsync waits only for the last part.
 * Writers hold ``<db>.lock`` (an OS lock, released by the kernel if the
   holder dies) for the whole read-modify-write; readers take no lock.
 * Schema 1 files (``{"_meta": …, "persons": {…}}``, one JSON document) and
@@ -923,15 +925,61 @@ def _check_writable(path: Path) -> None:
         raise StorageError(f"{path.parent}: folder does not exist")
 
 
+WRITEBACK_EVERY = 16 << 20  # bytes of a large database write between two early writebacks
+
+
 def _write_pieces(path: Path, pieces: list[bytes | bytearray | tuple[int, int]], old: _File) -> None:
     def fill(fd: int) -> None:
-        for piece in pieces:
-            if isinstance(piece, bytes | bytearray):
-                _write_all(fd, piece)
-            elif piece[1]:
-                _copy_range(old, fd, *piece)
+        total = sum(len(p) if isinstance(p, bytes | bytearray) else p[1] for p in pieces)
+        with _written_back(fd, total) as part_done:
+            for piece in pieces:
+                if isinstance(piece, bytes | bytearray):
+                    view = memoryview(piece)
+                    for at in range(0, len(view), WRITEBACK_EVERY):
+                        _write_all(fd, view[at:at + WRITEBACK_EVERY])
+                        part_done()
+                    continue
+                offset, length = piece
+                for at in range(offset, offset + length, WRITEBACK_EVERY):
+                    _copy_range(old, fd, at, min(WRITEBACK_EVERY, offset + length - at))
+                    part_done()
 
     _atomic(path, fill, backup=True, mode=0o600, durable=True)
+
+
+@contextlib.contextmanager
+def _written_back(fd: int, total: int) -> Iterator[Callable[[], None]]:
+    """While a large file is written: a function to call after each part, which has a thread
+    write back to disk what is written so far (``fdatasync`` releases the GIL), so that the
+    fsync before the rename waits for the last part only. The copy and the writeback
+    overlap (at 100,000 persons, ~0.20 s of copying then syncing becomes ~0.12 s). That
+    fsync alone still makes the file durable; the thread is gone when this block ends."""
+    if total < 2 * WRITEBACK_EVERY:
+        yield lambda: None
+        return
+    import threading
+
+    sync = getattr(os, "fdatasync", os.fsync)  # (macOS has no fdatasync)
+    wanted = threading.Event()
+    finished = False
+
+    def write_back() -> None:
+        while True:
+            wanted.wait()
+            wanted.clear()
+            if finished:
+                return
+            with contextlib.suppress(OSError):  # the final fsync reports a failing disk
+                sync(fd)
+
+    thread = threading.Thread(target=write_back, name="dossier-writeback", daemon=True)
+    thread.start()
+    try:
+        yield wanted.set
+    finally:
+        finished = True
+        wanted.set()
+        thread.join()
 
 
 def _copy_range(old: _File, fd: int, offset: int, length: int) -> None:
@@ -993,7 +1041,7 @@ def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | No
         os.close(fd)
 
 
-def _write_all(fd: int, data: bytes | bytearray) -> None:
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]

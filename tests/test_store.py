@@ -21,8 +21,10 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from dossier import api
+    from dossier import api, store
     db, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    if len(sys.argv) > 4:  # parts after which a thread writes back what is written so far
+        store.WRITEBACK_EVERY = int(sys.argv[4])
     for i in range(count):
         api.add(db, api.NewPerson(name=f"Person {tag} {i}"))
         print(i, flush=True)
@@ -45,11 +47,12 @@ def test_eight_processes_adding_fifty_each_keep_all_400(db):
     assert {p["name"] for p in persons.values()} == {f"Person w{w} {i}" for w in range(8) for i in range(50)}
 
 
-def test_sigkill_during_writes_leaves_old_or_new_file(db):
+@pytest.mark.parametrize("writeback", [[], ["256"]], ids=["small file", "written back in parts"])
+def test_sigkill_during_writes_leaves_old_or_new_file(db, writeback):
     api.add(db, api.NewPerson(name="Seed Person"))
     for delay in (0.05, 0.12, 0.2, 0.3, 0.45):
         before = len(stored(db))
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"k{delay}", "1000"],
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"k{delay}", "1000", *writeback],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -189,3 +192,33 @@ def test_a_transaction_lists_its_own_changes_after_reading_every_record(db: Path
         assert len(tx) == 1
         assert tx.source_keys() == ["report-a", "report-b"]
         assert [s["key"] for s in tx.sources_with("title", "Report B")] == ["report-b"]
+
+
+def test_a_large_write_written_back_in_parts_is_the_file_written_in_one_go(tmp_path, monkeypatch):
+    """A large write has a thread write back its first parts while the rest is copied; the
+    file is byte for byte the one a write in one go makes, and no thread is left."""
+    import shutil
+    import threading
+
+    records = [{"id": f"p-{i:03d}", "name": f"Kaveh Nadiri {i}", "narrative": "x" * 200} for i in range(300)]
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    with store.transaction(first) as tx:
+        tx.put_many(records)
+    shutil.copy(first, second)
+
+    def write(db: Path) -> None:
+        with store.transaction(db) as tx:
+            tx.put({"id": "p-150", "name": "Kaveh Nadiri", "narrative": "changed " * 2000})  # mid-file, long
+            tx.delete(["p-007"])
+
+    synced: list[int] = []
+    real = getattr(os, "fdatasync", os.fsync)
+    monkeypatch.setattr(store, "WRITEBACK_EVERY", 4096)  # the file is ~70 KB: many parts
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(fd), real(fd))[1], raising=False)
+    write(first)
+    assert synced  # the early writeback ran
+    assert threading.active_count() == 1
+    monkeypatch.undo()
+    write(second)
+    assert first.read_bytes() == second.read_bytes()
+    assert store.read(first).intact
