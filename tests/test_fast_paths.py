@@ -198,3 +198,72 @@ def test_check_after_writes_that_change_no_links_redoes_only_those_persons(tmp_p
     api.edit(db, "p-2", ["aliases+=Kave Nadiri"])  # a name: the findings kept are stale
     assert checks.FINDINGS.load(store.read(db)) is None
     assert api.check(db, today=day) == slow()
+
+
+def _sourced(i: int, name: str, **more: Any) -> dict[str, Any]:
+    source = {"key": "report-0", "title": "Report", "kind": "report"}
+    return {"id": f"p-{i}", "name": name, "sources": [source],
+            "role_1988": {"title": "Judge", "sources": ["report-0"]}, **more}
+
+
+def test_the_check_after_a_post_edit_is_the_patched_findings(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "db.json"
+    load(db, [_sourced(0, "Dariush Fakeri"), _sourced(1, "Kaveh Nadiri")])
+    day = date(2026, 6, 15)
+    api.check(db, today=day)
+    api.edit(db, "p-1", ["current_post.title=Head", "current_post.sources+=report-0"])
+    slow = checks.run(store.read(db).keyed().items(), today=day, validate=True)
+    assert [f.code for f in slow] == ["W-STALE-POST"]  # (no as_of)
+
+    def not_the_patch(*_: Any, **__: Any) -> None:
+        raise AssertionError("the findings kept were not patched")
+
+    for slower in ("_kept_facts", "_gathered", "run"):
+        monkeypatch.setattr(checks, slower, not_the_patch)
+    assert api.check(db, today=day) == slow
+
+
+def test_a_link_or_a_judgement_written_is_not_patched(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    load(db, [_sourced(0, "Dariush Fakeri"), _sourced(1, "Dariosh Fakeri"), _sourced(2, "Kaveh Nadiri")])
+    day = date(2026, 6, 15)
+
+    def slow() -> list[checks.Finding]:
+        return checks.run(store.read(db).keyed().items(), today=day, validate=True)
+
+    assert {f.code for f in api.check(db, today=day)} == {"W-DUPLICATE"}
+    api.edit(db, "p-2", ['associates+={"id": "p-9", "sources": ["report-0"]}'])  # no such person
+    assert "E-DANGLING-ASSOCIATE" in {f.code for f in slow()}
+    assert api.check(db, today=day) == slow()
+    api.distinct(db, "p-0", "p-1")
+    assert "W-DUPLICATE" not in {f.code for f in slow()}
+    assert api.check(db, today=day) == slow()
+
+
+def test_a_deceased_persons_post_findings_are_made_anew(tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    load(db, [_sourced(0, "Dariush Fakeri", status="deceased", died="2020",
+                       current_post={"title": "Head", "as_of": "2026-01", "sources": ["report-0"]})])
+    day = date(2026, 6, 15)
+    assert {f.code for f in api.check(db, today=day)} == {"W-DECEASED-POST", "W-IMPOSSIBLE-POST"}
+    api.edit(db, "p-0", ["died=", "status=alive"])
+    assert api.check(db, today=day) == []
+
+
+def test_findings_of_a_hand_edited_file_are_not_patched(tmp_path: Path) -> None:
+    """The findings of a file validated whole (a hand edit) may hold E-INVALID: an edit after
+    it that fixes the record must not keep them."""
+    db = tmp_path / "db.json"
+    load(db, [_sourced(0, "Dariush Fakeri"), _sourced(1, "Kaveh Nadiri")])
+    day = date(2026, 6, 15)
+    api.check(db, today=day)
+    db.write_bytes(db.read_bytes().replace(b'"status":"unknown"', b'"status":"unknowx"', 1))
+    invalid = [f.id for f in api.check(db, today=day) if f.code == "E-INVALID"]
+    assert len(invalid) == 1
+    api.edit(db, invalid[0], ["status=alive"])  # no link, source or name changes
+    kept = checks.FINDINGS.load(store.read(db))
+    assert kept is not None
+    assert kept[1] == [invalid]  # followed, yet not patched
+    assert api.check(db, today=day) == checks.run(store.read(db).keyed().items(), today=day)
+    assert "E-INVALID" not in {f.code for f in api.check(db, today=day)}

@@ -21,10 +21,8 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from dossier import api, store
+    from dossier import api
     db, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    if len(sys.argv) > 4:  # parts after which a thread writes back what is written so far
-        store.WRITEBACK_EVERY = int(sys.argv[4])
     for i in range(count):
         api.add(db, api.NewPerson(name=f"Person {tag} {i}"))
         print(i, flush=True)
@@ -47,12 +45,11 @@ def test_eight_processes_adding_fifty_each_keep_all_400(db):
     assert {p["name"] for p in persons.values()} == {f"Person w{w} {i}" for w in range(8) for i in range(50)}
 
 
-@pytest.mark.parametrize("writeback", [[], ["256"]], ids=["small file", "written back in parts"])
-def test_sigkill_during_writes_leaves_old_or_new_file(db, writeback):
+def test_sigkill_during_writes_leaves_old_or_new_file(db):
     api.add(db, api.NewPerson(name="Seed Person"))
     for delay in (0.05, 0.12, 0.2, 0.3, 0.45):
         before = len(stored(db))
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"k{delay}", "1000", *writeback],
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), f"k{delay}", "1000"],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -200,15 +197,13 @@ def test_a_large_write_written_back_in_parts_is_the_file_written_in_one_go(tmp_p
     import shutil
     import threading
 
-    records = [{"id": f"p-{i:03d}", "name": f"Kaveh Nadiri {i}", "narrative": "x" * 200} for i in range(300)]
     first, second = tmp_path / "first.json", tmp_path / "second.json"
-    with store.transaction(first) as tx:
-        tx.put_many(records)
+    _three_hundred(first)
     shutil.copy(first, second)
 
     def write(db: Path) -> None:
         with store.transaction(db) as tx:
-            tx.put({"id": "p-150", "name": "Kaveh Nadiri", "narrative": "changed " * 2000})  # mid-file, long
+            tx.put(_LONG)  # mid-file
             tx.delete(["p-007"])
 
     synced: list[int] = []
@@ -222,3 +217,40 @@ def test_a_large_write_written_back_in_parts_is_the_file_written_in_one_go(tmp_p
     write(second)
     assert first.read_bytes() == second.read_bytes()
     assert store.read(first).intact
+
+
+_LONG = {"id": "p-150", "name": "Kaveh Nadiri", "narrative": "changed " * 2000}
+
+
+def _three_hundred(db: Path) -> None:  # ~70 KB
+    with store.transaction(db) as tx:
+        tx.put_many({"id": f"p-{i:03d}", "name": f"Kaveh Nadiri {i}", "narrative": "x" * 200}
+                    for i in range(300))
+
+
+def test_a_disk_error_met_by_the_early_writeback_fails_the_write(tmp_path, monkeypatch):
+    """The kernel reports a failed writeback to the first sync of the file only: when the
+    thread's sync meets it, the write fails and the database stays as it was."""
+    import errno
+
+    db = tmp_path / "db.json"
+    _three_hundred(db)
+    before = db.read_bytes()
+    pending = [True]  # a page of the temp file failed to reach the disk
+
+    def report_once(real):
+        def sync(fd: int) -> None:
+            if pending:
+                pending.clear()
+                raise OSError(errno.EIO, "Input/output error")
+            real(fd)
+        return sync
+
+    monkeypatch.setattr(store, "WRITEBACK_EVERY", 4096)
+    monkeypatch.setattr(os, "fsync", report_once(os.fsync))
+    monkeypatch.setattr(os, "fdatasync", report_once(getattr(os, "fdatasync", os.fsync)), raising=False)
+    with pytest.raises(StorageError, match="Input/output error"), store.transaction(db) as tx:
+        tx.put(_LONG)
+    assert not pending  # the thread's sync met it
+    assert db.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

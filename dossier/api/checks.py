@@ -139,7 +139,8 @@ def follow(tx: store.Transaction) -> None:
         return
     changed = [c.key for c in persons]
     FACTS.append(tx, changed)
-    if all(c.old is not None and c.new is not None and _across(c.old) == _across(c.new) for c in persons):
+    if FINDINGS.follows(tx) and all(c.old is not None and c.new is not None
+                                    and _across(c.old) == _across(c.new) for c in persons):
         FINDINGS.append(tx, changed)  # (else the findings kept are stale: made anew from the facts)
 
 
@@ -204,7 +205,7 @@ def _patched(snapshot: store.Snapshot, day: date, content: dict[str, Any],
     lists of ids (written by something else)."""
     if not content.get("facts") or len(changes) > COMPACT_AFTER:
         return None  # (after many, the facts path brings ``<db>.facts`` up to date too)
-    if not all(type(c) is list and all(type(key) is str for key in c) for c in changes):
+    if not _id_lists(changes):
         return None
     changed = {key for c in changes for key in c}
     findings = [Finding(*f) for f in content["findings"]
@@ -256,7 +257,7 @@ def _kept_facts(snapshot: store.Snapshot,
     # Made from a trusted state, followed by dossier's own writes up to this very file
     # (its time too): as trusted as the file, without summing it again.
     content, changes, exact = found
-    if not all(type(c) is list and all(type(key) is str for key in c) for c in changes):
+    if not _id_lists(changes):
         return None
     facts: dict[str, Facts] = content["persons"]
     other_day = content["day"] != day.isoformat()
@@ -280,6 +281,11 @@ def _kept_facts(snapshot: store.Snapshot,
     # New names or another day: the facts are saved anew, so that the next check need not
     # do that work again.
     return facts, duplicates, renamed or other_day or not exact or len(changes) > COMPACT_AFTER
+
+
+def _id_lists(changes: list[Any]) -> bool:
+    """Whether the changes appended to a file of checks are ``follow``'s: lists of ids."""
+    return all(type(c) is list and all(type(key) is str for key in c) for c in changes)
 
 
 def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: bool = True) -> list[Finding]:

@@ -99,7 +99,7 @@ class Sidecar:
     def append(self, tx: store.Transaction, change: Any) -> bool:
         """After ``tx`` was written: add ``change`` (from the state before it to its own) to a
         sidecar of the state before. False when there is none (it is stale, or missing)."""
-        if tx.ident is None or tx.written is None or _last_ident(self.path(tx.path)) != tx.ident:
+        if not self.follows(tx) or tx.ident is None or tx.written is None:  # (narrows the types)
             return False
         line = orjson.dumps({"from": list(tx.ident), "to": list(tx.written), "change": change},
                             option=orjson.OPT_APPEND_NEWLINE)
@@ -114,6 +114,11 @@ class Sidecar:
         finally:
             os.close(fd)
         return True
+
+    def follows(self, tx: store.Transaction) -> bool:
+        """Whether, ``tx`` written, the sidecar is of the state before it (only its last line
+        is read): a change appended to it would be used."""
+        return tx.ident is not None and tx.written is not None and _last_ident(self.path(tx.path)) == tx.ident
 
     def _read(self, db: Path) -> tuple[Ident, memoryview, list[Any]] | None:
         """(the state it is for, its content line unparsed, the changes leading there), or None."""
