@@ -178,14 +178,15 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
     """
     from dossier import names
     from dossier.model.bulk import in_parallel
-    from dossier.model.person import dump, validate_person
 
     if notify is not None:
         # Looking for likely duplicates needs the name index, not the lock: it runs on the
-        # other core while this one validates and writes.
+        # other core while this one validates and writes (started before Pydantic is
+        # imported, so that its work overlaps that import rather than the copy of the file).
         before = store.read(db)
         given = [new.name, *([new.native_name] if new.native_name else []), *new.aliases]
         alike = in_parallel(lambda: likely_duplicates(before, given))
+    from dossier.model.person import dump, validate_person
     with writing.transaction(db) as tx:
         sources: list[Record] = []
         for key in dict.fromkeys(new.source_keys):
