@@ -590,6 +590,7 @@ class Transaction(Snapshot):
         self._meta_changed = False
         self._history_added: list[Record] = []
         self._validated = False
+        self._unvalidated = False
         self.notes: dict[tuple[str, str], dict[str, Any]] = {}  # for the history: e.g. merged into
         self.on_written: Callable[[Transaction], None] | None = None
         self.written: tuple[int, int, int, int] | None = None  # the new file's ident, once written
@@ -727,6 +728,11 @@ class Transaction(Snapshot):
         """Every record of this state was validated (the api did it): readers may trust it."""
         self._validated = True
 
+    def mark_unvalidated(self) -> None:
+        """Records put by this transaction were not validated (the TinyDB tables): readers
+        must validate every record again, as for a hand-edited file."""
+        self._unvalidated = True
+
     def pieces(self) -> list[bytes | bytearray | tuple[int, int]]:
         """The new file as pieces: new bytes, or (offset, length) runs of the old file.
 
@@ -758,7 +764,7 @@ class Transaction(Snapshot):
                     body += line
                 counts[section], sizes[section] = len(keys), size
         # Written anew, the sum is right again: the state is validated only if it was before.
-        validated = self._validated or self.trusted
+        validated = not self._unvalidated and (self._validated or self.trusted)
         return [self._header(counts, sizes, total, validated), body]
 
     def _splice(self) -> list[bytes | bytearray | tuple[int, int]]:
@@ -773,7 +779,7 @@ class Transaction(Snapshot):
                 self._file.sections[section], by_section[section],
                 self._history_added if section == "history" else [])
         # The stated sum is carried forward, so a hand edit before this write still shows.
-        validated = self._validated or self._file.validated
+        validated = not self._unvalidated and (self._validated or self._file.validated)
         return [self._header(counts, sizes, splice.total, validated), *splice.pieces]
 
     def _header(self, counts: Mapping[str, int], sizes: Mapping[str, int], total: int,
@@ -1167,10 +1173,34 @@ def probe(path: Path) -> str | None:
 
 def tinydb(path: Path) -> Any:
     """The database as a ``tinydb.TinyDB`` (for queries from scripts): tables ``persons``,
-    ``sources`` and ``history`` keyed by id, key and number. Writes through it go through
-    ``transaction`` (lock, atomic write); the commands use ``Snapshot``/``Transaction``."""
+    ``sources`` and ``history``, whose document ids are the id, key and number (strings).
+    A document inserted without one is keyed by its ``id`` (``key`` for a source).
+
+    Writes through it go through ``transaction`` (lock, atomic write), but are neither
+    validated nor recorded in the history: the file is then marked not validated, so
+    ``check`` and every reader validate it whole again, as after a hand edit. The
+    commands use ``Snapshot``/``Transaction`` beside it."""
     from tinydb import TinyDB
     from tinydb.storages import Storage
+    from tinydb.table import Document, Table
+
+    class KeyedTable(Table):
+        # TinyDB types document ids as int; it uses the class given here for them
+        document_id_class = str  # type: ignore[assignment]
+
+        def insert(self, document: Mapping[str, Any]) -> Any:
+            if not isinstance(document, Document):
+                key = document.get(KEY_FIELD.get(self.name, ""))
+                if key is None:
+                    raise ValueError(f"a document of {self.name!r} needs its "
+                                     f"{KEY_FIELD.get(self.name, 'key')!r} (its document id)")
+                document = Document(document, doc_id=str(key))  # type: ignore[arg-type]
+            return super().insert(document)
+
+        def _get_next_id(self) -> Any:
+            raise ValueError(f"documents of {self.name!r} are keyed by their "
+                             f"{KEY_FIELD.get(self.name, 'key')!r}: insert them one by one, "
+                             "or as Document(record, doc_id=...)")
 
     class LineStorage(Storage):
         """A TinyDB storage over the dossier file."""
@@ -1192,5 +1222,10 @@ def tinydb(path: Path) -> Any:
                 tx.put_many(persons.values())
                 for source in sources.values():
                     tx.put_source(source)
+                if tx.dirty:
+                    tx.mark_unvalidated()
 
-    return TinyDB(path, storage=LineStorage)
+    class KeyedTinyDB(TinyDB):
+        table_class = KeyedTable
+
+    return KeyedTinyDB(path, storage=LineStorage)

@@ -254,3 +254,42 @@ def test_a_disk_error_met_by_the_early_writeback_fails_the_write(tmp_path, monke
     assert not pending  # the thread's sync met it
     assert db.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_tinydb_tables_query_and_change_the_file(db):
+    """Scripts may use TinyDB's table API over the file: documents are keyed by id, queries
+    and changes reach the file through the same lock and atomic write."""
+    from tinydb import Query
+
+    api.add(db, api.NewPerson(name="Dariush Fakeri"))
+    api.add(db, api.NewPerson(name="Kaveh Nadiri"))
+    with store.tinydb(db) as tiny:
+        persons = tiny.table("persons")
+        assert {doc.doc_id for doc in persons.all()} == {"dariush-fakeri", "kaveh-nadiri"}
+        assert persons.get(doc_id="kaveh-nadiri")["name"] == "Kaveh Nadiri"
+        assert [d["id"] for d in persons.search(Query().name.search("Fakeri"))] == ["dariush-fakeri"]
+        persons.update({"tags": ["tabriz"]}, Query().id == "kaveh-nadiri")
+        persons.insert({"id": "bahman-abedi", "name": "Bahman Abedi"})
+        with pytest.raises(ValueError, match="needs its 'id'"):
+            persons.insert({"name": "No Id"})
+    after = stored(db)
+    assert after["kaveh-nadiri"]["tags"] == ["tabriz"]
+    assert set(after) == {"dariush-fakeri", "kaveh-nadiri", "bahman-abedi"}
+    assert store.read(db).intact
+
+
+def test_a_tinydb_write_is_validated_again_by_check(db):
+    """Writes through TinyDB are not validated: the file says so, and check validates every
+    record again instead of trusting the stored lines."""
+    from datetime import date
+
+    from tinydb import Query
+
+    api.add(db, api.NewPerson(name="Dariush Fakeri"))
+    today = date(2026, 6, 15)
+    assert api.check(db, today=today) == []  # kept beside the database
+    with store.tinydb(db) as tiny:
+        tiny.table("persons").update({"status": "missing"}, Query().id == "dariush-fakeri")
+    assert not store.read(db).validated
+    found = api.check(db, today=today)
+    assert [(f.code, f.field) for f in found] == [("E-INVALID", "status")]
