@@ -368,8 +368,11 @@ def _without_honorifics(tokens: list[str]) -> tuple[str, ...]:
 
 def _name_left(words: list[str], honorifics: _Phrases) -> list[str]:
     """``words`` without honorifics; a name made only of such words (Mola Mola) keeps its
-    last two, so that one more before it (Ayatollah Mola Mola) still meets it."""
-    return _drop_phrases(words, honorifics) or words[-2:]
+    last two, so that one more before it (Ayatollah Mola Mola) still meets it: without
+    the honorifics those two hold apart (Ayat Ayatollah Ollah keeps Ollah, as Ayatollah
+    Ollah does), so that folding a folded name changes nothing."""
+    last = words[-2:]
+    return _drop_phrases(words, honorifics) or _drop_phrases(last, honorifics) or last
 
 
 @lru_cache(maxsize=65536)
