@@ -1010,7 +1010,8 @@ class NameIndex:
         self.names: list[str] = []  # per record: its primary name
         self.scripts: list[int] = []  # per record: 1 = has a Latin name, 2 = a Persian one
         self.entry_record: list[int] = []
-        self.entry_name: list[str] = []  # the name as written
+        self._entry_name: list[str] | None = []  # the name as written
+        self._names_joined = ""  # the same joined by newlines, when loaded from a state
         # Persian script: its words romanised, unfolded, joined by spaces (one string loads
         # faster than a list of words: ~70 ms less for 100,000 persons)
         self._entry_spelt: list[str | None] | None = []
@@ -1034,6 +1035,14 @@ class NameIndex:
         if self._by_id is None:
             self._by_id = {pid: r for r, pid in enumerate(self.ids) if pid is not None}
         return self._by_id
+
+    @property
+    def entry_name(self) -> list[str]:
+        # One string, split when first used: ~30 ms less to load for 100,000 persons than a
+        # JSON list, and a search that finds nothing never splits it.
+        if self._entry_name is None:
+            self._entry_name = self._names_joined.split("\n") if self.entry_record else []
+        return self._entry_name
 
     @property
     def entry_spelt(self) -> list[str | None]:
@@ -1095,12 +1104,17 @@ class NameIndex:
     def state(self) -> dict[str, Any]:
         """The index as plain lists (JSON), for ``from_state``."""
         return {"ids": self.ids, "names": self.names, "scripts": self.scripts,
-                "entry_record": self.entry_record, "entry_name": self.entry_name,
+                "entry_record": self.entry_record, "entry_name": self._names_state(),
                 "entry_spelt": orjson.dumps(self.entry_spelt).decode(),
                 "entry_guessed": orjson.dumps(self.entry_guessed).decode(),
                 "by_words": [[list(w), es] for w, es in self.by_words.items()],
                 "postings": self._postings_state(),
                 "lexicon": lexicon_state()}
+
+    def _names_state(self) -> str | list[str]:
+        # (a name of a hand-edited file may hold a newline: then the list)
+        joined = "\n".join(self.entry_name)
+        return joined if joined.count("\n") == len(self.entry_name) - 1 else self.entry_name
 
     def _postings_state(self) -> dict[str, list[int]]:
         # Saved too (each distinct name by its place in by_words): making them costs ~14 ms
@@ -1114,7 +1128,12 @@ class NameIndex:
             use_lexicon(state["lexicon"])  # the words of a query are folded with it
         index = cls()
         index.ids, index.names, index.scripts = state["ids"], state["names"], state["scripts"]
-        index.entry_record, index.entry_name = state["entry_record"], state["entry_name"]
+        index.entry_record = state["entry_record"]
+        names = state["entry_name"]
+        if isinstance(names, str):
+            index._entry_name, index._names_joined = None, names
+        else:
+            index._entry_name = names
         index._saved = (state["entry_spelt"], state["entry_guessed"])
         index._entry_spelt = index._entry_guessed = None
         index.by_words = {tuple(w): es for w, es in state["by_words"]}

@@ -124,3 +124,21 @@ def test_a_same_size_hand_edit_that_keeps_the_time_is_not_served_kept_results(db
     os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))  # the size and time it had
     assert (db.stat().st_size, db.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     assert "E-DANGLING-SOURCE" in {f.code for f in api.check(db, today=DAY)}
+
+
+def test_a_name_holding_a_newline_keeps_its_place_in_the_index(db: Path) -> None:
+    """The index keeps the names as written joined by newlines; a name holding one (written
+    through the TinyDB table API, which does not validate) is kept as a list instead, so
+    every later name still has its own place."""
+    from tinydb import Query
+
+    from dossier import names, store
+
+    with store.tinydb(db) as tiny:
+        tiny.table("persons").update({"name": "Dariosh\nFakeri"}, Query().id == "dariosh-fakeri")
+    queries = ("Daryoush Fakery", "Kaveh Nadiri")
+    fresh = [names.NameIndex(store.read(db).all()).search(q, limit=None) for q in queries]
+    assert [hits[0].matched for hits in fresh] == list(queries)
+    assert [api.search(db, q, limit=None) for q in queries] == fresh  # makes the index, reads it
+    assert db.with_name(db.name + ".names").exists()
+    assert [api.search(db, q, limit=None) for q in queries] == fresh

@@ -15,7 +15,7 @@ from typing import Any
 from dossier import names, store
 from dossier.api.sidecar import COMPACT_AFTER, Sidecar
 
-SIDECAR = Sidecar(".names", 7, ["dossier.names"])
+SIDECAR = Sidecar(".names", 8, ["dossier.names"])
 COMPACT_AT = 0.25  # removed persons over all indexed, above which the index is made anew
 MANY = 500  # persons changed by one write above which the index is left to be made anew
 
