@@ -1112,7 +1112,7 @@ class NameIndex:
                 "lexicon": lexicon_state()}
 
     def _names_state(self) -> str | list[str]:
-        # (a name of a hand-edited file may hold a newline: then the list)
+        # (a name written through TinyDB or by hand may hold a newline: then the list)
         joined = "\n".join(self.entry_name)
         return joined if joined.count("\n") == len(self.entry_name) - 1 else self.entry_name
 
