@@ -215,8 +215,7 @@ def _patched(snapshot: store.Snapshot, day: date, content: dict[str, Any],
         if record is None:
             return None  # removed: not a change ``follow`` appends
         findings += _own(key, record)
-        findings += [Finding(code, key, field, message)
-                     for code, field, message in _post_findings(key, _post_inputs(record), day)]
+        findings += _of_rows(key, _post_findings(key, _post_inputs(record), day))
     _sort(findings)
     return findings
 
@@ -352,8 +351,8 @@ def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = Non
     out: list[Finding] = []
     for pid, (_, person) in zip(pids, facts, strict=True):
         own, associates, _, sources, _, _, _, post = person
-        out += [Finding(code, pid, field, message) for code, field, message in own]
-        out += [Finding(code, pid, field, message) for code, field, message in post]
+        out += _of_rows(pid, own)
+        out += _of_rows(pid, post)
         for i, other in associates:
             if other in known:
                 continue
@@ -369,6 +368,11 @@ def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = Non
                 out.append(_finding("E-SOURCE-CLASH", pid, f"sources[{i}]",
                                     f"source {key!r} differs from the copy cited by {first[1]}"))
     return out
+
+
+def _of_rows(pid: str, rows: Iterable[Sequence[str]]) -> list[Finding]:
+    """The findings about ``pid`` kept as ``[code, field, message]`` rows in its ``Facts``."""
+    return [Finding(code, pid, field, message) for code, field, message in rows]
 
 
 def _duplicates_of(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None) -> list[Finding]:

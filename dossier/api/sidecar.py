@@ -99,9 +99,10 @@ class Sidecar:
     def append(self, tx: store.Transaction, change: Any) -> bool:
         """After ``tx`` was written: add ``change`` (from the state before it to its own) to a
         sidecar of the state before. False when there is none (it is stale, or missing)."""
-        if not self.follows(tx) or tx.ident is None or tx.written is None:  # (narrows the types)
+        step = self._step(tx)
+        if step is None:
             return False
-        line = orjson.dumps({"from": list(tx.ident), "to": list(tx.written), "change": change},
+        line = orjson.dumps({"from": list(step[0]), "to": list(step[1]), "change": change},
                             option=orjson.OPT_APPEND_NEWLINE)
         try:
             fd = os.open(self.path(tx.path), os.O_WRONLY | os.O_APPEND)
@@ -118,7 +119,13 @@ class Sidecar:
     def follows(self, tx: store.Transaction) -> bool:
         """Whether, ``tx`` written, the sidecar is of the state before it (only its last line
         is read): a change appended to it would be used."""
-        return tx.ident is not None and tx.written is not None and _last_ident(self.path(tx.path)) == tx.ident
+        return self._step(tx) is not None
+
+    def _step(self, tx: store.Transaction) -> tuple[Ident, Ident] | None:
+        """The states before and after ``tx``, when the sidecar is of the one before."""
+        if tx.ident is None or tx.written is None or _last_ident(self.path(tx.path)) != tx.ident:
+            return None
+        return tx.ident, tx.written
 
     def _read(self, db: Path) -> tuple[Ident, memoryview, list[Any]] | None:
         """(the state it is for, its content line unparsed, the changes leading there), or None."""
