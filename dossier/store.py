@@ -941,18 +941,21 @@ def _write_pieces(path: Path, pieces: list[bytes | bytearray | tuple[int, int]],
             for piece in pieces:
                 if isinstance(piece, bytes | bytearray):
                     view = memoryview(piece)
-                    for at in range(0, len(view), WRITEBACK_EVERY):
-                        part = view[at:at + WRITEBACK_EVERY]
-                        _write_all(fd, part)
-                        written(len(part))
-                    continue
-                offset, length = piece
-                for at in range(offset, offset + length, WRITEBACK_EVERY):
-                    size = min(WRITEBACK_EVERY, offset + length - at)
-                    _copy_range(old, fd, at, size)
-                    written(size)
+                    for at, size in _parts(0, len(view)):
+                        _write_all(fd, view[at:at + size])
+                        written(size)
+                else:
+                    for at, size in _parts(*piece):
+                        _copy_range(old, fd, at, size)
+                        written(size)
 
     _atomic(path, fill, backup=True, mode=0o600, durable=True)
+
+
+def _parts(start: int, length: int) -> Iterator[tuple[int, int]]:
+    """``(offset, size)`` of the ``WRITEBACK_EVERY``-byte parts of a run of bytes."""
+    for at in range(start, start + length, WRITEBACK_EVERY):
+        yield at, min(WRITEBACK_EVERY, start + length - at)
 
 
 @contextlib.contextmanager
@@ -1190,17 +1193,20 @@ def tinydb(path: Path) -> Any:
 
         def insert(self, document: Mapping[str, Any]) -> Any:
             if not isinstance(document, Document):
-                key = document.get(KEY_FIELD.get(self.name, ""))
+                key = document.get(self._key_field)
                 if key is None:
-                    raise ValueError(f"a document of {self.name!r} needs its "
-                                     f"{KEY_FIELD.get(self.name, 'key')!r} (its document id)")
+                    raise ValueError(f"a document of {self.name!r} needs its {self._key_field!r} "
+                                     "(its document id)")
                 document = Document(document, doc_id=str(key))  # type: ignore[arg-type]
             return super().insert(document)
 
         def _get_next_id(self) -> Any:
-            raise ValueError(f"documents of {self.name!r} are keyed by their "
-                             f"{KEY_FIELD.get(self.name, 'key')!r}: insert them one by one, "
-                             "or as Document(record, doc_id=...)")
+            raise ValueError(f"documents of {self.name!r} are keyed by their {self._key_field!r}: "
+                             "insert them one by one, or as Document(record, doc_id=...)")
+
+        @property
+        def _key_field(self) -> str:
+            return KEY_FIELD.get(self.name, "key")
 
     class LineStorage(Storage):
         """A TinyDB storage over the dossier file."""
