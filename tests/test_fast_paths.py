@@ -8,6 +8,7 @@ validate every record and fold every name again.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from dossier import api, names, store
 from dossier.api import checks, nameindex
+from dossier.errors import Conflict
 from dossier.model.person import dump, validate_many
 
 GIVEN = ["Dariush", "Kaveh", "Bahman", "Arash", "Jamshid", "Hossein", "Mehdi", "Mahdi", "داریوش", "کاوه"]
@@ -64,12 +66,20 @@ WRITES = st.one_of(
     st.tuples(st.just("rm"), st.integers(0, 11), st.none()),
     st.tuples(st.just("merge"), st.integers(0, 11), st.integers(0, 11)),
     st.tuples(st.just("distinct"), st.integers(0, 11), st.integers(0, 11)),
+    st.tuples(st.just("add"), st.integers(0, 14),
+              st.tuples(st.sampled_from(GIVEN), st.sampled_from(FAMILY), st.integers(0, 4),
+                        st.sampled_from(["Report", "Other"]))),
 )
 
 
 def write(db: Path, what: str, i: int, value: Any) -> None:
-    """One write through the api, when the persons it names exist."""
+    """One write through the api, when the persons it names exist (or, to add one, not)."""
     ids = set(store.read(db).ids())
+    if what == "add":
+        if f"p-{i}" not in ids:
+            with contextlib.suppress(Conflict):  # a source key the database holds as another source
+                api.import_path(db, _added(db, i, *value), on_conflict="update")
+        return
     if f"p-{i}" not in ids:
         return
     if what == "alias":
@@ -89,6 +99,21 @@ def write(db: Path, what: str, i: int, value: Any) -> None:
             api.merge(db, f"p-{i}", f"p-{value}", force=True)
         else:
             api.distinct(db, f"p-{i}", f"p-{value}")
+
+
+def _added(db: Path, i: int, given: str, family: str, source: int, title: str) -> Path:
+    """A file to import a person ``p-i`` from: a name that may be another's, or resemble it; a
+    source that may be another's, with the same content or not; a link, perhaps to no one."""
+    person: dict[str, Any] = {
+        "id": f"p-{i}", "name": f"{given} {family}",
+        "sources": [{"key": f"report-{source}", "title": title, "kind": "report"}],
+        "role_1988": {"title": "Judge", "sources": [f"report-{source}"]},
+    }
+    if i % 3 == 0:
+        person["associates"] = [{"id": f"p-{(i + 1) % 5}", "sources": [f"report-{source}"]}]
+    path = db.with_name(f"added-{i}.ndjson")
+    path.write_bytes(orjson.dumps(person) + b"\n")
+    return path
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -192,7 +217,7 @@ def test_check_after_writes_that_change_no_links_redoes_only_those_persons(tmp_p
     api.edit(db, "p-2", ["tags+=evin"])  # nothing changes
     kept = checks.FINDINGS.load(store.read(db))
     assert kept is not None
-    assert kept[1] == [["p-0"], ["p-1"], ["p-2"]]  # what the check patches
+    assert kept[1] == [{"changed": [f"p-{i}"], "added": []} for i in range(3)]  # what the check patches
     assert api.check(db, today=day) == slow() != before
     assert api.check(db, today=day) == slow()  # again, through the same changes
     api.edit(db, "p-2", ["aliases+=Kave Nadiri"])  # a name: the findings kept are stale
@@ -264,6 +289,44 @@ def test_findings_of_a_hand_edited_file_are_not_patched(tmp_path: Path) -> None:
     api.edit(db, invalid[0], ["status=alive"])  # no link, source or name changes
     kept = checks.FINDINGS.load(store.read(db))
     assert kept is not None
-    assert kept[1] == [invalid]  # followed, yet not patched
+    assert kept[1] == [{"changed": invalid, "added": []}]  # followed, yet not patched
     assert api.check(db, today=day) == checks.run(store.read(db).keyed().items(), today=day)
     assert "E-INVALID" not in {f.code for f in api.check(db, today=day)}
+
+
+def test_the_check_after_an_add_is_the_patched_findings(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person added whose names are new: the check compares them with the names kept
+    beside the findings, and takes no slower path. Its name resembles one stored, it links
+    to a person, and its source is one that persons whose ids sort after it carry."""
+    db = tmp_path / "db.json"
+    load(db, [_sourced(1, "Dariush Fakeri"), _sourced(2, "Kaveh Nadiri"),
+              {**_sourced(3, "Bahman Abedi"), "associates": [{"id": "p-0", "sources": ["report-0"]}]}])
+    day = date(2026, 6, 15)
+    assert [f.code for f in api.check(db, today=day)] == ["E-DANGLING-ASSOCIATE"]  # no p-0 yet
+    api.add(db, api.NewPerson(name="Dariush Fakouri", id="p-0", role_1988={"title": "Judge"},
+                              source_keys=["report-0"]))
+    api.add(db, api.NewPerson(name="Kavehh Nadiri", id="p-4", role_1988={"title": "Judge"}))  # 90: just
+    slow = checks.run(store.read(db).keyed().items(), today=day, validate=True)
+    assert sorted(f.code for f in slow) == ["E-UNSOURCED", "W-DUPLICATE", "W-DUPLICATE"]
+
+    def not_the_patch(*_: Any, **__: Any) -> None:
+        raise AssertionError("the findings kept were not patched")
+
+    for slower in ("_kept_facts", "_gathered", "run"):
+        monkeypatch.setattr(checks, slower, not_the_patch)
+    assert api.check(db, today=day) == slow
+
+
+def test_an_added_name_that_another_person_has_is_checked_from_the_facts(tmp_path: Path) -> None:
+    """Their group's finding changes: the check takes the facts path, and is right."""
+    db = tmp_path / "db.json"
+    load(db, [_sourced(1, "Dariush Fakeri"), _sourced(2, "Dariush Fakeri"), _sourced(3, "Kaveh Nadiri")])
+    day = date(2026, 6, 15)
+    api.check(db, today=day)
+    api.add(db, api.NewPerson(name="Dariush Fakeri", id="p-0", role_1988={"title": "Judge"},
+                              source_keys=["report-0"]))
+    slow = checks.run(store.read(db).keyed().items(), today=day, validate=True)
+    assert [f.message for f in slow] == [
+        "likely the same person as p-1, p-2: same folded name 'dariush fakiri' (Dariush Fakeri)"]
+    assert api.check(db, today=day) == slow

@@ -12,11 +12,11 @@ Each finding has a code, a severity, a person id, a field path and a message;
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import orjson
 
@@ -60,7 +60,7 @@ SECURITY_CODES: dict[str, tuple[Severity, str]] = {
 # the checks know of each person of a state (``Facts``): a write appends the ids it changed to
 # the latter, so a check after it looks again at those persons only.
 _MODULES = ["dossier.api.checks", "dossier.model.rules", "dossier.names"]
-FINDINGS = Sidecar(".findings", 1, _MODULES)
+FINDINGS = Sidecar(".findings", 2, _MODULES)
 FACTS = Sidecar(".facts", 1, _MODULES)
 MANY = 500  # persons changed by one write above which the facts are left to be gathered anew
 PARALLEL_MIN = 2000  # persons from which the facts are gathered on two cores
@@ -70,8 +70,7 @@ DUPLICATE_SCORE = 90
 ``rapidfuzz.fuzz.ratio`` of their space-less match keys (0–100)."""
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):  # (a tuple: the tens of thousands kept are made again on each check)
     code: str
     id: str
     field: str
@@ -124,12 +123,20 @@ _NAMES = slice(4, 6)  # what likely duplicates are found from: names, persons ju
 _POST_INPUTS, _POST_FINDINGS = 6, 7
 
 
+Names = dict[str, list[Any]]
+"""Every match key (folded name, spaces removed) of a state: ``[its block (the consonant
+skeleton of its last word), the persons writing a name of it (sorted), how the first writes
+it]``; what a name added since is compared with."""
+FirstCopies = dict[str, list[str]]
+"""Source key -> ``[the first person carrying it (in id order), the digest of that copy]``."""
+
+
 def follow(tx: store.Transaction) -> None:
     """After a write: append the persons it changed to ``<db>.facts`` of the state before
     (after a write of many persons, the next check gathers every person's facts anew; after
-    one that sealed what was clear, the files of checks are removed). When no person came or
-    went and none of their links, sources or names changed, append them to ``<db>.findings``
-    too: the next check redoes only their own findings (``_patched``)."""
+    one that sealed what was clear, the files of checks are removed). When it removed no
+    person and changed none's links, sources or names, append the persons changed and added
+    to ``<db>.findings`` too: the next check redoes only their findings (``_patched``)."""
     if tx.replace_backup:  # content sealed only now: digests of its clear form go too
         FACTS.remove(tx.path)
         FINDINGS.remove(tx.path)
@@ -137,11 +144,12 @@ def follow(tx: store.Transaction) -> None:
     persons = [c for c in tx.changes if c.section == "persons"]
     if len(persons) > MANY:
         return
-    changed = [c.key for c in persons]
-    FACTS.append(tx, changed)
-    if FINDINGS.follows(tx) and all(c.old is not None and c.new is not None
-                                    and _across(c.old) == _across(c.new) for c in persons):
-        FINDINGS.append(tx, changed)  # (else the findings kept are stale: made anew from the facts)
+    FACTS.append(tx, [c.key for c in persons])
+    if FINDINGS.follows(tx) and all(c.new is not None and (c.old is None or _across(c.old) == _across(c.new))
+                                    for c in persons):
+        FINDINGS.append(tx, {"changed": [c.key for c in persons if c.old is not None],
+                             "added": [[c.key, _name_keys(c.new or {})] for c in persons if c.old is None]})
+    # (else the findings kept are stale: made anew from the facts)
 
 
 def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
@@ -155,11 +163,12 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
             return [Finding(*f) for f in content["findings"]]
         patched = _patched(snapshot, day, content, changes) if snapshot.validated else None
         if patched is not None:
+            findings, across = patched
             if not exact:
-                _save_findings(snapshot, day, patched, from_facts=True)
-            return patched
+                _save_findings(snapshot, day, findings, across.content() if across else content["across"])
+            return findings
     facts: dict[str, Facts] | None = None
-    duplicates: list[Finding] | None = None
+    duplicates: tuple[list[Finding], str] | None = None
     save = False
     if snapshot.validated:  # (else every record is validated again: facts are never used)
         known = _kept_facts(snapshot, day)
@@ -169,26 +178,32 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
             facts, save = _gathered(snapshot, day), True
     if facts is None:
         findings = run(snapshot.keyed().items(), today=day)
-    else:
-        persons = sorted(facts.items())
-        findings = _combine(persons)
-        findings += duplicates if duplicates is not None else _duplicates_of(persons)
-        _sort(findings)
-        if save:
-            from dossier.names import lexicon_state
+        _save_findings(snapshot, day, findings, None)
+        return findings
+    persons = sorted(facts.items())
+    findings, first_copies = _combine(persons)
+    if duplicates is None:
+        found_alike, names = _duplicates_and_names([(pid, *f[_NAMES]) for pid, f in persons])
+        duplicates = found_alike, orjson.dumps(names).decode()
+    findings += duplicates[0]
+    _sort(findings)
+    if save:
+        from dossier.names import lexicon_state
 
-            FACTS.save(snapshot.path, snapshot.ident, {
-                "day": day.isoformat(), "persons": facts, "lexicon": lexicon_state(),
-                "duplicates": [f.row() for f in findings if f.code == "W-DUPLICATE"]})
-    _save_findings(snapshot, day, findings, from_facts=facts is not None)
+        FACTS.save(snapshot.path, snapshot.ident, {
+            "day": day.isoformat(), "persons": facts, "lexicon": lexicon_state(),
+            "duplicates": [f.row() for f in duplicates[0]], "names": duplicates[1]})
+    judged = sorted({other for _, f in persons for other in f[5]})
+    _save_findings(snapshot, day, findings, {"names": duplicates[1], "judged": judged,
+                                             "sources": orjson.dumps(first_copies).decode()})
     return findings
 
 
-def _save_findings(snapshot: store.Snapshot, day: date, findings: list[Finding], *,
-                   from_facts: bool) -> None:
-    # Only findings made from the facts (a validated state: no E-INVALID among them) may
-    # be patched after a write.
-    FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "facts": from_facts,
+def _save_findings(snapshot: store.Snapshot, day: date, findings: list[Finding],
+                   across: dict[str, Any] | None) -> None:
+    """Keep ``findings`` of this state and day; ``across`` (made from the facts: a validated
+    state, no E-INVALID among them) lets them be patched after a write (``_Across``)."""
+    FINDINGS.save(snapshot.path, snapshot.ident, {"day": day.isoformat(), "across": across,
                                                    "findings": [f.row() for f in findings]})
 
 
@@ -197,27 +212,120 @@ _OWN_CODES = frozenset({"E-UNSOURCED", "E-DANGLING-SOURCE", "W-STALE-POST", "W-D
 
 
 def _patched(snapshot: store.Snapshot, day: date, content: dict[str, Any],
-             changes: list[Any]) -> list[Finding] | None:
-    """The findings kept of a state, with those about the claims and current post of each
-    person written since made anew: the writes ``follow`` appended changed no person's
-    links, sources or names, added or removed no person, so every other finding stays.
-    None when the findings were not made from the facts, or the changes are many or not
-    lists of ids (written by something else)."""
-    if not content.get("facts") or len(changes) > COMPACT_AFTER:
+             changes: list[Any]) -> tuple[list[Finding], _Across | None] | None:
+    """The findings kept of a state, with those about the persons written since made anew;
+    with persons added, what the findings are now found among (``_Across``; None: as kept).
+    The writes ``follow`` appended removed no person and changed no person's links, sources
+    or names, so every other finding stays. None when the findings were not made from the
+    facts, the changes are many or not ``follow``'s, or a person added needs the facts path."""
+    if content.get("across") is None or len(changes) > COMPACT_AFTER:
         return None  # (after many, the facts path brings ``<db>.facts`` up to date too)
-    if not _id_lists(changes):
+    if not all(_follows_format(c) for c in changes):
         return None
-    changed = {key for c in changes for key in c}
+    added: list[tuple[str, list[list[str]]]] = [(pid, keys) for c in changes for pid, keys in c["added"]]
+    changed = {key for c in changes for key in c["changed"]} | {pid for pid, _ in added}
     findings = [Finding(*f) for f in content["findings"]
                 if f[1] not in changed or f[0] not in _OWN_CODES]
+    new: list[Finding] = []
+    across = None
+    if added:
+        across = _Across(content["across"])
+        if not across.add(snapshot, added, findings, new):
+            return None
     for key in sorted(changed):
         record = snapshot.get(key)
         if record is None:
             return None  # removed: not a change ``follow`` appends
-        findings += _own(key, record)
-        findings += _of_rows(key, _post_findings(key, _post_inputs(record), day))
-    _sort(findings)
-    return findings
+        new += _own(key, record)
+        new += _of_rows(key, _post_findings(key, _post_inputs(record), day))
+    return _with(findings, new), across
+
+
+def _follows_format(change: Any) -> bool:
+    """Whether a change appended to ``<db>.findings`` is ``follow``'s."""
+    return (type(change) is dict and _id_lists([change.get("changed")])
+            and type(change.get("added")) is list
+            and all(type(a) is list and len(a) == 2 and type(a[0]) is str and type(a[1]) is list
+                    and all(type(n) is list and len(n) == 3 and all(type(t) is str for t in n) for n in a[1])
+                    for a in change["added"]))
+
+
+class _Across:
+    """What the findings across persons of a state were found among, kept with them: its
+    ``Names``, ``FirstCopies`` and the ids some person was judged distinct from (``names``
+    and ``sources`` as JSON text, parsed only when a person was added since)."""
+
+    def __init__(self, kept: dict[str, Any]) -> None:
+        self.names: Names = orjson.loads(kept["names"])
+        self.sources: FirstCopies = orjson.loads(kept["sources"])
+        self.judged: list[str] = kept["judged"]
+
+    def content(self) -> dict[str, Any]:
+        return {"names": orjson.dumps(self.names).decode(), "judged": self.judged,
+                "sources": orjson.dumps(self.sources).decode()}
+
+    def add(self, snapshot: store.Snapshot, added: list[tuple[str, list[list[str]]]],
+            findings: list[Finding], new: list[Finding]) -> bool:
+        """Bring this up to date with the persons ``added`` (id, ``_name_keys``), remove from
+        ``findings`` (of the state before them) those they end, add to ``new`` those they
+        make but their own. False when a finding about others would change beyond what is
+        worked out here: a person added shares a match key with another person, carries the
+        first copy of a source others carry, links to no person, holds merged ids, or is
+        judged distinct from someone."""
+        from rapidfuzz.fuzz import ratio
+
+        judged = set(self.judged)
+        if any(pid in judged for pid, _ in added):
+            return False
+        # Links to a person added were dangling (or to a merged id): they are not any more.
+        ids = [pid for pid, _ in added]
+        findings[:] = [f for f in findings if not (f.code in _LINK_CODES and _about(f, ids))]
+        blocks: dict[str, list[str]] = {}
+        for key, (block, _, _) in self.names.items():
+            blocks.setdefault(block, []).append(key)
+        for pid, name_keys in added:
+            record = snapshot.get(pid)
+            if record is None:
+                return False
+            associates, merged, sources = _links(record)
+            if merged or _distinct(record) or any(other not in snapshot for _, other in associates):
+                return False
+            for i, key, digest in sources:
+                first = self.sources.setdefault(key, [pid, digest])
+                if first[0] > pid:  # the first copy now: other carriers were compared with another
+                    if first[1] != digest or any(_clash_of(f, key) for f in (*findings, *new)):
+                        return False
+                    first[0] = pid
+                elif first[0] != pid and first[1] != digest:
+                    new.append(_clash(pid, i, key, first[0]))
+            keys = []
+            for name, key, block in name_keys:
+                known = self.names.get(key)
+                if known is not None and known[1] == [pid]:
+                    continue
+                if known is not None:
+                    return False  # a name another person writes: that group's finding changes
+                self.names[key] = [block, [pid], name]
+                blocks.setdefault(block, []).append(key)
+                keys.append(key)
+            for key in keys:
+                for other in blocks[self.names[key][0]]:
+                    _, owners, shown = self.names[other]
+                    if pid not in owners:
+                        score = ratio(key, other, score_cutoff=DUPLICATE_SCORE)
+                        if score:
+                            new.append(_resembling([pid], self.names[key][2], owners, shown, score))
+        return True
+
+
+_LINK_CODES = frozenset({"E-DANGLING-ASSOCIATE", "W-MERGED-ASSOCIATE"})
+
+
+def _about(finding: Finding, ids: list[str]) -> bool:
+    """Whether a finding about an associate link is about a link to one of ``ids``."""
+    return any(finding.message == f"{finding.field}: no person with id {pid!r}"
+               or finding.message.startswith(f"{finding.field}: {pid!r} was merged into ")
+               for pid in ids)
 
 
 def _gathered(snapshot: store.Snapshot, day: date) -> dict[str, Facts]:
@@ -244,10 +352,11 @@ def _gathered(snapshot: store.Snapshot, day: date) -> dict[str, Facts]:
 
 
 def _kept_facts(snapshot: store.Snapshot,
-                day: date) -> tuple[dict[str, Facts], list[Finding] | None, bool] | None:
+                day: date) -> tuple[dict[str, Facts], tuple[list[Finding], str] | None, bool] | None:
     """From ``<db>.facts``, brought up to date with the persons written since and the day:
-    the ``Facts`` of every person of ``snapshot``; its W-DUPLICATE findings when no
-    write since changed a name or a judgement of distinct persons (else None); whether to
+    the ``Facts`` of every person of ``snapshot``; its W-DUPLICATE findings and the
+    ``Names`` they were found among (as JSON text) when no write since changed a name or a
+    judgement of distinct persons (else None); whether to
     save the facts anew. None without such a file for this state, or with changes that
     are not lists of ids (written by something else)."""
     found = FACTS.load(snapshot)
@@ -276,7 +385,7 @@ def _kept_facts(snapshot: store.Snapshot,
             if now is not None:
                 facts[key] = now
             renamed = renamed or before is None or now is None or before[_NAMES] != now[_NAMES]
-    duplicates = None if renamed else [Finding(*f) for f in content["duplicates"]]
+    duplicates = None if renamed else ([Finding(*f) for f in content["duplicates"]], content["names"])
     # New names or another day: the facts are saved anew, so that the next check need not
     # do that work again.
     return facts, duplicates, renamed or other_day or not exact or len(changes) > COMPACT_AFTER
@@ -297,7 +406,7 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: b
         items = sorted(items, key=lambda kv: kv[0])
         persons = [(key, _person_facts(key, record, today)) for key, record in items]
         ids = [_id(key, record) for key, record in items]
-        findings = _combine(persons, ids)
+        findings = _combine(persons, ids)[0]
         if validate:  # a field with a finding of the rules already is not reported twice
             seen = {(f.id, f.field) for f in findings}
             findings += [f for f in _validation(items) if (f.id, f.field) not in seen]
@@ -339,15 +448,16 @@ def _across(record: dict[str, Any]) -> tuple[Any, ...]:
     return (_links(record), record_names(record), _distinct(record))
 
 
-def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = None) -> list[Finding]:
+def _combine(facts: Sequence[tuple[str, Facts]],
+             ids: Sequence[str] | None = None) -> tuple[list[Finding], FirstCopies]:
     """Every finding but the validation's and the likely duplicates, unsorted, from the facts
     of every person in key order (``ids``: the id each record holds, where a hand edit made
-    it differ from its key)."""
+    it differ from its key); and the first copy of each source."""
     pids = ids if ids is not None else [key for key, _ in facts]
     known = set(pids)
     merged_into = {m: pid for pid, (_, person) in zip(pids, facts, strict=True)
                    for m in person[2] if m not in known}
-    first_copy: dict[str, tuple[str, str]] = {}
+    first_copy: FirstCopies = {}
     out: list[Finding] = []
     for pid, (_, person) in zip(pids, facts, strict=True):
         own, associates, _, sources, _, _, _, post = person
@@ -363,11 +473,23 @@ def _combine(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None = Non
                 out.append(_finding("E-DANGLING-ASSOCIATE", pid, f"associates[{i}].id",
                                     f"no person with id {other!r}"))
         for i, key, digest in sources:
-            first = first_copy.setdefault(key, (digest, pid))
-            if first[1] != pid and first[0] != digest:
-                out.append(_finding("E-SOURCE-CLASH", pid, f"sources[{i}]",
-                                    f"source {key!r} differs from the copy cited by {first[1]}"))
-    return out
+            first = first_copy.setdefault(key, [pid, digest])
+            if first[0] != pid and first[1] != digest:
+                out.append(_clash(pid, i, key, first[0]))
+    return out, first_copy
+
+
+def _clash(pid: str, index: int, key: str, first: str) -> Finding:
+    return _finding("E-SOURCE-CLASH", pid, f"sources[{index}]", f"{_CLASH.format(key)}{first}")
+
+
+_CLASH = "source {!r} differs from the copy cited by "
+
+
+def _clash_of(finding: Finding, key: str) -> bool:
+    """Whether ``finding`` is an E-SOURCE-CLASH about the source ``key``."""
+    return (finding.code == "E-SOURCE-CLASH"
+            and finding.message.startswith(f"{finding.field}: {_CLASH.format(key)}"))
 
 
 def _of_rows(pid: str, rows: Iterable[Sequence[str]]) -> list[Finding]:
@@ -383,10 +505,26 @@ def _duplicates_of(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None
 
 def _sort(findings: list[Finding]) -> None:
     """Errors first, then by id, then in ``FINDING_CODES`` order; a stable sort, so one
-    person's findings of one code stay in the record's order."""
-    warning = {code: severity != "error" for code, (severity, _) in FINDING_CODES.items()}
-    rank = {code: i for i, code in enumerate(FINDING_CODES)}
-    findings.sort(key=lambda f: (warning[f.code], f.id, rank[f.code]))
+    person's findings of one code stay in the record's order. A person's likely duplicates
+    are in the order of their messages (the persons named): they are found name by name,
+    in an order that a person added since would change."""
+    findings.sort(key=_order)
+
+
+_RANK = {code: (severity != "error", i) for i, (code, (severity, _)) in enumerate(FINDING_CODES.items())}
+
+
+def _order(finding: Finding) -> tuple[bool, str, int, str]:
+    warning, rank = _RANK[finding.code]
+    return warning, finding.id, rank, finding.message if finding.code == "W-DUPLICATE" else ""
+
+
+def _with(findings: list[Finding], more: list[Finding]) -> list[Finding]:
+    """``findings`` (sorted) with ``more`` sorted in: what ``_sort`` makes of both, in that
+    order, without sorting them all again."""
+    for finding in more:
+        bisect.insort(findings, finding, key=_order)
+    return findings
 
 
 def _digest(source: dict[str, Any]) -> str:
@@ -497,6 +635,19 @@ def _name_facts(record: Mapping[str, Any]) -> tuple[list[list[str]], list[str]]:
     return [[name, " ".join(fold_words(name))] for name in record_names(record)], _distinct(record)
 
 
+def _name_keys(record: Mapping[str, Any]) -> list[list[str]]:
+    """Each name of a record that has a match key: ``[as written, its match key, its block]``
+    (as ``_duplicates`` finds them)."""
+    from dossier.names import join_words, skeleton_token
+
+    out = []
+    for name, spelt in _name_facts(record)[0]:
+        words = spelt.split(" ")
+        if key := join_words(words):
+            out.append([name, key, skeleton_token(words[-1])])
+    return out
+
+
 def _distinct(record: Mapping[str, Any]) -> list[str]:
     return [d["id"] for d in _list(record.get("distinct_from"))
             if isinstance(d, dict) and isinstance(d.get("id"), str)]
@@ -523,6 +674,12 @@ def duplicates(records: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Finding
 
 def _duplicates(persons: Sequence[tuple[str, list[list[str]], list[str]]]) -> list[Finding]:
     """``duplicates`` of ``(id, [[name as written, folded words]], ids judged distinct)``."""
+    return _duplicates_and_names(persons)[0]
+
+
+def _duplicates_and_names(
+        persons: Sequence[tuple[str, list[list[str]], list[str]]]) -> tuple[list[Finding], Names]:
+    """``_duplicates``, and the ``Names`` they were found among."""
     from rapidfuzz import process
     from rapidfuzz.fuzz import ratio
 
@@ -532,6 +689,7 @@ def _duplicates(persons: Sequence[tuple[str, list[list[str]], list[str]]]) -> li
     shown: dict[str, dict[str, str]] = {}  # key -> person -> the name as written
     folded: dict[str, str] = {}  # key -> its words
     blocks: dict[str, list[str]] = {}
+    block_of: dict[str, str] = {}
     for pid, names, _ in persons:
         for name, spelt in names:
             words = spelt.split(" ")
@@ -543,7 +701,8 @@ def _duplicates(persons: Sequence[tuple[str, list[list[str]], list[str]]]) -> li
                 owners[key] = [pid]
                 shown[key] = {pid: name}
                 folded[key] = spelt
-                blocks.setdefault(skeleton_token(words[-1]), []).append(key)
+                block_of[key] = skeleton_token(words[-1])
+                blocks.setdefault(block_of[key], []).append(key)
             elif ids[-1] != pid and pid not in ids:
                 ids.append(pid)
                 shown[key][pid] = name
@@ -572,11 +731,20 @@ def _duplicates(persons: Sequence[tuple[str, list[list[str]], list[str]]]) -> li
                 a, b = sorted(owners[key]), sorted(owners[other])
                 if set(a) & set(b) or frozenset((a[0], b[0])) in judged:
                     continue  # names of one person, or judged different
-                if b[0] < a[0]:
-                    (a, key), (b, other) = (b, other), (a, key)
-                out.append(Finding("W-DUPLICATE", a[0], "name",
-                                   f"likely the same person as {', '.join(b)}: "
-                                   f"name {shown[key][a[0]]!r} resembles {shown[other][b[0]]!r} "
-                                   f"(score {round(s)})"))
-    return out
+                out.append(_resembling(a, shown[key][a[0]], b, shown[other][b[0]], s))
+    among: Names = {}
+    for key, ids in owners.items():
+        ordered = sorted(ids)
+        among[key] = [block_of[key], ordered, shown[key][ordered[0]]]
+    return out, among
+
+
+def _resembling(a: list[str], a_name: str, b: list[str], b_name: str, score: float) -> Finding:
+    """The W-DUPLICATE finding of two names that score high: ``a`` and ``b`` are the persons
+    (sorted) that write them so, ``a_name`` and ``b_name`` how the first of each does; it is
+    about the first of them all."""
+    if b[0] < a[0]:
+        a, a_name, b, b_name = b, b_name, a, a_name
+    return Finding("W-DUPLICATE", a[0], "name", f"likely the same person as {', '.join(b)}: "
+                   f"name {a_name!r} resembles {b_name!r} (score {round(score)})")
 
