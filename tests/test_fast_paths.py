@@ -111,6 +111,8 @@ def _added(db: Path, i: int, given: str, family: str, source: int, title: str) -
     }
     if i % 3 == 0:
         person["associates"] = [{"id": f"p-{(i + 1) % 5}", "sources": [f"report-{source}"]}]
+    if i % 4 == 1:  # judged different from a person perhaps alike, perhaps not there
+        person["distinct_from"] = [{"id": f"p-{(i + 2) % 6}"}]
     path = db.with_name(f"added-{i}.ndjson")
     path.write_bytes(orjson.dumps(person) + b"\n")
     return path
@@ -318,15 +320,28 @@ def test_the_check_after_an_add_is_the_patched_findings(tmp_path: Path,
     assert api.check(db, today=day) == slow
 
 
-def test_an_added_name_that_another_person_has_is_checked_from_the_facts(tmp_path: Path) -> None:
-    """Their group's finding changes: the check takes the facts path, and is right."""
+def test_an_added_name_that_others_have_changes_their_finding(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A person added first in id order, with a name two persons share (written another way)
+    and another that resembles one stored: the group's finding names it first, and the
+    finding of the names that resemble each other is about it now."""
     db = tmp_path / "db.json"
-    load(db, [_sourced(1, "Dariush Fakeri"), _sourced(2, "Dariush Fakeri"), _sourced(3, "Kaveh Nadiri")])
+    load(db, [_sourced(1, "Dariush Fakeri"), _sourced(2, "Daryoush Fakeri", aliases=["Kaveh Nadiri"]),
+              _sourced(3, "Kavehh Nadiri")])
     day = date(2026, 6, 15)
-    api.check(db, today=day)
-    api.add(db, api.NewPerson(name="Dariush Fakeri", id="p-0", role_1988={"title": "Judge"},
-                              source_keys=["report-0"]))
+    assert [f.id for f in api.check(db, today=day)] == ["p-1", "p-2"]
+    api.add(db, api.NewPerson(name="Dariush Fakeri", id="p-0", aliases=["Kaveh Nadiri"],
+                              role_1988={"title": "Judge"}, source_keys=["report-0"]))
     slow = checks.run(store.read(db).keyed().items(), today=day, validate=True)
     assert [f.message for f in slow] == [
-        "likely the same person as p-1, p-2: same folded name 'dariush fakiri' (Dariush Fakeri)"]
+        "likely the same person as p-1, p-2: same folded name 'dariush fakiri' "
+        "(Dariush Fakeri / Daryoush Fakeri)",
+        "likely the same person as p-2: same folded name 'kav nadiri' (Kaveh Nadiri)",
+        "likely the same person as p-3: name 'Kaveh Nadiri' resembles 'Kavehh Nadiri' (score 90)"]
+
+    def not_the_patch(*_: Any, **__: Any) -> None:
+        raise AssertionError("the findings kept were not patched")
+
+    for slower in ("_kept_facts", "_gathered", "run"):
+        monkeypatch.setattr(checks, slower, not_the_patch)
     assert api.check(db, today=day) == slow

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, Literal, NamedTuple
@@ -124,9 +125,10 @@ _POST_INPUTS, _POST_FINDINGS = 6, 7
 
 
 Names = dict[str, list[Any]]
-"""Every match key (folded name, spaces removed) of a state: ``[its block (the consonant
-skeleton of its last word), the persons writing a name of it (sorted), how the first writes
-it]``; what a name added since is compared with."""
+"""Every match key (folded name, spaces removed) of a state, in the order of its first name:
+``[its block (the consonant skeleton of the last word of its first name), the persons writing
+a name of it (sorted), how each writes it, the folded words of its first name, that name's
+place among its person's names]``: what likely duplicates are found among."""
 FirstCopies = dict[str, list[str]]
 """Source key -> ``[the first person carrying it (in id order), the digest of that copy]``."""
 
@@ -193,7 +195,7 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
         FACTS.save(snapshot.path, snapshot.ident, {
             "day": day.isoformat(), "persons": facts, "lexicon": lexicon_state(),
             "duplicates": [f.row() for f in duplicates[0]], "names": duplicates[1]})
-    judged = sorted({other for _, f in persons for other in f[5]})
+    judged = _pairs(_judged((pid, None, f[5]) for pid, f in persons))
     _save_findings(snapshot, day, findings, {"names": duplicates[1], "judged": judged,
                                              "sources": orjson.dumps(first_copies).decode()})
     return findings
@@ -222,7 +224,7 @@ def _patched(snapshot: store.Snapshot, day: date, content: dict[str, Any],
         return None  # (after many, the facts path brings ``<db>.facts`` up to date too)
     if not all(_follows_format(c) for c in changes):
         return None
-    added: list[tuple[str, list[list[str]]]] = [(pid, keys) for c in changes for pid, keys in c["added"]]
+    added: list[tuple[str, list[list[Any]]]] = [(pid, keys) for c in changes for pid, keys in c["added"]]
     changed = {key for c in changes for key in c["changed"]} | {pid for pid, _ in added}
     findings = [Finding(*f) for f in content["findings"]
                 if f[1] not in changed or f[0] not in _OWN_CODES]
@@ -246,49 +248,44 @@ def _follows_format(change: Any) -> bool:
     return (type(change) is dict and _id_lists([change.get("changed")])
             and type(change.get("added")) is list
             and all(type(a) is list and len(a) == 2 and type(a[0]) is str and type(a[1]) is list
-                    and all(type(n) is list and len(n) == 3 and all(type(t) is str for t in n) for n in a[1])
+                    and all(type(n) is list and len(n) == 5 and type(n[4]) is int
+                            and all(type(t) is str for t in n[:4]) for n in a[1])
                     for a in change["added"]))
 
 
 class _Across:
     """What the findings across persons of a state were found among, kept with them: its
-    ``Names``, ``FirstCopies`` and the ids some person was judged distinct from (``names``
-    and ``sources`` as JSON text, parsed only when a person was added since)."""
+    ``Names``, ``FirstCopies`` and the pairs of persons judged different (``names`` and
+    ``sources`` as JSON text, parsed only when a person was added since)."""
 
     def __init__(self, kept: dict[str, Any]) -> None:
         self.names: Names = orjson.loads(kept["names"])
         self.sources: FirstCopies = orjson.loads(kept["sources"])
-        self.judged: list[str] = kept["judged"]
+        self.judged = {frozenset(pair) for pair in kept["judged"]}
 
     def content(self) -> dict[str, Any]:
-        return {"names": orjson.dumps(self.names).decode(), "judged": self.judged,
+        return {"names": orjson.dumps(self.names).decode(), "judged": _pairs(self.judged),
                 "sources": orjson.dumps(self.sources).decode()}
 
-    def add(self, snapshot: store.Snapshot, added: list[tuple[str, list[list[str]]]],
+    def add(self, snapshot: store.Snapshot, added: list[tuple[str, list[list[Any]]]],
             findings: list[Finding], new: list[Finding]) -> bool:
         """Bring this up to date with the persons ``added`` (id, ``_name_keys``), remove from
-        ``findings`` (of the state before them) those they end, add to ``new`` those they
-        make but their own. False when a finding about others would change beyond what is
-        worked out here: a person added shares a match key with another person, carries the
-        first copy of a source others carry, links to no person, holds merged ids, or is
-        judged distinct from someone."""
-        from rapidfuzz.fuzz import ratio
-
-        judged = set(self.judged)
-        if any(pid in judged for pid, _ in added):
-            return False
-        # Links to a person added were dangling (or to a merged id): they are not any more.
+        ``findings`` and ``new`` the findings they end, add to ``new`` those they make but
+        their own. False when a finding about others would change beyond what is worked out
+        here: a person added is the first carrier of a source that others carry with another
+        content, links to no person, or holds merged ids."""
         ids = [pid for pid, _ in added]
+        # Links to a person added were dangling (or to a merged id): they are not any more.
         findings[:] = [f for f in findings if not (f.code in _LINK_CODES and _about(f, ids))]
         blocks: dict[str, list[str]] = {}
-        for key, (block, _, _) in self.names.items():
-            blocks.setdefault(block, []).append(key)
+        for key, entry in self.names.items():
+            blocks.setdefault(entry[0], []).append(key)
         for pid, name_keys in added:
             record = snapshot.get(pid)
             if record is None:
                 return False
             associates, merged, sources = _links(record)
-            if merged or _distinct(record) or any(other not in snapshot for _, other in associates):
+            if merged or any(other not in snapshot for _, other in associates):
                 return False
             for i, key, digest in sources:
                 first = self.sources.setdefault(key, [pid, digest])
@@ -298,24 +295,65 @@ class _Across:
                     first[0] = pid
                 elif first[0] != pid and first[1] != digest:
                     new.append(_clash(pid, i, key, first[0]))
-            keys = []
-            for name, key, block in name_keys:
-                known = self.names.get(key)
-                if known is not None and known[1] == [pid]:
-                    continue
-                if known is not None:
-                    return False  # a name another person writes: that group's finding changes
-                self.names[key] = [block, [pid], name]
-                blocks.setdefault(block, []).append(key)
-                keys.append(key)
-            for key in keys:
-                for other in blocks[self.names[key][0]]:
-                    _, owners, shown = self.names[other]
-                    if pid not in owners:
-                        score = ratio(key, other, score_cutoff=DUPLICATE_SCORE)
-                        if score:
-                            new.append(_resembling([pid], self.names[key][2], owners, shown, score))
+            self._add_names(pid, name_keys, _distinct(record), blocks, findings, new)
         return True
+
+    def _add_names(self, pid: str, name_keys: list[list[Any]], distinct: list[str],
+                   blocks: dict[str, list[str]], findings: list[Finding], new: list[Finding]) -> None:
+        """Add a person's names (and judgements): the likely duplicates about the keys they
+        touch are found before and after, and the difference applied."""
+        import bisect
+
+        touched = list(dict.fromkeys(key for _, key, *_ in name_keys))
+        regroup = bool(distinct) or any(key in self.names for key in touched)
+        before = self._about_keys(touched, blocks, regroup)
+        self.judged |= {frozenset((pid, other)) for other in distinct}
+        for name, key, block, spelt, rank in name_keys:
+            entry = self.names.get(key)
+            if entry is None:
+                self.names[key] = [block, [pid], [name], spelt, rank]
+                blocks.setdefault(block, []).append(key)
+            elif pid not in entry[1]:
+                at = bisect.bisect(entry[1], pid)
+                entry[1].insert(at, pid)
+                entry[2].insert(at, name)
+                if at == 0:  # its first name now: the key's block may change
+                    blocks[entry[0]].remove(key)
+                    entry[0], entry[3], entry[4] = block, spelt, rank
+                    blocks.setdefault(block, []).append(key)
+        after = self._about_keys(touched, blocks, regroup)
+        gone = Counter(before) - Counter(after)
+        for kept in (findings, new):
+            left = []
+            for f in kept:
+                if gone[f] > 0:
+                    gone[f] -= 1
+                else:
+                    left.append(f)
+            kept[:] = left
+        new += (Counter(after) - Counter(before)).elements()
+
+    def _about_keys(self, keys: list[str], blocks: dict[str, list[str]], regroup: bool) -> list[Finding]:
+        """The likely duplicates that name one of ``keys`` for a score, and (``regroup``)
+        every one for a name shared."""
+        from rapidfuzz.fuzz import ratio
+
+        out = []
+        if regroup:
+            order = sorted(self.names.items(), key=lambda item: (item[1][1][0], item[1][4]))
+            out += _groups(order, self.judged)
+        pairs = {frozenset((key, other)) for key in keys if key in self.names
+                 for other in blocks[self.names[key][0]] if other != key}
+        for key, other in map(sorted, pairs):
+            score = ratio(key, other, score_cutoff=DUPLICATE_SCORE)
+            found = _resembling(self.names, key, other, score, self.judged) if score else None
+            if found is not None:
+                out.append(found)
+        return out
+
+
+def _pairs(judged: set[frozenset[str]]) -> list[list[str]]:
+    return sorted(sorted(pair) for pair in judged)
 
 
 _LINK_CODES = frozenset({"E-DANGLING-ASSOCIATE", "W-MERGED-ASSOCIATE"})
@@ -635,16 +673,16 @@ def _name_facts(record: Mapping[str, Any]) -> tuple[list[list[str]], list[str]]:
     return [[name, " ".join(fold_words(name))] for name in record_names(record)], _distinct(record)
 
 
-def _name_keys(record: Mapping[str, Any]) -> list[list[str]]:
-    """Each name of a record that has a match key: ``[as written, its match key, its block]``
-    (as ``_duplicates`` finds them)."""
+def _name_keys(record: Mapping[str, Any]) -> list[list[Any]]:
+    """Each name of a record that has a match key: ``[as written, its match key, its block,
+    its folded words, its place among the record's names]`` (as ``_duplicates`` finds them)."""
     from dossier.names import join_words, skeleton_token
 
     out = []
-    for name, spelt in _name_facts(record)[0]:
+    for rank, (name, spelt) in enumerate(_name_facts(record)[0]):
         words = spelt.split(" ")
         if key := join_words(words):
-            out.append([name, key, skeleton_token(words[-1])])
+            out.append([name, key, skeleton_token(words[-1]), spelt, rank])
     return out
 
 
@@ -685,66 +723,69 @@ def _duplicates_and_names(
 
     from dossier.names import join_words, skeleton_token
 
-    owners: dict[str, list[str]] = {}
-    shown: dict[str, dict[str, str]] = {}  # key -> person -> the name as written
-    folded: dict[str, str] = {}  # key -> its words
-    blocks: dict[str, list[str]] = {}
-    block_of: dict[str, str] = {}
-    for pid, names, _ in persons:
-        for name, spelt in names:
+    names: Names = {}  # (persons come in id order: keys in the order of their first name)
+    for pid, person_names, _ in persons:
+        for rank, (name, spelt) in enumerate(person_names):
             words = spelt.split(" ")
             key = join_words(words)
             if not key:
                 continue
-            ids = owners.get(key)
-            if ids is None:
-                owners[key] = [pid]
-                shown[key] = {pid: name}
-                folded[key] = spelt
-                block_of[key] = skeleton_token(words[-1])
-                blocks.setdefault(block_of[key], []).append(key)
-            elif ids[-1] != pid and pid not in ids:
-                ids.append(pid)
-                shown[key][pid] = name
-    judged = {frozenset((pid, other)) for pid, _, distinct in persons for other in distinct}
-    out = []
-    reported: set[frozenset[str]] = set()
-    for key, ids in owners.items():
-        group = frozenset(ids)
-        if len(ids) < 2 or group in reported:
-            continue
-        reported.add(group)
-        ordered = sorted(ids)
-        pairs = [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]
-                 if frozenset((a, b)) not in judged]
-        spelt = folded[key]
-        # One finding for the group; one per pair when some of its pairs were judged different.
-        for first, *rest in ([ordered] if len(pairs) * 2 == len(ordered) * (len(ordered) - 1) else pairs):
-            spellings = " / ".join(dict.fromkeys(shown[key][pid] for pid in (first, *rest)))
-            out.append(Finding("W-DUPLICATE", first, "name",
-                               f"likely the same person as {', '.join(rest)}: "
-                               f"same folded name {spelt!r} ({spellings})"))
+            entry = names.get(key)
+            if entry is None:
+                names[key] = [skeleton_token(words[-1]), [pid], [name], spelt, rank]
+            elif entry[1][-1] != pid:
+                entry[1].append(pid)
+                entry[2].append(name)
+    judged = _judged(persons)
+    out = _groups(names.items(), judged)
+    blocks: dict[str, list[str]] = {}
+    for key, entry in names.items():
+        blocks.setdefault(entry[0], []).append(key)
     for keys in blocks.values():
         for i, key in enumerate(keys[:-1]):
-            for other, s, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
-                                                score_cutoff=DUPLICATE_SCORE, limit=None):
-                a, b = sorted(owners[key]), sorted(owners[other])
-                if set(a) & set(b) or frozenset((a[0], b[0])) in judged:
-                    continue  # names of one person, or judged different
-                out.append(_resembling(a, shown[key][a[0]], b, shown[other][b[0]], s))
-    among: Names = {}
-    for key, ids in owners.items():
-        ordered = sorted(ids)
-        among[key] = [block_of[key], ordered, shown[key][ordered[0]]]
-    return out, among
+            for other, score, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
+                                                    score_cutoff=DUPLICATE_SCORE, limit=None):
+                found = _resembling(names, key, other, score, judged)
+                if found is not None:
+                    out.append(found)
+    return out, names
 
 
-def _resembling(a: list[str], a_name: str, b: list[str], b_name: str, score: float) -> Finding:
-    """The W-DUPLICATE finding of two names that score high: ``a`` and ``b`` are the persons
-    (sorted) that write them so, ``a_name`` and ``b_name`` how the first of each does; it is
-    about the first of them all."""
+def _judged(persons: Iterable[tuple[str, Any, list[str]]]) -> set[frozenset[str]]:
+    """The pairs of persons judged different, from ``(id, _, ids judged distinct)``."""
+    return {frozenset((pid, other)) for pid, _, distinct in persons for other in distinct}
+
+
+def _groups(names: Iterable[tuple[str, list[Any]]], judged: set[frozenset[str]]) -> list[Finding]:
+    """The W-DUPLICATE findings of names that persons share (``Names`` entries, in the order
+    of their first name): one per group of persons (a group sharing two keys: once), or one
+    per pair when some of its pairs were judged different."""
+    out = []
+    reported: set[frozenset[str]] = set()
+    for _, (_, ordered, spellings, spelt, _) in names:
+        group = frozenset(ordered)
+        if len(ordered) < 2 or group in reported:
+            continue
+        reported.add(group)
+        shown = dict(zip(ordered, spellings, strict=True))
+        pairs = [(a, b) for i, a in enumerate(ordered) for b in ordered[i + 1:]
+                 if frozenset((a, b)) not in judged]
+        for first, *rest in ([ordered] if len(pairs) * 2 == len(ordered) * (len(ordered) - 1) else pairs):
+            written = " / ".join(dict.fromkeys(shown[pid] for pid in (first, *rest)))
+            out.append(Finding("W-DUPLICATE", first, "name",
+                               f"likely the same person as {', '.join(rest)}: "
+                               f"same folded name {spelt!r} ({written})"))
+    return out
+
+
+def _resembling(names: Names, key: str, other: str, score: float,
+                judged: set[frozenset[str]]) -> Finding | None:
+    """The W-DUPLICATE finding of two keys of a block that score high, about the first
+    person of either; None for names of one person, or persons judged different."""
+    (_, a, a_names, _, _), (_, b, b_names, _, _) = names[key], names[other]
+    if set(a) & set(b) or frozenset((a[0], b[0])) in judged:
+        return None
     if b[0] < a[0]:
-        a, a_name, b, b_name = b, b_name, a, a_name
+        a, a_names, b, b_names = b, b_names, a, a_names
     return Finding("W-DUPLICATE", a[0], "name", f"likely the same person as {', '.join(b)}: "
-                   f"name {a_name!r} resembles {b_name!r} (score {round(score)})")
-
+                   f"name {a_names[0]!r} resembles {b_names[0]!r} (score {round(score)})")
