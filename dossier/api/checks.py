@@ -302,8 +302,6 @@ class _Across:
                    blocks: dict[str, list[str]], findings: list[Finding], new: list[Finding]) -> None:
         """Add a person's names (and judgements): the likely duplicates about the keys they
         touch are found before and after, and the difference applied."""
-        import bisect
-
         touched = list(dict.fromkeys(key for _, key, *_ in name_keys))
         regroup = bool(distinct) or any(key in self.names for key in touched)
         before = self._about_keys(touched, blocks, regroup)
