@@ -102,8 +102,10 @@ _LINE_KEY = {name: re.compile(b"\n" + pattern.pattern) for name, pattern in _KEY
 
 
 def line_of(record: Mapping[str, Any]) -> bytes:
-    """A record as it is stored: its NDJSON line (keys in the record's order), newline included."""
-    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+    """A record as it is stored: its NDJSON line (keys in the record's order), newline included.
+    An object of the line's size: orjson's own result keeps a buffer of ~8 KB, which thousands
+    of lines kept (an import's) would multiply."""
+    return bytes(memoryview(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)))
 
 
 def _term(line: bytes | memoryview, before: bytes) -> int:
@@ -568,12 +570,32 @@ class Persons(Sequence[Record]):
 
 @dataclass
 class Change:
-    """One record put or deleted by a transaction: what it was and what it is (None: absent)."""
+    """One record put or deleted by a transaction: what it was and what it is (None: absent).
+
+    A person put as its line (``Transaction.put_line``) is kept as those bytes, and ``new``
+    decodes them on each use: an import of thousands holds their lines, not their dicts
+    (a dict takes ~4 times the bytes of its line).
+    """
 
     section: str
     key: str
     old: Record | None
-    new: Record | None
+    stored: Record | bytes | None
+
+    @property
+    def new(self) -> Record | None:
+        stored = self.stored
+        if isinstance(stored, bytes):
+            record: Record = orjson.loads(stored)
+            return record
+        return stored
+
+    @property
+    def line(self) -> bytes:
+        """The line it is stored as (not for a deletion)."""
+        stored = self.stored
+        assert stored is not None
+        return stored if isinstance(stored, bytes) else line_of(stored)
 
 
 class Transaction(Snapshot):
@@ -588,7 +610,7 @@ class Transaction(Snapshot):
         self._changes: dict[tuple[str, str], Change] = {}
         self.on_commit: Callable[[Transaction], None] | None = None
         self._meta_changed = False
-        self._history_added: list[Record] = []
+        self._history_added: list[tuple[int, bytes]] = []  # (n, line): an import logs thousands
         self._validated = False
         self._unvalidated = False
         self.notes: dict[tuple[str, str], dict[str, Any]] = {}  # for the history: e.g. merged into
@@ -606,6 +628,11 @@ class Transaction(Snapshot):
     def put_many(self, records: Iterable[Mapping[str, Any]]) -> None:
         for record in records:
             self._put("persons", dict(record))
+
+    def put_line(self, person_id: str, line: bytes) -> None:
+        """Put a person given as ``line_of`` its stored form (sealed already, with encryption
+        on): the transaction keeps these bytes (see ``Change``)."""
+        self._record("persons", person_id, line)
 
     def delete(self, person_ids: Iterable[str]) -> None:
         for person_id in person_ids:
@@ -634,7 +661,7 @@ class Transaction(Snapshot):
         """Append history entries (numbered here: ``n`` counts from the first entry ever)."""
         for entry in entries:
             n = self._next_n()
-            self._history_added.append({"n": n, **{k: v for k, v in entry.items() if k != "n"}})
+            self._history_added.append((n, line_of({"n": n, **{k: v for k, v in entry.items() if k != "n"}})))
 
     def set_meta(self, key: str, value: Any) -> None:
         if self._file.meta.get(key) != value:
@@ -671,7 +698,7 @@ class Transaction(Snapshot):
         keys = set(super()._keys(section))
         for (sec, key), change in self._changes.items():
             if sec == section:
-                (keys.add if change.new is not None else keys.discard)(key)
+                (keys.add if change.stored is not None else keys.discard)(key)
         return sorted(keys)
 
     def _table(self, section: str) -> dict[str, Record]:
@@ -679,12 +706,13 @@ class Transaction(Snapshot):
         for (sec, key), change in self._changes.items():
             if sec != section:
                 continue
-            if change.new is None:
+            new = change.new
+            if new is None:
                 table.pop(key, None)
             else:
-                table[key] = change.new
+                table[key] = new
         if section == "history":
-            table.update((str(e["n"]), e) for e in self._history_added)
+            table.update((str(n), orjson.loads(line)) for n, line in self._history_added)
         return table
 
     def __len__(self) -> int:
@@ -703,17 +731,17 @@ class Transaction(Snapshot):
     def _delete(self, section: str, key: str) -> None:
         self._record(section, key, None)
 
-    def _record(self, section: str, key: str, new: Record | None) -> None:
+    def _record(self, section: str, key: str, new: Record | bytes | None) -> None:
         change = self._changes.get((section, key))
         old = change.old if change is not None else self.before(section, key)
-        if old == new:
+        if old == (orjson.loads(new) if type(new) is bytes and old is not None else new):
             self._changes.pop((section, key), None)  # back to what is stored
             return
         self._changes[(section, key)] = Change(section, key, old, new)
 
     def _next_n(self) -> int:
         if self._history_added:
-            return int(self._history_added[-1]["n"]) + 1
+            return self._history_added[-1][0] + 1
         if "history" in self._parsed:
             return max((int(k) for k in self._parsed["history"]), default=0) + 1
         part = self._file.sections["history"]
@@ -733,7 +761,7 @@ class Transaction(Snapshot):
         must validate every record again, as for a hand-edited file."""
         self._unvalidated = True
 
-    def pieces(self) -> list[bytes | bytearray | tuple[int, int]]:
+    def pieces(self) -> list[Piece]:
         """The new file as pieces: new bytes, or (offset, length) runs of the old file.
 
         The changes are spliced into the old bytes (a file of an older schema, or one
@@ -747,7 +775,7 @@ class Transaction(Snapshot):
                 pass  # a hand-edited file: write every line anew
         return self._rewrite()
 
-    def _rewrite(self) -> list[bytes | bytearray | tuple[int, int]]:
+    def _rewrite(self) -> list[Piece]:
         """Every line anew, from the parsed tables: the canonical bytes of this state."""
         counts, sizes, total = {}, {}, 0
         body = bytearray()  # (orjson's own buffers keep ~8 KB each: many lines are copied in)
@@ -767,7 +795,7 @@ class Transaction(Snapshot):
         validated = not self._unvalidated and (self._validated or self.trusted)
         return [self._header(counts, sizes, total, validated), body]
 
-    def _splice(self) -> list[bytes | bytearray | tuple[int, int]]:
+    def _splice(self) -> list[Piece]:
         """The old file's runs of unchanged lines, with the changed lines between them."""
         by_section: dict[str, list[Change]] = {s: [] for s in SECTIONS}
         for change in self._changes.values():
@@ -796,6 +824,11 @@ class Transaction(Snapshot):
         return orjson.dumps({"dossier": head}, option=orjson.OPT_APPEND_NEWLINE)
 
 
+Piece = bytes | bytearray | tuple[int, int] | list[bytes]
+"""Of a new file: bytes; an ``(offset, length)`` run of the old file; lines to write as
+they are (a ``Change``'s own, not copied)."""
+
+
 class _Splice:
     """Builds the pieces of a spliced file and its sum, section by section.
 
@@ -805,9 +838,10 @@ class _Splice:
 
     def __init__(self, file: _File, total: int) -> None:
         self.buf, self.total = file.buf, total
-        self.pieces: list[bytes | bytearray | tuple[int, int]] = []
+        self.pieces: list[Piece] = []
 
-    def section(self, part: _Section, changes: list[Change], appended: list[Record]) -> tuple[int, int]:
+    def section(self, part: _Section, changes: list[Change],
+                appended: list[tuple[int, bytes]]) -> tuple[int, int]:
         """Splice one section; (line count, bytes) of the new section."""
         count, size = part.count, part.end - part.start
         self.part, self.at, self.last = part, part.start, part.name.encode()
@@ -819,22 +853,29 @@ class _Splice:
             if found:
                 self.total -= _term(self.buf[start:end], self._key_before(start))
                 count, size = count - 1, size - (end - start)
-            if change.new is not None:
-                size += self._add(line_of(change.new), change.key.encode())
+            if change.stored is not None:
+                size += self._add(change.line, change.key.encode(), owned=type(change.stored) is bytes)
                 count += 1
             self.at = end
         self._copy(part.end)
-        for entry in appended:
-            size += self._add(line_of(entry), str(entry["n"]).encode())
+        for n, line in appended:
+            size += self._add(line, str(n).encode(), owned=True)
             count += 1
         return count, size
 
-    def _add(self, line: bytes, key: bytes) -> int:
+    def _add(self, line: bytes, key: bytes, *, owned: bool = False) -> int:
+        """Add a new line (``owned``: the bytes a change keeps, written as they are)."""
         self.total += _term(line, self.last)
         self.last = key
+        last = self.pieces[-1] if self.pieces else None
+        if owned:
+            if isinstance(last, list):
+                last.append(line)
+            else:
+                self.pieces.append([line])
         # New lines next to each other go into one buffer (orjson's own keep ~8 KB each).
-        if self.pieces and isinstance(self.pieces[-1], bytearray):
-            self.pieces[-1] += line
+        elif isinstance(last, bytearray):
+            last += line
         else:
             self.pieces.append(bytearray(line))
         return len(line)
@@ -934,9 +975,10 @@ def _check_writable(path: Path) -> None:
 WRITEBACK_EVERY = 16 << 20  # bytes of a large database write between two early writebacks
 
 
-def _write_pieces(path: Path, pieces: list[bytes | bytearray | tuple[int, int]], old: _File) -> None:
+def _write_pieces(path: Path, pieces: list[Piece], old: _File) -> None:
     def fill(fd: int) -> None:
-        total = sum(len(p) if isinstance(p, bytes | bytearray) else p[1] for p in pieces)
+        total = sum(p[1] if isinstance(p, tuple) else len(p) if isinstance(p, bytes | bytearray)
+                    else sum(map(len, p)) for p in pieces)
         with _written_back(fd, total) as written:
             for piece in pieces:
                 if isinstance(piece, bytes | bytearray):
@@ -944,6 +986,9 @@ def _write_pieces(path: Path, pieces: list[bytes | bytearray | tuple[int, int]],
                     for at, size in _parts(0, len(view)):
                         _write_all(fd, view[at:at + size])
                         written(size)
+                elif isinstance(piece, list):
+                    for at in range(0, len(piece), _LINES_AT_ONCE):
+                        written(_write_lines(fd, piece[at:at + _LINES_AT_ONCE]))
                 else:
                     for at, size in _parts(*piece):
                         _copy_range(old, fd, at, size)
@@ -1065,6 +1110,28 @@ def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | No
         raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
+
+
+_LINES_AT_ONCE = 512  # lines per ``writev`` (below any system's IOV_MAX)
+
+
+def _write_lines(fd: int, lines: list[bytes]) -> int:
+    """Write ``lines`` in one call where the system has ``writev``; their size."""
+    size = sum(map(len, lines))
+    if not hasattr(os, "writev"):
+        for line in lines:
+            _write_all(fd, line)
+        return size
+    views, first, left = [memoryview(line) for line in lines], 0, size
+    while left:
+        done = os.writev(fd, views[first:])
+        left -= done
+        while done and done >= len(views[first]):  # (a short write: go on after it)
+            done -= len(views[first])
+            first += 1
+        if done:
+            views[first] = views[first][done:]
+    return size
 
 
 def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:

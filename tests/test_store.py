@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from filelock import FileLock
@@ -191,6 +192,35 @@ def test_a_transaction_lists_its_own_changes_after_reading_every_record(db: Path
         assert [s["key"] for s in tx.sources_with("title", "Report B")] == ["report-b"]
 
 
+def test_a_person_put_as_its_line_is_the_person_put(tmp_path: Path) -> None:
+    """An import puts persons as their lines (the transaction keeps bytes, not dicts, and
+    writes them as they are): the file is byte for byte the one ``put`` makes, and the
+    transaction reads them back as records."""
+    import shutil
+
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    _three_hundred(first)
+    shutil.copy(first, second)
+    added = [{"id": f"p-{i:03d}x", "name": f"Dariush Fakeri {i}", "aliases": ["داریوش"]}
+             for i in (5, 150, 400)]
+    changed = {**store.read(first)["p-007"], "narrative": "changed"}
+    with store.transaction(first) as tx:
+        for record in [*added, changed]:
+            tx.put(record)
+        tx.log([{"kind": "person", "id": "p-150x", "op": "added"}])
+    with store.transaction(second) as tx:
+        for record in [*added, changed]:
+            tx.put_line(record["id"], store.line_of(record))
+        tx.put_line("p-008", store.line_of(store.read(second)["p-008"]))  # as stored: no change
+        assert [c.key for c in tx.changes] == [r["id"] for r in [*added, changed]]
+        assert all(isinstance(c.stored, bytes) for c in tx.changes)
+        assert tx["p-150x"] == added[1]
+        assert tx.get("p-007") == changed
+        tx.log([{"kind": "person", "id": "p-150x", "op": "added"}])
+    assert first.read_bytes() == second.read_bytes()
+    assert store.read(second).intact
+
+
 def test_a_large_write_written_back_in_parts_is_the_file_written_in_one_go(tmp_path, monkeypatch):
     """A large write has a thread write back its first parts while the rest is copied; the
     file is byte for byte the one a write in one go makes, and no thread is left."""
@@ -210,6 +240,8 @@ def test_a_large_write_written_back_in_parts_is_the_file_written_in_one_go(tmp_p
     real = getattr(os, "fdatasync", os.fsync)
     monkeypatch.setattr(store, "WRITEBACK_EVERY", 4096)  # the file is ~70 KB: many parts
     monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(fd), real(fd))[1], raising=False)
+    for name in ("_write_all", "_copy_range"):  # slow parts: the thread gets to sync before the end
+        monkeypatch.setattr(store, name, _slowed(getattr(store, name)))
     write(first)
     assert synced  # the early writeback ran
     assert threading.active_count() == 1
@@ -220,6 +252,13 @@ def test_a_large_write_written_back_in_parts_is_the_file_written_in_one_go(tmp_p
 
 
 _LONG = {"id": "p-150", "name": "Kaveh Nadiri", "narrative": "changed " * 2000}
+
+
+def _slowed(write: Any) -> Any:
+    def slow(*args: Any) -> None:
+        write(*args)
+        time.sleep(0.002)
+    return slow
 
 
 def _three_hundred(db: Path) -> None:  # ~70 KB

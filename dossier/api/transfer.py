@@ -22,7 +22,10 @@ Import is all-or-nothing and idempotent:
    settled by ``--on-conflict`` (fail: exit 5; update; skip). A source key
    cited with other content elsewhere in the database or the batch is a
    conflict too; ``skip`` skips that record, ``fail`` and ``update`` stop.
-6. One ``put_many`` in one transaction: one atomic write, or none at all.
+6. Everything in one transaction: one atomic write, or none at all. From validation on,
+   each record is held as its canonical line (a dict only while it is looked at), and
+   the transaction keeps and writes those lines as they are: the peak memory of an
+   import of 10,000 persons is ~4.7 times its NDJSON (it was ~8.8 times with dicts).
 
 Timestamps given in the input are kept (lossless); otherwise ``created`` is
 the stored one (or now) and ``updated`` is now, set only on a real change.
@@ -38,6 +41,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+import orjson
+
 from dossier import store
 from dossier.api import writing
 from dossier.errors import Conflict, InvalidInput, Problem, StorageError, UsageError
@@ -51,7 +56,7 @@ from dossier.model.bulk import paused_gc
 
 ON_CONFLICT = ("fail", "update", "skip")
 MAX_PROBLEMS = 100
-CHUNK = 2000  # records per validation call: amortizes the call, bounds the models alive at once
+CHUNK = 500  # records per validation call: amortizes the call, bounds the models alive at once
 PROGRESS_MIN = 2000  # below this an import is over before a bar is worth drawing
 PARALLEL_MIN = 4000  # below this a second process costs more than it saves
 
@@ -160,27 +165,27 @@ def import_items(
             report.recipients = keys.adopt(tx, recipients)
         _inline_sources(items, registry, None if mirror else tx, problems)
         pending = _pending(items, tx, calendar, problems)
-        records = _validate([items[i] for i in pending], calendar, problems, progress)
-        if problems or records is None:
+        lines = _validate([items[i] for i in pending], calendar, problems, progress)
+        if problems or lines is None:
             raise _invalid(problems, items)
-        validated: list[dict[str, Any] | None] = [None] * len(items)
-        for i, record in zip(pending, records, strict=True):
-            validated[i] = record
+        validated: list[bytes | None] = [None] * len(items)
+        for i, line in zip(pending, lines, strict=True):
+            validated[i] = line
+        del lines
         batch = list(zip(items, validated, strict=True))
+        del validated
         _assign_ids(batch, problems)
         if problems:
             raise _invalid(problems, items)
-        # compared as the store will hold them (sealed, with encryption on)
-        batch = [(item, tx.stored_form("persons", r) if r is not None else None) for item, r in batch]
+        if tx.seal is not None:  # compared as the store will hold them: sealed
+            batch = [(item, store.line_of(tx.stored_form("persons", orjson.loads(line))) if line else None)
+                     for item, line in batch]
         registry = {k: (tx.stored_form("sources", src), it) for k, (src, it) in registry.items()}
         if mirror:
-            _mirror(batch, registry, tx, report)
+            records = [(item, orjson.loads(line) if line else None) for item, line in batch]
+            _mirror(records, registry, tx, report)
             return report
-        for record in _decide(batch, tx, on_conflict, report, notify):
-            for src in record.get("sources", ()):
-                if tx.source(src["key"]) != src:
-                    tx.put_source(src)
-            tx.put(record)
+        _decide(batch, tx, on_conflict, report, notify)
     return report
 
 
@@ -264,8 +269,9 @@ def _inline_sources(items: Sequence[Item], registry: Registry, tx: store.Snapsho
 
 def _validate(
     items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
-) -> list[dict[str, Any]] | None:
-    """The canonical dicts of ``items``, or None after adding every error to ``problems``."""
+) -> list[bytes] | None:
+    """The canonical lines of ``items`` (JSON, no newline), or None after adding every error
+    to ``problems``. Lines, not dicts: 10,000 records take ~20 MB so, ~80 MB as dicts."""
     with _progress(progress, len(items), "validating") as advance, paused_gc():
         if _can_fork(len(items)):
             return _validate_forked(items, calendar, problems, advance)
@@ -274,11 +280,11 @@ def _validate(
 
 def _validate_serial(
     items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance
-) -> list[dict[str, Any]] | None:
+) -> list[bytes] | None:
     from dossier.model.person import persons_adapter, validate_many
 
     dump = persons_adapter().dump_python
-    out: list[dict[str, Any]] | None = []
+    out: list[bytes] | None = []
     for start in range(0, len(items), CHUNK):
         whole = items[start:start + CHUNK]
         chunk = materialize(whole, problems)  # NDJSON lines are parsed here, in the worker
@@ -291,9 +297,9 @@ def _validate_serial(
         if found:
             out = None
         elif out is not None and not problems:
-            out += dump(persons, mode="json")
+            out += [_copied(orjson.dumps(record)) for record in dump(persons, mode="json")]
             for item in chunk:
-                item.data = None  # the canonical dict replaces it
+                item.data = None  # the canonical line replaces it
         del persons
         advance(len(whole))
     return None if problems else out
@@ -309,36 +315,50 @@ def _can_fork(count: int) -> bool:
 
 def _validate_forked(
     items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance
-) -> list[dict[str, Any]] | None:
+) -> list[bytes] | None:
     """``_validate_serial`` with the second half done by a forked child (``bulk.in_parallel``),
-    which sends back the canonical dicts or its problems; the parent drops that half of the
-    input at once."""
+    which sends back a line ``L`` and the canonical lines, or ``P`` and its problems (JSON);
+    the parent drops that half of the input at once."""
     from dataclasses import astuple
 
     from dossier.model.bulk import in_parallel
 
     half = len(items) // 2
 
-    def second_half() -> dict[str, Any]:
+    def second_half() -> bytes:
         theirs: list[Problem] = []
         out = _validate_serial(items[half:], calendar, theirs, _no_advance)
-        return {"records": out} if out is not None else {"problems": [astuple(p) for p in theirs]}
+        if out is None:
+            return b"P" + orjson.dumps([astuple(p) for p in theirs])
+        return b"L\n" + b"\n".join(out)
 
-    result = in_parallel(second_half)
+    result = in_parallel(second_half, lines=True)
     for item in items[half:]:
         item.data = None  # the child has its own copy
     first = _validate_serial(items[:half], calendar, problems, advance)
-    got = result()
+    got: list[bytes] | None = result()
     if got is None:
         raise StorageError("validation worker process failed; nothing was imported")
     advance(len(items) - half)
-    if "problems" in got:
-        problems.extend(Problem(*p) for p in got["problems"])
+    if got[0].startswith(b"P"):
+        problems.extend(Problem(*p) for p in orjson.loads(got[0][1:]))
         return None
     if problems or first is None:
         return None
-    second: list[dict[str, Any]] = got["records"]
-    return first + second
+    return first + got[1:]
+
+
+def _copied(data: bytes) -> bytes:
+    """``data`` in an object of its own size (a result of orjson keeps a buffer of ~8 KB)."""
+    return bytes(memoryview(data))
+
+
+def _line_id(line: bytes) -> str | None:
+    """The id of a canonical record's line: its first key (a slug needs no escapes)."""
+    if line.startswith(b'{"id":"'):
+        return line[7:line.index(b'"', 7)].decode()
+    found: str | None = orjson.loads(line)["id"]
+    return found
 
 
 @contextmanager
@@ -440,15 +460,16 @@ def _pending(
 # --- ids, conflicts, timestamps ---------------------------------------------------
 
 
-Pair = tuple[Item, dict[str, Any] | None]  # (input, validated record; None = unchanged as stored)
+Pair = tuple[Item, bytes | None]  # (input, validated record's line; None = unchanged as stored)
+RecordPair = tuple[Item, dict[str, Any] | None]
 
 
 def _assign_ids(batch: list[Pair], problems: list[Problem]) -> None:
     from dossier.model.ids import slugify, unique_id
 
     first: dict[str, Item] = {}
-    for item, record in batch:
-        person_id = item.data["id"] if record is None else record["id"]
+    ids = [item.data["id"] if line is None else _line_id(line) for item, line in batch]
+    for (item, _), person_id in zip(batch, ids, strict=True):
         if person_id is None:
             continue
         if person_id in first:
@@ -458,30 +479,36 @@ def _assign_ids(batch: list[Pair], problems: list[Problem]) -> None:
         else:
             first[person_id] = item
     taken = set(first)
-    for _, record in batch:
-        if record is not None and record["id"] is None:
-            new_id = unique_id(slugify(record["name"]), taken)
-            record["id"] = new_id
-            taken.add(new_id)
+    for i, ((item, line), person_id) in enumerate(zip(batch, ids, strict=True)):
+        if line is not None and person_id is None:
+            record = orjson.loads(line)
+            record["id"] = unique_id(slugify(record["name"]), taken)
+            taken.add(record["id"])
+            batch[i] = item, store.line_of(record)
 
 
 def _decide(
     batch: list[Pair], tx: store.Transaction, on_conflict: str, report: ImportReport, notify: Notify
-) -> list[dict[str, Any]]:
-    """Sort the batch into added/updated/unchanged/skipped; return the records to write."""
+) -> None:
+    """Sort the batch into added/updated/unchanged/skipped, and put the records to write in
+    ``tx`` with the sources they carry (a conflict raises: the transaction is not written).
+    Each record is a dict only while it is looked at: ``tx`` and ``batch`` hold lines (the
+    batch's are dropped as they are read)."""
     content = rules.content
     stamp = rules.now_stamp()
     conflicts: list[str] = []
-    writes: list[tuple[Item, dict[str, Any], bool]] = []
-    for item, record in batch:
-        if record is None:
+    writes: list[tuple[Item, bytes, bool]] = []
+    for i, (item, line) in enumerate(batch):
+        if line is None:
             report.unchanged.append(item.data["id"])
             continue
+        batch[i] = item, None
+        record = orjson.loads(line)
         stored = tx.get(record["id"])
         if stored is None:
             record["created"] = record["created"] or stamp
             record["updated"] = record["updated"] or stamp
-            writes.append((item, record, False))
+            writes.append((item, store.line_of(record), False))
             continue
         if content(record) == content(stored):
             report.unchanged.append(record["id"])
@@ -490,19 +517,22 @@ def _decide(
             report.skipped.append(record["id"])
             notify(f"skipped {record['id']} ({item.where()}): differs from the stored record")
         elif on_conflict == "update":
-            writes.append((item, _timestamps(record, stored, stamp), True))
+            writes.append((item, store.line_of(_timestamps(record, stored, stamp)), True))
         else:
             changed = [k for k in record if k not in rules.TIMESTAMPS and record[k] != stored.get(k)]
             conflicts.append(f"  {item.where()}: {record['id']}: exists with different content "
                              f"(differs in {', '.join(changed)})")
     # Source keys are shared database-wide: check the state after this import.
-    kept = []
-    clashes = _SourceClashes(tx, {record["id"] for _, record, _ in writes})
-    for item, record, is_update in writes:
+    clashes = _SourceClashes(tx, {_line_id(line) or "" for _, line, _ in writes})
+    for item, line, is_update in writes:
+        record = orjson.loads(line)
         found = clashes.of(record)
         if not found:
-            kept.append(record)
             (report.updated if is_update else report.added).append(record["id"])
+            for src in record.get("sources", ()):
+                if tx.source(src["key"]) != src:
+                    tx.put_source(src)
+            tx.put_line(record["id"], line)
         elif on_conflict == "skip":
             report.skipped.append(record["id"])
             notify(f"skipped {record['id']} ({item.where()}): {found[0]}")
@@ -517,7 +547,6 @@ def _decide(
             shown.append(f"  … and {len(conflicts) - MAX_PROBLEMS} more")
         raise Conflict(f"{len(conflicts)} conflict{'s' * (len(conflicts) != 1)} with the database; "
                        f"nothing was imported ({hint})", details=shown)
-    return kept
 
 
 def _timestamps(record: dict[str, Any], stored: dict[str, Any], stamp: str) -> dict[str, Any]:
@@ -536,7 +565,7 @@ def _timestamps(record: dict[str, Any], stored: dict[str, Any], stamp: str) -> d
     return record
 
 
-def _mirror(batch: list[Pair], registry: Registry, tx: store.Transaction, report: ImportReport) -> None:
+def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, report: ImportReport) -> None:
     """Make the database equal to the folder: add, update and remove persons and sources."""
     stamp = rules.now_stamp()
     sources = {key: src for key, (src, _) in registry.items()}

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import subprocess
 import sys
@@ -113,20 +114,25 @@ def _commit(tx: store.Transaction) -> None:
     if tx.legacy:
         _validate_all(tx)
     entries = history_entries(tx.changes, tx.notes)
+    first = next(entries, None)
+    if first is None:
+        return
     what = command()
-    if entries and tx.seal is not None:
+    if tx.seal is not None:
         from dossier.api import sealing
 
-        entries, confidential = sealing.sealed_entries(tx, entries)
+        sealed, confidential = sealing.sealed_entries(tx, [first, *entries])
+        entries = iter(sealed)
         if confidential:
             what = sealing.elided(what)
         classified = sealing.newly_confidential(tx)
         if classified:  # what was public until now is in the history, and the .bak, in clear
             sealing.reseal_past(tx, classified)
             tx.replace_backup = True
-    if entries:
-        stamp, who = rules.now_stamp(), actor()
-        tx.log({"at": stamp, "actor": who, "command": what, **entry} for entry in entries)
+    else:
+        entries = itertools.chain([first], entries)
+    stamp, who = rules.now_stamp(), actor()
+    tx.log({"at": stamp, "actor": who, "command": what, **entry} for entry in entries)
 
 
 def _validate_all(tx: store.Transaction) -> None:
@@ -138,23 +144,24 @@ def _validate_all(tx: store.Transaction) -> None:
 
 
 def history_entries(changes: list[store.Change],
-                    notes: Mapping[tuple[str, str], Mapping[str, Any]] | None = None) -> list[Record]:
-    """One entry per changed person or source: its kind, id, what happened, and the field changes."""
+                    notes: Mapping[tuple[str, str], Mapping[str, Any]] | None = None) -> Iterator[Record]:
+    """One entry per changed person or source: its kind, id, what happened, and the field
+    changes (one at a time: an import of thousands logs each as a line, not all as dicts)."""
     from dossier.api.diff import field_changes
 
-    entries = []
     for change in changes:
         if change.section == "history":
             continue  # history re-encrypted (keys rotate) is no change to record
         kind = "person" if change.section == "persons" else "source"
         entry: Record = {"kind": kind, "id": change.key}
-        named = change.new or change.old or {}
+        new = change.new  # (decoded once: an import's are kept as lines)
+        named = new or change.old or {}
         if "name" in named:
             entry["name"] = named["name"]
-        if change.old is None or change.new is None:
+        if change.old is None or new is None:
             entry.update(op="added" if change.old is None else "removed", changes=[])
         else:
-            old, new = change.old, change.new
+            old = change.old
             if kind == "person":
                 old, new = rules.own_content(old), rules.own_content(new)
             found = field_changes(old, new)
@@ -162,8 +169,7 @@ def history_entries(changes: list[store.Change],
                 continue
             entry.update(op="changed", changes=[{"path": c.path, "old": c.old, "new": c.new} for c in found])
         entry.update((notes or {}).get((change.section, change.key), {}))
-        entries.append(entry)
-    return entries
+        yield entry
 
 
 # --- persons and the registry of sources --------------------------------------------------
