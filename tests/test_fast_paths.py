@@ -345,3 +345,26 @@ def test_an_added_name_that_others_have_changes_their_finding(tmp_path: Path,
     for slower in ("_kept_facts", "_gathered", "run"):
         monkeypatch.setattr(checks, slower, not_the_patch)
     assert api.check(db, today=day) == slow
+
+
+def test_findings_patched_after_many_writes_are_kept_as_patched(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """After ``SAVE_AFTER`` writes the check keeps the findings it patched (and what they are
+    found among, with the persons added): the next check starts from them."""
+    monkeypatch.setattr(checks, "SAVE_AFTER", 2)
+    db = tmp_path / "db.json"
+    load(db, [_sourced(1, "Dariush Fakeri"), _sourced(3, "Kaveh Nadiri")])
+    day = date(2026, 6, 15)
+    api.check(db, today=day)
+
+    def writes_since() -> int:
+        kept = checks.FINDINGS.load(store.read(db))
+        assert kept is not None
+        return len(kept[1])
+
+    for i, name in [(0, "Dariush Fakeri"), (2, "Kavehh Nadiri"), (4, "Bahman Abedi"), (5, "Dariush Fakouri")]:
+        api.add(db, api.NewPerson(name=name, id=f"p-{i}", role_1988={"title": "Judge"},
+                                  source_keys=["report-0"]))
+        writes = writes_since()
+        assert api.check(db, today=day) == checks.run(store.read(db).keyed().items(), today=day)
+        assert writes_since() == (0 if writes >= 2 else writes)

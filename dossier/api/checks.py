@@ -62,8 +62,9 @@ SECURITY_CODES: dict[str, tuple[Severity, str]] = {
 # the latter, so a check after it looks again at those persons only.
 _MODULES = ["dossier.api.checks", "dossier.model.rules", "dossier.names"]
 FINDINGS = Sidecar(".findings", 2, _MODULES)
-FACTS = Sidecar(".facts", 1, _MODULES)
+FACTS = Sidecar(".facts", 2, _MODULES)
 MANY = 500  # persons changed by one write above which the facts are left to be gathered anew
+SAVE_AFTER = 8  # writes since the findings kept from which a check that patched them keeps its own
 PARALLEL_MIN = 2000  # persons from which the facts are gathered on two cores
 
 DUPLICATE_SCORE = 90
@@ -125,10 +126,13 @@ _POST_INPUTS, _POST_FINDINGS = 6, 7
 
 
 Names = dict[str, list[Any]]
-"""Every match key (folded name, spaces removed) of a state, in the order of its first name:
-``[its block (the consonant skeleton of the last word of its first name), the persons writing
-a name of it (sorted), how each writes it, the folded words of its first name, that name's
-place among its person's names]``: what likely duplicates are found among."""
+"""Every match key (folded name, spaces removed) of a state: ``[its block (the consonant
+skeleton of the last word of its first name), the persons writing a name of it (sorted),
+how each writes it (the first of its names with that key), the folded words of its first
+name, that name's place among its person's names (``record_names``)]``: what likely
+duplicates are found among. The first name of a key is its first person's; keys come in
+the order of their first names (person, place) as ``_duplicates`` finds them, and in no
+order once persons were added (``_Across``)."""
 FirstCopies = dict[str, list[str]]
 """Source key -> ``[the first person carrying it (in id order), the digest of that copy]``."""
 
@@ -166,7 +170,7 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
         patched = _patched(snapshot, day, content, changes) if snapshot.validated else None
         if patched is not None:
             findings, across = patched
-            if not exact:
+            if not exact or len(changes) >= SAVE_AFTER:  # (else the next check patches them again)
                 _save_findings(snapshot, day, findings, across.content() if across else content["across"])
             return findings
     facts: dict[str, Facts] | None = None
@@ -262,6 +266,7 @@ class _Across:
         self.names: Names = orjson.loads(kept["names"])
         self.sources: FirstCopies = orjson.loads(kept["sources"])
         self.judged = {frozenset(pair) for pair in kept["judged"]}
+        self._groups: dict[frozenset[str], list[str]] | None = None  # made on first need
 
     def content(self) -> dict[str, Any]:
         return {"names": orjson.dumps(self.names).decode(), "judged": _pairs(self.judged),
@@ -272,8 +277,8 @@ class _Across:
         """Bring this up to date with the persons ``added`` (id, ``_name_keys``), remove from
         ``findings`` and ``new`` the findings they end, add to ``new`` those they make but
         their own. False when a finding about others would change beyond what is worked out
-        here: a person added is the first carrier of a source that others carry with another
-        content, links to no person, or holds merged ids."""
+        here: a person added is gone, links to no person, holds merged ids, or is the first
+        carrier of a source whose copies differ (another copy, or a clash already found)."""
         ids = [pid for pid, _ in added]
         # Links to a person added were dangling (or to a merged id): they are not any more.
         findings[:] = [f for f in findings if not (f.code in _LINK_CODES and _about(f, ids))]
@@ -301,10 +306,13 @@ class _Across:
     def _add_names(self, pid: str, name_keys: list[list[Any]], distinct: list[str],
                    blocks: dict[str, list[str]], findings: list[Finding], new: list[Finding]) -> None:
         """Add a person's names (and judgements): the likely duplicates about the keys they
-        touch are found before and after, and the difference applied."""
+        touch, and those of the groups of persons sharing a key they join, are found before
+        and after, and the difference applied."""
         touched = list(dict.fromkeys(key for _, key, *_ in name_keys))
-        regroup = bool(distinct) or any(key in self.names for key in touched)
-        before = self._about_keys(touched, blocks, regroup)
+        joined = [key for key in touched if key in self.names]
+        groups = {frozenset(self.names[key][1]) for key in joined if len(self.names[key][1]) > 1}
+        groups |= {frozenset((*self.names[key][1], pid)) for key in joined}
+        before = self._about_keys(touched, blocks) + self._groups_of(groups)
         self.judged |= {frozenset((pid, other)) for other in distinct}
         for name, key, block, spelt, rank in name_keys:
             entry = self.names.get(key)
@@ -312,6 +320,7 @@ class _Across:
                 self.names[key] = [block, [pid], [name], spelt, rank]
                 blocks.setdefault(block, []).append(key)
             elif pid not in entry[1]:
+                self._regroup(key, frozenset(entry[1]), frozenset((*entry[1], pid)))
                 at = bisect.bisect(entry[1], pid)
                 entry[1].insert(at, pid)
                 entry[2].insert(at, name)
@@ -319,7 +328,7 @@ class _Across:
                     blocks[entry[0]].remove(key)
                     entry[0], entry[3], entry[4] = block, spelt, rank
                     blocks.setdefault(block, []).append(key)
-        after = self._about_keys(touched, blocks, regroup)
+        after = self._about_keys(touched, blocks) + self._groups_of(groups)
         gone = Counter(before) - Counter(after)
         for kept in (findings, new):
             left = []
@@ -331,15 +340,11 @@ class _Across:
             kept[:] = left
         new += (Counter(after) - Counter(before)).elements()
 
-    def _about_keys(self, keys: list[str], blocks: dict[str, list[str]], regroup: bool) -> list[Finding]:
-        """The likely duplicates that name one of ``keys`` for a score, and (``regroup``)
-        every one for a name shared."""
+    def _about_keys(self, keys: list[str], blocks: dict[str, list[str]]) -> list[Finding]:
+        """The likely duplicates that name one of ``keys`` for a score."""
         from rapidfuzz.fuzz import ratio
 
         out = []
-        if regroup:
-            order = sorted(self.names.items(), key=lambda item: (item[1][1][0], item[1][4]))
-            out += _groups(order, self.judged)
         pairs = {frozenset((key, other)) for key in keys if key in self.names
                  for other in blocks[self.names[key][0]] if other != key}
         for key, other in map(sorted, pairs):
@@ -348,6 +353,33 @@ class _Across:
             if found is not None:
                 out.append(found)
         return out
+
+    def _groups_of(self, groups: set[frozenset[str]]) -> list[Finding]:
+        """The likely duplicates of persons that share a name, for the groups ``groups``: each
+        is found from the first of the keys that group shares (as ``_groups`` does)."""
+        out = []
+        for group in groups:
+            keys = self._by_group().get(group)
+            if keys:
+                first = min(keys, key=lambda k: self.names[k][4])  # (the group's first person's)
+                out += _groups([(first, self.names[first])], self.judged)
+        return out
+
+    def _by_group(self) -> dict[frozenset[str], list[str]]:
+        """The keys that two or more persons share, by the set of those persons."""
+        if self._groups is None:
+            self._groups = {}
+            for key, entry in self.names.items():
+                if len(entry[1]) > 1:
+                    self._groups.setdefault(frozenset(entry[1]), []).append(key)
+        return self._groups
+
+    def _regroup(self, key: str, was: frozenset[str], now: frozenset[str]) -> None:
+        """``key`` is shared by ``now`` instead of ``was``."""
+        by_group = self._by_group()
+        if len(was) > 1:
+            by_group[was].remove(key)
+        by_group.setdefault(now, []).append(key)
 
 
 def _pairs(judged: set[frozenset[str]]) -> list[list[str]]:

@@ -370,8 +370,9 @@ def check(db: Path, *, today: date | None = None) -> list[Finding]:
     of the database on a day (``<db>.findings``: checking that same state again that day
     reads them), and what the checks know of each person (``<db>.facts``, ``checks.Facts``),
     to which every write adds the ids it changed: a check after a write looks again at
-    those persons only. A write that changes no person's links, sources or names adds
-    them to the findings too, and the check after it redoes only their own findings.
+    those persons only. A write that removes no person and changes no stored person's
+    links, sources or names adds them (and the names of the persons it added) to the
+    findings too, and the check after it redoes only their findings.
     """
     from dossier.api import checks
     from dossier.model.bulk import paused_gc
