@@ -778,7 +778,7 @@ class Transaction(Snapshot):
     def _rewrite(self) -> list[Piece]:
         """Every line anew, from the parsed tables: the canonical bytes of this state."""
         counts, sizes, total = {}, {}, 0
-        body = bytearray()  # (orjson's own buffers keep ~8 KB each: many lines are copied in)
+        body = bytearray()  # (one buffer: one write for the whole file)
         with paused_gc():
             for section in SECTIONS:
                 table = self._table(section)
@@ -873,7 +873,7 @@ class _Splice:
                 last.append(line)
             else:
                 self.pieces.append([line])
-        # New lines next to each other go into one buffer (orjson's own keep ~8 KB each).
+        # Other new lines next to each other go into one buffer: one write.
         elif isinstance(last, bytearray):
             last += line
         else:

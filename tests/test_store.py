@@ -221,6 +221,32 @@ def test_a_person_put_as_its_line_is_the_person_put(tmp_path: Path) -> None:
     assert store.read(second).intact
 
 
+def test_lines_written_short_are_written_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lines an import puts go to the file in a few ``writev`` calls; a call may write
+    less than asked (interrupted by a signal): the rest follows, nothing is lost."""
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    records = [{"id": f"p-{i:03d}", "name": f"Kaveh Nadiri {i}", "narrative": "x" * (i * 7 % 300)}
+               for i in range(1100)]  # more lines than one call takes
+    with store.transaction(first) as tx:
+        for record in records:
+            tx.put(record)
+    real = os.writev
+    calls = []
+
+    def short(fd: int, buffers: list[memoryview]) -> int:  # part of the first buffer, or of two
+        calls.append(len(buffers))
+        if len(buffers) > 1 and len(calls) % 2:
+            return real(fd, [buffers[0], buffers[1][: len(buffers[1]) // 2]])
+        return real(fd, [buffers[0][: max(1, len(buffers[0]) // 3)]])
+
+    monkeypatch.setattr(os, "writev", short)
+    with store.transaction(second) as tx:
+        for record in records:
+            tx.put_line(record["id"], store.line_of(record))
+    assert calls
+    assert first.read_bytes() == second.read_bytes()
+
+
 def test_a_large_write_written_back_in_parts_is_the_file_written_in_one_go(tmp_path, monkeypatch):
     """A large write has a thread write back its first parts while the rest is copied; the
     file is byte for byte the one a write in one go makes, and no thread is left."""

@@ -137,6 +137,34 @@ FirstCopies = dict[str, list[str]]
 """Source key -> ``[the first person carrying it (in id order), the digest of that copy]``."""
 
 
+class _Copies:
+    """``FirstCopies`` kept as text, a line ``key<TAB>carrier<TAB>digest`` each (keys and ids
+    are slugs): the sources of a person added are looked up without parsing them all."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.changed = text, FirstCopies()
+
+    @staticmethod
+    def text_of(copies: FirstCopies) -> str:
+        return "\n" + "".join(f"{key}\t{pid}\t{digest}\n" for key, (pid, digest) in copies.items())
+
+    def get(self, key: str) -> list[str] | None:
+        if key in self.changed:
+            return self.changed[key]
+        at = self.text.find(f"\n{key}\t")
+        return None if at < 0 else self.text[at + 1:self.text.index("\n", at + 1)].split("\t")[1:]
+
+    def set(self, key: str, first: list[str]) -> None:
+        self.changed[key] = first
+
+    def content(self) -> str:
+        if not self.changed:
+            return self.text
+        rows = dict(line.split("\t", 1) for line in self.text.split("\n") if line)
+        rows.update((key, "\t".join(first)) for key, first in self.changed.items())
+        return "\n" + "".join(f"{key}\t{rest}\n" for key, rest in rows.items())
+
+
 def follow(tx: store.Transaction) -> None:
     """After a write: append the persons it changed to ``<db>.facts`` of the state before
     (after a write of many persons, the next check gathers every person's facts anew; after
@@ -201,7 +229,7 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
             "duplicates": [f.row() for f in duplicates[0]], "names": duplicates[1]})
     judged = _pairs(_judged((pid, None, f[5]) for pid, f in persons))
     _save_findings(snapshot, day, findings, {"names": duplicates[1], "judged": judged,
-                                             "sources": orjson.dumps(first_copies).decode()})
+                                             "sources": _Copies.text_of(first_copies)})
     return findings
 
 
@@ -259,18 +287,18 @@ def _follows_format(change: Any) -> bool:
 
 class _Across:
     """What the findings across persons of a state were found among, kept with them: its
-    ``Names``, ``FirstCopies`` and the pairs of persons judged different (``names`` and
-    ``sources`` as JSON text, parsed only when a person was added since)."""
+    ``Names``, ``FirstCopies`` and the pairs of persons judged different (as text: the
+    names' JSON, parsed, and the sources' lines, searched, only when a person was added)."""
 
     def __init__(self, kept: dict[str, Any]) -> None:
         self.names: Names = orjson.loads(kept["names"])
-        self.sources: FirstCopies = orjson.loads(kept["sources"])
+        self.sources = _Copies(kept["sources"])
         self.judged = {frozenset(pair) for pair in kept["judged"]}
         self._groups: dict[frozenset[str], list[str]] | None = None  # made on first need
 
     def content(self) -> dict[str, Any]:
         return {"names": orjson.dumps(self.names).decode(), "judged": _pairs(self.judged),
-                "sources": orjson.dumps(self.sources).decode()}
+                "sources": self.sources.content()}
 
     def add(self, snapshot: store.Snapshot, added: list[tuple[str, list[list[Any]]]],
             findings: list[Finding], new: list[Finding]) -> bool:
@@ -293,11 +321,13 @@ class _Across:
             if merged or any(other not in snapshot for _, other in associates):
                 return False
             for i, key, digest in sources:
-                first = self.sources.setdefault(key, [pid, digest])
-                if first[0] > pid:  # the first copy now: other carriers were compared with another
+                first = self.sources.get(key)
+                if first is None:
+                    self.sources.set(key, [pid, digest])
+                elif first[0] > pid:  # the first copy now: other carriers were compared with another
                     if first[1] != digest or any(_clash_of(f, key) for f in (*findings, *new)):
                         return False
-                    first[0] = pid
+                    self.sources.set(key, [pid, digest])
                 elif first[0] != pid and first[1] != digest:
                     new.append(_clash(pid, i, key, first[0]))
             self._add_names(pid, name_keys, _distinct(record), blocks, findings, new)
@@ -330,7 +360,7 @@ class _Across:
                     blocks.setdefault(block, []).append(key)
         after = self._about_keys(touched, blocks) + self._groups_of(groups)
         gone = Counter(before) - Counter(after)
-        for kept in (findings, new):
+        for kept in (findings, new) if gone else ():
             left = []
             for f in kept:
                 if gone[f] > 0:

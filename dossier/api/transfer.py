@@ -270,8 +270,9 @@ def _inline_sources(items: Sequence[Item], registry: Registry, tx: store.Snapsho
 def _validate(
     items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
 ) -> list[bytes] | None:
-    """The canonical lines of ``items`` (JSON, no newline), or None after adding every error
-    to ``problems``. Lines, not dicts: 10,000 records take ~20 MB so, ~80 MB as dicts."""
+    """The canonical lines of ``items`` (JSON, perhaps ending in a newline), or None after
+    adding every error to ``problems``. Lines, not dicts: 10,000 records take ~20 MB so,
+    ~80 MB as dicts."""
     with _progress(progress, len(items), "validating") as advance, paused_gc():
         if _can_fork(len(items)):
             return _validate_forked(items, calendar, problems, advance)
