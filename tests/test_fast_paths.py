@@ -227,6 +227,15 @@ def test_check_after_writes_that_change_no_links_redoes_only_those_persons(tmp_p
     assert api.check(db, today=day) == slow()
 
 
+def only_the_patch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every slower path of check fail: what it gives is the findings kept, patched."""
+    def not_the_patch(*_: Any, **__: Any) -> None:
+        raise AssertionError("the findings kept were not patched")
+
+    for slower in ("_kept_facts", "_gathered", "run"):
+        monkeypatch.setattr(checks, slower, not_the_patch)
+
+
 def _sourced(i: int, name: str, **more: Any) -> dict[str, Any]:
     source = {"key": "report-0", "title": "Report", "kind": "report"}
     return {"id": f"p-{i}", "name": name, "sources": [source],
@@ -243,11 +252,7 @@ def test_the_check_after_a_post_edit_is_the_patched_findings(tmp_path: Path,
     slow = checks.run(store.read(db).keyed().items(), today=day, validate=True)
     assert [f.code for f in slow] == ["W-STALE-POST"]  # (no as_of)
 
-    def not_the_patch(*_: Any, **__: Any) -> None:
-        raise AssertionError("the findings kept were not patched")
-
-    for slower in ("_kept_facts", "_gathered", "run"):
-        monkeypatch.setattr(checks, slower, not_the_patch)
+    only_the_patch(monkeypatch)
     assert api.check(db, today=day) == slow
 
 
@@ -312,11 +317,7 @@ def test_the_check_after_an_add_is_the_patched_findings(tmp_path: Path,
     slow = checks.run(store.read(db).keyed().items(), today=day, validate=True)
     assert sorted(f.code for f in slow) == ["E-UNSOURCED", "W-DUPLICATE", "W-DUPLICATE"]
 
-    def not_the_patch(*_: Any, **__: Any) -> None:
-        raise AssertionError("the findings kept were not patched")
-
-    for slower in ("_kept_facts", "_gathered", "run"):
-        monkeypatch.setattr(checks, slower, not_the_patch)
+    only_the_patch(monkeypatch)
     assert api.check(db, today=day) == slow
 
 
@@ -339,11 +340,7 @@ def test_an_added_name_that_others_have_changes_their_finding(tmp_path: Path,
         "likely the same person as p-2: same folded name 'kav nadiri' (Kaveh Nadiri)",
         "likely the same person as p-3: name 'Kaveh Nadiri' resembles 'Kavehh Nadiri' (score 90)"]
 
-    def not_the_patch(*_: Any, **__: Any) -> None:
-        raise AssertionError("the findings kept were not patched")
-
-    for slower in ("_kept_facts", "_gathered", "run"):
-        monkeypatch.setattr(checks, slower, not_the_patch)
+    only_the_patch(monkeypatch)
     assert api.check(db, today=day) == slow
 
 
