@@ -175,14 +175,17 @@ def follow(tx: store.Transaction) -> None:
         FACTS.remove(tx.path)
         FINDINGS.remove(tx.path)
         return
-    persons = [c for c in tx.changes if c.section == "persons"]
-    if len(persons) > MANY:
+    changes = [c for c in tx.changes if c.section == "persons"]
+    if len(changes) > MANY:
         return
-    FACTS.append(tx, [c.key for c in persons])
-    if FINDINGS.follows(tx) and all(c.new is not None and (c.old is None or _across(c.old) == _across(c.new))
-                                    for c in persons):
-        FINDINGS.append(tx, {"changed": [c.key for c in persons if c.old is not None],
-                             "added": [[c.key, _name_keys(c.new or {})] for c in persons if c.old is None]})
+    FACTS.append(tx, [c.key for c in changes])
+    if not FINDINGS.follows(tx):
+        return
+    persons = [(c.key, c.old, c.new) for c in changes]  # (an import's: decoded once, here)
+    if all(new is not None and (old is None or _across(old) == _across(new)) for _, old, new in persons):
+        FINDINGS.append(tx, {"changed": [key for key, old, _ in persons if old is not None],
+                             "added": [[key, _name_keys(new)] for key, old, new in persons
+                                       if old is None and new is not None]})
     # (else the findings kept are stale: made anew from the facts)
 
 
