@@ -270,9 +270,8 @@ def _inline_sources(items: Sequence[Item], registry: Registry, tx: store.Snapsho
 def _validate(
     items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
 ) -> list[bytes] | None:
-    """The canonical lines of ``items`` (JSON, perhaps ending in a newline), or None after
-    adding every error to ``problems``. Lines, not dicts: 10,000 records take ~20 MB so,
-    ~80 MB as dicts."""
+    """The canonical lines of ``items`` (``store.line_of``), or None after adding every error
+    to ``problems``. Lines, not dicts: 10,000 records take ~20 MB so, ~80 MB as dicts."""
     with _progress(progress, len(items), "validating") as advance, paused_gc():
         if _can_fork(len(items)):
             return _validate_forked(items, calendar, problems, advance)
@@ -298,7 +297,7 @@ def _validate_serial(
         if found:
             out = None
         elif out is not None and not problems:
-            out += [_copied(orjson.dumps(record)) for record in dump(persons, mode="json")]
+            out += [store.line_of(record) for record in dump(persons, mode="json")]
             for item in chunk:
                 item.data = None  # the canonical line replaces it
         del persons
@@ -331,7 +330,7 @@ def _validate_forked(
         out = _validate_serial(items[half:], calendar, theirs, _no_advance)
         if out is None:
             return b"P" + orjson.dumps([astuple(p) for p in theirs])
-        return b"L\n" + b"\n".join(out)
+        return b"".join([b"L\n", *out])
 
     result = in_parallel(second_half, lines=True)
     for item in items[half:]:
@@ -347,11 +346,6 @@ def _validate_forked(
     if problems or first is None:
         return None
     return first + got[1:]
-
-
-def _copied(data: bytes) -> bytes:
-    """``data`` in an object of its own size (a result of orjson keeps a buffer of ~8 KB)."""
-    return bytes(memoryview(data))
 
 
 def _line_id(line: bytes) -> str | None:
@@ -498,7 +492,7 @@ def _decide(
     content = rules.content
     stamp = rules.now_stamp()
     conflicts: list[str] = []
-    writes: list[tuple[Item, bytes, bool]] = []
+    writes: list[tuple[Item, str, bytes, bool]] = []  # (input, id, line, an update)
     for i, (item, line) in enumerate(batch):
         if line is None:
             report.unchanged.append(item.data["id"])
@@ -509,7 +503,7 @@ def _decide(
         if stored is None:
             record["created"] = record["created"] or stamp
             record["updated"] = record["updated"] or stamp
-            writes.append((item, store.line_of(record), False))
+            writes.append((item, record["id"], store.line_of(record), False))
             continue
         if content(record) == content(stored):
             report.unchanged.append(record["id"])
@@ -518,14 +512,14 @@ def _decide(
             report.skipped.append(record["id"])
             notify(f"skipped {record['id']} ({item.where()}): differs from the stored record")
         elif on_conflict == "update":
-            writes.append((item, store.line_of(_timestamps(record, stored, stamp)), True))
+            writes.append((item, record["id"], store.line_of(_timestamps(record, stored, stamp)), True))
         else:
             changed = [k for k in record if k not in rules.TIMESTAMPS and record[k] != stored.get(k)]
             conflicts.append(f"  {item.where()}: {record['id']}: exists with different content "
                              f"(differs in {', '.join(changed)})")
     # Source keys are shared database-wide: check the state after this import.
-    clashes = _SourceClashes(tx, {_line_id(line) or "" for _, line, _ in writes})
-    for item, line, is_update in writes:
+    clashes = _SourceClashes(tx, {person_id for _, person_id, _, _ in writes})
+    for item, _, line, is_update in writes:
         record = orjson.loads(line)
         found = clashes.of(record)
         if not found:
