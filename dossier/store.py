@@ -734,7 +734,7 @@ class Transaction(Snapshot):
     def _record(self, section: str, key: str, new: Record | bytes | None) -> None:
         change = self._changes.get((section, key))
         old = change.old if change is not None else self.before(section, key)
-        if old == (orjson.loads(new) if type(new) is bytes and old is not None else new):
+        if old == (orjson.loads(new) if isinstance(new, bytes) and old is not None else new):
             self._changes.pop((section, key), None)  # back to what is stored
             return
         self._changes[(section, key)] = Change(section, key, old, new)
@@ -854,7 +854,7 @@ class _Splice:
                 self.total -= _term(self.buf[start:end], self._key_before(start))
                 count, size = count - 1, size - (end - start)
             if change.stored is not None:
-                size += self._add(change.line, change.key.encode(), owned=type(change.stored) is bytes)
+                size += self._add(change.line, change.key.encode(), owned=isinstance(change.stored, bytes))
                 count += 1
             self.at = end
         self._copy(part.end)
@@ -977,9 +977,7 @@ WRITEBACK_EVERY = 16 << 20  # bytes of a large database write between two early 
 
 def _write_pieces(path: Path, pieces: list[Piece], old: _File) -> None:
     def fill(fd: int) -> None:
-        total = sum(p[1] if isinstance(p, tuple) else len(p) if isinstance(p, bytes | bytearray)
-                    else sum(map(len, p)) for p in pieces)
-        with _written_back(fd, total) as written:
+        with _written_back(fd, sum(map(_size, pieces))) as written:
             for piece in pieces:
                 if isinstance(piece, bytes | bytearray):
                     view = memoryview(piece)
@@ -995,6 +993,12 @@ def _write_pieces(path: Path, pieces: list[Piece], old: _File) -> None:
                         written(size)
 
     _atomic(path, fill, backup=True, mode=0o600, durable=True)
+
+
+def _size(piece: Piece) -> int:
+    if isinstance(piece, tuple):
+        return piece[1]
+    return len(piece) if isinstance(piece, bytes | bytearray) else sum(map(len, piece))
 
 
 def _parts(start: int, length: int) -> Iterator[tuple[int, int]]:
