@@ -1105,9 +1105,11 @@ def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | No
     except OSError as exc:
         raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
-        os.fchmod(fd, mode)  # the mode asked for, whatever the umask
         _write_all(fd, content)
-        return os.fstat(fd)
+        status = os.fstat(fd)
+        if status.st_mode & 0o777 != mode:  # the mode asked for, whatever the umask (which only
+            os.fchmod(fd, mode)  # takes bits away: the file was never more open than asked)
+        return status
     except OSError as exc:
         with contextlib.suppress(OSError):
             path.unlink()

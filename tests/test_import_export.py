@@ -111,6 +111,33 @@ def test_split_export_owns_its_folder(run, tmp_path):
     assert run("export", "--split", str(out)).stderr.endswith("0 written, 0 removed, 2 unchanged\n")
 
 
+def test_a_large_split_export_formats_in_two_processes_with_the_same_files(db, tmp_path, monkeypatch):
+    from dossier.model import bulk
+
+    records = [make_person(f"Person {i}", id=f"p-{i:02d}", source_key=f"report-{i % 4}",
+                           narrative=f"Line one of {i}.\nLine two.") for i in range(11)]
+    transfer.import_path(db, write(tmp_path / "in.ndjson", ndjson(records)))
+    serial, forked = tmp_path / "serial", tmp_path / "forked"
+    exporting.export(db, serial, split=True)
+    calls: list[int] = []
+    sent: list[int] = []
+    real = bulk.in_parallel
+    monkeypatch.setattr(bulk, "in_parallel",
+                        lambda work: calls.append(1) or real(lambda: sent.append(1) or work()))
+    monkeypatch.setattr(exporting, "PARALLEL_MIN", 4)
+    report = exporting.export(db, forked, split=True)
+    assert files(forked) == files(serial)
+    assert (report.written, report.unchanged) == (15, 0)  # 11 persons, 4 sources
+    assert (calls, sent) == ([1], [])  # the child's work ran: not in this process
+    # Into a folder that holds files already, each one is compared: a file changed by
+    # hand is written again, the rest are left as they are.
+    (forked / "p-07.yaml").write_text("name: changed by hand\n")
+    (forked / "sources" / "report-1.yaml").unlink()
+    report = exporting.export(db, forked, split=True)
+    assert files(forked) == files(serial)
+    assert (report.written, report.unchanged) == (2, 13)
+
+
 def test_split_export_in_another_format(run, tmp_path):
     seed(run, tmp_path, make_person("Dariush Fakeri", id="fakeri"))
     out = tmp_path / "out"

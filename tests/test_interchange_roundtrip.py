@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from dossier import store
 from dossier.api import exporting, transfer
 from dossier.errors import InvalidInput
+from dossier.interchange import yamlio
 from dossier.model.person import validate_person
 
 PERSIAN = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیآ"
@@ -173,3 +174,25 @@ def test_export_import_export_is_byte_identical(records: list[dict[str, Any]]) -
             # and importing it once more changes nothing
             report = transfer.import_path(second_db, tmp_path / f"2{name}", fmt=fmt)
             assert report.summary() == f"0 added, 0 updated, {len(records)} unchanged, 0 skipped", case
+
+
+# Values a record file can hold, and some it cannot (a float, a date: the generic way).
+scalars = (st.none() | st.booleans() | st.integers() | st.text() | narrative | word
+           | st.sampled_from(["yes", "null", "~", "1988-07", "- x", "a: b", "#", "", " lead", "x" * 100]))
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=8) | word, inner, max_size=5), max_leaves=25)
+
+
+def generic_dump(value: Any) -> str:
+    import yaml
+
+    return yaml.dump(value, Dumper=yamlio._Dumper, sort_keys=True, default_flow_style=False,
+                     allow_unicode=True, width=88)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=values | persons().map(lambda rs: [yamlio.compact(r) for r in rs]))
+@example(value={"x": 1.5, "d": datetime(2001, 1, 1)})  # not a record's: dumped the generic way
+@example(value=[{"a": "b"}, [1]] * 2)  # the same containers twice: aliases
+def test_record_yaml_is_the_yaml_the_generic_representer_writes(value: Any) -> None:
+    assert yamlio.dump(value) == generic_dump(value)
