@@ -449,6 +449,27 @@ def test_timestamps_kept_from_input_else_set_on_change_only(run, db, tmp_path):
     assert record["updated"] >= created
 
 
+def test_new_persons_of_a_large_import_get_one_stamp_and_the_history_their_names(run, db, tmp_path,
+                                                                                   monkeypatch):
+    seed(run, tmp_path, make_person("Kaveh Nadiri", created="2001-02-03T04:05:06Z"))  # id kaveh-nadiri
+    monkeypatch.setattr(transfer, "PARALLEL_MIN", 2)  # validated by two processes
+    batch = [make_person('Dariush "Dara" Fakeri', id="fakeri"), make_person("Back\\slash Bahrami"),
+             make_person("Arash Abedi", id="abedi", created="2001-02-03T04:05:06Z"),
+             make_person("Kaveh Nadiri", status="alive")]  # no id: the stored person's, by its name
+    transfer.import_path(db, write(tmp_path / "b.ndjson", ndjson(batch)), on_conflict="update")
+    records = stored(db)
+    stamp = records["fakeri"]["created"]
+    assert stamp > "2001-02-03T04:05:06Z"
+    assert records["back-slash-bahrami"]["created"] == stamp  # its id derived from its name
+    assert [records["fakeri"]["updated"], records["back-slash-bahrami"]["updated"]] == [stamp, stamp]
+    assert (records["abedi"]["created"], records["abedi"]["updated"]) == ("2001-02-03T04:05:06Z", stamp)
+    assert records["kaveh-nadiri"]["created"] == "2001-02-03T04:05:06Z"  # stored, not new
+    entries = [json.loads(line) for line in run("log", "--format", "ndjson").stdout.splitlines()]
+    assert {e["id"]: e["name"] for e in entries if e["kind"] == "person" and e["op"] == "added"} == {
+        "fakeri": 'Dariush "Dara" Fakeri', "back-slash-bahrami": "Back\\slash Bahrami",
+        "abedi": "Arash Abedi", "kaveh-nadiri": "Kaveh Nadiri"}
+
+
 # --- conflicts ---------------------------------------------------------------------------
 
 

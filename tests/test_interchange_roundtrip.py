@@ -20,7 +20,7 @@ from dossier import store
 from dossier.api import exporting, transfer
 from dossier.errors import InvalidInput
 from dossier.interchange import yamlio
-from dossier.model.person import validate_person
+from dossier.model.person import dump, stored_line, validate_person
 
 PERSIAN = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیآ"
 ZWNJ = "\u200c"
@@ -196,3 +196,13 @@ def generic_dump(value: Any) -> str:
 @example(value=[{"a": "b"}, [1]] * 2)  # the same containers twice: aliases
 def test_record_yaml_is_the_yaml_the_generic_representer_writes(value: Any) -> None:
     assert yamlio.dump(value) == generic_dump(value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(records=persons())
+def test_a_validated_persons_line_is_the_stores_line_of_its_dump(records: list[dict[str, Any]]) -> None:
+    if not valid(records):
+        return
+    for record in records:
+        person = validate_person({**record, "created": "2001-02-03T04:05:06+01:00"})
+        assert stored_line(person) == store.line_of(dump(person))

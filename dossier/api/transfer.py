@@ -165,7 +165,8 @@ def import_items(
             report.recipients = keys.adopt(tx, recipients)
         _inline_sources(items, registry, None if mirror else tx, problems)
         pending = _pending(items, tx, calendar, problems)
-        lines = _validate([items[i] for i in pending], calendar, problems, progress)
+        stamp = rules.now_stamp()
+        lines = _validate([items[i] for i in pending], calendar, problems, progress, new=(tx, stamp))
         if problems or lines is None:
             raise _invalid(problems, items)
         validated: list[bytes | None] = [None] * len(items)
@@ -174,7 +175,7 @@ def import_items(
         del lines
         batch = list(zip(items, validated, strict=True))
         del validated
-        _assign_ids(batch, problems)
+        _assign_ids(batch, problems, tx, stamp)
         if problems:
             raise _invalid(problems, items)
         if tx.seal is not None:  # compared as the store will hold them: sealed
@@ -183,9 +184,9 @@ def import_items(
         registry = {k: (tx.stored_form("sources", src), it) for k, (src, it) in registry.items()}
         if mirror:
             records = [(item, orjson.loads(line) if line else None) for item, line in batch]
-            _mirror(records, registry, tx, report)
+            _mirror(records, registry, tx, report, stamp)
             return report
-        _decide(batch, tx, on_conflict, report, notify)
+        _decide(batch, tx, on_conflict, report, notify, stamp)
     return report
 
 
@@ -267,23 +268,28 @@ def _inline_sources(items: Sequence[Item], registry: Registry, tx: store.Snapsho
 # --- validation --------------------------------------------------------------------
 
 
+New = tuple[store.Snapshot, str]  # the database and the time to stamp the persons it does not hold
+
+
 def _validate(
-    items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None
+    items: Sequence[Item], calendar: str, problems: list[Problem], progress: Progress | None,
+    new: New | None = None,
 ) -> list[bytes] | None:
     """The canonical lines of ``items`` (``store.line_of``), or None after adding every error
-    to ``problems``. Lines, not dicts: 10,000 records take ~20 MB so, ~80 MB as dicts."""
+    to ``problems``. Lines, not dicts: 10,000 records take ~20 MB so, ~80 MB as dicts.
+    With ``new``, the persons with an id the database does not hold get their ``created``
+    and ``updated`` already (those without an id get them in ``_assign_ids``)."""
     with _progress(progress, len(items), "validating") as advance, paused_gc():
         if _can_fork(len(items)):
-            return _validate_forked(items, calendar, problems, advance)
-        return _validate_serial(items, calendar, problems, advance)
+            return _validate_forked(items, calendar, problems, advance, new)
+        return _validate_serial(items, calendar, problems, advance, new)
 
 
 def _validate_serial(
-    items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance
+    items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance, new: New | None
 ) -> list[bytes] | None:
-    from dossier.model.person import persons_adapter, validate_many
+    from dossier.model.person import stored_line, timestamp_of, validate_many
 
-    dump = persons_adapter().dump_python
     out: list[bytes] | None = []
     for start in range(0, len(items), CHUNK):
         whole = items[start:start + CHUNK]
@@ -297,7 +303,12 @@ def _validate_serial(
         if found:
             out = None
         elif out is not None and not problems:
-            out += [store.line_of(record) for record in dump(persons, mode="json")]
+            if new is not None:
+                tx, at = new[0], timestamp_of(new[1])
+                for person in persons:
+                    if person.id is not None and tx.get(person.id) is None:
+                        person.created, person.updated = person.created or at, person.updated or at
+            out += map(stored_line, persons)
             for item in chunk:
                 item.data = None  # the canonical line replaces it
         del persons
@@ -314,7 +325,7 @@ def _can_fork(count: int) -> bool:
 
 
 def _validate_forked(
-    items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance
+    items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance, new: New | None
 ) -> list[bytes] | None:
     """``_validate_serial`` with the second half done by a forked child (``bulk.in_parallel``),
     which sends back a line ``L`` and the canonical lines, or ``P`` and its problems (JSON);
@@ -327,7 +338,7 @@ def _validate_forked(
 
     def second_half() -> bytes:
         theirs: list[Problem] = []
-        out = _validate_serial(items[half:], calendar, theirs, _no_advance)
+        out = _validate_serial(items[half:], calendar, theirs, _no_advance, new)
         if out is None:
             return b"P" + orjson.dumps([astuple(p) for p in theirs])
         return b"".join([b"L\n", *out])
@@ -335,7 +346,7 @@ def _validate_forked(
     result = in_parallel(second_half, lines=True)
     for item in items[half:]:
         item.data = None  # the child has its own copy
-    first = _validate_serial(items[:half], calendar, problems, advance)
+    first = _validate_serial(items[:half], calendar, problems, advance, new)
     got: list[bytes] | None = result()
     if got is None:
         raise StorageError("validation worker process failed; nothing was imported")
@@ -459,7 +470,9 @@ Pair = tuple[Item, bytes | None]  # (input, validated record's line; None = unch
 RecordPair = tuple[Item, dict[str, Any] | None]
 
 
-def _assign_ids(batch: list[Pair], problems: list[Problem]) -> None:
+def _assign_ids(batch: list[Pair], problems: list[Problem], tx: store.Snapshot, stamp: str) -> None:
+    """An id for each record without one (from its name), stamped when the database does not
+    hold that id (see ``_validate``); a problem for an id the input gives twice."""
     from dossier.model.ids import slugify, unique_id
 
     first: dict[str, Item] = {}
@@ -479,18 +492,20 @@ def _assign_ids(batch: list[Pair], problems: list[Problem]) -> None:
             record = orjson.loads(line)
             record["id"] = unique_id(slugify(record["name"]), taken)
             taken.add(record["id"])
+            if tx.get(record["id"]) is None:
+                record["created"], record["updated"] = record["created"] or stamp, record["updated"] or stamp
             batch[i] = item, store.line_of(record)
 
 
 def _decide(
-    batch: list[Pair], tx: store.Transaction, on_conflict: str, report: ImportReport, notify: Notify
+    batch: list[Pair], tx: store.Transaction, on_conflict: str, report: ImportReport, notify: Notify,
+    stamp: str,
 ) -> None:
     """Sort the batch into added/updated/unchanged/skipped, and put the records to write in
     ``tx`` with the sources they carry (a conflict raises: the transaction is not written).
     Each record is a dict only while it is looked at: ``tx`` and ``batch`` hold lines (the
-    batch's are dropped as they are read)."""
+    batch's are dropped as they are read). A new person's line has its timestamps already."""
     content = rules.content
-    stamp = rules.now_stamp()
     conflicts: list[str] = []
     writes: list[tuple[Item, str, bytes, bool]] = []  # (input, id, line, an update)
     for i, (item, line) in enumerate(batch):
@@ -498,13 +513,13 @@ def _decide(
             report.unchanged.append(item.data["id"])
             continue
         batch[i] = item, None
-        record = orjson.loads(line)
-        stored = tx.get(record["id"])
+        person_id = _line_id(line)
+        assert person_id is not None  # _assign_ids gave each one
+        stored = tx.get(person_id)
         if stored is None:
-            record["created"] = record["created"] or stamp
-            record["updated"] = record["updated"] or stamp
-            writes.append((item, record["id"], store.line_of(record), False))
+            writes.append((item, person_id, line, False))
             continue
+        record = orjson.loads(line)
         if content(record) == content(stored):
             report.unchanged.append(record["id"])
             continue
@@ -560,9 +575,10 @@ def _timestamps(record: dict[str, Any], stored: dict[str, Any], stamp: str) -> d
     return record
 
 
-def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, report: ImportReport) -> None:
-    """Make the database equal to the folder: add, update and remove persons and sources."""
-    stamp = rules.now_stamp()
+def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, report: ImportReport,
+            stamp: str) -> None:
+    """Make the database equal to the folder: add, update and remove persons and sources.
+    A new person has its timestamps already (``_validate``)."""
     sources = {key: src for key, (src, _) in registry.items()}
     first: dict[str, tuple[dict[str, Any], Item]] = {}
     conflicts = []
@@ -584,8 +600,6 @@ def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, 
             continue
         stored = tx.get(record["id"])
         if stored is None:
-            record["created"] = record["created"] or stamp
-            record["updated"] = record["updated"] or stamp
             report.added.append(record["id"])
         else:
             _timestamps(record, stored, stamp)

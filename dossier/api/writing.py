@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from dossier import store
 from dossier.errors import Conflict
 from dossier.model import rules
@@ -154,7 +156,10 @@ def history_entries(changes: list[store.Change],
             continue  # history re-encrypted (keys rotate) is no change to record
         kind = "person" if change.section == "persons" else "source"
         entry: Record = {"kind": kind, "id": change.key}
-        new = change.new  # (decoded once: an import's are kept as lines)
+        if change.old is None and isinstance(change.stored, bytes):  # imported: its name is all
+            new: Record | None = {"name": _name_in(change.stored)}  # needed, read from its line
+        else:
+            new = change.new
         named = new or change.old or {}
         if "name" in named:
             entry["name"] = named["name"]
@@ -170,6 +175,18 @@ def history_entries(changes: list[store.Change],
             entry.update(op="changed", changes=[{"path": c.path, "old": c.old, "new": c.new} for c in found])
         entry.update((notes or {}).get((change.section, change.key), {}))
         yield entry
+
+
+def _name_in(line: bytes) -> str:
+    """The name of a person's stored line, its second key after the id (a slug: no escapes),
+    read without decoding the rest; the line is decoded only for a name with an escape."""
+    id_end = line.find(b'"', 7)
+    if line.startswith(b'{"id":"') and line.startswith(b'","name":"', id_end):
+        end = line.find(b'"', id_end + 10)
+        if b"\\" not in line[id_end + 10:end]:
+            return line[id_end + 10:end].decode()
+    name: str = orjson.loads(line)["name"]
+    return name
 
 
 # --- persons and the registry of sources --------------------------------------------------
