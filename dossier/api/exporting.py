@@ -147,10 +147,11 @@ def _export_split(records: list[dict[str, Any]], sources: dict[str, dict[str, An
     if formatted is None:  # the child failed: the files formatted here are written, the rest not
         raise StorageError("the process formatting half of the files failed; the export is not complete, "
                            "run it again")
-    names = [name for name, _ in persons[half:]]
-    files.write((name, text.encode()) for name, text in zip(names, formatted, strict=False))
+    rest = len(persons) - half
+    files.write((name, text.encode())
+                for (name, _), text in zip(persons[half:], formatted[:rest], strict=True))
     kept = _Files(folder / SOURCES_FOLDER, SUFFIX[source_fmt])
-    kept.write((key, text.encode()) for key, text in zip(sources, formatted[len(names):], strict=True))
+    kept.write((key, text.encode()) for key, text in zip(sources, formatted[rest:], strict=True))
     for done, key in ((files, "id"), (kept, "key")):
         report.written += done.written
         report.unchanged += done.unchanged
