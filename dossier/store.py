@@ -99,6 +99,20 @@ _KEY_AT = {
 
 
 _LINE_KEY = {name: re.compile(b"\n" + pattern.pattern) for name, pattern in _KEY_AT.items()}
+_PERSON_NAME = re.compile(rb'\{"id":"[^"\\]*","name":"([^"\\]*)"')
+
+
+def line_key(section: str, line: bytes) -> str | None:
+    """The key a stored line of ``section`` begins with (a person's id, a source's key),
+    read without decoding the line; None when it has an escape or is not there."""
+    found = _KEY_AT[section].match(line)
+    return found.group(1).decode() if found else None
+
+
+def line_name(line: bytes) -> str | None:
+    """The name of a person's stored line (its second key, after the id), read the same way."""
+    found = _PERSON_NAME.match(line)
+    return found.group(1).decode() if found else None
 
 
 def line_of(record: Mapping[str, Any]) -> bytes:
@@ -1109,6 +1123,7 @@ def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | No
         status = os.fstat(fd)
         if status.st_mode & 0o777 != mode:  # the mode asked for, whatever the umask (which only
             os.fchmod(fd, mode)  # takes bits away: the file was never more open than asked)
+            status = os.fstat(fd)
         return status
     except OSError as exc:
         with contextlib.suppress(OSError):

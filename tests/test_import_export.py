@@ -138,6 +138,25 @@ def test_a_large_split_export_formats_in_two_processes_with_the_same_files(db, t
     assert (report.written, report.unchanged) == (2, 13)
 
 
+def test_a_record_the_export_child_cannot_format_fails_the_export_before_any_file(db, tmp_path,
+                                                                                   monkeypatch):
+    records = [make_person(f"Person {i}", id=f"p-{i:02d}") for i in range(11)]
+    transfer.import_path(db, write(tmp_path / "in.ndjson", ndjson(records)))
+    monkeypatch.setattr(exporting, "PARALLEL_MIN", 4)
+    real = exporting.write_one
+
+    def failing(record: dict, fmt: str) -> bytes:  # a bug met by the child's part (the last persons)
+        if record.get("id") == "p-10":
+            raise ValueError("cannot format p-10")
+        return real(record, fmt)
+
+    monkeypatch.setattr(exporting, "write_one", failing)
+    out = tmp_path / "out"
+    with pytest.raises(ValueError, match="cannot format p-10"):  # the error itself, as without a child
+        exporting.export(db, out, split=True)
+    assert not out.exists()
+
+
 def test_split_export_in_another_format(run, tmp_path):
     seed(run, tmp_path, make_person("Dariush Fakeri", id="fakeri"))
     out = tmp_path / "out"
@@ -447,6 +466,20 @@ def test_timestamps_kept_from_input_else_set_on_change_only(run, db, tmp_path):
     assert record["created"] == created
     assert record["status"] == "alive"
     assert record["updated"] >= created
+
+
+def test_an_integer_too_large_for_the_file_is_a_validation_error(run, db, tmp_path):
+    evidence = {"sha256": "a" * 64, "size": 10**20}
+    person = make_person(id="fakeri")
+    person["sources"][0]["evidence"] = [evidence]
+    path = write(tmp_path / "big.yaml", yaml.safe_dump(person))  # YAML reads any integer
+    res = run("import", str(path))
+    assert res.code == 4, res
+    assert res.stderr.startswith(f"error: {path}:1: sources[0].evidence[0].size: Input should be less than")
+    assert not db.exists()
+    evidence["size"] = 2**63 - 1
+    assert run("import", str(write(path, yaml.safe_dump(person)))).code == 0
+    assert stored(db)["fakeri"]["sources"][0]["evidence"][0]["size"] == 2**63 - 1
 
 
 def test_new_persons_of_a_large_import_get_one_stamp_and_the_history_their_names(run, db, tmp_path,

@@ -37,6 +37,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -288,7 +289,7 @@ def _validate(
 def _validate_serial(
     items: Sequence[Item], calendar: str, problems: list[Problem], advance: Advance, new: New | None
 ) -> list[bytes] | None:
-    from dossier.model.person import stored_line, timestamp_of, validate_many
+    from dossier.model.person import stored_line, validate_many
 
     out: list[bytes] | None = []
     for start in range(0, len(items), CHUNK):
@@ -304,7 +305,7 @@ def _validate_serial(
             out = None
         elif out is not None and not problems:
             if new is not None:
-                tx, at = new[0], timestamp_of(new[1])
+                tx, at = new[0], datetime.fromisoformat(new[1])
                 for person in persons:
                     if person.id is not None and tx.get(person.id) is None:
                         person.created, person.updated = person.created or at, person.updated or at
@@ -361,9 +362,7 @@ def _validate_forked(
 
 def _line_id(line: bytes) -> str | None:
     """The id of a canonical record's line: its first key (a slug needs no escapes)."""
-    if line.startswith(b'{"id":"'):
-        return line[7:line.index(b'"', 7)].decode()
-    found: str | None = orjson.loads(line)["id"]
+    found: str | None = store.line_key("persons", line) or orjson.loads(line)["id"]
     return found
 
 

@@ -157,7 +157,8 @@ def history_entries(changes: list[store.Change],
         kind = "person" if change.section == "persons" else "source"
         entry: Record = {"kind": kind, "id": change.key}
         if change.old is None and isinstance(change.stored, bytes):  # imported: its name is all
-            new: Record | None = {"name": _name_in(change.stored)}  # needed, read from its line
+            line = change.stored  # needed, read from its line when it has no escape
+            new: Record | None = {"name": store.line_name(line) or orjson.loads(line)["name"]}
         else:
             new = change.new
         named = new or change.old or {}
@@ -175,18 +176,6 @@ def history_entries(changes: list[store.Change],
             entry.update(op="changed", changes=[{"path": c.path, "old": c.old, "new": c.new} for c in found])
         entry.update((notes or {}).get((change.section, change.key), {}))
         yield entry
-
-
-def _name_in(line: bytes) -> str:
-    """The name of a person's stored line, its second key after the id (a slug: no escapes),
-    read without decoding the rest; the line is decoded only for a name with an escape."""
-    id_end = line.find(b'"', 7)
-    if line.startswith(b'{"id":"') and line.startswith(b'","name":"', id_end):
-        end = line.find(b'"', id_end + 10)
-        if b"\\" not in line[id_end + 10:end]:
-            return line[id_end + 10:end].decode()
-    name: str = orjson.loads(line)["name"]
-    return name
 
 
 # --- persons and the registry of sources --------------------------------------------------

@@ -244,7 +244,7 @@ class Evidence(_Model):
     """A captured copy of a source kept in the evidence store (``dossier sources attach``)."""
 
     sha256: Sha256
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=2**63 - 1)  # a JSON integer every reader of the file can read
     media_type: Line = "application/octet-stream"
     name: Line | None = None
     attached: Timestamp | None = None
@@ -518,12 +518,6 @@ def stored_line(person: Person) -> bytes:
 
 
 _to_json = Person.__pydantic_serializer__.to_json
-
-
-@cache
-def timestamp_of(stamp: str) -> datetime:
-    """A ``rules.now_stamp()`` as the value of a validated ``created`` or ``updated``."""
-    return Person.model_validate({"name": "-", "created": stamp}).created  # type: ignore[return-value]
 
 
 def dump(person: Person) -> dict[str, Any]:
