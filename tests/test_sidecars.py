@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -142,3 +143,22 @@ def test_a_name_holding_a_newline_keeps_its_place_in_the_index(db: Path) -> None
     assert [api.search(db, q, limit=None) for q in queries] == fresh  # makes the index, reads it
     assert db.with_name(db.name + ".names").exists()
     assert [api.search(db, q, limit=None) for q in queries] == fresh
+
+
+def test_an_add_that_made_the_name_index_leaves_it_following_the_add(db: Path, monkeypatch) -> None:
+    from dossier import store
+    from dossier.api import nameindex, persons
+
+    assert not db.with_name(db.name + ".names").exists()  # an import does not make it
+    real = persons.likely_duplicates
+
+    def slow(snapshot: store.Snapshot, given: list[str]) -> dict[str, int]:
+        time.sleep(0.5)  # in the forked child: it saves the index it made after the add wrote
+        return real(snapshot, given)
+
+    monkeypatch.setattr(persons, "likely_duplicates", slow)
+    warnings: list[str] = []
+    api.add(db, api.NewPerson(name="Daryush Fakeri", sources=[("https://example.org/n", "Note")],
+                              role_1988={"title": "Clerk"}), notify=warnings.append)
+    assert any("likely duplicate of dariush-fakeri" in w for w in warnings)
+    assert nameindex.SIDECAR.load(store.read(db)) is not None  # of the state after the add

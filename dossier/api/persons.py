@@ -177,6 +177,7 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
     no source; ``notify`` is told (``likely duplicate of …``, ``unsourced claim: …``).
     """
     from dossier import names
+    from dossier.api import nameindex
     from dossier.model.bulk import in_parallel
 
     if notify is not None:
@@ -223,7 +224,13 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
         record["created"] = record["updated"] = rules.now_stamp()
         writing.put_person(tx, record)
     if notify is not None:
-        for warning in entry_warnings(record, alike() or {}):
+        found = alike() or {}
+        # The child makes the name index anew when it is missing or stale (after an import of
+        # many persons) and saves it for the state before this write, which may be after the
+        # write appended to it: appended now (once: a no-op when it was), or every add would
+        # make the index anew (seconds at 100,000 persons).
+        nameindex.update(tx)
+        for warning in entry_warnings(record, found):
             notify(f"warning: {warning}")
     return record
 
