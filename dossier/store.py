@@ -1121,8 +1121,10 @@ def create_file(path: Path, content: bytes, *, mode: int) -> os.stat_result | No
     try:
         _write_all(fd, content)
         status = os.fstat(fd)
-        if status.st_mode & 0o777 != mode:  # the mode asked for, whatever the umask (which only
-            os.fchmod(fd, mode)  # takes bits away: the file was never more open than asked)
+        # The mode asked for, whatever the umask (which only takes bits away: the file was
+        # never more open than asked).
+        if status.st_mode & 0o777 != mode:
+            os.fchmod(fd, mode)
             status = os.fstat(fd)
         return status
     except OSError as exc:

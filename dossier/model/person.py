@@ -511,13 +511,13 @@ def validate_many(
     return [], problems
 
 
+_to_json = Person.__pydantic_serializer__.to_json
+
+
 def stored_line(person: Person) -> bytes:
     """``person``'s NDJSON line, newline included: the bytes ``store.line_of(dump(person))``
     gives (a test holds them equal), serialised in one step rather than through a dict."""
     return _to_json(person) + b"\n"
-
-
-_to_json = Person.__pydantic_serializer__.to_json
 
 
 def dump(person: Person) -> dict[str, Any]:
