@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from dossier import __version__
-from tests.conftest import stored
+from tests.conftest import make_person, stored
 
 
 def add(run, *args: str) -> str:
@@ -360,3 +360,25 @@ def test_full_export_is_private_like_the_database(run, tmp_path):
 def test_interactive_add_refuses_options_it_would_ignore(run_bin):
     res = run_bin("add", "--tag", "x")
     assert res.code == 2
+
+
+def test_ctrl_c_while_records_are_serialised_stops_as_interrupted(run, db, tmp_path):
+    """Pydantic reports an exception raised in a callback of its serializer as its own error:
+    a Ctrl-C landing there must still stop the command as interrupted, not as a bug."""
+    from dossier.model import person
+
+    data = tmp_path / "in.ndjson"
+    data.write_text(json.dumps(make_person("Dariush Fakeri")) + "\n", encoding="utf-8")
+
+    def interrupted(value):  # the serializer's callback, with Ctrl-C arriving in it
+        raise KeyboardInterrupt
+
+    kept = person._empty.__code__
+    person._empty.__code__ = interrupted.__code__
+    try:
+        res = run("import", str(data))
+    finally:
+        person._empty.__code__ = kept
+    assert (res.code, res.stderr) == (130, "interrupted\n")
+    assert not db.exists()
+

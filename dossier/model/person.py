@@ -33,6 +33,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticSerializationError
 
 from dossier.errors import InvalidInput, Problem
 from dossier.model import jalali
@@ -517,9 +518,22 @@ _to_json = Person.__pydantic_serializer__.to_json
 def stored_line(person: Person) -> bytes:
     """``person``'s NDJSON line, newline included: the bytes ``store.line_of(dump(person))``
     gives (a test holds them equal), serialised in one step rather than through a dict."""
-    return _to_json(person) + b"\n"
+    try:
+        return _to_json(person) + b"\n"
+    except PydanticSerializationError as exc:
+        raise _unwrapped(exc) from None
 
 
-def dump(person: Person) -> dict[str, Any]:
-    """The canonical stored and exported form of a record: every field, JSON types."""
-    return person.model_dump(mode="json")
+def dump(record: Person | Source) -> dict[str, Any]:
+    """The canonical stored and exported form of a record or a source: every field, JSON types."""
+    try:
+        return record.model_dump(mode="json")
+    except PydanticSerializationError as exc:
+        raise _unwrapped(exc) from None
+
+
+def _unwrapped(exc: PydanticSerializationError) -> BaseException:
+    # Pydantic reports an exception raised in a callback it calls while serialising (``_empty``)
+    # as its own error, a Ctrl-C landing there too: that one is a Ctrl-C again, so that the
+    # command stops as interrupted (exit 130) rather than with an internal error (exit 1).
+    return KeyboardInterrupt() if "KeyboardInterrupt" in str(exc) else exc
