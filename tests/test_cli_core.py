@@ -382,3 +382,18 @@ def test_ctrl_c_while_records_are_serialised_stops_as_interrupted(run, db, tmp_p
     assert (res.code, res.stderr) == (130, "interrupted\n")
     assert not db.exists()
 
+
+def test_the_executable_ends_with_every_byte_written_and_its_exit_code(run, run_bin, db, tmp_path):
+    """``dossier`` ends its process without tearing the interpreter down: what it printed
+    (more than a pipe holds) arrives whole, and each outcome keeps its exit code."""
+    data = tmp_path / "in.ndjson"
+    data.write_text("".join(json.dumps(make_person(f"Dariush Fakeri {i}", narrative="x" * 400)) + "\n"
+                            for i in range(400)), encoding="utf-8")
+    assert run("import", str(data)).code == 0
+    listed = run_bin("list", "--format", "ndjson")
+    assert (listed.code, len(listed.stdout) > 200_000) == (0, True)
+    assert len([json.loads(line) for line in listed.stdout.splitlines()]) == 400
+    missing = run_bin("show", "nobody-at-all")
+    assert (missing.code, "no person 'nobody-at-all'" in missing.stderr) == (3, True)
+    assert run_bin("no-such-command").code == 2
+    assert run_bin("add", "Dariush Fakeri", "--born", "1988-13").code == 4

@@ -1074,11 +1074,49 @@ def _review_ask(question: str, choices: Any, default: str) -> str:
 
 
 def main() -> None:
+    """The ``dossier`` executable (and ``python -m dossier``).
+
+    It ends the process without tearing the interpreter down: once the exit handlers
+    have run, what is left is freeing every object and module one by one (~10 ms after
+    ``list``, ~25 ms after an ``add``, which holds Pydantic's schemas), which the kernel
+    does at once for an ended process. Nothing is lost by it: every file is written
+    and closed (the database's writes are fsync'd) before the command returns, and
+    standard output and error are flushed here. Scripts and tests that call ``app``
+    are not touched.
+    """
+    import atexit
+
+    # No Pydantic plugin is meant to observe dossier's models; without this, the first model
+    # built scans every installed package's entry points for one (~3 ms). A value the user
+    # set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # Registered first, so it runs after every handler registered while the command ran
+    # (they run last in, first out): theirs is done when it ends the process.
+    atexit.register(_leave)
     try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
+        try:
+            app()
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            sys.exit(130)
+    except SystemExit as done:  # how every command ends, with its exit code
+        # (None is 0; a message instead of a code is printed by Python, and is exit 1)
+        _status.append(done.code if isinstance(done.code, int) else 0 if done.code is None else 1)
+        raise
+
+
+_status: list[int] = []  # main's exit code, once it has one
+
+
+def _leave() -> None:
+    if not _status:
+        return  # main did not end the command: the interpreter ends as usual
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away, a stream closed
+            stream.flush()
+    os._exit(_status[-1])
 
 
 __all__ = ["EXIT_USAGE", "app", "main"]
