@@ -1091,7 +1091,8 @@ def main() -> None:
     # set is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # Registered first, so it runs after every handler registered while the command ran
-    # (they run last in, first out): theirs is done when it ends the process.
+    # (they run last in, first out): theirs is done when it ends the process. (The imports
+    # before it register none; one that did would be skipped.)
     atexit.register(_leave)
     try:
         try:
