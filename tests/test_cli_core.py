@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
 import stat
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -383,17 +387,43 @@ def test_ctrl_c_while_records_are_serialised_stops_as_interrupted(run, db, tmp_p
     assert not db.exists()
 
 
-def test_the_executable_ends_with_every_byte_written_and_its_exit_code(run, run_bin, db, tmp_path):
-    """``dossier`` ends its process without tearing the interpreter down: what it printed
-    (more than a pipe holds) arrives whole, and each outcome keeps its exit code."""
-    data = tmp_path / "in.ndjson"
-    data.write_text("".join(json.dumps(make_person(f"Dariush Fakeri {i}", narrative="x" * 400)) + "\n"
-                            for i in range(400)), encoding="utf-8")
-    assert run("import", str(data)).code == 0
-    listed = run_bin("list", "--format", "ndjson")
-    assert (listed.code, len(listed.stdout) > 200_000) == (0, True)
-    assert len([json.loads(line) for line in listed.stdout.splitlines()]) == 400
+
+def _buffered_env() -> dict[str, str]:
+    # Standard output buffered as it is for a user (this test environment may unbuffer it).
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def test_the_executable_ends_early_with_its_output_and_exit_code(run_bin):
+    """``dossier`` ends its process without tearing the interpreter down: the output still
+    waiting in the buffer is written, and each outcome keeps its exit code."""
+    version = subprocess.run([sys.executable, "-m", "dossier", "--version"], capture_output=True,
+                             env=_buffered_env(), check=False)
+    assert (version.returncode, version.stdout) == (0, f"dossier {__version__}\n".encode())
     missing = run_bin("show", "nobody-at-all")
     assert (missing.code, "no person 'nobody-at-all'" in missing.stderr) == (3, True)
     assert run_bin("no-such-command").code == 2
     assert run_bin("add", "Dariush Fakeri", "--born", "1988-13").code == 4
+
+
+def test_output_that_cannot_be_written_is_an_error(tmp_path):
+    def no_growth() -> None:  # a file that may not grow: the write fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))
+
+    with (tmp_path / "out.txt").open("wb") as fh:
+        res = subprocess.run([sys.executable, "-m", "dossier", "--version"], stdout=fh,
+                             stderr=subprocess.PIPE, env=_buffered_env(), check=False, preexec_fn=no_growth)
+    assert res.returncode == 1
+    assert res.stderr.decode().startswith("error: cannot write the output: File too large")
+
+
+def test_a_program_running_main_in_itself_keeps_its_exit_handlers_and_code(tmp_path):
+    host = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('host handler ran', file=sys.stderr))\n"
+        "from dossier.cli import main\n"
+        "sys.argv = ['dossier', 'list']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.exit(5)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", host], capture_output=True, env=_buffered_env(), check=False)
+    assert (res.returncode, res.stderr.decode().endswith("host handler ran\n")) == (5, True)

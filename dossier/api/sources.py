@@ -180,10 +180,10 @@ def add_source(
 def _validated(data: dict[str, Any], *, source: str) -> dict[str, Any]:
     from pydantic import ValidationError
 
-    from dossier.model.person import Source, dump, problems_from, source_paths
+    from dossier.model.person import Source, problems_from, source_paths
 
     try:
-        return dump(Source.model_validate(data))
+        return Source.model_validate(data).model_dump(mode="json")
     except ValidationError as exc:
         raise InvalidInput(problems_from(exc, source=source, withhold=source_paths(data))) from None
 

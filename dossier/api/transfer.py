@@ -218,7 +218,7 @@ def _read_sources(items: Sequence[Item], problems: list[Problem]) -> Registry:
     """The validated sources of a split folder's ``sources/`` files, by key."""
     from pydantic import ValidationError
 
-    from dossier.model.person import Source, dump, problems_from, source_paths
+    from dossier.model.person import Source, problems_from, source_paths
 
     registry: Registry = {}
     for item in materialize(list(items), problems):
@@ -226,7 +226,7 @@ def _read_sources(items: Sequence[Item], problems: list[Problem]) -> Registry:
             problems.append(Problem("a source must be a mapping", source=item.source, line=item.line))
             continue
         try:
-            src = dump(Source.model_validate(item.data))
+            src = Source.model_validate(item.data).model_dump(mode="json")
         except ValidationError as exc:
             problems.extend(problems_from(exc, source=item.source, line=item.line,
                                              withhold=source_paths(item.data)))

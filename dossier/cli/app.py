@@ -1081,19 +1081,18 @@ def main() -> None:
     ``list``, ~25 ms after an ``add``, which holds Pydantic's schemas), which the kernel
     does at once for an ended process. Nothing is lost by it: every file is written
     and closed (the database's writes are fsync'd) before the command returns, and
-    standard output and error are flushed here. Scripts and tests that call ``app``
-    are not touched.
+    standard output and error are flushed here (output that cannot be written is an
+    error, exit 1). Only a process that runs dossier alone ends so: where an exit handler
+    was registered before ``main`` (a program calling it in itself, coverage measuring
+    it), the interpreter ends as usual. Scripts and tests call ``app``.
     """
     import atexit
 
-    # No Pydantic plugin is meant to observe dossier's models; without this, the first model
-    # built scans every installed package's entry points for one (~3 ms). A value the user
-    # set is kept.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    # Registered first, so it runs after every handler registered while the command ran
-    # (they run last in, first out): theirs is done when it ends the process. (The imports
-    # before it register none; one that did would be skipped.)
-    atexit.register(_leave)
+    # (CPython's count of the handlers; without it, the usual end)
+    if getattr(atexit, "_ncallbacks", lambda: 1)() == 0:
+        # Registered first, so it runs after every handler registered while the command
+        # ran (they run last in, first out): theirs is done when it ends the process.
+        atexit.register(_leave)
     try:
         try:
             app()
@@ -1112,12 +1111,21 @@ _status: list[int] = []  # main's exit code, once it has one
 def _leave() -> None:
     if not _status:
         return  # main did not end the command: the interpreter ends as usual
-    import contextlib
-
+    code = _status[-1]
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader that went away, a stream closed
-            stream.flush()
-    os._exit(_status[-1])
+        try:
+            if stream is not None:  # (None: the stream was closed when the process started)
+                stream.flush()
+        except BrokenPipeError:
+            pass  # the reader went away (`dossier list | head`), as in a command
+        except ValueError:
+            pass  # closed
+        except OSError as exc:
+            if stream is sys.stdout and sys.stderr is not None:
+                sys.stderr.write(f"error: cannot write the output: {exc.strerror or exc}\n")
+                sys.stderr.flush()
+                code = code or 1
+    os._exit(code)
 
 
 __all__ = ["EXIT_USAGE", "app", "main"]

@@ -521,19 +521,15 @@ def stored_line(person: Person) -> bytes:
     try:
         return _to_json(person) + b"\n"
     except PydanticSerializationError as exc:
-        raise _unwrapped(exc) from None
+        # It reports an exception raised in a callback it calls (``_empty``) as its own error
+        # ("Error serializing to JSON: KeyboardInterrupt: "), a Ctrl-C landing there too: that
+        # one is a Ctrl-C again, so that the command stops as interrupted (exit 130) rather
+        # than with an internal error (exit 1). (``model_dump`` lets it through as it is.)
+        if ": KeyboardInterrupt:" in str(exc):
+            raise KeyboardInterrupt from None
+        raise
 
 
-def dump(record: Person | Source) -> dict[str, Any]:
-    """The canonical stored and exported form of a record or a source: every field, JSON types."""
-    try:
-        return record.model_dump(mode="json")
-    except PydanticSerializationError as exc:
-        raise _unwrapped(exc) from None
-
-
-def _unwrapped(exc: PydanticSerializationError) -> BaseException:
-    # Pydantic reports an exception raised in a callback it calls while serialising (``_empty``)
-    # as its own error, a Ctrl-C landing there too: that one is a Ctrl-C again, so that the
-    # command stops as interrupted (exit 130) rather than with an internal error (exit 1).
-    return KeyboardInterrupt() if "KeyboardInterrupt" in str(exc) else exc
+def dump(person: Person) -> dict[str, Any]:
+    """The canonical stored and exported form of a record: every field, JSON types."""
+    return person.model_dump(mode="json")
