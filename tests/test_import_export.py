@@ -192,6 +192,31 @@ def test_export_format_from_extension_default_json(run, tmp_path):
         assert check((tmp_path / name).read_text()), name
 
 
+
+def test_export_into_a_pipe_streams_and_through_a_link_keeps_the_link(run, run_bin, tmp_path):
+    """A pipe (``/dev/stdout`` piped on) is written to, not read first (that waited forever)
+    nor replaced by a file; a symbolic link still names the file, which holds the export."""
+    import threading
+
+    seed(run, tmp_path, make_person(id="fakeri"))
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    res = run_bin("export", str(fifo), "--format", "ndjson", timeout=20)
+    reader.join(timeout=10)
+    assert res.code == 0, res
+    assert [json.loads(line)["id"] for line in got[0].splitlines()] == ["fakeri"]
+    assert fifo.is_fifo()
+
+    (tmp_path / "kept").mkdir()
+    target = write(tmp_path / "kept" / "export.json", "old")
+    (tmp_path / "link.json").symlink_to(target)
+    assert run("export", str(tmp_path / "link.json")).code == 0
+    assert (tmp_path / "link.json").is_symlink()
+    assert [r["id"] for r in json.loads(target.read_text())] == ["fakeri"]
+
 def test_json_accepts_array_wrapper_and_single_object(run, db, tmp_path):
     write(tmp_path / "a.json", json.dumps([make_person("Arash Abedi")]))
     write(tmp_path / "b.json", json.dumps({"persons": [make_person("Babak Bahrami")]}))

@@ -226,7 +226,9 @@ def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: 
 
     A new file is ``private`` (0600) unless it is a redacted publication: a full
     export carries confidential sources and restricted persons, as the database
-    does. An existing file keeps its mode.
+    does. An existing file keeps its mode; a symbolic link keeps pointing where it
+    did, at the file replaced. What is not a file (a pipe, a terminal, ``/dev/stdout``)
+    is written to as a stream: there is nothing to compare with or to replace.
 
     A new file of a regenerated folder (``durable=False``: a split export) is
     written in place, not through a temp file and a rename: half the file-system
@@ -234,20 +236,55 @@ def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: 
     command has then failed, and running it again rewrites the file (its bytes
     differ). A file that exists is always replaced atomically.
     """
+    import stat
+
     try:
-        if path.read_bytes() == data:
-            return False
-        mode = path.stat().st_mode & 0o777
+        # Not blocking: what is at ``path`` may be a pipe, which is looked at, never read.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         mode = 0o600 if private else 0o666 & ~_umask()
         if not durable and store.create_file(path, data, mode=mode) is not None:
             return True  # else made meanwhile: replaced below as any existing file
-    except IsADirectoryError:
-        raise StorageError(f"{path}: is a folder") from None
     except OSError as exc:
         raise StorageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    else:
+        try:
+            status = os.fstat(fd)
+            if stat.S_ISDIR(status.st_mode):
+                raise StorageError(f"{path}: is a folder")
+            if not stat.S_ISREG(status.st_mode):
+                os.close(fd)
+                fd = -1
+                _write_stream(path, data)
+                return True
+            if status.st_size == len(data) and _read_all(fd, len(data)) == data:
+                return False
+            mode = status.st_mode & 0o777
+        except OSError as exc:
+            raise StorageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        if path.is_symlink():
+            path = Path(os.path.realpath(path))
     store.write_atomic(path, data, mode=mode, durable=durable)
     return True
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    parts, left = [], size
+    while left > 0 and (part := os.read(fd, left)):
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    try:
+        with path.open("wb") as stream:
+            stream.write(data)
+    except OSError as exc:
+        raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _umask() -> int:
