@@ -432,7 +432,7 @@ def _about(finding: Finding, ids: list[str]) -> bool:
 def _gathered(snapshot: store.Snapshot, day: date) -> dict[str, Facts]:
     """Every person's ``Facts`` from its stored line (a trusted file: the key is the id); with
     ``PARALLEL_MIN`` persons or more, half of them by a forked child on the other core."""
-    from dossier.model.bulk import can_fork, in_parallel
+    from dossier.model.bulk import in_parallel, worth_a_child
 
     def facts_of(part: list[bytes]) -> dict[str, Facts]:
         out = {}
@@ -442,7 +442,7 @@ def _gathered(snapshot: store.Snapshot, day: date) -> dict[str, Facts]:
         return out
 
     lines = snapshot.persons_ndjson().split(b"\n")[:-1]
-    if len(lines) < PARALLEL_MIN or not can_fork():
+    if not worth_a_child(len(lines), PARALLEL_MIN):
         return facts_of(lines)
     half = len(lines) // 2
     second = in_parallel(lambda: facts_of(lines[half:]))

@@ -127,13 +127,13 @@ def _export_split(records: list[dict[str, Any]], sources: dict[str, dict[str, An
     time) while this process formats the rest; this process alone writes the files (two
     processes creating files in one folder contend for it, and were slower than one).
     """
-    from dossier.model.bulk import can_fork, in_parallel
+    from dossier.model.bulk import in_parallel, worth_a_child
 
     report = ExportReport(len(records), fmt, str(folder), split=True, sources=len(sources))
     # A CSV row has a person's columns: the sources of a CSV split are YAML files.
     source_fmt = "yaml" if fmt == "csv" else fmt
     persons = [(r["id"], split_record(r)) for r in records]
-    parallel = len(persons) >= PARALLEL_MIN and can_fork()
+    parallel = worth_a_child(len(persons), PARALLEL_MIN)
     mine = (len(persons) + len(sources) // SOURCE_WEIGHT) // 2 if parallel else 0
 
     def the_rest() -> list[str]:

@@ -53,7 +53,7 @@ from dossier.interchange.inputs import read_input
 if TYPE_CHECKING:
     from pydantic import BaseModel
 from dossier.model import rules
-from dossier.model.bulk import paused_gc
+from dossier.model.bulk import paused_gc, worth_a_child
 
 ON_CONFLICT = ("fail", "update", "skip")
 MAX_PROBLEMS = 100
@@ -281,7 +281,7 @@ def _validate(
     With ``new``, the persons with an id the database does not hold get their ``created``
     and ``updated`` already (those without an id get them in ``_assign_ids``)."""
     with _progress(progress, len(items), "validating") as advance, paused_gc():
-        if _can_fork(len(items)):
+        if worth_a_child(len(items), PARALLEL_MIN):  # (validation is pure CPU in Python)
             return _validate_forked(items, calendar, problems, advance, new)
         return _validate_serial(items, calendar, problems, advance, new)
 
@@ -315,14 +315,6 @@ def _validate_serial(
         del persons
         advance(len(whole))
     return None if problems else out
-
-
-def _can_fork(count: int) -> bool:
-    # Validation is pure CPU in Python: a large batch is split with a forked child on a
-    # second core (where ``bulk.can_fork`` allows one).
-    from dossier.model.bulk import can_fork
-
-    return count >= PARALLEL_MIN and can_fork()
 
 
 def _validate_forked(

@@ -36,6 +36,13 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
+def worth_a_child(count: int, minimum: int) -> bool:
+    """Whether ``count`` items are split with a forked child (``can_fork``): ``minimum`` or
+    more, the threshold of that kind of work below which a second process costs more than
+    it saves."""
+    return count >= minimum and can_fork()
+
+
 def in_parallel(work: Callable[[], Any], *, lines: bool = False) -> Callable[[], Any]:
     """Start ``work`` in a forked child on another core; the function returned waits for it
     and gives its result (JSON-able; ``lines``: bytes, given back as their lines, newline
