@@ -291,6 +291,7 @@ def _validate_serial(
 ) -> list[bytes] | None:
     from dossier.model.person import stored_line, validate_many
 
+    stamped = (new[0], datetime.fromisoformat(new[1])) if new is not None else None
     out: list[bytes] | None = []
     for start in range(0, len(items), CHUNK):
         whole = items[start:start + CHUNK]
@@ -304,8 +305,8 @@ def _validate_serial(
         if found:
             out = None
         elif out is not None and not problems:
-            if new is not None:
-                tx, at = new[0], datetime.fromisoformat(new[1])
+            if stamped is not None:
+                tx, at = stamped
                 for person in persons:
                     if person.id is not None and tx.get(person.id) is None:
                         person.created, person.updated = person.created or at, person.updated or at
