@@ -192,7 +192,6 @@ def test_export_format_from_extension_default_json(run, tmp_path):
         assert check((tmp_path / name).read_text()), name
 
 
-
 def test_export_into_a_pipe_streams_and_through_a_link_keeps_the_link(run, run_bin, tmp_path):
     """A pipe (``/dev/stdout`` piped on) is written to, not read first (that waited forever)
     nor replaced by a file; a symbolic link still names the file, which holds the export."""
@@ -216,6 +215,7 @@ def test_export_into_a_pipe_streams_and_through_a_link_keeps_the_link(run, run_b
     assert run("export", str(tmp_path / "link.json")).code == 0
     assert (tmp_path / "link.json").is_symlink()
     assert [r["id"] for r in json.loads(target.read_text())] == ["fakeri"]
+
 
 def test_json_accepts_array_wrapper_and_single_object(run, db, tmp_path):
     write(tmp_path / "a.json", json.dumps([make_person("Arash Abedi")]))

@@ -11,6 +11,7 @@ change is not written (an export right after importing the folder changes no fil
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -236,8 +237,6 @@ def write_if_changed(path: Path, data: bytes, *, durable: bool = True, private: 
     command has then failed, and running it again rewrites the file (its bytes
     differ). A file that exists is always replaced atomically.
     """
-    import stat
-
     try:
         # Not blocking: what is at ``path`` may be a pipe, which is looked at, never read.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
