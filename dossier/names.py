@@ -25,10 +25,13 @@ token are scored in full.
 
 from __future__ import annotations
 
+import binascii
 import math
 import re
+import sys
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -902,13 +905,13 @@ _Best = dict[int, tuple[float, float, float, str]]  # record -> (score, closenes
 class _Part:
     """Names to score, indexed: all of them, or those of the persons lacking one script."""
 
-    def __init__(self, groups: _Groups, guessed: set[str]) -> None:
+    def __init__(self, groups: Mapping[tuple[str, ...], list[int]], guessed: set[str]) -> None:
         self.groups = groups
         self.guessed = guessed  # folded words romanised by syllable rules
-        self.postings: _Postings | None = None
+        self.postings: Mapping[str, list[tuple[str, ...]]] | None = None
         self.by_consonants: dict[bool, dict[str, list[str]]] | None = None
 
-    def index(self) -> _Postings:
+    def index(self) -> Mapping[str, list[tuple[str, ...]]]:
         if self.postings is None:
             self.postings = _postings(self.groups)
         return self.postings
@@ -926,6 +929,99 @@ class _Part:
                     index.setdefault(consonants, []).append(key)
             self.by_consonants[every] = index
         return index
+
+
+class _Packed(Sequence[list[int]]):
+    """Lists of small ints packed in two arrays (every list's items, each list's end), saved
+    as base64: a saved index loads them without making an object per number."""
+
+    def __init__(self, text: str, count: int, below: int) -> None:
+        """ValueError unless it holds ``count`` lists of numbers under ``below``."""
+        items, ends = text.split(" ")
+        self.items, self.ends = _ints(items), _ints(ends)
+        if len(self.ends) != count or (self.ends[-1] if count else 0) != len(self.items) \
+                or max(self.items, default=0) >= max(below, 1):
+            raise ValueError("packed lists of another index")
+
+    @staticmethod
+    def text(lists: Iterable[Iterable[int]]) -> str:
+        items, ends = array("I"), array("I")
+        for found in lists:
+            items.extend(found)
+            ends.append(len(items))
+        return f"{_base64(items)} {_base64(ends)}"
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.items[self.ends[i - 1] if i else 0:self.ends[i]].tolist()
+
+
+def _base64(numbers: array[int]) -> str:
+    return binascii.b2a_base64(numbers.tobytes(), newline=False).decode()
+
+
+def _ints(text: str) -> array[int]:
+    numbers = array("I")
+    numbers.frombytes(binascii.a2b_base64(text))
+    return numbers
+
+
+# Packed arrays are saved in this machine's layout; another machine's are made anew.
+_INTS = [sys.byteorder, array("I").itemsize]
+
+
+class _PackedGroups(Mapping[tuple[str, ...], list[int]]):
+    """The distinct folded names of a saved index and their entries, unpacked one by one:
+    a search reaches a few dozen of thousands. Folded words are ASCII letters and digits,
+    so a name is saved as its words joined by spaces, the names joined by newlines."""
+
+    def __init__(self, joined: str, entries: str, count: int) -> None:
+        self._names = joined.split("\n") if joined else []
+        self._entries = _Packed(entries, len(self._names), count)
+        self._place: dict[tuple[str, ...], int] = {}  # the names unpacked so far
+        self._words: list[tuple[str, ...] | None] = [None] * len(self._names)
+
+    def words(self, g: int) -> tuple[str, ...]:
+        found = self._words[g]
+        if found is None:
+            found = self._words[g] = tuple(self._names[g].split(" "))
+            self._place[found] = g
+        return found
+
+    def __getitem__(self, words: tuple[str, ...]) -> list[int]:
+        if words not in self._place and len(self._place) < len(self._names):
+            for g in range(len(self._names)):
+                self.words(g)
+        result: list[int] = self._entries[self._place[words]]
+        return result
+
+    def __iter__(self) -> Iterator[tuple[str, ...]]:
+        return map(self.words, range(len(self._names)))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class _PackedPostings(Mapping[str, list[tuple[str, ...]]]):
+    """The postings of a saved index (index key -> folded names), unpacked per key asked."""
+
+    def __init__(self, joined: str, names: str, groups: _PackedGroups) -> None:
+        self._keys = joined.split("\n") if joined else []
+        self._names, self._groups = _Packed(names, len(self._keys), len(groups)), groups
+        self._place: dict[str, int] | None = None
+
+    def __getitem__(self, key: str) -> list[tuple[str, ...]]:
+        if self._place is None:
+            self._place = {k: i for i, k in enumerate(self._keys)}
+        return [self._groups.words(g) for g in self._names[self._place[key]]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 _FoldedName = tuple[str, tuple[str, ...], tuple[str, ...] | None, frozenset[str]]
@@ -1009,7 +1105,7 @@ class NameIndex:
         self.ids: list[str | None] = []  # per record; None: removed since (see ``remove``)
         self.names: list[str] = []  # per record: its primary name
         self.scripts: list[int] = []  # per record: 1 = has a Latin name, 2 = a Persian one
-        self.entry_record: list[int] = []
+        self.entry_record: array[int] = array("I")
         self._entry_name: list[str] | None = []  # the name as written
         self._names_joined = ""  # the same joined by newlines, when loaded from a state
         # Persian script: its words romanised, unfolded, joined by spaces (one string loads
@@ -1017,7 +1113,7 @@ class NameIndex:
         self._entry_spelt: list[str | None] | None = []
         self._entry_guessed: list[list[str] | None] | None = []  # its folded words guessed by syllable rules
         self._saved = ("[]", "[]")  # the two as JSON, when loaded from a state
-        self.by_words: _Groups = {}
+        self._by_words: _Groups | None = {}  # None: still packed, in ``_all``
         self._by_id: dict[str, int] | None = {}
         self._reset()
         for record in records:
@@ -1026,6 +1122,18 @@ class NameIndex:
     def _reset(self) -> None:
         self._all = _Part(self.by_words, set())
         self._cross: dict[bool, _Part] = {}
+
+    @property
+    def by_words(self) -> _Groups:
+        """Every distinct folded name -> its entries. A saved index keeps them packed until a
+        change or a pass over all of them needs them here (with the postings)."""
+        if self._by_words is None:
+            packed, postings = self._all.groups, self._all.postings
+            self._by_words = {words: packed[words] for words in packed}
+            self._reset()
+            if postings is not None:
+                self._all.postings = {key: postings[key] for key in postings}
+        return self._by_words
 
     # Loaded (``from_state``) only when first used: most searches need neither the ids by
     # person nor, with no Persian in the query or the index, the romanised words.
@@ -1088,6 +1196,7 @@ class NameIndex:
         """A new distinct name: into the postings, if they are made already (loaded with the index)."""
         postings = self._all.postings
         if postings is not None:
+            assert isinstance(postings, dict)  # (``add`` unpacked them, with ``by_words``)
             for key in _keys(words):
                 postings.setdefault(key, []).append(words)
 
@@ -1104,10 +1213,12 @@ class NameIndex:
     def state(self) -> dict[str, Any]:
         """The index as plain lists (JSON), for ``from_state``."""
         return {"ids": self.ids, "names": self.names, "scripts": self.scripts,
-                "entry_record": self.entry_record, "entry_name": self._names_state(),
+                "ints": _INTS, "entry_record": _base64(self.entry_record),
+                "entry_name": self._names_state(),
                 "entry_spelt": orjson.dumps(self.entry_spelt).decode(),
                 "entry_guessed": orjson.dumps(self.entry_guessed).decode(),
-                "by_words": [[list(w), es] for w, es in self.by_words.items()],
+                "by_words": ["\n".join(" ".join(w) for w in self.by_words),
+                             _Packed.text(self.by_words.values())],
                 "postings": self._postings_state(),
                 "lexicon": lexicon_state()}
 
@@ -1116,19 +1227,24 @@ class NameIndex:
         joined = "\n".join(self.entry_name)
         return joined if joined.count("\n") == len(self.entry_name) - 1 else self.entry_name
 
-    def _postings_state(self) -> dict[str, list[int]]:
+    def _postings_state(self) -> list[str]:
         # Saved too (each distinct name by its place in by_words): making them costs ~14 ms
-        # for 10,000 persons, loading them ~2 ms.
+        # for 10,000 persons.
         place = {words: i for i, words in enumerate(self.by_words)}
-        return {key: [place[w] for w in found] for key, found in self.postings().items()}
+        postings = self.postings()
+        return ["\n".join(postings), _Packed.text([place[w] for w in found] for found in postings.values())]
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any]) -> NameIndex:
+        """The index ``state`` saved (ValueError: its numbers packed by a machine of another
+        byte order, or not for this index)."""
+        if state["ints"] != _INTS:
+            raise ValueError("packed by a machine of another byte order")
         if "lexicon" in state:
             use_lexicon(state["lexicon"])  # the words of a query are folded with it
         index = cls()
         index.ids, index.names, index.scripts = state["ids"], state["names"], state["scripts"]
-        index.entry_record = state["entry_record"]
+        index.entry_record = _ints(state["entry_record"])
         names = state["entry_name"]
         if isinstance(names, str):
             index._entry_name, index._names_joined = None, names
@@ -1136,16 +1252,16 @@ class NameIndex:
             index._entry_name = names
         index._saved = (state["entry_spelt"], state["entry_guessed"])
         index._entry_spelt = index._entry_guessed = None
-        index.by_words = {tuple(w): es for w, es in state["by_words"]}
-        index._by_id = None
-        index._reset()
-        if "postings" in state:
-            groups = list(index.by_words)
-            index._all.postings = {key: [groups[i] for i in found]
-                                   for key, found in state["postings"].items()}
+        joined, entries = state["by_words"]
+        groups = _PackedGroups(joined, entries, len(index.entry_record))
+        keys, holding = state["postings"]
+        index._by_words = index._by_id = None
+        index._all = _Part(groups, set())
+        index._cross = {}
+        index._all.postings = _PackedPostings(keys, holding, groups)
         return index
 
-    def postings(self) -> _Postings:
+    def postings(self) -> Mapping[str, list[tuple[str, ...]]]:
         return self._all.index()
 
     def search(self, query: str, *, limit: int | None = 10, threshold: float = THRESHOLD) -> list[Hit]:

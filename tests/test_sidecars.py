@@ -91,6 +91,34 @@ def test_a_damaged_sidecar_gives_the_results_of_none(db: Path, suffix: str, how:
     assert results(db) == expected  # and the sidecar made anew is right too
 
 
+ORDERS = {b'"ints":["little",': b'"ints":["big",', b'"ints":["big",': b'"ints":["little",'}
+
+
+@pytest.mark.parametrize("how", ["another byte order", "an array cut", "lists of another index"])
+def test_a_name_index_packed_elsewhere_is_made_anew(db: Path, how: str) -> None:
+    """The index keeps lists of numbers packed as this machine lays them out: a sidecar
+    copied from a machine of the other byte order, or whose arrays do not fit, is not used."""
+    expected = without_sidecars(db)
+    results(db)
+    side = db.with_name(db.name + ".names")
+    data = side.read_bytes()
+    if how == "another byte order":
+        mine = next(order for order in ORDERS if order in data)
+        damaged = data.replace(mine, ORDERS[mine], 1)
+    elif how == "an array cut":
+        damaged = data.replace(b'"entry_record":"', b'"entry_record":"AAAA', 1)
+    else:  # the entries of one name, where the index has many
+        head, rest = data.split(b"\n", 1)
+        state = orjson.loads(head)
+        state["content"]["by_words"][1] = "AAAAAA== AQAAAA=="
+        damaged = orjson.dumps(state) + b"\n" + rest
+    assert damaged != data
+    side.write_bytes(damaged)
+    assert results(db) == expected
+    assert side.read_bytes() != damaged  # made anew
+    assert results(db) == expected
+
+
 def test_sidecars_of_another_database_are_not_used(db: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.json"
     source = tmp_path / "other.ndjson"

@@ -1,10 +1,10 @@
 """The name index of a database, kept beside it (``<db>.names``, see ``sidecar``), so a
 search need not fold every name of every person again.
 
-It holds the index itself (``names.NameIndex.state``: flat lists, loaded without a loop
-over every name). A write appends the persons it changed; a removed or changed person's
-old names are marked, not compacted, until a quarter of the index is such: then it is
-made anew.
+It holds the index itself (``names.NameIndex.state``: flat lists and packed arrays,
+loaded without a loop over every name, unpacked per name a search reaches). A write
+appends the persons it changed; a removed or changed person's old names are marked, not
+compacted, until a quarter of the index is such: then it is made anew.
 Names are not confidential; the file is as private as the database (0600).
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from dossier import names, store
 from dossier.api.sidecar import COMPACT_AFTER, Sidecar
 
-SIDECAR = Sidecar(".names", 8, ["dossier.names"])
+SIDECAR = Sidecar(".names", 9, ["dossier.names"])
 COMPACT_AT = 0.25  # removed persons over all indexed, above which the index is made anew
 MANY = 500  # persons changed by one write above which the index is left to be made anew
 
@@ -38,8 +38,8 @@ def load(snapshot: store.Snapshot) -> names.NameIndex:
 def _replayed(state: dict[str, Any], changes: list[Any]) -> names.NameIndex | None:
     """The index saved, with the changes appended since applied; None when a change line
     is not one this code writes."""
-    index = names.NameIndex.from_state(state)
     try:
+        index = names.NameIndex.from_state(state)
         for change in changes:
             for person_id in change["remove"]:
                 index.remove(person_id)
