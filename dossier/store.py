@@ -61,6 +61,7 @@ SCHEMA_VERSION = 2
 SECTIONS = ("persons", "sources", "history")
 KEY_FIELD = {"persons": "id", "sources": "key", "history": "n"}
 LOCK_TIMEOUT_ENV = "DOSSIER_LOCK_TIMEOUT"
+WRITTEN: list[Path] = []  # every database this process has written, in order (see ``transaction``)
 DEFAULT_LOCK_TIMEOUT = 10.0
 _MASK = (1 << 64) - 1
 
@@ -961,6 +962,7 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
                 if tx.on_commit is not None:
                     tx.on_commit(tx)
                 _write_pieces(path, tx.pieces(), file)
+                WRITTEN.append(path)  # landed: a Ctrl-C from here on comes after the change
                 if tx.replace_backup:
                     _refresh_backup(path)
                 st = os.stat(path)  # after the .bak is linked: a link changes the change time

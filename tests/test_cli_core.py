@@ -427,3 +427,26 @@ def test_a_program_running_main_in_itself_keeps_its_exit_handlers_and_code(tmp_p
     )
     res = subprocess.run([sys.executable, "-c", host], capture_output=True, env=_buffered_env(), check=False)
     assert (res.returncode, res.stderr.decode().endswith("host handler ran\n")) == (5, True)
+
+
+def test_ctrl_c_after_the_write_says_the_changes_were_written(run, db, tmp_path):
+    """A Ctrl-C that lands once the import is written (while the files beside the database
+    follow it) must not let the user believe nothing was imported."""
+    from dossier.api import checks
+
+    data = tmp_path / "in.ndjson"
+    data.write_text(json.dumps(make_person("Dariush Fakeri", id="dariush-fakeri")) + "\n", encoding="utf-8")
+
+    def interrupted(tx):  # a step after the write, with Ctrl-C arriving in it
+        raise KeyboardInterrupt
+
+    kept = checks.follow.__code__
+    checks.follow.__code__ = interrupted.__code__
+    try:
+        res = run("import", str(data))
+    finally:
+        checks.follow.__code__ = kept
+    assert (res.code, res.stderr) == (130, f"interrupted after the changes were written to {db}\n")
+    assert run("show", "dariush-fakeri").code == 0
+    again = run("import", str(data))
+    assert (again.code, again.stderr) == (0, "0 added, 0 updated, 1 unchanged, 0 skipped\n")

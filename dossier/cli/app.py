@@ -69,7 +69,7 @@ class DossierGroup(TyperGroup):
             # Ctrl-C anywhere, or Ctrl-D at a prompt: stop, nothing more written.
             if _debug(ctx):
                 raise
-            sys.stderr.write("interrupted\n")
+            sys.stderr.write(_interrupted(ctx))
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # usage errors (exit 2) are Typer's to report
@@ -87,6 +87,19 @@ class DossierGroup(TyperGroup):
 
 def _debug(ctx: typer.Context) -> bool:
     return bool((ctx.find_root().obj or {}).get("debug"))
+
+
+def _interrupted(ctx: typer.Context) -> str:
+    """What a Ctrl-C says. One that lands after the command's write (while the sidecars
+    follow it, or the report is printed) says the write happened: it did, whole."""
+    settings = ctx.find_root().obj or {}
+    before = settings.get("writes_before")
+    if before is not None:
+        from dossier import store
+
+        if len(store.WRITTEN) > before:
+            return f"interrupted after the changes were written to {store.WRITTEN[-1]}\n"
+    return "interrupted\n"
 
 
 def examples(*lines: str) -> str:
@@ -164,11 +177,12 @@ def root(
 
 def _db(ctx: typer.Context) -> Path:
     from dossier.api.writing import set_session
-    from dossier.store import resolve_path
+    from dossier.store import WRITTEN, resolve_path
 
     root = ctx.find_root()
     settings = root.obj or {}
     set_session(actor=settings.get("actor"), command=_command_line(root.meta.get("dossier.argv", [])))
+    settings["writes_before"] = len(WRITTEN)  # (for ``_interrupted``)
     return resolve_path(settings.get("db"))
 
 
