@@ -672,11 +672,14 @@ class Transaction(Snapshot):
         """Replace a stored history entry (its ``n`` says which): re-encryption only."""
         self._record("history", str(entry["n"]), dict(entry))
 
-    def log(self, entries: Iterable[Record]) -> None:
-        """Append history entries (numbered here: ``n`` counts from the first entry ever)."""
-        for entry in entries:
-            n = self._next_n()
-            self._history_added.append((n, line_of({"n": n, **{k: v for k, v in entry.items() if k != "n"}})))
+    def log(self, entries: Iterable[Record], common: Mapping[str, Any] | None = None) -> None:
+        """Append history entries (numbered here: ``n`` counts from the first entry ever), each
+        after the fields ``common`` to all of them (an import logs thousands: one dict each)."""
+        added, common = self._history_added, common or {}
+        for n, entry in enumerate(entries, self._next_n()):
+            if "n" in entry:
+                entry = {k: v for k, v in entry.items() if k != "n"}
+            added.append((n, line_of({"n": n, **common, **entry})))
 
     def set_meta(self, key: str, value: Any) -> None:
         if self._file.meta.get(key) != value:

@@ -134,7 +134,7 @@ def _commit(tx: store.Transaction) -> None:
     else:
         entries = itertools.chain([first], entries)
     stamp, who = rules.now_stamp(), actor()
-    tx.log({"at": stamp, "actor": who, "command": what, **entry} for entry in entries)
+    tx.log(entries, {"at": stamp, "actor": who, "command": what})
 
 
 def _validate_all(tx: store.Transaction) -> None:
