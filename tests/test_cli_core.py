@@ -366,26 +366,44 @@ def test_interactive_add_refuses_options_it_would_ignore(run_bin):
     assert res.code == 2
 
 
+def _import_interrupted_in(function, run, tmp_path, person):
+    """``dossier import`` of ``person`` with a Ctrl-C arriving in ``function`` (its code
+    swapped for one that raises KeyboardInterrupt, whatever it is given)."""
+    data = tmp_path / "in.ndjson"
+    data.write_text(json.dumps(person) + "\n", encoding="utf-8")
+
+    def interrupted(*_):
+        raise KeyboardInterrupt
+
+    kept = function.__code__
+    function.__code__ = interrupted.__code__
+    try:
+        return run("import", str(data))
+    finally:
+        function.__code__ = kept
+
+
 def test_ctrl_c_while_records_are_serialised_stops_as_interrupted(run, db, tmp_path):
     """Pydantic reports an exception raised in a callback of its serializer as its own error:
     a Ctrl-C landing there must still stop the command as interrupted, not as a bug."""
     from dossier.model import person
 
-    data = tmp_path / "in.ndjson"
-    data.write_text(json.dumps(make_person("Dariush Fakeri")) + "\n", encoding="utf-8")
-
-    def interrupted(value):  # the serializer's callback, with Ctrl-C arriving in it
-        raise KeyboardInterrupt
-
-    kept = person._empty.__code__
-    person._empty.__code__ = interrupted.__code__
-    try:
-        res = run("import", str(data))
-    finally:
-        person._empty.__code__ = kept
+    res = _import_interrupted_in(person._empty, run, tmp_path, make_person("Dariush Fakeri"))
     assert (res.code, res.stderr) == (130, "interrupted\n")
     assert not db.exists()
 
+
+def test_ctrl_c_after_the_write_says_the_changes_were_written(run, db, tmp_path):
+    """A Ctrl-C that lands once the import is written (while the files beside the database
+    follow it) must not let the user believe nothing was imported."""
+    from dossier.api import checks
+
+    person = make_person("Dariush Fakeri", id="dariush-fakeri")
+    res = _import_interrupted_in(checks.follow, run, tmp_path, person)
+    assert (res.code, res.stderr) == (130, f"interrupted after the changes were written to {db}\n")
+    assert run("show", "dariush-fakeri").code == 0
+    again = run("import", str(tmp_path / "in.ndjson"))
+    assert (again.code, again.stderr) == (0, "0 added, 0 updated, 1 unchanged, 0 skipped\n")
 
 
 def _buffered_env() -> dict[str, str]:
@@ -427,26 +445,3 @@ def test_a_program_running_main_in_itself_keeps_its_exit_handlers_and_code(tmp_p
     )
     res = subprocess.run([sys.executable, "-c", host], capture_output=True, env=_buffered_env(), check=False)
     assert (res.returncode, res.stderr.decode().endswith("host handler ran\n")) == (5, True)
-
-
-def test_ctrl_c_after_the_write_says_the_changes_were_written(run, db, tmp_path):
-    """A Ctrl-C that lands once the import is written (while the files beside the database
-    follow it) must not let the user believe nothing was imported."""
-    from dossier.api import checks
-
-    data = tmp_path / "in.ndjson"
-    data.write_text(json.dumps(make_person("Dariush Fakeri", id="dariush-fakeri")) + "\n", encoding="utf-8")
-
-    def interrupted(tx):  # a step after the write, with Ctrl-C arriving in it
-        raise KeyboardInterrupt
-
-    kept = checks.follow.__code__
-    checks.follow.__code__ = interrupted.__code__
-    try:
-        res = run("import", str(data))
-    finally:
-        checks.follow.__code__ = kept
-    assert (res.code, res.stderr) == (130, f"interrupted after the changes were written to {db}\n")
-    assert run("show", "dariush-fakeri").code == 0
-    again = run("import", str(data))
-    assert (again.code, again.stderr) == (0, "0 added, 0 updated, 1 unchanged, 0 skipped\n")
