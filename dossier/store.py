@@ -61,7 +61,6 @@ SCHEMA_VERSION = 2
 SECTIONS = ("persons", "sources", "history")
 KEY_FIELD = {"persons": "id", "sources": "key", "history": "n"}
 LOCK_TIMEOUT_ENV = "DOSSIER_LOCK_TIMEOUT"
-WRITTEN: list[Path] = []  # every database this process has written, in order (see ``transaction``)
 DEFAULT_LOCK_TIMEOUT = 10.0
 _MASK = (1 << 64) - 1
 
@@ -88,6 +87,18 @@ def backup_path(path: Path) -> Path:
 
 def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
+
+
+@dataclass
+class Writes:
+    """How many database writes this process has made, and the last one's database (a
+    Ctrl-C after a command's write is told from one before it)."""
+
+    count: int = 0
+    last: Path | None = None
+
+
+WRITES = Writes()
 
 
 # --- lines and their checksum ------------------------------------------------------------
@@ -965,7 +976,7 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
                 if tx.on_commit is not None:
                     tx.on_commit(tx)
                 _write_pieces(path, tx.pieces(), file)
-                WRITTEN.append(path)  # landed: a Ctrl-C from here on comes after the change
+                WRITES.count, WRITES.last = WRITES.count + 1, path  # landed, whole
                 if tx.replace_backup:
                     _refresh_backup(path)
                 st = os.stat(path)  # after the .bak is linked: a link changes the change time

@@ -97,8 +97,8 @@ def _interrupted(ctx: typer.Context) -> str:
     if before is not None:
         from dossier import store
 
-        if len(store.WRITTEN) > before:
-            return f"interrupted after the changes were written to {store.WRITTEN[-1]}\n"
+        if store.WRITES.count > before:
+            return f"interrupted after the changes were written to {store.WRITES.last}\n"
     return "interrupted\n"
 
 
@@ -177,12 +177,12 @@ def root(
 
 def _db(ctx: typer.Context) -> Path:
     from dossier.api.writing import set_session
-    from dossier.store import WRITTEN, resolve_path
+    from dossier.store import WRITES, resolve_path
 
     root = ctx.find_root()
     settings = root.obj or {}
     set_session(actor=settings.get("actor"), command=_command_line(root.meta.get("dossier.argv", [])))
-    settings["writes_before"] = len(WRITTEN)  # (for ``_interrupted``)
+    settings["writes_before"] = WRITES.count  # (for ``_interrupted``)
     return resolve_path(settings.get("db"))
 
 
