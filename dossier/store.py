@@ -91,11 +91,28 @@ def lock_path(path: Path) -> Path:
 
 @dataclass
 class Writes:
-    """How many database writes this process has made, and the last one's database (a
-    Ctrl-C after a command's write is told from one before it)."""
+    """The database writes this process has begun to put in place: how many, and the last
+    one's database and new file (its inode), so that a Ctrl-C after a command's write is
+    told from one before it. Whether the last one landed is asked of the file system: a
+    Ctrl-C can arrive right after the rename, before any statement that would record it."""
 
     count: int = 0
-    last: Path | None = None
+    last: tuple[Path, int] | None = None
+
+    def replacing(self, path: Path, inode: int) -> None:
+        self.count, self.last = self.count + 1, (path, inode)
+
+    def landed_since(self, count: int) -> Path | None:
+        """The database written by a write begun after the first ``count`` that landed (the
+        last such write's), else None. Writes are one after another: only the last begun
+        may have been stopped before its rename."""
+        if self.last is None or self.count == count:
+            return None
+        path, inode = self.last
+        with contextlib.suppress(OSError):
+            if os.stat(path).st_ino == inode:
+                return path
+        return path if self.count - 1 > count else None
 
 
 WRITES = Writes()
@@ -976,7 +993,6 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
                 if tx.on_commit is not None:
                     tx.on_commit(tx)
                 _write_pieces(path, tx.pieces(), file)
-                WRITES.count, WRITES.last = WRITES.count + 1, path  # landed, whole
                 if tx.replace_backup:
                     _refresh_backup(path)
                 st = os.stat(path)  # after the .bak is linked: a link changes the change time
@@ -1022,7 +1038,8 @@ def _write_pieces(path: Path, pieces: list[Piece], old: _File) -> None:
                         _copy_range(old, fd, at, size)
                         written(size)
 
-    _atomic(path, fill, backup=True, mode=0o600, durable=True)
+    _atomic(path, fill, backup=True, mode=0o600, durable=True,
+            replacing=lambda inode: WRITES.replacing(path, inode))
 
 
 def _size(piece: Piece) -> int:
@@ -1198,8 +1215,11 @@ def _temp_beside(path: Path) -> tuple[int, str]:
 
 
 def _atomic(
-    path: Path, fill: Callable[[int], Any], *, backup: bool, mode: int, durable: bool
+    path: Path, fill: Callable[[int], Any], *, backup: bool, mode: int, durable: bool,
+    replacing: Callable[[int], None] | None = None,
 ) -> os.stat_result:
+    """Write a temp file beside ``path`` with ``fill``, then rename it over ``path``
+    (``replacing`` is told the temp file's inode just before)."""
     fd, tmp = -1, ""
     try:
         fd, tmp = _temp_beside(path)
@@ -1212,6 +1232,8 @@ def _atomic(
         fd = -1
         if backup and path.exists():
             _link_backup(path)
+        if replacing is not None:
+            replacing(status.st_ino)
         os.replace(tmp, path)
         tmp = ""
         if durable:

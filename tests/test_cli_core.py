@@ -366,11 +366,16 @@ def test_interactive_add_refuses_options_it_would_ignore(run_bin):
     assert res.code == 2
 
 
+def _person_file(tmp_path, person):
+    data = tmp_path / f"{person.get('id', 'in')}.ndjson"
+    data.write_text(json.dumps(person) + "\n", encoding="utf-8")
+    return data
+
+
 def _import_interrupted_in(function, run, tmp_path, person):
     """``dossier import`` of ``person`` with a Ctrl-C arriving in ``function`` (its code
     swapped for one that raises KeyboardInterrupt, whatever it is given)."""
-    data = tmp_path / "in.ndjson"
-    data.write_text(json.dumps(person) + "\n", encoding="utf-8")
+    data = _person_file(tmp_path, person)
 
     def interrupted(*_):
         raise KeyboardInterrupt
@@ -393,17 +398,30 @@ def test_ctrl_c_while_records_are_serialised_stops_as_interrupted(run, db, tmp_p
     assert not db.exists()
 
 
-def test_ctrl_c_after_the_write_says_the_changes_were_written(run, db, tmp_path):
-    """A Ctrl-C that lands once the import is written (while the files beside the database
-    follow it) must not let the user believe nothing was imported."""
+@pytest.mark.parametrize("where", ["the folder's fsync after the rename", "the files beside it"])
+def test_ctrl_c_after_the_write_says_the_changes_were_written(run, db, tmp_path, where):
+    """A Ctrl-C that lands once the import's file is in place (while the folder is synced,
+    or the files beside the database follow it) must not let the user believe nothing was
+    imported: re-running an ``add`` would add the person twice."""
+    from dossier import store
     from dossier.api import checks
 
     person = make_person("Dariush Fakeri", id="dariush-fakeri")
-    res = _import_interrupted_in(checks.follow, run, tmp_path, person)
+    stopped = store._fsync_dir if where.startswith("the folder") else checks.follow
+    res = _import_interrupted_in(stopped, run, tmp_path, person)
     assert (res.code, res.stderr) == (130, f"interrupted after the changes were written to {db}\n")
     assert run("show", "dariush-fakeri").code == 0
-    again = run("import", str(tmp_path / "in.ndjson"))
+    again = run("import", str(_person_file(tmp_path, person)))
     assert (again.code, again.stderr) == (0, "0 added, 0 updated, 1 unchanged, 0 skipped\n")
+
+
+def test_ctrl_c_just_before_the_rename_says_nothing_was_written(run, db, tmp_path):
+    from dossier import store
+
+    run("import", str(_person_file(tmp_path, make_person("Kaveh Nadiri", id="kaveh-nadiri"))))
+    res = _import_interrupted_in(store._link_backup, run, tmp_path, make_person("Dariush Fakeri"))
+    assert (res.code, res.stderr) == (130, "interrupted\n")
+    assert run("show", "dariush-fakeri").code == 3
 
 
 def _buffered_env() -> dict[str, str]:

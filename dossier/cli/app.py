@@ -97,8 +97,9 @@ def _interrupted(ctx: typer.Context) -> str:
     if before is not None:
         from dossier import store
 
-        if store.WRITES.count > before:
-            return f"interrupted after the changes were written to {store.WRITES.last}\n"
+        written = store.WRITES.landed_since(before)
+        if written is not None:
+            return f"interrupted after the changes were written to {written}\n"
     return "interrupted\n"
 
 
