@@ -931,7 +931,7 @@ class _Part:
         return index
 
 
-class _Packed(Sequence[list[int]]):
+class _Packed:
     """Lists of small ints packed in two arrays (every list's items, each list's end), saved
     as base64: a saved index loads them without making an object per number."""
 
@@ -954,8 +954,10 @@ class _Packed(Sequence[list[int]]):
     def __len__(self) -> int:
         return len(self.ends)
 
-    def __getitem__(self, i: Any) -> Any:
-        return self.items[self.ends[i - 1] if i else 0:self.ends[i]].tolist()
+    def __getitem__(self, i: int) -> list[int]:
+        """The ``i``-th list (0 ≤ i < len)."""
+        found: list[int] = self.items[self.ends[i - 1] if i else 0:self.ends[i]].tolist()
+        return found
 
 
 def _base64(numbers: array[int]) -> str:
@@ -1245,6 +1247,9 @@ class NameIndex:
         index = cls()
         index.ids, index.names, index.scripts = state["ids"], state["names"], state["scripts"]
         index.entry_record = _ints(state["entry_record"])
+        if not len(index.ids) == len(index.names) == len(index.scripts) \
+                or max(index.entry_record, default=0) >= max(len(index.ids), 1):
+            raise ValueError("entries of another index")
         names = state["entry_name"]
         if isinstance(names, str):
             index._entry_name, index._names_joined = None, names

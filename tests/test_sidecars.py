@@ -4,9 +4,11 @@ traceback or a wrong answer."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import time
+from array import array
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -94,7 +96,11 @@ def test_a_damaged_sidecar_gives_the_results_of_none(db: Path, suffix: str, how:
 ORDERS = {b'"ints":["little",': b'"ints":["big",', b'"ints":["big",': b'"ints":["little",'}
 
 
-@pytest.mark.parametrize("how", ["another byte order", "an array cut", "lists of another index"])
+PACKED_DAMAGE = ["another byte order", "an array cut", "lists of another index", "entries of absent persons",
+                 "names that are not text"]
+
+
+@pytest.mark.parametrize("how", PACKED_DAMAGE)
 def test_a_name_index_packed_elsewhere_is_made_anew(db: Path, how: str) -> None:
     """The index keeps lists of numbers packed as this machine lays them out: a sidecar
     copied from a machine of the other byte order, or whose arrays do not fit, is not used."""
@@ -107,10 +113,16 @@ def test_a_name_index_packed_elsewhere_is_made_anew(db: Path, how: str) -> None:
         damaged = data.replace(mine, ORDERS[mine], 1)
     elif how == "an array cut":
         damaged = data.replace(b'"entry_record":"', b'"entry_record":"AAAA', 1)
-    else:  # the entries of one name, where the index has many
+    else:
         head, rest = data.split(b"\n", 1)
         state = orjson.loads(head)
-        state["content"]["by_words"][1] = "AAAAAA== AQAAAA=="
+        if how == "lists of another index":  # the entries of one name, where the index has many
+            state["content"]["by_words"][1] = "AAAAAA== AQAAAA=="
+        elif how == "entries of absent persons":  # every entry of person 1,000
+            count = len(base64.b64decode(state["content"]["entry_record"])) // 4
+            state["content"]["entry_record"] = base64.b64encode(array("I", [1000] * count).tobytes()).decode()
+        else:
+            state["content"]["by_words"][0] = 5
         damaged = orjson.dumps(state) + b"\n" + rest
     assert damaged != data
     side.write_bytes(damaged)

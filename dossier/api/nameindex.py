@@ -36,8 +36,8 @@ def load(snapshot: store.Snapshot) -> names.NameIndex:
 
 
 def _replayed(state: dict[str, Any], changes: list[Any]) -> names.NameIndex | None:
-    """The index saved, with the changes appended since applied; None when a change line
-    is not one this code writes."""
+    """The index saved, with the changes appended since applied; None when the index or a
+    change line is not one this code writes."""
     try:
         index = names.NameIndex.from_state(state)
         for change in changes:
@@ -45,7 +45,7 @@ def _replayed(state: dict[str, Any], changes: list[Any]) -> names.NameIndex | No
                 index.remove(person_id)
             for folded in change["add"]:
                 index.add(names.FoldedPerson.from_json(folded))
-    except (KeyError, TypeError, ValueError):
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):  # (a damaged or foreign file)
         return None
     return index
 
