@@ -984,6 +984,13 @@ class _PackedGroups(Mapping[tuple[str, ...], list[int]]):
         self._entries = _Packed(entries, len(self._names), count)
         self._place: dict[tuple[str, ...], int] = {}  # the names unpacked so far
         self._words: list[tuple[str, ...] | None] = [None] * len(self._names)
+        self._added: dict[tuple[str, ...], list[int]] = {}  # entries added since it was saved
+
+    def add(self, words: tuple[str, ...], e: int) -> bool:
+        """Entry ``e`` is the name ``words`` too; whether that name is new."""
+        new = words not in self
+        self._added.setdefault(words, []).append(e)
+        return new
 
     def words(self, g: int) -> tuple[str, ...]:
         found = self._words[g]
@@ -996,14 +1003,20 @@ class _PackedGroups(Mapping[tuple[str, ...], list[int]]):
         if words not in self._place and len(self._place) < len(self._names):
             for g in range(len(self._names)):
                 self.words(g)
-        result: list[int] = self._entries[self._place[words]]
-        return result
+        at = self._place.get(words)
+        added = self._added.get(words, [])
+        if at is None:
+            if not added:
+                raise KeyError(words)
+            return list(added)
+        return self._entries[at] + added
 
     def __iter__(self) -> Iterator[tuple[str, ...]]:
-        return map(self.words, range(len(self._names)))
+        yield from map(self.words, range(len(self._names)))
+        yield from (words for words in self._added if words not in self._place)
 
     def __len__(self) -> int:
-        return len(self._names)
+        return len(self._names) + sum(words not in self._place for words in self._added)
 
 
 class _PackedPostings(Mapping[str, list[tuple[str, ...]]]):
@@ -1013,17 +1026,30 @@ class _PackedPostings(Mapping[str, list[tuple[str, ...]]]):
         self._keys = joined.split("\n") if joined else []
         self._names, self._groups = _Packed(names, len(self._keys), len(groups)), groups
         self._place: dict[str, int] | None = None
+        self._added: dict[str, list[tuple[str, ...]]] = {}  # names added since it was saved
 
-    def __getitem__(self, key: str) -> list[tuple[str, ...]]:
+    def add(self, key: str, words: tuple[str, ...]) -> None:
+        self._added.setdefault(key, []).append(words)
+
+    def _position(self, key: str) -> int | None:
         if self._place is None:
             self._place = {k: i for i, k in enumerate(self._keys)}
-        return [self._groups.words(g) for g in self._names[self._place[key]]]
+        return self._place.get(key)
+
+    def __getitem__(self, key: str) -> list[tuple[str, ...]]:
+        i, added = self._position(key), self._added.get(key, [])
+        if i is None:
+            if not added:
+                raise KeyError(key)
+            return list(added)
+        return [*map(self._groups.words, self._names[i]), *added]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
+        yield from self._keys
+        yield from (key for key in self._added if self._position(key) is None)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._keys) + sum(self._position(key) is None for key in self._added)
 
 
 _FoldedName = tuple[str, tuple[str, ...], tuple[str, ...] | None, frozenset[str]]
@@ -1176,31 +1202,39 @@ class NameIndex:
         self.scripts.append(person.scripts)
         self.by_id[person.id] = r
         first = len(self.entry_record)
-        by_words = self.by_words
         for name, words, romanised, guesses in person.names:
             e = len(self.entry_record)
             self.entry_record.append(r)
             self.entry_name.append(name)
             self.entry_spelt.append(" ".join(romanised) if romanised is not None else None)
             self.entry_guessed.append(sorted(guesses) if guesses else None)
-            found = by_words.get(words)
+            self._grouped(words, e)
+        for i, words in person.respelled:
+            self._grouped(words, first + i)
+        self._cross.clear()
+
+    def _grouped(self, words: tuple[str, ...], e: int) -> None:
+        """Entry ``e`` is the folded name ``words``: into its group, and a new name into the
+        postings, if they are made already (loaded with the index). A saved index takes it
+        beside its packed lists, which stay packed."""
+        groups, postings = self._all.groups, self._all.postings
+        if isinstance(groups, _PackedGroups):
+            new = groups.add(words, e)
+        else:
+            assert isinstance(groups, dict)
+            found = groups.get(words)
+            new = found is None
             if found is None:
-                by_words[words] = [e]
-                self._posted(words)
+                groups[words] = [e]
             else:
                 found.append(e)
-        for i, words in person.respelled:
-            if words not in by_words:
-                self._posted(words)
-            by_words.setdefault(words, []).append(first + i)
-
-    def _posted(self, words: tuple[str, ...]) -> None:
-        """A new distinct name: into the postings, if they are made already (loaded with the index)."""
-        postings = self._all.postings
-        if postings is not None:
-            assert isinstance(postings, dict)  # (``add`` unpacked them, with ``by_words``)
+        if new and postings is not None:
             for key in _keys(words):
-                postings.setdefault(key, []).append(words)
+                if isinstance(postings, _PackedPostings):
+                    postings.add(key, words)
+                else:
+                    assert isinstance(postings, dict)
+                    postings.setdefault(key, []).append(words)
 
     def remove(self, person_id: str) -> None:
         """Forget a person: its record is marked removed (its entries stay, unreachable)."""
@@ -1299,7 +1333,7 @@ class NameIndex:
             guessed: set[str] = set()
             if any(not s & bit for s in self.scripts):
                 scripts, records, entry_guessed = self.scripts, self.entry_record, self.entry_guessed
-                for words, found in self.by_words.items():
+                for words, found in self._all.groups.items():  # (packed ones stay packed)
                     mine = [e for e in found if not scripts[records[e]] & bit]
                     if mine:
                         groups[words] = mine

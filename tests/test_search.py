@@ -290,3 +290,63 @@ def test_honorifics_do_not_change_the_match(first: str, last: str, honorific: st
     records = [{"id": "target", "name": f"{first.title()} {last.title()}"}]
     hits = search(records, f"{honorific} {first} {last}")
     assert [h.score for h in hits] == [100]
+
+
+PERSIAN_WORDS = ["بهمن", "غفارزاده", "سیاوش", "حقیقت‌پور", "جمشید", "نوربخش", "منوچهر", "دهقانی", "نادر",
+                 "کامبیز", "طالب‌زاده", "پرویز", "شکوهی", "حسین", "محمدی", "مهدی", "احمدی"]
+persian_name = st.lists(st.sampled_from(PERSIAN_WORDS), min_size=1, max_size=2).map(" ".join)
+# Names that persons often share (an added person then joins a saved name's entries).
+latin_name = st.one_of(st.sampled_from(["Dariush Fakeri", "Kaveh Nadiri", "Hossein Mohammadi",
+                                        "Hosein Mohamadi", "Bahman Abedi"]), name)
+# A person with Latin names only, Persian ones only, or both: the index searches the persons
+# lacking the query's script in a pass of their own.
+indexed_person = st.one_of(
+    st.builds(lambda n: {"name": n}, latin_name),
+    st.builds(lambda n: {"name": n}, persian_name),
+    st.builds(lambda n, p, a: {"name": n, "native_name": p, "aliases": a}, latin_name, persian_name,
+              st.lists(st.one_of(latin_name, persian_name), max_size=2)),
+)
+change = st.one_of(st.tuples(st.just("add"), st.integers(0, 15), indexed_person),
+                   st.tuples(st.just("remove"), st.integers(0, 15), st.none()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(people=st.lists(indexed_person, max_size=10), changes=st.lists(change, max_size=6),
+       queries=st.lists(st.one_of(latin_name, persian_name), min_size=1, max_size=3), between=st.booleans())
+def test_a_saved_index_with_changes_replayed_finds_what_a_fresh_one_finds(
+        people: list[dict[str, Any]], changes: list[tuple[str, int, Any]], queries: list[str],
+        between: bool) -> None:
+    """The index kept beside the database is saved packed and loaded lazily; a write's changes
+    are replayed onto it without unpacking it. It must find what folding every name finds,
+    searched before, between and after the changes, and saved again after them."""
+    import orjson
+
+    from dossier.names import NameIndex, fold_person
+
+    def hits(index: NameIndex) -> list[list[tuple[str, str, int]]]:
+        return [[(h.id, h.matched, h.score) for h in index.search(q, limit=None)] for q in queries]
+
+    current = {f"p{i}": {"id": f"p{i}", **person} for i, person in enumerate(people)}
+    fresh = NameIndex(current.values())
+    loaded = NameIndex.from_state(orjson.loads(orjson.dumps(fresh.state())))
+    if between:
+        assert hits(loaded) == hits(fresh)
+    for what, i, person in changes:
+        person_id = f"p{i}"
+        for index in (fresh, loaded):
+            if what == "add":
+                index.add(fold_person({"id": person_id, **person}))
+            else:
+                index.remove(person_id)
+        if what == "add":
+            current[person_id] = {"id": person_id, **person}
+        else:
+            current.pop(person_id, None)
+        if between:
+            assert hits(loaded) == hits(fresh)
+    assert hits(loaded) == hits(fresh)
+    saved_again = NameIndex.from_state(orjson.loads(orjson.dumps(loaded.state())))
+    assert hits(saved_again) == hits(fresh)
+    made_now = NameIndex(current.values())
+    assert [sorted((i, s) for i, _, s in q) for q in hits(loaded)] == \
+           [sorted((i, s) for i, _, s in q) for q in hits(made_now)]
