@@ -935,12 +935,13 @@ class _Packed:
     """Lists of small ints packed in two arrays (every list's items, each list's end), saved
     as base64: a saved index loads them without making an object per number."""
 
-    def __init__(self, text: str, count: int, below: int) -> None:
-        """ValueError unless it holds ``count`` lists of numbers under ``below``."""
+    def __init__(self, text: str, count: int) -> None:
+        """ValueError unless it holds ``count`` lists. (Their numbers are not each checked: a
+        pass over them costs a search ~1 ms, to guard against a file altered inside its
+        arrays, which no crash or copy makes.)"""
         items, ends = text.split(" ")
         self.items, self.ends = _ints(items), _ints(ends)
-        if len(self.ends) != count or (self.ends[-1] if count else 0) != len(self.items) \
-                or max(self.items, default=0) >= max(below, 1):
+        if len(self.ends) != count or (self.ends[-1] if count else 0) != len(self.items):
             raise ValueError("packed lists of another index")
 
     @staticmethod
@@ -979,9 +980,9 @@ class _PackedGroups(Mapping[tuple[str, ...], list[int]]):
     a search reaches a few dozen of thousands. Folded words are ASCII letters and digits,
     so a name is saved as its words joined by spaces, the names joined by newlines."""
 
-    def __init__(self, joined: str, entries: str, count: int) -> None:
+    def __init__(self, joined: str, entries: str) -> None:
         self._names = joined.split("\n") if joined else []
-        self._entries = _Packed(entries, len(self._names), count)
+        self._entries = _Packed(entries, len(self._names))
         self._place: dict[tuple[str, ...], int] = {}  # the names unpacked so far
         self._words: list[tuple[str, ...] | None] = [None] * len(self._names)
         self._added: dict[tuple[str, ...], list[int]] = {}  # entries added since it was saved
@@ -1024,7 +1025,7 @@ class _PackedPostings(Mapping[str, list[tuple[str, ...]]]):
 
     def __init__(self, joined: str, names: str, groups: _PackedGroups) -> None:
         self._keys = joined.split("\n") if joined else []
-        self._names, self._groups = _Packed(names, len(self._keys), len(groups)), groups
+        self._names, self._groups = _Packed(names, len(self._keys)), groups
         self._place: dict[str, int] | None = None
         self._added: dict[str, list[tuple[str, ...]]] = {}  # names added since it was saved
 
@@ -1281,8 +1282,8 @@ class NameIndex:
         index = cls()
         index.ids, index.names, index.scripts = state["ids"], state["names"], state["scripts"]
         index.entry_record = _ints(state["entry_record"])
-        if not len(index.ids) == len(index.names) == len(index.scripts) \
-                or max(index.entry_record, default=0) >= max(len(index.ids), 1):
+        persons, records = len(index.ids), index.entry_record  # (records: ascending, as added)
+        if not persons == len(index.names) == len(index.scripts) or (records and records[-1] >= persons):
             raise ValueError("entries of another index")
         names = state["entry_name"]
         if isinstance(names, str):
@@ -1292,7 +1293,7 @@ class NameIndex:
         index._saved = (state["entry_spelt"], state["entry_guessed"])
         index._entry_spelt = index._entry_guessed = None
         joined, entries = state["by_words"]
-        groups = _PackedGroups(joined, entries, len(index.entry_record))
+        groups = _PackedGroups(joined, entries)
         keys, holding = state["postings"]
         index._by_words = index._by_id = None
         index._all = _Part(groups, set())
