@@ -1154,8 +1154,8 @@ class NameIndex:
 
     @property
     def by_words(self) -> _Groups:
-        """Every distinct folded name -> its entries. A saved index keeps them packed until a
-        change or a pass over all of them needs them here (with the postings)."""
+        """Every distinct folded name -> its entries. A saved index keeps them packed (with
+        the postings, and the names added since beside them) until it is saved again."""
         if self._by_words is None:
             packed, postings = self._all.groups, self._all.postings
             self._by_words = {words: packed[words] for words in packed}
