@@ -91,28 +91,24 @@ def lock_path(path: Path) -> Path:
 
 @dataclass
 class Writes:
-    """The database writes this process has begun to put in place: how many, and the last
-    one's database and new file (its inode), so that a Ctrl-C after a command's write is
-    told from one before it. Whether the last one landed is asked of the file system: a
-    Ctrl-C can arrive right after the rename, before any statement that would record it."""
+    """The database writes this process has put in place: how many, and the last one's
+    database, so that a Ctrl-C after a command's write is told from one before it. A write
+    whose rename is under way is ``pending`` (the database and the new file's inode): a
+    Ctrl-C can arrive right after the rename, before any statement that would count it,
+    and only then is the file system asked whether it landed."""
 
     count: int = 0
-    last: tuple[Path, int] | None = None
-
-    def replacing(self, path: Path, inode: int) -> None:
-        self.count, self.last = self.count + 1, (path, inode)
+    last: Path | None = None
+    pending: tuple[Path, int] | None = None
 
     def landed_since(self, count: int) -> Path | None:
-        """The database written by a write begun after the first ``count`` that landed (the
-        last such write's), else None. Writes are one after another: only the last begun
-        may have been stopped before its rename."""
-        if self.last is None or self.count == count:
-            return None
-        path, inode = self.last
-        with contextlib.suppress(OSError):
-            if os.stat(path).st_ino == inode:
-                return path
-        return path if self.count - 1 > count else None
+        """The database of the last write that landed after the first ``count``, else None."""
+        if self.pending is not None:
+            path, inode = self.pending
+            with contextlib.suppress(OSError):
+                if os.stat(path).st_ino == inode:
+                    return path
+        return self.last if self.count > count else None
 
 
 WRITES = Writes()
@@ -1038,8 +1034,7 @@ def _write_pieces(path: Path, pieces: list[Piece], old: _File) -> None:
                         _copy_range(old, fd, at, size)
                         written(size)
 
-    _atomic(path, fill, backup=True, mode=0o600, durable=True,
-            replacing=lambda inode: WRITES.replacing(path, inode))
+    _atomic(path, fill, backup=True, mode=0o600, durable=True, writes=WRITES)
 
 
 def _size(piece: Piece) -> int:
@@ -1216,10 +1211,10 @@ def _temp_beside(path: Path) -> tuple[int, str]:
 
 def _atomic(
     path: Path, fill: Callable[[int], Any], *, backup: bool, mode: int, durable: bool,
-    replacing: Callable[[int], None] | None = None,
+    writes: Writes | None = None,
 ) -> os.stat_result:
-    """Write a temp file beside ``path`` with ``fill``, then rename it over ``path``
-    (``replacing`` is told the temp file's inode just before)."""
+    """Write a temp file beside ``path`` with ``fill``, then rename it over ``path`` (a
+    database's write: counted in ``writes``)."""
     fd, tmp = -1, ""
     try:
         fd, tmp = _temp_beside(path)
@@ -1232,14 +1227,18 @@ def _atomic(
         fd = -1
         if backup and path.exists():
             _link_backup(path)
-        if replacing is not None:
-            replacing(status.st_ino)
+        if writes is not None:
+            writes.pending = (path, status.st_ino)
         os.replace(tmp, path)
         tmp = ""
+        if writes is not None:
+            writes.count, writes.last, writes.pending = writes.count + 1, path, None
         if durable:
             _fsync_dir(path.parent)
         return status
     except OSError as exc:
+        if writes is not None:
+            writes.pending = None  # (a rename that failed; or one counted, before a failed fsync)
         raise StorageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         if fd >= 0:

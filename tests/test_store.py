@@ -358,3 +358,31 @@ def test_a_tinydb_write_is_validated_again_by_check(db):
     assert not store.read(db).validated
     found = api.check(db, today=today)
     assert [(f.code, f.field) for f in found] == [("E-INVALID", "status")]
+
+
+def test_the_writes_counted_are_the_writes_that_landed(tmp_path, monkeypatch):
+    """What a Ctrl-C reports (``store.WRITES``): a write whose rename failed did not land,
+    even when the command goes on and fails again; a write that landed stays landed when
+    another process replaces the file afterwards."""
+    import errno
+
+    db = tmp_path / "db.json"
+    start = store.WRITES.count
+    real_replace = os.replace
+
+    def busy(src, dst):  # renaming over a bind-mounted file
+        raise OSError(errno.EBUSY, "Device or resource busy")
+
+    monkeypatch.setattr(os, "replace", busy)
+    for person_id in ("dariush-fakeri", "kaveh-nadiri"):  # "Edit again?" after the first failure
+        with pytest.raises(StorageError, match="busy"), store.transaction(db) as tx:
+            tx.put({"id": person_id, "name": person_id.replace("-", " ").title()})
+    assert store.WRITES.landed_since(start) is None
+    monkeypatch.setattr(os, "replace", real_replace)
+    with store.transaction(db) as tx:
+        tx.put({"id": "bahman-abedi", "name": "Bahman Abedi"})
+    assert store.WRITES.landed_since(start) == db
+    copy = tmp_path / "copy.json"
+    copy.write_bytes(db.read_bytes())
+    os.replace(copy, db)  # another process's write: a file of another inode
+    assert store.WRITES.landed_since(start) == db
