@@ -97,7 +97,7 @@ ORDERS = {b'"ints":["little",': b'"ints":["big",', b'"ints":["big",': b'"ints":[
 
 
 PACKED_DAMAGE = ["another byte order", "an array cut", "lists of another index", "entries of absent persons",
-                 "names that are not text"]
+                 "names that are not text", "a number out of range"]
 
 
 @pytest.mark.parametrize("how", PACKED_DAMAGE)
@@ -118,6 +118,11 @@ def test_a_name_index_packed_elsewhere_is_made_anew(db: Path, how: str) -> None:
         state = orjson.loads(head)
         if how == "lists of another index":  # the entries of one name, where the index has many
             state["content"]["by_words"][1] = "AAAAAA== AQAAAA=="
+        elif how == "a number out of range":  # the first name's first entry, changed on disk
+            items, ends = state["content"]["by_words"][1].split(" ")
+            numbers = array("I", base64.b64decode(items))
+            numbers[0] = 999_999
+            state["content"]["by_words"][1] = f"{base64.b64encode(numbers.tobytes()).decode()} {ends}"
         elif how == "entries of absent persons":  # every entry of person 1,000
             count = len(base64.b64decode(state["content"]["entry_record"])) // 4
             state["content"]["entry_record"] = base64.b64encode(array("I", [1000] * count).tobytes()).decode()

@@ -10,6 +10,7 @@ Names are not confidential; the file is as private as the database (0600).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dossier import names, store
@@ -20,8 +21,24 @@ COMPACT_AT = 0.25  # removed persons over all indexed, above which the index is 
 MANY = 500  # persons changed by one write above which the index is left to be made anew
 
 
-def load(snapshot: store.Snapshot) -> names.NameIndex:
-    """The index of ``snapshot``'s state: from the sidecar, else folded now (and saved)."""
+def search(snapshot: store.Snapshot, queries: Sequence[str], *, limit: int | None = 10,
+           threshold: float = names.THRESHOLD) -> list[list[names.Hit]]:
+    """Each query's hits, by the index of ``snapshot``'s state (``_load``). An index saved
+    and then altered inside its packed lists (no crash or copy makes one: they are not
+    checked number by number when loaded) fails while searched: it is made anew."""
+    index, saved = _load(snapshot)
+    try:
+        return [index.search(query, limit=limit, threshold=threshold) for query in queries]
+    except (IndexError, KeyError, ValueError):
+        if not saved:
+            raise
+    index = _made(snapshot)
+    return [index.search(query, limit=limit, threshold=threshold) for query in queries]
+
+
+def _load(snapshot: store.Snapshot) -> tuple[names.NameIndex, bool]:
+    """The index of ``snapshot``'s state: from the sidecar, else folded now (and saved); and
+    whether it was read from the sidecar."""
     found = SIDECAR.load(snapshot)
     if found is not None:
         state, changes, exact = found
@@ -29,7 +46,11 @@ def load(snapshot: store.Snapshot) -> names.NameIndex:
         if index is not None and index.removed <= COMPACT_AT * len(index.ids):
             if not exact or len(changes) > COMPACT_AFTER:  # a copy, or many changes: saved whole
                 SIDECAR.save(snapshot.path, snapshot.ident, index.state())
-            return index
+            return index, True
+    return _made(snapshot), False
+
+
+def _made(snapshot: store.Snapshot) -> names.NameIndex:
     index = names.NameIndex(snapshot.all())
     SIDECAR.save(snapshot.path, snapshot.ident, index.state())
     return index

@@ -243,10 +243,9 @@ def likely_duplicates(snapshot: store.Snapshot, given: Sequence[str]) -> dict[st
     the best score (by the name index, so cheap)."""
     from dossier.api import nameindex
 
-    index = nameindex.load(snapshot)
     found: dict[str, int] = {}
-    for name in given:
-        for hit in index.search(name, limit=5, threshold=DUPLICATE_SCORE):
+    for hits in nameindex.search(snapshot, given, limit=5, threshold=DUPLICATE_SCORE):
+        for hit in hits:
             found[hit.id] = max(found.get(hit.id, 0), hit.score)
     return found
 
@@ -355,7 +354,7 @@ def search(db: Path, query: str, *, limit: int | None = 10, served_at: str | Non
     wanted = served_or_none(served_at, served_in, today)
     snapshot = store.read(db)
     with paused_gc():
-        hits = nameindex.load(snapshot).search(query, limit=limit if wanted is None else None)
+        hits = nameindex.search(snapshot, [query], limit=limit if wanted is None else None)[0]
     if wanted is None:
         return hits
     from dossier.api.served import ServedHit
