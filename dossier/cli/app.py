@@ -69,7 +69,7 @@ class DossierGroup(TyperGroup):
             # Ctrl-C anywhere, or Ctrl-D at a prompt: stop, nothing more written.
             if _debug(ctx):
                 raise
-            sys.stderr.write(_interrupted(ctx))
+            sys.stderr.write(_interrupted((ctx.find_root().obj or {}).get("writes_before")))
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # usage errors (exit 2) are Typer's to report
@@ -89,15 +89,15 @@ def _debug(ctx: typer.Context) -> bool:
     return bool((ctx.find_root().obj or {}).get("debug"))
 
 
-def _interrupted(ctx: typer.Context) -> str:
+def _interrupted(writes_before: int | None) -> str:
     """What a Ctrl-C says. One that lands after the command's write (while the sidecars
-    follow it, or the report is printed) says the write happened: it did, whole."""
-    settings = ctx.find_root().obj or {}
-    before = settings.get("writes_before")
-    if before is not None:
+    follow it, or the report is printed) says the write happened: it did, whole.
+    ``writes_before``: the process's count of writes when the command opened the database
+    (None: it had not)."""
+    if writes_before is not None and "dossier.store" in sys.modules:
         from dossier import store
 
-        written = store.WRITES.landed_since(before)
+        written = store.WRITES.landed_since(writes_before)
         if written is not None:
             return f"interrupted after the changes were written to {written}\n"
     return "interrupted\n"
@@ -1111,8 +1111,8 @@ def main() -> None:
     try:
         try:
             app()
-        except KeyboardInterrupt:
-            sys.stderr.write("interrupted\n")
+        except KeyboardInterrupt:  # (outside a command's run: any write is this process's)
+            sys.stderr.write(_interrupted(0))
             sys.exit(130)
     except SystemExit as done:  # how every command ends, with its exit code
         # (None is 0; a message instead of a code is printed by Python, and is exit 1)
