@@ -95,12 +95,38 @@ def test_reopen_after_error_then_fix(tmp_path, db, fakeri, monkeypatch):
     assert "1988-13" in shown[0][0]
 
 
+def test_an_edit_met_by_a_fault_of_dossier_is_kept_and_named(tmp_path, monkeypatch, capsys):
+    from dossier.cli.editor import edit_loop
+
+    def parse(body: str) -> None:
+        raise KeyError("a bug, not the user's text")
+
+    monkeypatch.setenv("EDITOR", editor(tmp_path, "ed.sh", "echo 'born: 1950' >> \"$1\"\n"))
+    with pytest.raises(KeyError):
+        edit_loop("dariush-fakeri", "name: Dariush Fakeri\n", parse, reopen=None)
+    kept = capsys.readouterr().err.split("your edit is kept in ")[1].strip()
+    assert "born: 1950" in Path(kept).read_text()
+
+
 def textwrap_fix(count: Path) -> str:
     # first run: a bad date; second run: the editor sees the error comment and fixes it
     return (
         f'if [ ! -f {count} ]; then touch {count}; echo "born: 1988-13" >> "$1"; '
         f'else grep -q "^# ERROR: " "$1"; sed -i "s/^born: 1988-13/born: 1950/" "$1"; fi\n'
     )
+
+
+def test_an_impossible_date_unquoted_is_refused_as_a_date_and_the_edit_kept(run_bin, tmp_path, db, fakeri):
+    # YAML reads 1960-02-30 as a timestamp, which Python's calendar refuses: it was an
+    # internal error that threw the edit away.
+    before = db.read_bytes()
+    ed = editor(tmp_path, "ed.sh", "echo 'born: 1960-02-30' >> \"$1\"\n")
+    res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+    assert res.code == 4, res
+    assert "born: not a date '1960-02-30': 1960-02 has no day 30" in res.stderr
+    kept = res.stderr.split("your edit is kept in ")[1].strip()
+    assert "born: 1960-02-30" in Path(kept).read_text()
+    assert db.read_bytes() == before
 
 
 def test_a_refused_edit_is_kept_and_named(run_bin, tmp_path, db, fakeri):
@@ -115,6 +141,7 @@ def test_a_refused_edit_is_kept_and_named(run_bin, tmp_path, db, fakeri):
     ("status: deceased", "editor:7: not valid YAML: key 'status' appears twice in one mapping"),
     ("aliases: &a [x]\ntags: *a", "editor:7: YAML aliases (*name) are not accepted"),
     ("narrative: !!python/name:os.system", "editor:7: not valid YAML: could not determine a constructor"),
+    ("born: !!float soon", "editor:7: not valid YAML: 'soon' cannot be read as float"),
 ])
 def test_editor_yaml_is_read_as_strictly_as_import(run_bin, tmp_path, db, fakeri, appended, message):
     # A key given twice would silently keep only the last value: import refuses it, so does edit.

@@ -11,6 +11,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -94,6 +95,12 @@ def edit_loop(
                     exc.details = [*exc.details, f"  your edit is kept in {path}" if keep else
                                    "  your edit is not kept: it may hold confidential text"]
                     raise exc from None
+            except Exception:
+                # A fault of dossier's, not of the text: the typing is kept all the same.
+                keep = not private
+                if keep:
+                    sys.stderr.write(f"your edit is kept in {path}\n")
+                raise
             notes = "".join(f"# ERROR: {line}\n" for line in errors)
             current = notes + HEADER.format(ref=ref) + body
     finally:

@@ -41,6 +41,29 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return mapping
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's constructors raise plain Python errors on a scalar their tag cannot hold
+        # (`!!int x`): such a value is reported at its line like any other YAML error.
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} cannot be read as {node.tag.rsplit(':', 1)[-1]}",
+                node.start_mark) from None
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        # A date the calendar does not have (`born: 1960-02-30`) stays the text written, so
+        # that the model reports it as it reports the same text read from JSON.
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
 
 def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
     text = decode(data, source, problems)
