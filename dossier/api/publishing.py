@@ -328,6 +328,8 @@ def _ours(path: Path) -> bool:
     """Does the file start with front matter that says ``generator: dossier``?"""
     import yaml
 
+    from dossier.interchange.yamlfmt import loads
+
     try:
         with path.open("rb") as fh:
             head = fh.read(64 * 1024)
@@ -339,7 +341,7 @@ def _ours(path: Path) -> bool:
     if end is None:
         return False
     try:
-        meta = yaml.safe_load(head[4 : end.start()].decode("utf-8"))
+        meta = loads(head[4 : end.start()].decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError):
         return False
     return isinstance(meta, dict) and meta.get("generator") == GENERATOR

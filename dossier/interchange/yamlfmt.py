@@ -156,6 +156,15 @@ def write_one(record: dict[str, Any]) -> bytes:
     return dump_record(record).encode("utf-8")
 
 
+def loads(text: str) -> Any:
+    """One YAML document read as strictly as a file to import; any fault is a ``yaml.YAMLError``."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def read_record(text: str, source: str) -> dict[str, Any]:
     """One person as a YAML mapping (the ``$EDITOR`` file), read as strictly as ``import``
     reads a file: a key given twice, an alias or a tag is an error with its line."""
