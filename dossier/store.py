@@ -426,6 +426,15 @@ class Snapshot:
         table = self._table("persons")
         return [table[k] for k in sorted(table)]
 
+    def linking_to(self, person_id: str) -> list[Record]:
+        """The other persons that name ``person_id`` as an associate, in id order (their lines
+        are found by a byte search for the id, and only those lines are parsed)."""
+        def links(record: Record) -> bool:
+            return record.get("id") != person_id and any(
+                isinstance(a, dict) and a.get("id") == person_id for a in record.get("associates") or ())
+
+        return self._matching("persons", orjson.dumps({"id": person_id})[1:-1], links)
+
     def persons_ndjson(self) -> bytes:
         """The persons as their NDJSON export: the stored lines themselves, in id order."""
         if "persons" in self._parsed or self._file.legacy is not None:
@@ -458,11 +467,15 @@ class Snapshot:
         return self._sources_matching(orjson.dumps(field) + b":", lambda s: bool(s.get(field)))
 
     def _sources_matching(self, needle: bytes, keep: Callable[[Record], bool]) -> list[Record]:
-        if "sources" in self._parsed:
-            return [s for s in self.sources().values() if keep(s)]
-        part, buf = self._file.sections["sources"], self._file.buf
+        return self._matching("sources", needle, keep)
+
+    def _matching(self, section: str, needle: bytes, keep: Callable[[Record], bool]) -> list[Record]:
+        if section in self._parsed or self._file.legacy is not None:
+            table = self._table(section)
+            return [table[k] for k in sorted(table) if keep(table[k])]
+        part, buf = self._file.sections[section], self._file.buf
         found = (orjson.loads(buf[start:end]) for start, end in part.lines_holding(buf, needle))
-        return [s for s in found if keep(s)]  # the bytes may have matched inside another value
+        return [r for r in found if keep(r)]  # the bytes may have matched inside another value
 
     def history(self) -> list[Record]:
         """Every history entry, oldest first."""

@@ -275,6 +275,44 @@ def test_rm(run, run_bin, db):
     assert run("rm", "dariush-fakeri", "--yes").code == 3
 
 
+def test_rm_of_an_unknown_person_is_not_found_on_a_terminal_or_not(run_bin):
+    res = run_bin("rm", "nobody-at-all")
+    assert res.code == 3, res
+    assert "no person" in res.stderr
+
+
+def linked_pair(run) -> None:
+    add(run, "Dariush Fakeri")
+    add(run, "Bahram Sadeghi")
+    link = 'associates+={"id": "dariush-fakeri", "relation": "deputy"}'
+    assert run("edit", "bahram-sadeghi", "--set", link).code == 0
+
+
+def test_rm_of_a_person_others_link_to_names_them(run):
+    linked_pair(run)
+    res = run("rm", "dariush-fakeri", "--yes")
+    assert res.code == 0, res
+    assert res.stderr.splitlines() == [
+        "removed dariush-fakeri",
+        "warning: bahram-sadeghi names dariush-fakeri as an associate: the link points at no one now "
+        "(see `dossier check`)"]
+    assert "E-DANGLING-ASSOCIATE bahram-sadeghi" in run("check").stdout
+
+
+def test_rm_at_a_terminal_names_the_links_before_it_asks(run, db):
+    from tests.conftest import Terminal
+
+    linked_pair(run)
+    before = db.read_bytes()
+    term = Terminal("rm", "dariush-fakeri")
+    term.expect("warning: bahram-sadeghi names dariush-fakeri as an associate: removed, the link would "
+                "point at no one (`dossier merge KEEP dariush-fakeri` moves it to the person kept instead)")
+    term.expect("Remove dariush-fakeri (Dariush Fakeri)?")
+    term.type("n")
+    assert term.finish() == 0
+    assert db.read_bytes() == before
+
+
 def test_db_option_beats_environment(run, tmp_path, db):
     other = tmp_path / "other.json"
     assert run("--db", str(other), "add", "Dariush Fakeri").code == 0

@@ -28,6 +28,7 @@ _HOME = {
     # persons one at a time
     "NewPerson": "persons", "add": "persons", "show": "persons", "list_persons": "persons",
     "search": "persons", "edit": "persons", "edit_replace": "persons", "remove": "persons",
+    "removal": "persons",
     "merge": "persons", "check": "persons", "resolve": "persons", "distinct": "persons",
     # batches
     "import_path": "transfer", "export": "exporting",
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
         edit_replace,
         list_persons,
         merge,
+        removal,
         remove,
         resolve,
         search,
@@ -94,6 +96,7 @@ __all__ = [
     "merge",
     "profile_page",
     "publish",
+    "removal",
     "remove",
     "remove_source",
     "resolve",

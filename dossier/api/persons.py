@@ -330,6 +330,15 @@ def change(db: Path, person_id: str, how: Any, *, source: str) -> Record | None:
 # --- rm --------------------------------------------------------------------
 
 
+def removal(db: Path, ref: str) -> tuple[Record, list[str]]:
+    """The person ``ref`` names, and the ids of the persons that name it as an associate:
+    a removal leaves their links pointing at no one (``check`` reports them; ``merge``
+    moves them to the person kept instead)."""
+    snapshot = store.read(db)
+    record = resolve(snapshot, ref)
+    return record, [p["id"] for p in snapshot.linking_to(record["id"])]
+
+
 def remove(db: Path, ref: str) -> Record:
     """Remove one person; the removed record."""
     with writing.transaction(db) as tx:

@@ -515,15 +515,21 @@ def rm(
     from dossier.cli import output
 
     db = _db(ctx)
+    record, linked = api.removal(db, ref)  # (an unknown REF is exit 3, on a terminal or not)
+    pid = record["id"]
+    linking = f"warning: {', '.join(linked)} {'name' if len(linked) > 1 else 'names'} {pid} as an associate"
     if not yes:
         if not _on_terminal():
             raise UsageError("refusing to remove without --yes when not on a terminal")
-        record = api.show(db, ref)
-        if not output.confirm(f"Remove {record['id']} ({record['name']})?", default=False):
+        if linked:
+            output.message(f"{linking}: removed, the link would point at no one "
+                           f"(`dossier merge KEEP {pid}` moves it to the person kept instead)")
+        if not output.confirm(f"Remove {pid} ({record['name']})?", default=False):
             output.message("nothing removed")
             raise typer.Exit(0)
-        ref = record["id"]
-    output.message(f"removed {api.remove(db, ref)['id']}")
+    output.message(f"removed {api.remove(db, pid)['id']}")
+    if linked and yes:
+        output.message(f"{linking}: the link points at no one now (see `dossier check`)")
 
 
 # --- search / check / merge (names) -----------------------------------------------
