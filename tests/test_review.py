@@ -199,6 +199,40 @@ def test_bad_answer_is_reported_and_asked_again(db):
     assert record(db, "never") == before
 
 
+def test_a_mistyped_date_is_asked_again_without_the_answers_before_it(db):
+    corpus(db)
+    script = Script("c", "https://example.org/2026/court", "Court annual report 2026", "2026-13", "2026-05",
+                    "q")
+    tally = walk(db, script)
+    assert tally.confirmed == ["never"]
+    assert "error: not a date '2026-13': month 13 is not 01-12" in script.said
+    assert record(db, "never")["current_post"]["as_of"] == "2026-05"
+    assert [q for q, _, _ in script.asked].count("  title of that source") == 1
+
+
+def test_a_post_is_not_confirmed_or_left_on_a_day_to_come(db):
+    corpus(db)
+    script = Script("c", "example-report-1990", "2026-07", "2026-06",
+                    "l", "2027", "2026", "example-report-1990", "q")
+    tally = walk(db, script)  # today is 2026-06-15
+    assert (tally.confirmed, tally.left) == (["never"], ["ancient"])
+    assert "error: 2026-07 is after today (2026-06-15)" in script.said
+    assert "error: 2027 is after today (2026-06-15)" in script.said
+    assert record(db, "never")["current_post"]["as_of"] == "2026-06"
+    assert record(db, "ancient")["posts"][-1]["end"] == "2026"
+
+
+def test_an_edit_that_changes_nothing_says_so_and_asks_again(db):
+    corpus(db)
+    before = record(db, "ancient")
+    script = Script("s", "e", "", "", "n", "", "", "s", "q")  # every default taken
+    tally = walk(db, script)
+    assert "no changes" in script.said
+    assert (tally.edited, tally.skipped) == ([], ["never", "ancient"])
+    assert ("As of (a date the sources confirm; empty: as of 2017-07 stays)", None, "") in script.asked
+    assert record(db, "ancient") == before
+
+
 # --- the script flags -----------------------------------------------------------------
 
 
@@ -216,6 +250,10 @@ def test_review_confirm_from_a_script(run, db):
     assert "--source" in res.stderr
     res = run("review", "old-month", "--confirm", "--source", "nothing-like-it")
     assert res.code == 3
+    res = run("review", "old-month", "--confirm", "--source", "example-report-1990", "--as-of", "2026-07",
+              "--today", "2026-06-15")
+    assert res.code == 4
+    assert "--as-of: 2026-07 is after today (2026-06-15)" in res.stderr
 
 
 def test_review_left_from_a_script(run, db):
@@ -227,6 +265,9 @@ def test_review_left_from_a_script(run, db):
     assert person["current_post"] is None
     assert person["posts"][-1]["end"] == "2020-09"
     assert run("review", "fresh", "--left", "--source", "example-report-1990").code == 2  # no --end
+    res = run("review", "fresh", "--left", "--end", "SH1410", "--source", "example-report-1990")
+    assert res.code == 4
+    assert "--end: SH1410 is after today" in res.stderr
     entry = run("log", "ancient", "--format", "json").json()[0]
     assert entry["op"] == "changed"
     assert {c["path"] for c in entry["changes"]} >= {"current_post", "posts[0]"}

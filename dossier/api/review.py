@@ -128,12 +128,32 @@ def _cite(tx: store.Transaction, record: dict[str, Any], evidence: Evidence) -> 
     return src
 
 
-def _evidence_day(src: Mapping[str, Any], given: str | None, what: str) -> str:
+def _evidence_day(src: Mapping[str, Any], given: str | None, what: str, today: date) -> str:
     day = given or src.get("published") or src.get("accessed")
     if not day:
         raise InvalidInput(Problem(f"source {src['key']!r} has no published or accessed date: give the "
                                    f"date it confirms ({what})", field=what, source="review"))
-    return str(day)
+    return _past(str(day), what, today)
+
+
+def checked_day(text: str, today: date) -> str:
+    """``text`` unchanged if it is a date (Gregorian, or Solar Hijri with its ``SH`` prefix)
+    that has begun by ``today``; else ValueError saying why. A post cannot be confirmed, or
+    left, on a day still to come."""
+    from dossier.model import jalali
+
+    gregorian = jalali.solar_hijri_to_partial(text) if jalali.is_solar_hijri(text) else text
+    rules.check_partial_date(gregorian)
+    if rules.earliest_day(gregorian) > today:
+        raise ValueError(f"{text} is after today ({today.isoformat()})")
+    return text
+
+
+def _past(text: str, what: str, today: date) -> str:
+    try:
+        return checked_day(text, today)
+    except ValueError as exc:
+        raise InvalidInput(Problem(str(exc), field=what, source="review")) from None
 
 
 def _change(db: Path, ref: str, how: Callable[[store.Transaction, dict[str, Any]], None]) -> dict[str, Any]:
@@ -147,23 +167,26 @@ def _change(db: Path, ref: str, how: Callable[[store.Transaction, dict[str, Any]
         return replace(tx, record, new, source="review") or record
 
 
-def confirm(db: Path, ref: str, *, source: Evidence, as_of: str | None = None) -> dict[str, Any]:
+def confirm(db: Path, ref: str, *, source: Evidence, as_of: str | None = None,
+            today: date | None = None) -> dict[str, Any]:
     """The person still holds the post, as ``source`` shows: the post cites it, and ``as_of``
-    becomes the date it confirms (default: the source's published, else accessed, date)."""
+    becomes the date it confirms (default: the source's published, else accessed, date; not
+    after ``today``)."""
 
     def how(tx: store.Transaction, record: dict[str, Any]) -> None:
         post = _current(record)
         src = _cite(tx, record, source)
-        post["as_of"] = _evidence_day(src, as_of, "--as-of")
+        post["as_of"] = _evidence_day(src, as_of, "--as-of", rules.today(today))
         if src["key"] not in post.setdefault("sources", []):
             post["sources"].append(src["key"])
 
     return _change(db, ref, how)
 
 
-def left(db: Path, ref: str, *, end: str, source: Evidence) -> dict[str, Any]:
-    """The person left the post on ``end``, as ``source`` shows: it moves to the career with that
-    end and source, and the current post becomes unknown."""
+def left(db: Path, ref: str, *, end: str, source: Evidence, today: date | None = None) -> dict[str, Any]:
+    """The person left the post on ``end`` (not after ``today``), as ``source`` shows: it moves
+    to the career with that end and source, and the current post becomes unknown."""
+    end = _past(end, "--end", rules.today(today))
 
     def how(tx: store.Transaction, record: dict[str, Any]) -> None:
         post = _current(record)
@@ -178,11 +201,13 @@ def left(db: Path, ref: str, *, end: str, source: Evidence) -> dict[str, Any]:
 
 
 def update(db: Path, person_id: str, *, title: str, organization: str | None, sources: Sequence[str],
-           new_post: bool, as_of: str | None) -> dict[str, Any]:
+           new_post: bool, as_of: str | None, today: date | None = None) -> dict[str, Any]:
     """Correct the current post, or (``new_post``) replace it, keeping the old one in the career.
 
-    ``as_of`` is set only when given: a correction is not a confirmation.
+    ``as_of`` (not after ``today``) is set only when given: a correction is not a confirmation.
     """
+    if as_of:
+        as_of = _past(as_of, "as_of", rules.today(today))
 
     def how(_: store.Transaction, record: dict[str, Any]) -> None:
         old = _current(record)
@@ -237,7 +262,8 @@ def review_walk(db: Path, *, ask: Ask, say: Say, today: date | None = None, olde
     for n, item in enumerate(items, 1):
         say(["", *describe(item, n, len(items))])
         try:
-            answer = _answer(db, item, ask=ask, say=say, menu=menu, choices=choices, edit_record=edit_record)
+            answer = _answer(db, item, ask=ask, say=say, menu=menu, choices=choices, edit_record=edit_record,
+                             today=rules.today(today))
         except Quit:
             answer = "q"
         if answer == "q":
@@ -248,12 +274,12 @@ def review_walk(db: Path, *, ask: Ask, say: Say, today: date | None = None, olde
 
 
 def _answer(db: Path, item: Stale, *, ask: Ask, say: Say, menu: str, choices: Sequence[str],
-            edit_record: Callable[[str], Any] | None) -> str:
+            edit_record: Callable[[str], Any] | None, today: date) -> str:
     """Ask until an answer is carried out; the answer."""
     while True:
         answer = ask(menu, choices, "s")
         try:
-            if _act(answer, db, item, ask=ask, say=say, edit_record=edit_record):
+            if _act(answer, db, item, ask=ask, say=say, edit_record=edit_record, today=today):
                 return answer
         except (InvalidInput, NotFound) as exc:
             say([f"error: {line}" for line in exc.lines()])
@@ -270,21 +296,36 @@ def _ask_evidence(item: Stale, ask: Ask, question: str) -> Evidence:
     return {"url": answer, "title": ask("  title of that source", None, "").strip()}
 
 
+def _ask_day(ask: Ask, say: Say, question: str, today: date, *, required: bool = False) -> str | None:
+    """A date answer (``checked_day``), asked again until it is one; None for an empty answer
+    where one may be empty. (Asked here, so that a mistyped date does not cost the answers
+    before it.)"""
+    while True:
+        text = ask(question, None, "").strip()
+        if not text and not required:
+            return None
+        try:
+            return checked_day(text, today)
+        except ValueError as exc:
+            say([f"error: {exc}" if text else "error: a date is needed"])
+
+
 def _act(answer: str, db: Path, item: Stale, *, ask: Ask, say: Say,
-         edit_record: Callable[[str], Any] | None) -> bool | None:
+         edit_record: Callable[[str], Any] | None, today: date) -> bool | None:
     """Carry out one answer; None means ask again."""
     if answer in ("s", "q"):
         return True
     if answer == "c":
         evidence = _ask_evidence(item, ask, "Which source confirms it")
-        day = ask("  date it confirms (empty: the source's published or accessed date)", None, "").strip()
-        record = confirm(db, item.id, source=evidence, as_of=day or None)
+        day = _ask_day(ask, say, "  date it confirms (empty: the source's published or accessed date)", today)
+        record = confirm(db, item.id, source=evidence, as_of=day, today=today)
         say([f"confirmed: as of {record['current_post']['as_of']}"])
         return True
     if answer == "l":
-        end = ask("When did the person leave it (YYYY, YYYY-MM or YYYY-MM-DD)", None, "").strip()
+        end = _ask_day(ask, say, "When did the person leave it (YYYY, YYYY-MM or YYYY-MM-DD)", today,
+                       required=True)
         evidence = _ask_evidence(item, ask, "Which source says so")
-        left(db, item.id, end=end, source=evidence)
+        left(db, item.id, end=end or "", source=evidence, today=today)
         say(["moved to the career; current post now unknown"])
         return True
     if answer == "o" and edit_record is not None:
@@ -299,9 +340,14 @@ def _act(answer: str, db: Path, item: Stale, *, ask: Ask, say: Say,
         default = "" if new_post else ";".join(post.get("sources") or ())
         keys = ask("Sources cited (keys, separated by ;)", None, default)
         sources = [k.strip() for k in keys.split(";") if k.strip()]
-        as_of = ask("As of (a date the sources confirm; empty: not confirmed)", None, "").strip()
-        update(db, item.id, title=title, organization=organization, sources=sources, new_post=new_post,
-               as_of=as_of or None)
+        kept = "not confirmed" if new_post or not post.get("as_of") else f"as of {post['as_of']} stays"
+        as_of = _ask_day(ask, say, f"As of (a date the sources confirm; empty: {kept})", today)
+        before = item.post if not new_post else None
+        record = update(db, item.id, title=title, organization=organization, sources=sources,
+                        new_post=new_post, as_of=as_of, today=today)
+        if record.get("current_post") == before:
+            say(["no changes"])
+            return None
         say([f"updated: {title}" + ("" if sources else " (UNSOURCED: add one with "
                                       f"`dossier sources add --person {item.id} --cite current_post`)")])
         return True

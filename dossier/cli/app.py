@@ -1046,12 +1046,12 @@ def review(
                              "(review REF --confirm --source KEY)")
         evidence = _evidence(source, source_url, source_title)
         if confirm:
-            record = reviewing.confirm(db, ref, source=evidence, as_of=as_of)
+            record = reviewing.confirm(db, ref, source=evidence, as_of=as_of, today=day)
             output.message(f"confirmed {record['id']}: as of {record['current_post']['as_of']}")
         else:
             if end is None:
                 raise UsageError("--left needs --end DATE: when did the person leave the post?")
-            record = reviewing.left(db, ref, end=end, source=evidence)
+            record = reviewing.left(db, ref, end=end, source=evidence, today=day)
             output.message(f"{record['id']}: moved the post to the career (ended {end}); "
                            "current post unknown")
     elif ref is not None:
