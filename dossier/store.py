@@ -89,6 +89,14 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+def kept_by(db: Path, path: Path) -> bool:
+    """Whether ``path`` is the database ``db`` or a file kept beside it (``<db>.bak``,
+    ``<db>.lock``, ``<db>.names``…): never a place for a command's output."""
+    target, base = path.resolve(), db.resolve()
+    return target.parent == base.parent and (target.name == base.name
+                                             or target.name.startswith(base.name + "."))
+
+
 @dataclass
 class Writes:
     """The database writes this process has put in place: how many, and the last one's

@@ -710,3 +710,17 @@ def test_large_batches_validate_in_two_processes_with_the_same_result(db, tmp_pa
     assert lines[0].startswith(f"{bad}:2: born: not a date 'never'")
     assert lines[1] == f"{bad}:10: nickname: unknown field"
     assert forked == [1, 1]
+
+
+def test_an_export_onto_the_database_or_a_file_kept_beside_it_is_refused(run, db, tmp_path):
+    seed(run, tmp_path)
+    assert run("add", "Dariush Fakeri").code == 0  # (a second write: the .bak exists)
+    kept = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(db.name)}
+    assert {db.name, db.name + ".bak"} <= set(kept)
+    for target in (db, db.with_name(db.name + ".bak"), db.with_name(db.name + ".names"),
+                   tmp_path / "." / db.name):
+        res = run("export", str(target), "--format", "json")
+        assert res.code == 2, res
+        assert "is the database, or a file kept beside it" in res.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(db.name)} == kept
+    assert run("export", str(tmp_path / ("copy-of-" + db.name))).code == 0
