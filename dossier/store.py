@@ -273,7 +273,8 @@ def _empty_file() -> _File:
 
 
 def _open(path: Path, *, keep_fd: bool = False) -> _File:
-    """Read and check the database file; a missing or empty file is an empty database.
+    """Read and check the database file; a missing or empty file is an empty database,
+    unless a ``.bak`` is beside the empty file (``_emptied``).
 
     ``keep_fd``: keep the file open (a writer copies its unchanged bytes from it
     and closes it); a reader only keeps the mapping.
@@ -290,7 +291,7 @@ def _open(path: Path, *, keep_fd: bool = False) -> _File:
         st = os.fstat(fd)
         if st.st_size == 0:
             os.close(fd)
-            return _empty_file()
+            return _emptied(path)
         # A mapped file costs nothing until read; a file replaced meanwhile stays mapped
         # whole. The descriptor stays open for the life of the process (one per command).
         buf: Any = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
@@ -336,6 +337,15 @@ def _parse_header(path: Path, buf: Any, fd: int | None) -> _File:
                  bool(head.get("validated")))
 
 
+def _emptied(path: Path) -> _File:
+    """An empty file is a new database (``touch``, ``mktemp``), but not beside a ``.bak``: then
+    it held a database that something other than dossier emptied, and a write would make
+    the empty file the ``.bak``, losing the version before."""
+    if backup_path(path).exists():
+        raise _corrupt(path, "it is empty, and a .bak is beside it")
+    return _empty_file()
+
+
 def _corrupt(path: Path, why: str) -> StorageError:
     return StorageError(
         f"{path}: database file is damaged ({why}); it was left untouched — "
@@ -346,7 +356,7 @@ def _corrupt(path: Path, why: str) -> StorageError:
 def _legacy(path: Path, raw: bytes) -> _File:
     """A schema 0/1 file: one JSON document. Parsed whole; written as schema 2 on the next write."""
     if not raw.strip():
-        return _empty_file()
+        return _emptied(path)
     with paused_gc():
         try:
             data = orjson.loads(raw)

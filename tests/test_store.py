@@ -159,6 +159,21 @@ def test_empty_file_counts_as_empty_database(run, db):
     assert run("add", "Dariush Fakeri").code == 0
 
 
+@pytest.mark.parametrize("emptied", [b"", b" \n"])
+def test_an_emptied_database_beside_its_bak_is_refused_and_the_bak_kept(run, db, emptied):
+    assert run("add", "Dariush Fakeri").code == 0
+    assert run("add", "Bahram Sadeghi").code == 0
+    bak = store.backup_path(db)
+    before = bak.read_bytes()
+    db.write_bytes(emptied)  # (`> db.json` by mistake)
+    for res in (run("add", "Kaveh Namdar"), run("list")):
+        assert res.code == 1, res
+        assert "database file is damaged (it is empty, and a .bak is beside it)" in res.stderr
+        assert f"restore {bak.name}" in res.stderr
+    assert (db.read_bytes(), bak.read_bytes()) == (emptied, before)
+    assert [r["id"] for r in store.read(bak).all()] == ["dariush-fakeri"]
+
+
 def test_not_a_dossier_database(run, db):
     db.write_text("[1, 2, 3]")
     res = run("list")
