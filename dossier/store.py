@@ -444,6 +444,12 @@ class Snapshot:
         table = self._table("persons")
         return [table[k] for k in sorted(table)]
 
+    def merged_away(self) -> set[str]:
+        """Every id a person's ``merged_ids`` holds (the lines holding a non-empty list are
+        found by a byte search, and only those are parsed)."""
+        holders = self._matching("persons", b'"merged_ids":["', lambda r: bool(r.get("merged_ids")))
+        return {i for r in holders for i in r["merged_ids"] if isinstance(i, str)}
+
     def linking_to(self, person_id: str) -> list[Record]:
         """The other persons that name ``person_id`` as an associate, in id order (their lines
         are found by a byte search for the id, and only those lines are parsed)."""

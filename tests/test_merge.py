@@ -133,6 +133,35 @@ def test_show_old_id_resolves_to_keep(run, two_records: Path) -> None:
         assert (res.code, res.json()["id"]) == (0, "dariush-fakeri"), ref
 
 
+def test_an_id_merged_away_is_never_given_again(run, db: Path, tmp_path: Path) -> None:
+    assert run("add", "Brisa Tolland").stdout.strip() == "brisa-tolland"
+    assert run("add", "Brisa Toland").stdout.strip() == "brisa-toland"
+    assert run("merge", "brisa-tolland", "brisa-toland").code == 0
+    assert run("add", "Brisa Toland").stdout.strip() == "brisa-toland-2"
+    res = run("add", "Brisa Toland", "--id", "brisa-toland")
+    assert res.code == 5
+    assert "was merged into another person" in res.stderr
+    # nor by an import (an export from before the merge, read again), unless told to skip it
+    old = tmp_path / "old.ndjson"
+    old.write_text('{"id": "brisa-toland", "name": "Brisa Toland"}\n{"name": "Brisa Toland"}\n')
+    res = run("import", str(old))
+    assert res.code == 5, res
+    assert "old.ndjson:1: brisa-toland: was merged into another person" in res.stderr
+    res = run("import", str(old), "--on-conflict", "skip")
+    assert res.code == 0, res
+    assert "skipped brisa-toland (" in res.stderr
+    # even once the person it went to is removed: the id is not handed to someone else
+    assert run("rm", "brisa-tolland", "--yes").code == 0
+    assert run("add", "Brisa Toland").stdout.strip() == "brisa-toland-3"
+
+
+def test_ids_merged_away_before_the_header_kept_them_are_found_in_the_records(run, db: Path) -> None:
+    fill(db, make_person("Brisa Tolland", id="brisa-tolland", merged_ids=["brisa-toland"]))
+    assert "retired_ids" not in store.read(db).meta
+    assert run("add", "Brisa Toland").stdout.strip() == "brisa-toland-2"
+    assert store.read(db).meta["retired_ids"] == ["brisa-toland"]
+
+
 def test_merge_by_names_and_merge_chains(run, db: Path) -> None:
     fill(db, make_person("Bahman Ghaffarzadeh", id="a"), make_person("Bahman Qaffarzade", id="b"),
          make_person("Bahman Ghafarzadeh", id="c"))

@@ -214,13 +214,17 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
                     data[key]["confidence"] = new.confidence
         data["sources"] = sources
         record = dump(validate_person(data, source="add", calendar=calendar))
+        retired = writing.retired_ids(tx)
         if new.id is None:
             # A Persian name gives a readable id (its romanisation, with vowels).
-            record["id"] = unique_id(names.readable_slug(record["name"]), tx)
+            record["id"] = unique_id(names.readable_slug(record["name"]), _Taken(tx, retired))
         else:
             record = dump(validate_person({**record, "id": new.id}, source="--id"))
             if record["id"] in tx:
                 raise Conflict(f"id {record['id']!r} already exists")
+            if record["id"] in retired:
+                raise Conflict(f"id {record['id']!r} was merged into another person, and `dossier show "
+                               f"{record['id']}` finds that person: give another id")
         record["created"] = record["updated"] = rules.now_stamp()
         writing.put_person(tx, record)
     if notify is not None:
@@ -328,6 +332,16 @@ def change(db: Path, person_id: str, how: Any, *, source: str) -> Record | None:
 
 
 # --- rm --------------------------------------------------------------------
+
+
+class _Taken:
+    """The ids of the persons stored and the ids merged away."""
+
+    def __init__(self, tx: Snapshot, retired: set[str]) -> None:
+        self.tx, self.retired = tx, retired
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.retired or key in self.tx
 
 
 def removal(db: Path, ref: str) -> tuple[Record, list[str]]:

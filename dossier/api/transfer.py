@@ -479,8 +479,12 @@ def _assign_ids(batch: list[Pair], problems: list[Problem], tx: store.Snapshot, 
         else:
             first[person_id] = item
     taken = set(first)
+    retired: set[str] | None = None
     for i, ((item, line), person_id) in enumerate(zip(batch, ids, strict=True)):
         if line is not None and person_id is None:
+            if retired is None:
+                retired = writing.retired_ids(tx)
+                taken |= retired  # (the id of a person merged away stays with the one it went to)
             record = orjson.loads(line)
             record["id"] = unique_id(slugify(record["name"]), taken)
             taken.add(record["id"])
@@ -499,6 +503,8 @@ def _decide(
     batch's are dropped as they are read). A new person's line has its timestamps already."""
     content = rules.content
     conflicts: list[str] = []
+    clashing: list[str] = []  # (no --on-conflict resolves these: source clashes, merged ids)
+    retired = writing.retired_ids(tx)
     writes: list[tuple[Item, str, bytes, bool]] = []  # (input, id, line, an update)
     for i, (item, line) in enumerate(batch):
         if line is None:
@@ -508,6 +514,14 @@ def _decide(
         person_id = _line_id(line)
         assert person_id is not None  # _assign_ids gave each one
         stored = tx.get(person_id)
+        if stored is None and person_id in retired:
+            if on_conflict == "skip":
+                report.skipped.append(person_id)
+                notify(f"skipped {person_id} ({item.where()}): merged into another person")
+            else:
+                clashing.append(f"  {item.where()}: {person_id}: was merged into another person "
+                                f"(`dossier show {person_id}`); import it under that person's id, or drop it")
+            continue
         if stored is None:
             writes.append((item, person_id, line, False))
             continue
@@ -539,15 +553,17 @@ def _decide(
             report.skipped.append(record["id"])
             notify(f"skipped {record['id']} ({item.where()}): {found[0]}")
         else:
-            conflicts += [f"  {item.where()}: {record['id']}: {c}" for c in found]
-    if conflicts:
+            clashing += [f"  {item.where()}: {record['id']}: {c}" for c in found]
+    if conflicts or clashing:
         hint = ("use --on-conflict update or skip, or import a folder with --mirror to make the "
-                "database equal to it") if on_conflict == "fail" else (
-            "a source key must mean one source; change the key or make the sources agree")
+                "database equal to it") if conflicts else (
+            "a source key means one source: change a key or make the copies agree; "
+            "--on-conflict does not resolve these")
+        conflicts += clashing
         shown = conflicts[:MAX_PROBLEMS]
         if len(conflicts) > MAX_PROBLEMS:
             shown.append(f"  … and {len(conflicts) - MAX_PROBLEMS} more")
-        raise Conflict(f"{len(conflicts)} conflict{'s' * (len(conflicts) != 1)} with the database; "
+        raise Conflict(f"{len(conflicts)} conflict{'s' * (len(conflicts) != 1)}; "
                        f"nothing was imported ({hint})", details=shown)
 
 

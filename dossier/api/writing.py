@@ -112,9 +112,36 @@ def _written(tx: store.Transaction) -> None:
     sealing.written(tx)
 
 
+RETIRED = "retired_ids"
+"""The header's list of the ids merged into another person: never given to a new person, so
+that ``show OLD-ID`` keeps finding the person it was merged into (kept after that person
+is removed too)."""
+
+
+def retired_ids(tx: store.Snapshot) -> set[str]:
+    """The ids merged away (``RETIRED``; found in the records of a file written before it)."""
+    kept = tx.meta.get(RETIRED)
+    return set(kept) if isinstance(kept, list) else tx.merged_away()
+
+
+def _retire(tx: store.Transaction) -> None:
+    persons = [c for c in tx.changes if c.section == "persons"]
+    if not persons:
+        return
+    retired = retired_ids(tx)
+    for change in persons:
+        if change.stored is None:
+            continue
+        if isinstance(change.stored, bytes) and b'"merged_ids":["' not in change.stored:
+            continue  # (an import's lines: decoded only when they hold merged ids)
+        retired.update(i for i in (change.new or {}).get("merged_ids") or () if isinstance(i, str))
+    tx.set_meta(RETIRED, sorted(retired))
+
+
 def _commit(tx: store.Transaction) -> None:
     if tx.legacy:
         _validate_all(tx)
+    _retire(tx)
     entries = history_entries(tx.changes, tx.notes)
     first = next(entries, None)
     if first is None:
