@@ -1071,7 +1071,33 @@ def _write_pieces(path: Path, pieces: list[Piece], old: _File) -> None:
                         _copy_range(old, fd, at, size)
                         written(size)
 
+    _sweep_temps(path)
     _atomic(path, fill, backup=True, mode=0o600, durable=True, writes=WRITES)
+
+
+_TEMP_NAME = re.compile(r"\.(?P<of>.+)\.(?P<pid>[0-9]+)(?:-[0-9]+)?\.tmp")
+
+
+def _sweep_temps(path: Path) -> None:
+    """Remove the temp files of the database and of the files beside it that a killed
+    process left (each as large as what it was writing; none is ever read). Run by the
+    writer, under the lock; a temp file of a process still running is left alone (a
+    reader saving a name index takes no lock)."""
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        found = _TEMP_NAME.fullmatch(entry.name)
+        if found is None or not (found["of"] == path.name or found["of"].startswith(path.name + ".")):
+            continue
+        try:
+            os.kill(int(found["pid"]), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+        except (OSError, OverflowError):
+            pass  # (alive, under another user)
 
 
 def _size(piece: Piece) -> int:

@@ -401,3 +401,22 @@ def test_the_writes_counted_are_the_writes_that_landed(tmp_path, monkeypatch):
     copy.write_bytes(db.read_bytes())
     os.replace(copy, db)  # another process's write: a file of another inode
     assert store.WRITES.landed_since(start) == db
+
+
+def test_a_write_removes_the_temp_files_a_killed_writer_left(run, db):
+    import subprocess
+
+    assert run("add", "Dariush Fakeri").code == 0
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # (its process id names no process now)
+    left = [db.with_name(f".{db.name}.{ended.pid}-0.tmp"), db.with_name(f".{db.name}.bak.{ended.pid}.tmp"),
+            db.with_name(f".{db.name}.names.{ended.pid}-3.tmp")]
+    kept = [db.with_name(f".{db.name}.{os.getpid()}-7.tmp"),  # a process still running
+            db.with_name(f".other-{db.name}.{ended.pid}-0.tmp"), db.with_name(f"{db.name}.{ended.pid}-0.tmp")]
+    for path in left + kept:
+        path.write_bytes(b"x" * 100)
+    assert run("list", "--format", "json").code == 0  # a reader removes nothing
+    assert all(p.exists() for p in left + kept)
+    assert run("add", "Bahram Sadeghi").code == 0
+    assert [p.name for p in left if p.exists()] == []
+    assert all(p.exists() for p in kept)
