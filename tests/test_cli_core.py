@@ -501,3 +501,19 @@ def test_a_program_running_main_in_itself_keeps_its_exit_handlers_and_code(tmp_p
     )
     res = subprocess.run([sys.executable, "-c", host], capture_output=True, env=_buffered_env(), check=False)
     assert (res.returncode, res.stderr.decode().endswith("host handler ran\n")) == (5, True)
+
+
+@pytest.mark.parametrize("args", [("list", "--format", "json"), ("list",),
+                                  ("export", "-", "--format", "ndjson"),
+                                  ("search", "Fakeri", "--format", "json")])
+def test_output_that_cannot_be_written_is_a_plain_error(run, args):
+    import subprocess
+
+    from tests.conftest import BIN
+
+    add(run, "Dariush Fakeri")
+    with open("/dev/full", "wb") as full:  # (every write fails: no space left on device)
+        proc = subprocess.run([str(BIN), *args], stdout=full, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL)
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == "error: cannot write the output: No space left on device\n"

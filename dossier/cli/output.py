@@ -48,9 +48,24 @@ class View:
 PLAIN = View(text=str)
 
 
+@contextlib.contextmanager
+def _writing() -> Iterator[None]:
+    """A stdout that cannot take the output (a full disk, a closed file) is the user's error to
+    read, exit 1; a reader gone away (``BrokenPipeError``) is the CLI's to end quietly."""
+    from dossier.errors import DossierError
+
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise DossierError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
 def emit(data: Any, fmt: str, view: View = PLAIN) -> None:
     """Write ``data`` to stdout in ``fmt`` as ``view`` describes it."""
-    FORMATS[fmt](data, view)
+    with _writing():
+        FORMATS[fmt](data, view)
 
 
 def _write(text: str) -> None:
@@ -179,18 +194,20 @@ def _one_line(value: str) -> str:
 
 def emit_bytes(data: bytes) -> None:
     """A document already encoded (an export): written as is, no re-encoding."""
-    sys.stdout.flush()
-    out = getattr(sys.stdout, "buffer", None)
-    if out is None:
-        sys.stdout.write(data.decode("utf-8"))
-    else:
-        out.write(data)
-        out.flush()
+    with _writing():
+        sys.stdout.flush()
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            out.write(data)
+            out.flush()
 
 
 def line(text: str) -> None:
     """One line of data on stdout (an id, a key)."""
-    _write(text + "\n")
+    with _writing():
+        _write(text + "\n")
 
 
 # --- messages and questions (stderr) -------------------------------------------------
