@@ -249,7 +249,7 @@ def test_cli_since(run, db):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [((), 2, "or --since DATE"), (("x.json", "--since", "2026"), 2, "not both"),
-     (("--since", "2026-13-01"), 4, "--since: not a date"), (("missing.json",), 4, "no such file")],
+     (("--since", "2026-13-01"), 2, "--since: not a date"), (("missing.json",), 4, "no such file")],
 )
 def test_cli_usage_errors(run, db, args, code, message):
     res = run("diff", *args)

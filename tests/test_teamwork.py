@@ -248,6 +248,11 @@ def test_log_of_a_merged_person_and_the_text_format(run, db) -> None:
     assert "bob  merge dariush-fakeri dariush-fakery" in text
     assert "aliases: + \"Dariush Fakery\"" in text
     assert run("log", "--since", "2999-01-01").stderr == "no history\n"
+    assert run("log", "dariush-fakery", "--since", "2999-01-01").stderr == "no history\n"
+    # a reference that names nothing the database holds or held is not found, as in `show`
+    unknown = run("log", "nobody-ever")
+    assert (unknown.code, unknown.stderr) == (3, "error: no person, source or history of 'nobody-ever' "
+                                                 "(try `dossier search 'nobody-ever'`)\n")
     lines = run("log", "--format", "ndjson").stdout.splitlines()
     numbers = [json.loads(line)["n"] for line in lines]
     assert numbers == sorted(numbers, reverse=True)

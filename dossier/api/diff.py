@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from dossier import store
-from dossier.errors import InvalidInput, Problem
+from dossier.errors import InvalidInput, Problem, UsageError
 from dossier.interchange import read_bytes
 from dossier.model import rules
 
@@ -312,5 +312,5 @@ def since_stamp(text: str) -> str:
             return rules.stamp(moment.replace(microsecond=0))
     try:
         return rules.check_partial_date(text)
-    except ValueError as exc:
-        raise InvalidInput(Problem(f"{exc} (or an ISO date and time)", field="--since")) from None
+    except ValueError as exc:  # (an option's value: a usage error, as --in's and --today's are)
+        raise UsageError(f"--since: {exc} (or an ISO date and time)") from None

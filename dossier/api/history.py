@@ -35,16 +35,22 @@ def log(
     # Most lines are not about the person asked for: found by a byte search, then parsed.
     lines = (snapshot.history_with([b'"id":"' + n + b'"' for n in needles]) if ids is not None
              else reversed(list(snapshot.history_lines())))
+    known = False
     for line in lines:
         entry: Record = orjson.loads(line)
         sealed = sealed or b"BEGIN AGE" in line
         if ids is not None and entry.get("id") not in ids:
             continue
+        known = True
         if after is not None and str(entry.get("at", "")) < after:
             break  # entries are in time order
         entries.append(entry)
         if limit is not None and len(entries) >= limit:
             break
+    if ref is not None and not known and ids == {ref} and snapshot.source(ref) is None:
+        from dossier.errors import NotFound
+
+        raise NotFound(f"no person, source or history of {ref!r} (try `dossier search {ref!r}`)")
     if sealed:
         from dossier.api.sealing import Opener
 
