@@ -88,6 +88,11 @@ def test_merge_moves_everything_of_other_into_keep(run, two_records: Path) -> No
     assert merged["role_1988"]["title"] == "Prosecutor"
     assert merged["current_post"]["title"] == "Judge"
     assert [p["title"] for p in merged["posts"]] == ["Clerk", "Interrogator", "Deputy prosecutor", "Adviser"]
+    # the 1988 position keeps its year among the career posts: `list --in 1988` still finds it
+    found = run("list", "--in", "1988", "--served-at", "deputy prosecutor", "--format", "json").json()
+    assert [p["id"] for p in found] == ["dariush-fakeri"]
+    assert (merged["posts"][2]["as_of"], merged["posts"][3]["as_of"]) == ("1988", "2019")
+    assert "position in 1988 'Deputy prosecutor' kept as a career post (as of 1988)" in res.stderr
     # tags, scalars, narrative, merged ids
     assert merged["tags"] == ["prosecutor", "judiciary"]
     assert (merged["status"], merged["born"], merged["restricted"]) == ("alive", "1950", True)

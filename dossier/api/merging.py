@@ -118,8 +118,12 @@ def _merge_posts(merged: dict[str, Any], other: dict[str, Any], notes: list[str]
         if not merged.get(key):
             merged[key] = theirs
         elif theirs != merged[key]:
-            posts.append(theirs)
-            notes.append(f"{other['id']}'s {label} {theirs['title']!r} kept as a career post")
+            kept, held = dict(theirs), ""
+            if key == "role_1988" and not kept.get("as_of"):
+                # In the career, only a date says it was the 1988 position (``rules.post_span``).
+                kept["as_of"], held = "1988", " (as of 1988)"
+            posts.append(kept)
+            notes.append(f"{other['id']}'s {label} {theirs['title']!r} kept as a career post{held}")
     merged["posts"] = _unique(posts)
 
 
