@@ -133,8 +133,9 @@ class Terminal:
 
         self.master, slave = pty.openpty()
         ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-        self.proc = subprocess.Popen([str(BIN), *args], stdin=slave, stdout=slave, stderr=slave,
-                                     env={**os.environ, "TERM": "xterm", **(env or {})}, close_fds=True)
+        env = {**os.environ, "TERM": "xterm", "COLUMNS": str(columns), **(env or {})}
+        self.proc = subprocess.Popen([str(BIN), *args], stdin=slave, stdout=slave, stderr=slave, env=env,
+                                     close_fds=True)
         os.close(slave)
         self.seen = bytearray()
 
@@ -160,14 +161,21 @@ class Terminal:
         os.write(self.master, line.encode() + b"\n")
 
     def finish(self, timeout: float = 30) -> int:
-        """Wait for the exit code, reading the rest of the output."""
+        """Wait for the exit code, reading the output meanwhile (a long one would fill the
+        terminal's buffer and stop the process)."""
         import contextlib
+        import time
 
         try:
-            code = self.proc.wait(timeout=timeout)
+            deadline = time.monotonic() + timeout
+            while self.proc.poll() is None:
+                if time.monotonic() > deadline:
+                    raise subprocess.TimeoutExpired(self.proc.args, timeout)
+                with contextlib.suppress(AssertionError):
+                    self.expect(b"\0never\0", timeout=0.05)
             with contextlib.suppress(AssertionError):
                 self.expect(b"\0never\0", timeout=0.2)  # drain what is left
-            return code
+            return self.proc.returncode
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()

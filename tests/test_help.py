@@ -156,5 +156,26 @@ def test_a_narrow_terminal_never_breaks_an_id(db: Path) -> None:
     text = re.sub(r"\x1b\[[0-9;]*m", "", term.text)
     for pid in long_ids:
         assert pid in text, text
-    assert "Prosecutor" in text  # the other columns fold instead
-    assert "wrap" in text
+    assert max(map(len, text.splitlines())) <= 60, text  # the other columns fold instead
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_on_a_narrow_terminal_names_and_posts_break_between_words(db: Path, columns: int) -> None:
+    from rich.cells import cell_len
+
+    seed(db, make_person("Kamran Fictionalpour", id="kamran-fictionalpour", native_name="کامران خیالی‌پور",
+                         role_1988={"title": "Deputy prosecutor (Revolutionary Court)",
+                                    "organization": "Revolutionary Court of Gohardasht",
+                                    "sources": ["example-report-1990"]},
+                         current_post={"title": "Advisor to the head of the judiciary",
+                                       "sources": ["example-report-1990"]}),
+             make_person("Mohammad-Reza Notreal", id="mohammad-reza-notreal", native_name="محمدرضا ناواقعی",
+                         role_1988={"title": "Member of the death commission",
+                                    "sources": ["example-report-1990"]}))
+    term = Terminal("--db", str(db), "list", columns=columns)
+    assert term.finish() == 0, term.text
+    text = re.sub(r"\x1b\[[0-9;]*m", "", term.text)
+    cells = {word for line in text.splitlines() for cell in line.split("│") for word in cell.split()}
+    for word in ("Fictionalpour", "Mohammad-Reza", "(Revolutionary", "Gohardasht)", "کامران", "commission"):
+        assert word in cells, text
+    assert max(map(cell_len, text.splitlines())) <= columns

@@ -163,6 +163,7 @@ FORMATS: dict[str, Callable[[Any, View], None]] = {
 
 
 KEY_COLUMNS = frozenset({"id", "key"})  # never broken across lines: an id is copied whole
+WORD_MAX, WORD_MIN = 16, 6  # (a longer word, a URL, may fold in a table)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -178,14 +179,52 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     from rich.text import Text
 
     grid = Table(show_lines=False, header_style="bold")
-    for name in header:
+    for name, width in zip(header, _widths(header, rows, console(False).width), strict=True):
         if name in KEY_COLUMNS:
             grid.add_column(name, no_wrap=True, overflow="ignore")
         else:
-            grid.add_column(name, overflow="fold")
+            grid.add_column(name, overflow="fold", width=width)
     for row in rows:
         grid.add_row(*(Text(c) for c in row))
     console(False).print(grid)
+
+
+def _widths(header: Sequence[str], rows: Sequence[Sequence[str]], room: int) -> list[int | None]:
+    """The width of each column that wraps, when the table is wider than the terminal: each
+    gets its longest word (up to ``WORD_MAX``; ``WORD_MIN`` for the columns on the right
+    when the room is short), and the room left is shared in proportion to what more each
+    would take; so a name breaks between its words. None for every column when even that
+    does not fit: Rich folds them as it can."""
+    from rich.cells import cell_len
+
+    free = [at for at, name in enumerate(header) if name not in KEY_COLUMNS]
+    if not free:
+        return [None] * len(header)
+
+    def widest(at: int, parts: Callable[[str], Iterable[str]]) -> int:
+        texts = (header[at], *(row[at] for row in rows))
+        return max(cell_len(part) for text in texts for part in [*parts(text), ""])
+
+    room -= 3 * len(header) + 1  # (the borders and the padding)
+    room -= sum(widest(at, str.splitlines) for at in range(len(header)) if at not in free)
+    word = {at: min(widest(at, str.split), WORD_MAX) for at in free}
+    most = {at: max(widest(at, str.splitlines), word[at]) for at in free}
+    least = dict(word)
+    for at in reversed(free):  # short of room: the columns on the right (posts) fold first
+        if sum(least.values()) <= room:
+            break
+        least[at] = min(least[at], WORD_MIN)
+    if sum(most.values()) <= room or sum(least.values()) > room:
+        return [None] * len(header)
+    spare = room - sum(least.values())
+    for at in free:  # (what is left goes first to a column that folds, up to its longest word)
+        more = min(spare, word[at] - least[at])
+        least[at], spare = least[at] + more, spare - more
+    wanted = sum(most[at] - least[at] for at in free)
+    widths: list[int | None] = [None] * len(header)
+    for at in free:
+        widths[at] = least[at] + spare * (most[at] - least[at]) // wanted if wanted else least[at]
+    return widths
 
 
 def _one_line(value: str) -> str:
