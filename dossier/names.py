@@ -1384,6 +1384,7 @@ class NameIndex:
                     elif got.get(key, 0.0) < s:
                         got[key] = s
         variants = [(q, _shares(q)) for q in _variants(words)]
+        native_query = is_native_script(query)
         as_typed = query.casefold()
         spelling = _spelling(query)
         same_script: dict[tuple[str, ...], float] = {}
@@ -1411,10 +1412,11 @@ class NameIndex:
                     if s < threshold:
                         continue
                 name = self.entry_name[e]
-                # Ties (several spellings that fold alike) go to the name closest to the query
-                # as spelt in Latin letters or as typed.
+                # Ties (several spellings that fold alike) go to a name in the query's script,
+                # then to the one closest to the query as spelt in Latin letters or as typed.
                 typed = ratio(as_typed, name.casefold())
-                mine = (s, max(typed, ratio(spelling, _spelling(name))), typed, name)
+                spelt_alike = max(typed, ratio(spelling, _spelling(name)))
+                mine = (s, (is_native_script(name) == native_query) * 100.0 + spelt_alike, typed, name)
                 if mine[:3] > best.get(r, (-1.0, -1.0, -1.0, ""))[:3]:
                     best[r] = mine
 

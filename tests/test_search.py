@@ -211,6 +211,14 @@ def test_matched_is_the_name_or_alias_that_matched(corpus_db: Path) -> None:
     assert (hit.name, hit.matched) == ("Jamshid Nourbakhsh", "جمشید نوربخش")
 
 
+def test_of_names_that_match_alike_the_one_in_the_query_script_is_shown(db: Path) -> None:
+    # "Parviz" meets the Latin name and the Persian one alike: the shorter romanisation of
+    # the Persian name made it the one shown for a Latin query.
+    fill(db, [make_person("Parviz Fictional", id="parviz-fictional", native_name="پرویز خیالی")])
+    assert api.search(db, "Parviz")[0].matched == "Parviz Fictional"
+    assert api.search(db, "پرویز")[0].matched == "پرویز خیالی"
+
+
 # --- through the command line ------------------------------------------------
 
 
