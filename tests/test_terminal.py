@@ -67,3 +67,14 @@ def test_import_draws_a_progress_bar_only_on_a_terminal(tmp_path: Path, run_bin)
     assert piped.code == 0
     assert "validating" not in piped.stderr
     assert piped.stderr == "0 added, 0 updated, 2500 unchanged, 0 skipped\n"
+
+
+def test_ctrl_c_at_a_prompt_says_so_on_a_line_of_its_own(db) -> None:
+    import signal
+
+    term = Terminal("add")
+    term.expect("Name (Latin script)")
+    term.proc.send_signal(signal.SIGINT)
+    assert term.finish() == 130
+    assert term.text.endswith("Name (Latin script): \r\ninterrupted\r\n"), repr(term.text[-80:])
+    assert not db.exists()

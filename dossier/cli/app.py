@@ -94,13 +94,15 @@ def _interrupted(writes_before: int | None) -> str:
     follow it, or the report is printed) says the write happened: it did, whole.
     ``writes_before``: the process's count of writes when the command opened the database
     (None: it had not)."""
+    # (on a terminal, off the line of the prompt where the ^C was echoed)
+    start = "\n" if sys.stderr.isatty() else ""
     if writes_before is not None and "dossier.store" in sys.modules:
         from dossier import store
 
         written = store.WRITES.landed_since(writes_before)
         if written is not None:
-            return f"interrupted after the changes were written to {written}\n"
-    return "interrupted\n"
+            return f"{start}interrupted after the changes were written to {written}\n"
+    return f"{start}interrupted\n"
 
 
 def examples(*lines: str) -> str:
