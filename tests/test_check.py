@@ -81,7 +81,8 @@ def test_unsourced_claims_are_errors(db: Path) -> None:
         ("E-UNSOURCED", "dariush-fakeri", "associates[0]"),
     ]
     assert str(findings[0]) == "E-UNSOURCED dariush-fakeri: role_1988 has no source"
-    assert str(findings[3]) == "E-UNSOURCED dariush-fakeri: link to 'bahman-ghaffarzadeh' has no source"
+    assert str(findings[3]) == ("E-UNSOURCED dariush-fakeri: associates[0]: link to 'bahman-ghaffarzadeh' "
+                                "has no source")
 
 
 def test_cli_reports_errors_on_stdout_and_exits_4(run, db: Path) -> None:

@@ -681,8 +681,8 @@ def _own(pid: str, record: dict[str, Any]) -> list[Finding]:
     for field, claim in rules.claims(record):
         cited = rules.cited_keys(claim)
         if not cited:
-            label = f"link to {claim.get('id')!r}" if field[0] == "a" else field
-            out.append(Finding("E-UNSOURCED", pid, field, f"{label} has no source"))
+            what = f"{field}: link to {claim.get('id')!r}" if field[0] == "a" else field
+            out.append(Finding("E-UNSOURCED", pid, field, f"{what} has no source"))
         for j, key in enumerate(cited):
             if key not in own:
                 out.append(_finding("E-DANGLING-SOURCE", pid, f"{field}.sources[{j}]",
