@@ -317,3 +317,20 @@ def test_check_writes_nothing(run, db: Path, strict: list[str]) -> None:
     before = db.read_bytes()
     run("check", *strict)
     assert db.read_bytes() == before
+
+
+def test_an_export_of_records_that_do_not_validate_says_so(run, db: Path, tmp_path: Path) -> None:
+    good = dump(validate_person(CLEAN[1]))
+    broken = dump(validate_person(person("jamshid-nourbakhsh", "Jamshid Nourbakhsh")))
+    broken["born"] = "1988-13"
+    write_raw(db, {"bahman-ghaffarzadeh": good, "jamshid-nourbakhsh": broken})
+    out, split = tmp_path / "out.json", tmp_path / "split"
+    for args in (("-", "--format", "ndjson"), (str(out),), (str(split), "--split")):
+        res = run("export", *args)
+        assert res.code == 0, res  # (the export is lossless, of what is stored)
+        assert res.stderr.splitlines()[-1] == (
+            "warning: jamshid-nourbakhsh does not validate (the file was edited outside dossier): "
+            "exported as stored, which import refuses until fixed (`dossier check` says what)")
+    assert run("--db", str(tmp_path / "new.json"), "import", str(out)).code == 4
+    write_raw(db, {"bahman-ghaffarzadeh": good})
+    assert "warning" not in run("export", str(tmp_path / "out.json")).stderr

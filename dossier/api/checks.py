@@ -650,6 +650,12 @@ def _id(key: str, record: dict[str, Any]) -> str:
 # --- validation --------------------------------------------------------------
 
 
+def invalid(snapshot: store.Snapshot) -> list[Finding]:
+    """The E-INVALID findings of a file not known valid (hand-edited, written through
+    TinyDB); none of a trusted one."""
+    return [] if snapshot.trusted else _validation(sorted(snapshot.keyed().items()))
+
+
 def _validation(items: Sequence[tuple[str, dict[str, Any]]]) -> list[Finding]:
     """Validate all records in one batched call; one E-INVALID per problem."""
     from dossier.model.person import validate_many

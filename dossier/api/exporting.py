@@ -37,6 +37,16 @@ class ExportReport:
     split: bool = False
     selected: str = ""  # the filter that chose the persons (--served-at/--in), said in the summary
     of: int = 0  # how many persons the database holds, when a filter chose some
+    invalid: list[str] = field(default_factory=list)  # persons exported as stored that do not validate
+
+    def warnings(self) -> list[str]:
+        if not self.invalid:
+            return []
+        more = len(self.invalid) - 5
+        shown = ", ".join(self.invalid[:5]) + (f" and {more} more" if more > 0 else "")
+        return [f"warning: {shown} {'do' if len(self.invalid) > 1 else 'does'} not validate (the file was "
+                "edited outside dossier): exported as stored, which import refuses until fixed "
+                "(`dossier check` says what)"]
 
     def summary(self) -> str:
         count = f"{self.count} of {self.of} persons ({self.selected})" if self.selected else (
@@ -83,6 +93,7 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         snapshot = store.read(db)
         report = _export_split(snapshot.all(), snapshot.sources(), Path(target), fmt or "yaml")
         _export_recipients(snapshot, Path(target))
+        report.invalid = _invalid(snapshot)
         return report
     if target != "-" and Path(target).is_dir():
         raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
@@ -108,7 +119,16 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         report = ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
     if wanted is not None:
         report.selected, report.of = wanted.said, len(snapshot)
+    report.invalid = _invalid(snapshot)
     return report
+
+
+def _invalid(snapshot: store.Snapshot) -> list[str]:
+    if snapshot.trusted:
+        return []
+    from dossier.api.checks import invalid
+
+    return list(dict.fromkeys(f.id for f in invalid(snapshot)))
 
 
 def split_record(record: dict[str, Any]) -> dict[str, Any]:

@@ -699,6 +699,8 @@ def export(
         output.emit_bytes(report.data)
     else:
         output.message(report.summary())
+    for warning in report.warnings():
+        output.message(warning)
 
 
 # --- profiles ----------------------------------------------------------------------
