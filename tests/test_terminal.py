@@ -78,3 +78,40 @@ def test_ctrl_c_at_a_prompt_says_so_on_a_line_of_its_own(db) -> None:
     assert term.finish() == 130
     assert term.text.endswith("Name (Latin script): \r\ninterrupted\r\n"), repr(term.text[-80:])
     assert not db.exists()
+
+
+def test_add_at_a_terminal_asks_each_field_and_again_for_a_wrong_answer(run) -> None:
+    term = Terminal("add")
+    for prompt, answer in [
+        ("Name (Latin script)", "Parviz Fictional"),
+        ("Native name (Persian script)", "پرویز خیالی"),
+        ("Other spellings", "Parwiz Fictional"),
+        ("Status", "deceased"),
+        ("Born (", "1960-02-30"),
+        ("has no day 30", "SH1339"),
+        ("Died (", "2999"),
+        ("is after today", "2020-05"),
+        ("Position in 1988 (title)", "Prosecutor"),
+        ("organization", "Revolutionary Court"),
+        ("place", "Tabriz"),
+        ("Current post (title; empty if unknown)", ""),
+        ("Confidence in these posts", "high"),
+        ("Source URL (empty to finish)", "https://example.org/fictional-report"),
+        ("source title", "A fictional report"),
+        ("Source URL (empty to finish)", ""),
+        ("Tags", "tabriz"),
+    ]:
+        term.expect(prompt)
+        term.seen.clear()  # (the next prompt may repeat this one's words)
+        term.type(answer)
+    assert term.finish() == 0, term.text
+    record = run("show", "parviz-fictional", "--format", "json").json()
+    assert (record["native_name"], record["aliases"], record["status"]) == (
+        "پرویز خیالی", ["Parwiz Fictional"], "deceased")
+    assert (record["born"], record["died"]) == ("1960", "2020-05")
+    assert record["dates_as_written"] == {"born": "SH1339"}
+    post = record["role_1988"]
+    assert (post["title"], post["organization"], post["place"], post["confidence"]) == (
+        "Prosecutor", "Revolutionary Court", "Tabriz", "high")
+    assert post["sources"] == [record["sources"][0]["key"]]
+    assert record["tags"] == ["tabriz"]

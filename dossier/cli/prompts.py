@@ -38,6 +38,23 @@ _URL = _checker(Source, {"key": "k", "title": "t"}, "url")
 _LINE = _checker(Post, {"title": "x"}, "organization")
 
 
+def _past(answer: str) -> str | None:
+    """A date (``_DATE``) that has begun by today: a birth, a death or a confirmation."""
+    from dossier.api.review import checked_day
+    from dossier.model import rules
+
+    problem = _DATE(answer)
+    if problem is None:
+        try:
+            checked_day(answer, rules.today())
+        except ValueError as exc:
+            return str(exc)
+    return problem
+
+
+_DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or SH1367-05-07; empty if unknown"
+
+
 def _ask(label: str, *, required: bool = False, check: Callable[[str], str | None] | None = _LINE,
          choices: list[str] | None = None, default: str = "") -> str:
     prompt_console = console(True)
@@ -80,11 +97,16 @@ def ask_new_person() -> NewPerson:
     native = _ask("Native name (Persian script)", check=_NATIVE)
     aliases = _list("Other spellings", _NAME)
     status = _ask("Status", choices=["alive", "deceased", "unknown"], default="unknown", check=None)
+    born = _ask(f"Born ({_DATE_FORMS})", check=_past)
+    died = _ask(f"Died ({_DATE_FORMS})", check=_past) if status == "deceased" else ""
     role = _post(_ask("Position in 1988 (title)", check=_TITLE), "place", _LINE)
-    current = _post(_ask("Current post (title; empty if unknown)", check=_TITLE), "as_of", _DATE)
+    current = _post(_ask("Current post (title; empty if unknown)", check=_TITLE), "as_of", _past)
+    confidence = _ask("Confidence in these posts", choices=["high", "medium", "low"], default="medium",
+                      check=None) if role or current else None
     sources = []
     while url := _ask("Source URL (empty to finish)", check=_URL):
         sources.append((url, _ask("  source title", required=True)))
     tags = _list("Tags", _LINE)
     return NewPerson(name=name, native_name=native or None, aliases=aliases, status=status,
-                     role_1988=role, current_post=current, sources=sources, tags=tags)
+                     born=born or None, died=died or None, role_1988=role, current_post=current,
+                     confidence=confidence, sources=sources, tags=tags)
