@@ -104,7 +104,8 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         raise UsageError(f"--internal applies to --format {' or '.join(PUBLICATION)} (redacted by default); "
                          f"--format {fmt} always holds every record and source")
     snapshot = store.read(db)
-    if fmt == "ndjson" and wanted is None:
+    streamed = fmt == "ndjson" and wanted is None
+    if streamed:
         data = snapshot.persons_ndjson()  # the stored lines are the export
         count = len(snapshot)
     else:
@@ -119,12 +120,15 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         report = ExportReport(count, fmt, target, written=int(changed), unchanged=int(not changed))
     if wanted is not None:
         report.selected, report.of = wanted.said, len(snapshot)
-    report.invalid = _invalid(snapshot)
+    report.invalid = _invalid(snapshot, streamed=streamed)
     return report
 
 
-def _invalid(snapshot: store.Snapshot) -> list[str]:
-    if snapshot.trusted:
+def _invalid(snapshot: store.Snapshot, *, streamed: bool = False) -> list[str]:
+    """The persons that do not validate, in a file not known valid. The stored lines streamed
+    as they are (NDJSON) are not summed for it (~40 ms at 10,000 persons, half the export):
+    there, only the header's word that they were not all validated is taken."""
+    if snapshot.validated and (streamed or snapshot.intact):
         return []
     from dossier.api.checks import invalid
 
