@@ -124,18 +124,24 @@ def retired_ids(tx: store.Snapshot) -> set[str]:
     return set(kept) if isinstance(kept, list) else tx.merged_away()
 
 
+_MERGED = b'"merged_ids":['
+
+
 def _retire(tx: store.Transaction) -> None:
-    persons = [c for c in tx.changes if c.section == "persons"]
-    if not persons:
-        return
-    retired = retired_ids(tx)
-    for change in persons:
-        if change.stored is None:
+    retired: set[str] | None = None
+    for change in tx.changes:
+        if change.section != "persons" or change.stored is None:
             continue
-        if isinstance(change.stored, bytes) and b'"merged_ids":["' not in change.stored:
-            continue  # (an import's lines: decoded only when they hold merged ids)
+        if retired is None:
+            retired = retired_ids(tx)
+        if isinstance(change.stored, bytes):  # (an import's lines: decoded only when they hold some)
+            # The key is in a line once (a quote inside a value is escaped), near its end.
+            at = change.stored.rfind(_MERGED)
+            if at >= 0 and change.stored[at + len(_MERGED)] == ord("]"):
+                continue
         retired.update(i for i in (change.new or {}).get("merged_ids") or () if isinstance(i, str))
-    tx.set_meta(RETIRED, sorted(retired))
+    if retired is not None:
+        tx.set_meta(RETIRED, sorted(retired))
 
 
 def _commit(tx: store.Transaction) -> None:
