@@ -502,7 +502,7 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
         output.error(errors)
         return output.confirm("Edit again?", default=True)
 
-    return edit_loop(person_id, dump_record(rules.content(record)), parse,
+    return edit_loop(person_id, dump_record(rules.content(record), ordered=True), parse,
                      reopen=reopen if _on_terminal() else None, private=private)
 
 

@@ -46,12 +46,14 @@ def _block_safe(value: str) -> bool:
 _Dumper.add_representer(str, _str)
 
 
-def dump(value: Any) -> str:
+def dump(value: Any, *, ordered: bool = False) -> str:
+    """``value`` in the dialect; ``ordered``: mappings keep their own key order (a record's is
+    the model's: id and name first), not sorted."""
     try:
-        node = _node(value, set())
+        node = _node(value, set(), ordered)
     except _NotPlain:
-        return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True,
-                         width=88)
+        return yaml.dump(value, Dumper=_Dumper, sort_keys=not ordered, default_flow_style=False,
+                         allow_unicode=True, width=88)
     text: str = yaml.serialize(node, Dumper=_Dumper, allow_unicode=True, width=88)
     return text
 
@@ -63,7 +65,7 @@ class _NotPlain(Exception):
 _TAG = "tag:yaml.org,2002:"
 
 
-def _node(value: Any, seen: set[int]) -> yaml.Node:
+def _node(value: Any, seen: set[int], ordered: bool = False) -> yaml.Node:
     """The node tree ``yaml.dump`` represents ``value`` as, built straight from the values a
     record holds, without the generic representer's lookup by type per value and its alias
     bookkeeping (a record is formatted in ~17 % less time). Anything else (a float, a date,
@@ -82,12 +84,15 @@ def _node(value: Any, seen: set[int]) -> yaml.Node:
         raise _NotPlain
     seen.add(id(value))
     if kind is list:
-        return yaml.SequenceNode(_TAG + "seq", [_node(v, seen) for v in value], flow_style=False)
+        return yaml.SequenceNode(_TAG + "seq", [_node(v, seen, ordered) for v in value], flow_style=False)
     if not all(type(k) is str for k in value):
         raise _NotPlain
-    return yaml.MappingNode(_TAG + "map", [(_node(k, seen), _node(value[k], seen)) for k in sorted(value)],
+    keys = value if ordered else sorted(value)
+    return yaml.MappingNode(_TAG + "map", [(_node(k, seen), _node(value[k], seen, ordered)) for k in keys],
                             flow_style=False)
 
 
-def dump_record(record: dict[str, Any]) -> str:
-    return dump(compact(record))
+def dump_record(record: dict[str, Any], *, ordered: bool = False) -> str:
+    """A ``records/<id>.yaml`` file (keys sorted: the same bytes whatever order the record's
+    keys came in); ``ordered`` for a person to read, as ``$EDITOR`` shows it."""
+    return dump(compact(record), ordered=ordered)
