@@ -29,7 +29,8 @@ def test_editor_change_is_validated_and_saved(run_bin, tmp_path, fakeri):
     assert run_bin("show", "dariush-fakeri", "--format", "json").json()["status"] == "deceased"
 
 
-def test_editor_sees_yaml_with_a_header(run_bin, tmp_path, fakeri):
+def test_editor_sees_yaml_with_a_header(run, run_bin, tmp_path, fakeri):
+    assert run("edit", "dariush-fakeri", "--set", "aliases+=Daryoush Fakery").code == 0
     seen = tmp_path / "seen.yaml"
     ed = editor(tmp_path, "ed.sh", f"cp \"$1\" {seen}\n")
     assert run_bin("edit", "dariush-fakeri", env={"EDITOR": ed}).code == 0
@@ -37,7 +38,7 @@ def test_editor_sees_yaml_with_a_header(run_bin, tmp_path, fakeri):
     assert text.startswith("# Editing dariush-fakeri.")
     # the record's own order (id and name first), not the sorted keys of a records/ file
     body = [line for line in text.splitlines() if not line.startswith("#")]
-    assert body[:3] == ["id: dariush-fakeri", "name: Dariush Fakeri", "status: alive"]
+    assert body[:4] == ["id: dariush-fakeri", "name: Dariush Fakeri", "aliases:", "- Daryoush Fakery"]
     assert "created" not in text
 
 
