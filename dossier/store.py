@@ -89,6 +89,15 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+RETIRED = "retired_ids"
+_MERGED = b'"merged_ids":['
+
+
+def _merged_ids(record: Record | None) -> list[str]:
+    found = record.get("merged_ids") if record else None
+    return [i for i in found if isinstance(i, str)] if isinstance(found, list) else []
+
+
 def kept_by(db: Path, path: Path) -> bool:
     """Whether ``path`` is the database ``db`` or a file kept beside it (``<db>.bak``,
     ``<db>.lock``, ``<db>.names``…): never a place for a command's output."""
@@ -444,9 +453,16 @@ class Snapshot:
         table = self._table("persons")
         return [table[k] for k in sorted(table)]
 
-    def merged_away(self) -> set[str]:
-        """Every id a person's ``merged_ids`` holds (the lines holding a non-empty list are
-        found by a byte search, and only those are parsed)."""
+    def retired_ids(self) -> set[str]:
+        """The ids merged into another person (``RETIRED``), never to be given to a new one, so
+        that ``show OLD-ID`` keeps finding the person it went to."""
+        kept = self.meta.get(RETIRED)
+        return set(kept) if isinstance(kept, list) else self._merged_away()
+
+    def _merged_away(self) -> set[str]:
+        """Every id a person's ``merged_ids`` holds, in a file written before the header kept
+        them (the lines holding a non-empty list are found by a byte search; only those are
+        parsed)."""
         holders = self._matching("persons", b'"merged_ids":["', lambda r: bool(r.get("merged_ids")))
         return {i for r in holders for i in r["merged_ids"] if isinstance(i, str)}
 
@@ -742,6 +758,34 @@ class Transaction(Snapshot):
                 entry = {k: v for k, v in entry.items() if k != "n"}
             added.append((n, line_of({"n": n, **common, **entry})))
 
+    def retire_merged(self) -> None:
+        """Keep in the header every id merged away, as of this write: those it held, those of the
+        records this write changes or removes (before and after), whoever writes (a command,
+        a script through TinyDB). Run just before writing."""
+        retired: set[str] | None = None
+        for change in self.changes:
+            if change.section != "persons":
+                continue
+            if retired is None:
+                retired = self._retired_before()
+            for record in (change.old, None if isinstance(change.stored, bytes) else change.stored):
+                retired.update(_merged_ids(record))
+            if isinstance(change.stored, bytes):  # (an import's lines: decoded only when they hold some)
+                # The key is in a line once (a quote inside a value is escaped), near its end.
+                at = change.stored.rfind(_MERGED)
+                if at < 0 or change.stored[at + len(_MERGED)] != ord("]"):
+                    retired.update(_merged_ids(change.new))
+        if retired is not None:
+            self.set_meta(RETIRED, sorted(retired))
+
+    def _retired_before(self) -> set[str]:
+        kept = self.meta.get(RETIRED)
+        if isinstance(kept, list):
+            return set(kept)
+        # A file written before the header kept them: its records as they were read.
+        before = Snapshot(self.path, self._file)
+        return before._merged_away()
+
     def set_meta(self, key: str, value: Any) -> None:
         if self._file.meta.get(key) != value:
             self._file.meta[key] = value
@@ -1025,6 +1069,7 @@ def transaction(path: Path, *, dry_run: bool = False) -> Iterator[Transaction]:
             if tx.dirty and not dry_run:
                 if tx.on_commit is not None:
                     tx.on_commit(tx)
+                tx.retire_merged()
                 _write_pieces(path, tx.pieces(), file)
                 if tx.replace_backup:
                     _refresh_backup(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,8 @@ def test_an_id_merged_away_is_never_given_again(run, db: Path, tmp_path: Path) -
     res = run("import", str(old))
     assert res.code == 5, res
     assert "old.ndjson:1: brisa-toland: was merged into another person" in res.stderr
+    assert "leave it out with --on-conflict skip" in res.stderr
+    assert "source key" not in res.stderr
     res = run("import", str(old), "--on-conflict", "skip")
     assert res.code == 0, res
     assert "skipped brisa-toland (" in res.stderr
@@ -160,11 +163,34 @@ def test_an_id_merged_away_is_never_given_again(run, db: Path, tmp_path: Path) -
     assert run("add", "Brisa Toland").stdout.strip() == "brisa-toland-3"
 
 
+def older_file(db: Path, *records: dict[str, Any]) -> None:
+    """A database written before the header kept the ids merged away (schema 1)."""
+    persons = {r["id"]: dump(validate_person(r)) for r in records}
+    db.write_text(json.dumps({"_meta": {"1": {"schema_version": 1}}, "persons": persons}), "utf-8")
+
+
 def test_ids_merged_away_before_the_header_kept_them_are_found_in_the_records(run, db: Path) -> None:
-    fill(db, make_person("Brisa Tolland", id="brisa-tolland", merged_ids=["brisa-toland"]))
+    older_file(db, make_person("Brisa Tolland", id="brisa-tolland", merged_ids=["brisa-toland"]))
     assert "retired_ids" not in store.read(db).meta
     assert run("add", "Brisa Toland").stdout.strip() == "brisa-toland-2"
     assert store.read(db).meta["retired_ids"] == ["brisa-toland"]
+
+
+def test_ids_merged_away_stay_retired_when_the_first_write_removes_their_person(run, db: Path) -> None:
+    older_file(db, make_person("Brisa Tolland", id="brisa-tolland", merged_ids=["brisa-toland"]),
+               make_person("Kaveh Testi", id="kaveh-testi"))
+    assert run("rm", "brisa-tolland", "--yes").code == 0
+    assert run("add", "Brisa Toland", "--id", "brisa-toland").code == 5
+    assert run("add", "Brisa Toland").stdout.strip() == "brisa-toland-2"
+
+
+def test_ids_merged_away_through_tinydb_are_kept_in_the_header(run, db: Path) -> None:
+    fill(db, make_person("Nader Testi", id="nader-testi"))
+    with store.tinydb(db) as tiny:  # (a script's own merge)
+        table = tiny.table("persons")
+        table.update({"merged_ids": ["nader-testy"]}, doc_ids=["nader-testi"])
+    assert store.read(db).meta["retired_ids"] == ["nader-testy"]
+    assert run("add", "Nader Testy").stdout.strip() == "nader-testy-2"
 
 
 def test_merge_by_names_and_merge_chains(run, db: Path) -> None:

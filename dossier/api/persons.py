@@ -214,7 +214,7 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
                     data[key]["confidence"] = new.confidence
         data["sources"] = sources
         record = dump(validate_person(data, source="add", calendar=calendar))
-        retired = writing.retired_ids(tx)
+        retired = tx.retired_ids()
         if new.id is None:
             # A Persian name gives a readable id (its romanisation, with vowels).
             record["id"] = unique_id(names.readable_slug(record["name"]), _Taken(tx, retired))
@@ -223,8 +223,8 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
             if record["id"] in tx:
                 raise Conflict(f"id {record['id']!r} already exists")
             if record["id"] in retired:
-                raise Conflict(f"id {record['id']!r} was merged into another person, and `dossier show "
-                               f"{record['id']}` finds that person: give another id")
+                raise Conflict(f"id {record['id']!r} was merged into another person and stays theirs: "
+                               "give another id")
         record["created"] = record["updated"] = rules.now_stamp()
         writing.put_person(tx, record)
     if notify is not None:

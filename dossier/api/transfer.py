@@ -483,7 +483,7 @@ def _assign_ids(batch: list[Pair], problems: list[Problem], tx: store.Snapshot, 
     for i, ((item, line), person_id) in enumerate(zip(batch, ids, strict=True)):
         if line is not None and person_id is None:
             if retired is None:
-                retired = writing.retired_ids(tx)
+                retired = tx.retired_ids()
                 taken |= retired  # (the id of a person merged away stays with the one it went to)
             record = orjson.loads(line)
             record["id"] = unique_id(slugify(record["name"]), taken)
@@ -502,9 +502,10 @@ def _decide(
     Each record is a dict only while it is looked at: ``tx`` and ``batch`` hold lines (the
     batch's are dropped as they are read). A new person's line has its timestamps already."""
     content = rules.content
-    conflicts: list[str] = []
-    clashing: list[str] = []  # (no --on-conflict resolves these: source clashes, merged ids)
-    retired = writing.retired_ids(tx)
+    conflicts: list[str] = []  # (each kind of conflict has its own way out: ``_hints``)
+    merged_back: list[str] = []
+    clashing: list[str] = []
+    retired = tx.retired_ids()
     writes: list[tuple[Item, str, bytes, bool]] = []  # (input, id, line, an update)
     for i, (item, line) in enumerate(batch):
         if line is None:
@@ -519,8 +520,8 @@ def _decide(
                 report.skipped.append(person_id)
                 notify(f"skipped {person_id} ({item.where()}): merged into another person")
             else:
-                clashing.append(f"  {item.where()}: {person_id}: was merged into another person "
-                                f"(`dossier show {person_id}`); import it under that person's id, or drop it")
+                merged_back.append(f"  {item.where()}: {person_id}: was merged into another person "
+                                   f"(`dossier show {person_id}`)")
             continue
         if stored is None:
             writes.append((item, person_id, line, False))
@@ -554,12 +555,15 @@ def _decide(
             notify(f"skipped {record['id']} ({item.where()}): {found[0]}")
         else:
             clashing += [f"  {item.where()}: {record['id']}: {c}" for c in found]
-    if conflicts or clashing:
-        hint = ("use --on-conflict update or skip, or import a folder with --mirror to make the "
-                "database equal to it") if conflicts else (
-            "a source key means one source: change a key or make the copies agree; "
-            "--on-conflict does not resolve these")
-        conflicts += clashing
+    if conflicts or merged_back or clashing:
+        hint = "; ".join(h for found, h in (
+            (conflicts, "use --on-conflict update or skip, or import a folder with --mirror to make the "
+                        "database equal to it"),
+            (merged_back, "an id merged away stays with the person it went to: import the record under "
+                          "that person's id, or leave it out with --on-conflict skip"),
+            (clashing, "a source key means one source: change a key or make the copies agree"),
+        ) if found)
+        conflicts += merged_back + clashing
         shown = conflicts[:MAX_PROBLEMS]
         if len(conflicts) > MAX_PROBLEMS:
             shown.append(f"  … and {len(conflicts) - MAX_PROBLEMS} more")

@@ -112,42 +112,9 @@ def _written(tx: store.Transaction) -> None:
     sealing.written(tx)
 
 
-RETIRED = "retired_ids"
-"""The header's list of the ids merged into another person: never given to a new person, so
-that ``show OLD-ID`` keeps finding the person it was merged into (kept after that person
-is removed too)."""
-
-
-def retired_ids(tx: store.Snapshot) -> set[str]:
-    """The ids merged away (``RETIRED``; found in the records of a file written before it)."""
-    kept = tx.meta.get(RETIRED)
-    return set(kept) if isinstance(kept, list) else tx.merged_away()
-
-
-_MERGED = b'"merged_ids":['
-
-
-def _retire(tx: store.Transaction) -> None:
-    retired: set[str] | None = None
-    for change in tx.changes:
-        if change.section != "persons" or change.stored is None:
-            continue
-        if retired is None:
-            retired = retired_ids(tx)
-        if isinstance(change.stored, bytes):  # (an import's lines: decoded only when they hold some)
-            # The key is in a line once (a quote inside a value is escaped), near its end.
-            at = change.stored.rfind(_MERGED)
-            if at >= 0 and change.stored[at + len(_MERGED)] == ord("]"):
-                continue
-        retired.update(i for i in (change.new or {}).get("merged_ids") or () if isinstance(i, str))
-    if retired is not None:
-        tx.set_meta(RETIRED, sorted(retired))
-
-
 def _commit(tx: store.Transaction) -> None:
     if tx.legacy:
         _validate_all(tx)
-    _retire(tx)
     entries = history_entries(tx.changes, tx.notes)
     first = next(entries, None)
     if first is None:
