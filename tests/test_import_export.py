@@ -724,3 +724,17 @@ def test_an_export_onto_the_database_or_a_file_kept_beside_it_is_refused(run, db
         assert "is the database, or a file kept beside it" in res.stderr
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(db.name)} == kept
     assert run("export", str(tmp_path / ("copy-of-" + db.name))).code == 0
+
+
+def test_a_split_export_into_the_folder_of_the_database_is_refused(run, tmp_path):
+    folder = tmp_path / "recs"
+    folder.mkdir()
+    db = folder / "kaveh-testi.json"  # (the file a person of that id would be exported to)
+    assert run("--db", str(db), "add", "Kaveh Testi").code == 0
+    before = db.read_bytes()
+    for target in (folder, folder / "."):
+        res = run("--db", str(db), "export", str(target), "--split", "--format", "json")
+        assert res.code == 2, res
+        assert "holds the database" in res.stderr
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["kaveh-testi.json", "kaveh-testi.json.lock"]

@@ -90,6 +90,12 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
     if split:
         if target == "-":
             raise UsageError("--split writes one file per person: give a folder (export --split records/)")
+        folder = Path(target).resolve()
+        if db.resolve().parent in (folder, folder / "sources"):
+            # (a person whose id is the database's name would be written over it, and a file
+            # of the database's format not of a person is removed)
+            raise UsageError(f"{target} holds the database: --split writes and removes record files "
+                             "there; export to another folder")
         snapshot = store.read(db)
         report = _export_split(snapshot.all(), snapshot.sources(), Path(target), fmt or "yaml")
         _export_recipients(snapshot, Path(target))
