@@ -46,6 +46,7 @@ import itertools
 import mmap
 import os
 import re
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -98,12 +99,16 @@ def _merged_ids(record: Record | None) -> list[str]:
     return [i for i in found if isinstance(i, str)] if isinstance(found, list) else []
 
 
+# The files kept beside a database ``<db><suffix>``: the store's, and the api's caches
+# (``api.sidecar``, ``api.publishing``), named here so that nothing is written over them.
+BESIDE = (".bak", ".lock", ".names", ".facts", ".findings", ".profiles-cache.json")
+
+
 def kept_by(db: Path, path: Path) -> bool:
-    """Whether ``path`` is the database ``db`` or a file kept beside it (``<db>.bak``,
-    ``<db>.lock``, ``<db>.names``…): never a place for a command's output."""
+    """Whether ``path`` is the database ``db`` or a file kept beside it (``BESIDE``): never a
+    place for a command's output."""
     target, base = path.resolve(), db.resolve()
-    return target.parent == base.parent and (target.name == base.name
-                                             or target.name.startswith(base.name + "."))
+    return target.parent == base.parent and target.name in {base.name, *(base.name + s for s in BESIDE)}
 
 
 @dataclass
@@ -1121,28 +1126,34 @@ def _write_pieces(path: Path, pieces: list[Piece], old: _File) -> None:
 
 
 _TEMP_NAME = re.compile(r"\.(?P<of>.+)\.(?P<pid>[0-9]+)(?:-[0-9]+)?\.tmp")
+TEMP_STALE_AFTER = 600  # seconds untouched; a write that lasts longer is not one of ours
 
 
 def _sweep_temps(path: Path) -> None:
-    """Remove the temp files of the database and of the files beside it that a killed
-    process left (each as large as what it was writing; none is ever read). Run by the
-    writer, under the lock; a temp file of a process still running is left alone (a
-    reader saving a name index takes no lock)."""
+    """Remove the temp files (``_temp_beside``) of the database and of the files kept beside
+    it that a killed process left: each as large as what it was writing, and never read.
+    Run by the writer, under the lock. A temp file is left alone while its process runs (a
+    reader saving a name index takes no lock) or was touched in the last ten minutes (its
+    process may run where this one cannot see it: another PID namespace, another host)."""
+    ours = {path.name, *(path.name + suffix for suffix in BESIDE)}
     try:
-        entries = list(os.scandir(path.parent))
+        entries = [e for e in os.scandir(path.parent) if e.name.endswith(".tmp")]
     except OSError:
         return
+    now = time.time()
     for entry in entries:
         found = _TEMP_NAME.fullmatch(entry.name)
-        if found is None or not (found["of"] == path.name or found["of"].startswith(path.name + ".")):
+        if found is None or found["of"] not in ours:
             continue
         try:
+            if now - entry.stat(follow_symlinks=False).st_mtime < TEMP_STALE_AFTER:
+                continue
             os.kill(int(found["pid"]), 0)
         except ProcessLookupError:
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
         except (OSError, OverflowError):
-            pass  # (alive, under another user)
+            pass  # (alive under another user, or gone meanwhile)
 
 
 def _size(piece: Piece) -> int:

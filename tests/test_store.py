@@ -412,9 +412,15 @@ def test_a_write_removes_the_temp_files_a_killed_writer_left(run, db):
     left = [db.with_name(f".{db.name}.{ended.pid}-0.tmp"), db.with_name(f".{db.name}.bak.{ended.pid}.tmp"),
             db.with_name(f".{db.name}.names.{ended.pid}-3.tmp")]
     kept = [db.with_name(f".{db.name}.{os.getpid()}-7.tmp"),  # a process still running
-            db.with_name(f".other-{db.name}.{ended.pid}-0.tmp"), db.with_name(f"{db.name}.{ended.pid}-0.tmp")]
+            db.with_name(f".other-{db.name}.{ended.pid}-0.tmp"), db.with_name(f"{db.name}.{ended.pid}-0.tmp"),
+            db.with_name(f".{db.name}.x.{ended.pid}-0.tmp"),  # another database's, named db.json.x
+            db.with_name(f".{db.name}.notes.{ended.pid}.tmp")]  # a file of the user's
     for path in left + kept:
         path.write_bytes(b"x" * 100)
+        os.utime(path, (time.time() - 3600,) * 2)
+    recent = db.with_name(f".{db.name}.{ended.pid}-1.tmp")  # (its process may run where this one cannot see)
+    recent.write_bytes(b"x")
+    kept.append(recent)
     assert run("list", "--format", "json").code == 0  # a reader removes nothing
     assert all(p.exists() for p in left + kept)
     assert run("add", "Bahram Sadeghi").code == 0
