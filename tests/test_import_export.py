@@ -724,6 +724,7 @@ def test_an_export_onto_the_database_or_a_file_kept_beside_it_is_refused(run, db
         assert "is the database, or a file kept beside it" in res.stderr
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(db.name)} == kept
     assert run("export", str(tmp_path / ("copy-of-" + db.name))).code == 0
+    assert run("export", str(db) + ".csv").code == 0  # (a name that only starts like the database's)
 
 
 def test_a_split_export_into_the_folder_of_the_database_is_refused(run, tmp_path):
