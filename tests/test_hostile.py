@@ -88,6 +88,8 @@ CASES: list[tuple[str, str, bytes, str]] = [
      "t.yaml:1: born: not a date '1960-02-30': 1960-02 has no day 30"),
     ("yaml tag its value cannot hold", "t.yaml", b"- name: Kaveh Namdar\n  born: !!int x\n",
      "t.yaml:2: not valid YAML: 'x' cannot be read as int"),
+    ("yaml collection its tag cannot hold", "t.yaml", b"- name: Kaveh Namdar\n  tags: !!set [a]\n",
+     "t.yaml:2: not valid YAML: this sequence cannot be read as set"),
     ("yaml scalar document", "t.yaml", b"just a string\n",
      't.yaml:1: expected a person (a mapping) or a list of persons, got a single value'),
     ("invalid utf-8", "t.json", b'[{"name": "Kaveh \xff\xfe Namdar"}]',

@@ -317,6 +317,7 @@ def test_stale_pages_are_removed_only_when_dossier_wrote_them(run, tmp_path: Pat
         "other.md": "---\ntitle: Other\ngenerator: hugo\n---\nbody\n",
         "broken.md": "---\ntitle: [unclosed\n---\n",
         "post.md": "---\ndate: 2020-02-30\n---\nA blog post whose date the calendar lacks\n",
+        "tagged.md": "---\ntags: !!set [a]\n---\nA page whose front matter YAML cannot construct\n",
         "style.css": "body {}\n",
     }
     for name, text in foreign.items():

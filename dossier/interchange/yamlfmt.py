@@ -48,10 +48,8 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             return super().construct_object(node, deep=deep)
         except yaml.YAMLError:
             raise
-        except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} cannot be read as {node.tag.rsplit(':', 1)[-1]}",
-                node.start_mark) from None
+        except _CONSTRUCTION_ERRORS:
+            raise _unreadable(node) from None
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         # A date the calendar does not have (`born: 1960-02-30`) stays the text written, so
@@ -63,6 +61,14 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_CONSTRUCTION_ERRORS = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
+
+
+def _unreadable(node: yaml.Node) -> yaml.constructor.ConstructorError:
+    what = repr(node.value) if isinstance(node, yaml.ScalarNode) else (
+        "this sequence" if isinstance(node, yaml.SequenceNode) else "this mapping")
+    return yaml.constructor.ConstructorError(
+        None, None, f"{what} cannot be read as {node.tag.rsplit(':', 1)[-1]}", node.start_mark)
 
 
 def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
@@ -160,7 +166,14 @@ def loads(text: str) -> Any:
     """One YAML document read as strictly as a file to import; any fault is a ``yaml.YAMLError``."""
     loader = _Loader(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return loader.construct_document(node)
+        except _CONSTRUCTION_ERRORS:  # (raised by a collection's constructor after it yields)
+            raise yaml.constructor.ConstructorError(
+                None, None, "a value cannot be read as its tag says", node.start_mark) from None
     finally:
         loader.dispose()
 
