@@ -95,8 +95,9 @@ def edit_loop(
                     exc.details = [*exc.details, f"  your edit is kept in {path}" if keep else
                                    "  your edit is not kept: it may hold confidential text"]
                     raise exc from None
-            except Exception:
-                # A fault of dossier's, not of the text: the typing is kept all the same.
+            except (Exception, KeyboardInterrupt):
+                # A fault of dossier's, or a Ctrl-C while the edit waits for the lock: not of
+                # the text, and the typing is kept all the same.
                 keep = not private
                 if keep:
                     sys.stderr.write(f"your edit is kept in {path}\n")
