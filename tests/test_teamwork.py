@@ -253,6 +253,14 @@ def test_log_of_a_merged_person_and_the_text_format(run, db) -> None:
     unknown = run("log", "nobody-ever")
     assert (unknown.code, unknown.stderr) == (3, "error: no person, source or history of 'nobody-ever' "
                                                  "(try `dossier search 'nobody-ever'`)\n")
+
+
+def test_log_of_a_person_with_no_history_is_empty_not_unknown(run, db) -> None:
+    # (a file of an older schema, or written through TinyDB: persons without history entries)
+    person = {"id": "kaveh-testi", "name": "Kaveh Testi"}
+    db.write_text(json.dumps({"_meta": {"1": {"schema_version": 1}}, "persons": {"kaveh-testi": person}}))
+    res = run("log", "kaveh-testi")
+    assert (res.code, res.stderr) == (0, "no history\n")
     lines = run("log", "--format", "ndjson").stdout.splitlines()
     numbers = [json.loads(line)["n"] for line in lines]
     assert numbers == sorted(numbers, reverse=True)

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from dossier import store
-from dossier.errors import InvalidInput, Problem
+from dossier.errors import InvalidInput, NotFound, Problem
 
 Record = dict[str, Any]
 
@@ -27,7 +27,7 @@ def log(
     from dossier.api.diff import since_stamp
 
     snapshot = store.read(db)
-    ids = _ids_of(snapshot, ref) if ref is not None else None
+    ids, person = _ids_of(snapshot, ref) if ref is not None else (None, True)
     after = since_stamp(since) if since is not None else None
     needles = [orjson.dumps(i)[1:-1] for i in ids] if ids is not None else []
     entries: list[Record] = []
@@ -47,9 +47,7 @@ def log(
         entries.append(entry)
         if limit is not None and len(entries) >= limit:
             break
-    if ref is not None and not known and ids == {ref} and snapshot.source(ref) is None:
-        from dossier.errors import NotFound
-
+    if ref is not None and not (person or known or snapshot.source(ref) is not None):
         raise NotFound(f"no person, source or history of {ref!r} (try `dossier search {ref!r}`)")
     if sealed:
         from dossier.api.sealing import Opener
@@ -59,18 +57,15 @@ def log(
     return entries
 
 
-def _ids_of(snapshot: store.Snapshot, ref: str) -> set[str]:
+def _ids_of(snapshot: store.Snapshot, ref: str) -> tuple[set[str], bool]:
     """The ids whose entries ``log REF`` shows: the person now (and the ids merged into it), or
-    ``ref`` itself: an id removed meanwhile, or a source key."""
+    ``ref`` itself: an id removed meanwhile, or a source key; and whether a person was found."""
     from dossier.api.persons import resolve
-    from dossier.errors import Conflict, NotFound
 
     try:
         person = resolve(snapshot, ref)
     except NotFound:
         if not ref.strip():
             raise InvalidInput(Problem("give a person or source reference", field="REF")) from None
-        return {ref}
-    except Conflict:
-        raise
-    return {person["id"], *person.get("merged_ids", ())}
+        return {ref}, False
+    return {person["id"], *person.get("merged_ids", ())}, True
