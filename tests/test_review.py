@@ -210,6 +210,14 @@ def test_a_mistyped_date_is_asked_again_without_the_answers_before_it(db):
     assert [q for q, _, _ in script.asked].count("  title of that source") == 1
 
 
+def test_a_new_source_needs_the_date_it_confirms_asked_without_losing_its_url(db):
+    corpus(db)
+    script = Script("c", "https://example.org/2026/court", "Court annual report 2026", "", "2026-05", "q")
+    assert walk(db, script).confirmed == ["never"]
+    assert "error: a date is needed" in script.said
+    assert record(db, "never")["current_post"]["as_of"] == "2026-05"
+
+
 def test_a_post_is_not_confirmed_or_left_on_a_day_to_come(db):
     corpus(db)
     script = Script("c", "example-report-1990", "2026-07", "2026-06",
@@ -254,6 +262,10 @@ def test_review_confirm_from_a_script(run, db):
               "--today", "2026-06-15")
     assert res.code == 4
     assert "--as-of: 2026-07 is after today (2026-06-15)" in res.stderr
+    res = run("review", "old-month", "--confirm", "--source", "example-report-1990", "--today", "1989-06-15")
+    assert res.code == 4  # (the source's own date, 1990, is the one after that day)
+    assert "source 'example-report-1990' is dated 1990, after today: give the date it confirms (--as-of)" \
+        in res.stderr
 
 
 def test_review_left_from_a_script(run, db):

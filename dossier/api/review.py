@@ -129,11 +129,16 @@ def _cite(tx: store.Transaction, record: dict[str, Any], evidence: Evidence) -> 
 
 
 def _evidence_day(src: Mapping[str, Any], given: str | None, what: str, today: date) -> str:
-    day = given or src.get("published") or src.get("accessed")
+    if given:
+        return _past(given, what, today)
+    day = src.get("published") or src.get("accessed")
     if not day:
         raise InvalidInput(Problem(f"source {src['key']!r} has no published or accessed date: give the "
                                    f"date it confirms ({what})", field=what, source="review"))
-    return _past(str(day), what, today)
+    if rules.earliest_day(str(day)) > today:
+        raise InvalidInput(Problem(f"source {src['key']!r} is dated {day}, after today: give the date it "
+                                   f"confirms ({what})", field=what, source="review"))
+    return str(day)
 
 
 def checked_day(text: str, today: date) -> str:
@@ -317,7 +322,9 @@ def _act(answer: str, db: Path, item: Stale, *, ask: Ask, say: Say,
         return True
     if answer == "c":
         evidence = _ask_evidence(item, ask, "Which source confirms it")
-        day = _ask_day(ask, say, "  date it confirms (empty: the source's published or accessed date)", today)
+        new = not isinstance(evidence, str)  # (a new source has no date of its own to take)
+        question = "  date it confirms" + ("" if new else " (empty: the source's published or accessed date)")
+        day = _ask_day(ask, say, question, today, required=new)
         record = confirm(db, item.id, source=evidence, as_of=day, today=today)
         say([f"confirmed: as of {record['current_post']['as_of']}"])
         return True
