@@ -48,7 +48,7 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -471,14 +471,16 @@ class Snapshot:
         holders = self._matching("persons", b'"merged_ids":["', lambda r: bool(r.get("merged_ids")))
         return {i for r in holders for i in r["merged_ids"] if isinstance(i, str)}
 
-    def linking_to(self, person_id: str) -> list[Record]:
-        """The other persons that name ``person_id`` as an associate, in id order (their lines
-        are found by a byte search for the id, and only those lines are parsed)."""
+    def linking_to(self, person_ids: Collection[str]) -> list[Record]:
+        """The other persons that name one of ``person_ids`` as an associate, in id order (their
+        lines are found by a byte search for each id, and only those lines are parsed)."""
         def links(record: Record) -> bool:
-            return record.get("id") != person_id and any(
-                isinstance(a, dict) and a.get("id") == person_id for a in record.get("associates") or ())
+            return record.get("id") not in person_ids and any(
+                isinstance(a, dict) and a.get("id") in person_ids for a in record.get("associates") or ())
 
-        return self._matching("persons", orjson.dumps({"id": person_id})[1:-1], links)
+        found = {r["id"]: r for pid in person_ids
+                 for r in self._matching("persons", orjson.dumps({"id": pid})[1:-1], links)}
+        return [found[k] for k in sorted(found)]
 
     def persons_ndjson(self) -> bytes:
         """The persons as their NDJSON export: the stored lines themselves, in id order."""

@@ -299,6 +299,18 @@ def test_rm_of_a_person_others_link_to_names_them(run):
     assert "E-DANGLING-ASSOCIATE bahram-sadeghi" in run("check").stdout
 
 
+def test_rm_names_the_links_to_an_id_merged_into_the_person_too(run):
+    linked_pair(run)  # bahram-sadeghi links to dariush-fakeri
+    add(run, "Dariush Fakery")
+    assert run("merge", "dariush-fakery", "dariush-fakeri").code == 0  # the link now goes to dariush-fakery
+    add(run, "Kaveh Testi")
+    old_link = 'associates+={"id": "dariush-fakeri", "relation": "colleague"}'  # (a merged id)
+    assert run("edit", "kaveh-testi", "--set", old_link).code == 0
+    res = run("rm", "dariush-fakery", "--yes")
+    assert res.stderr.splitlines()[-1].startswith(
+        "warning: bahram-sadeghi, kaveh-testi name dariush-fakery as an associate"), res
+
+
 def test_rm_at_a_terminal_names_the_links_before_it_asks(run, db):
     from tests.conftest import Terminal
 

@@ -166,6 +166,16 @@ class NewPerson:
     confidence: str | None = None  # of the posts given (the model's default when None)
 
 
+class _Taken:
+    """The ids of the persons stored and the ids merged away."""
+
+    def __init__(self, tx: Snapshot, retired: set[str]) -> None:
+        self.tx, self.retired = tx, retired
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.retired or key in self.tx
+
+
 def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
         notify: Callable[[str], None] | None = None) -> Record:
     """Add one person; the posts given cite every source given, so none is unsourced.
@@ -334,23 +344,14 @@ def change(db: Path, person_id: str, how: Any, *, source: str) -> Record | None:
 # --- rm --------------------------------------------------------------------
 
 
-class _Taken:
-    """The ids of the persons stored and the ids merged away."""
-
-    def __init__(self, tx: Snapshot, retired: set[str]) -> None:
-        self.tx, self.retired = tx, retired
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.retired or key in self.tx
-
-
 def removal(db: Path, ref: str) -> tuple[Record, list[str]]:
     """The person ``ref`` names, and the ids of the persons that name it as an associate:
     a removal leaves their links pointing at no one (``check`` reports them; ``merge``
     moves them to the person kept instead)."""
     snapshot = store.read(db)
     record = resolve(snapshot, ref)
-    return record, [p["id"] for p in snapshot.linking_to(record["id"])]
+    # (a link to an id merged into it reaches it too)
+    return record, [p["id"] for p in snapshot.linking_to({record["id"], *record.get("merged_ids", ())})]
 
 
 def remove(db: Path, ref: str) -> Record:
