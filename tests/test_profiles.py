@@ -31,6 +31,7 @@ from markdown_it import MarkdownIt
 from dossier.model.person import dump, validate_person
 from dossier.publish.escape import front_matter, md_escape, md_url
 from dossier.publish.site import render_site, template_dir
+from tests.conftest import make_person
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "profiles"
@@ -672,3 +673,19 @@ def test_a_source_no_claim_cites_is_listed_not_left_as_an_orphan_footnote(run, t
     references = set(re.findall(r"\[\^(\d+)\](?!:)", page))
     assert set(definitions) == references == {"1"}
     assert "Also in this record, cited by no claim:\n\n- Background reading (article)." in page
+
+
+def test_a_public_page_that_names_a_restricted_person_is_pointed_out(run, tmp_path: Path) -> None:
+    hidden = make_person("Farhad", id="farhad", restricted=True)
+    saying = make_person("Kaveh Testi", id="kaveh-testi",
+                         narrative="Kaveh Testi and the representative Farhad questioned prisoners.\n")
+    # A person published whose own name holds the restricted one is not that person.
+    namesake = make_person("Farhad Pour-Testi", id="farhad-pour-testi", aliases=["Pour Farhad"],
+                           narrative="Pour Farhad, as a report calls him.\n")
+    import_records(run, tmp_path, [hidden, saying, namesake])
+    res = run("profiles", str(tmp_path / "out"))
+    assert res.code == 0, res
+    assert res.stderr.splitlines()[1:] == [
+        "warning: kaveh-testi narrative: names restricted person farhad ('Farhad'), whom the public pages "
+        "leave out: reword it, or restrict kaveh-testi too"]
+    assert "warning" not in run("profiles", str(tmp_path / "internal"), "--internal").stderr

@@ -14,7 +14,7 @@ import hashlib
 import os
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,11 +49,17 @@ class PublishReport:
     removed: int
     outdir: Path
     config: str | None = None  # what happened to the site generator's configuration file, if any
+    named: list[tuple[str, str, str, str]] = field(default_factory=list)  # ``rules.restricted_named``
 
     def summary(self) -> str:
         text = (f"{self.written} pages written, {self.unchanged} unchanged, "
                 f"{self.removed} removed → {self.outdir}")
         return f"{text}; {self.config}" if self.config else text
+
+    def warnings(self) -> list[str]:
+        return [f"warning: {pid} {where}: names restricted person {restricted} ({name!r}), whom the "
+                f"public pages leave out: reword it, or restrict {pid} too"
+                for pid, where, restricted, name in self.named]
 
 
 def publish(
@@ -101,6 +107,8 @@ def publish(
     if site == "mkdocs":
         text = mkdocs.config(rules.published(records, redact=not internal), internal=internal)
         report = replace(report, config=_write_config(outdir / mkdocs.CONFIG, text))
+    if not internal:
+        report = replace(report, named=rules.restricted_named(records))
     return report
 
 
