@@ -251,3 +251,18 @@ def test_usage_api_without_cli(db):
     removed = sources.remove_source(db, "witness-7", force=True)
     assert removed.unsourced == []  # the 1988 post still cites the UN report
     assert json.dumps(record(db, "dariush-fakeri")["role_1988"]["sources"]) == '["un-report-1989"]'
+
+
+def test_a_source_with_evidence_attached_stays_one_source_for_every_person_citing_it(run, db, tmp_path):
+    for name in ("Ava Fictus", "Bo Fictus"):
+        assert run("add", name, "--source-url", "https://example.org/a", "--source-title", "Src A").code == 0
+    (tmp_path / "copy.txt").write_text("the page as captured\n")
+    assert run("sources", "attach", "src-a", str(tmp_path / "copy.txt")).code == 0
+    snapshot = store.read(db)
+    carried = [s for s in snapshot.get("ava-fictus")["sources"] if s["key"] == "src-a"]
+    assert carried == [snapshot.source("src-a")]
+    # (the registry's copy lacked the defaults the persons' had: every later edit was a clash, exit 5)
+    for pid in ("ava-fictus", "bo-fictus"):
+        res = run("edit", pid, "--set", "tags+=checked")
+        assert res.code == 0, res
+    assert run("check").code == 0

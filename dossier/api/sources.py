@@ -263,6 +263,9 @@ def replace_everywhere(tx: store.Transaction, key: str, new: dict[str, Any], *,
                        persons: Sequence[str] | None = None, source: str = "sources") -> list[str]:
     """Put the source ``key`` as ``new`` in the registry and every person carrying it (a new
     key renames it, citations included); the ids of the persons that changed."""
+    # (in its stored form, with the defaults the persons' copies get: two forms of one source
+    # are a clash, which stopped every later edit of the persons citing it)
+    new = _validated(new, source=source)
     new_key = new["key"]
     if persons is None:
         persons = writing.carriers(tx, key)
