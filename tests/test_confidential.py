@@ -249,7 +249,8 @@ def test_evidence_is_content_addressed_read_only_and_verified(
     assert shown["sha256"] == digest
     assert shown["evidence"][0] | {"attached": None} == {
         "sha256": digest, "size": len(copy.read_bytes()), "media_type": "application/pdf",
-        "name": "report.pdf", "attached": None, "attached_by": shown["evidence"][0]["attached_by"]}
+        "name": "report.pdf", "attached": None, "attached_by": shown["evidence"][0]["attached_by"],
+        "stored": None}  # (the form every copy of the source is stored in)
     assert "already attached" in ok(run("sources", "attach", "example-report-1990", str(copy))).stderr
     assert ok(run("sources", "verify")).stderr.startswith("verify: 1 evidence copy intact")
     assert ok(run("sources", "open", "example-report-1990", "--stdout")).stdout == copy.read_text()
