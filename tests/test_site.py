@@ -292,9 +292,13 @@ def test_mkdocs_builds_the_sample_site_strictly(run, tmp_path: Path) -> None:
     assert "naser.md" not in json.dumps(nav)  # restricted
     site = out / "site"
     assert (site / "search" / "search_index.json").is_file()
-    kaveh = (site / "kaveh-nadiri" / "index.html").read_text(encoding="utf-8")
+    # Pages link to pages, not folders, so that the site opens from the disk too; and no font
+    # is fetched from a third party, which would learn who reads the site.
+    kaveh = (site / "kaveh-nadiri.html").read_text(encoding="utf-8")
     assert '<span lang="fa" dir="rtl">کاوه نادری</span>' in kaveh
-    raisi = (site / "ebrahim-raisi" / "index.html").read_text(encoding="utf-8")
+    assert 'href="sources.html' in kaveh
+    raisi = (site / "ebrahim-raisi.html").read_text(encoding="utf-8")
+    assert "fonts.googleapis.com" not in kaveh + raisi
     assert '<pre class="mermaid"><code>gantt' in raisi
     for html_file in site.rglob("*.html"):
         assert "<img src=x" not in html_file.read_text(encoding="utf-8"), html_file

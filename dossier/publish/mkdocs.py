@@ -35,8 +35,10 @@ OTHER = "Other"  # names that do not start with a Latin letter
 _HEAD = """{marker} (`dossier profiles --site mkdocs` rewrites this file; remove this line to keep your own)
 site_name: {site_name}
 docs_dir: {docs}
+use_directory_urls: false
 theme:
   name: material
+  font: false
   features:
     - navigation.sections
     - search.suggest
