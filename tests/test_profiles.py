@@ -584,6 +584,16 @@ def test_a_broken_template_exits_4_naming_file_and_line(
     assert not out.exists()  # nothing is written when a page cannot be rendered
 
 
+def test_a_template_that_is_not_utf8_exits_4_naming_the_file(run, tmp_path: Path) -> None:
+    import_records(run, tmp_path, [SPARSE])
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    (custom / "person.md.j2").write_bytes("# {{ person.name }} — پرونده\n".encode("cp1256", "replace"))
+    res = run("profiles", str(tmp_path / "out"), "--templates", str(custom))
+    assert res.code == 4, res
+    assert res.stderr.startswith(f"error: {custom / 'person.md.j2'}: template: not valid UTF-8 (byte 0x"), res
+
+
 def test_templates_dir_must_exist(run, tmp_path: Path) -> None:
     res = run("profiles", str(tmp_path / "out"), "--templates", str(tmp_path / "nope"))
     assert res.code == 2

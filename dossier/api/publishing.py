@@ -139,8 +139,13 @@ def _fingerprint(env: jinja2.Environment) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(__version__.encode())
     h.update(code_of(("dossier.publish.site", "dossier.publish.escape", "dossier.publish.mermaid")).encode())
+    from dossier.publish.site import not_utf8
+
     for name in sorted(env.list_templates()):
-        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        try:
+            source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        except UnicodeDecodeError as exc:
+            raise not_utf8(env, name, exc) from None
         h.update(f"\0{name}\0{filename}\0".encode())
         h.update(source.encode())
     return h.hexdigest()

@@ -331,6 +331,16 @@ def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
     except jinja2.TemplateNotFound:
         searched = ", ".join(str(d) for d in _search_path(env))
         raise InvalidInput(Problem(f"template not found (looked in {searched})", source=name)) from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(env, name, exc) from None
+
+
+def not_utf8(env: jinja2.Environment, name: str, exc: UnicodeDecodeError) -> InvalidInput:
+    """The error of a template file that is not UTF-8, naming the file."""
+    found = next((str(Path(d) / name) for d in _search_path(env) if (Path(d) / name).is_file()), name)
+    where = f"byte 0x{exc.object[exc.start]:02x} at offset {exc.start}"
+    return InvalidInput(Problem(f"not valid UTF-8 ({where}); save it as UTF-8", field="template",
+                                source=found))
 
 
 def _search_path(env: jinja2.Environment) -> list[str]:
