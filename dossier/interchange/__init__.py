@@ -182,6 +182,13 @@ def check_bytes(data: bytes, source: str, problems: list[Problem], fmt: str = ""
         hint = "UTF-16 text? save it as UTF-8" if _looks_utf16(data) else "a binary file?"
         problems.append(Problem(f"contains a NUL byte ({hint})", source=source, line=line_at(data, nul)))
         return None
+    # A git merge that conflicted leaves its markers in the file (the records a team keeps in
+    # git are YAML or CSV; an NDJSON batch of thousands is not looked through for them).
+    conflict = -1 if fmt == "ndjson" else (0 if data.startswith(b"<<<<<<< ") else data.find(b"\n<<<<<<< "))
+    if conflict >= 0:
+        problems.append(Problem("holds an unresolved merge conflict (the <<<<<<< line): resolve it in git, "
+                                "then import again", source=source, line=line_at(data, conflict + 1)))
+        return None
     return data
 
 
