@@ -473,3 +473,14 @@ def test_rotation_encrypts_a_shared_copy_once_and_removes_the_one_it_replaced(
     assert after != before  # encrypted anew, the old ciphertext gone
     assert "E-SOURCE-CLASH" not in run("check").stdout  # the registry and both carriers agree
     assert ok(run("sources", "open", "confidential", "--stdout")).stdout == "OggS fictional recording"
+
+
+@pytest.mark.parametrize("gone", [["rm", "plain", "--yes"], ["merge", "ava-fictus", "plain"]])
+def test_a_person_gone_with_encryption_on_leaves_no_clear_history(run, db: Path, alice: Path, gone) -> None:
+    ok(run("add", "Ava Fictus"))
+    ok(run("keys", "init"))
+    ok(run("add", "Plain Fictus", "--id", "plain"))
+    ok(run(*gone))
+    # (what a person gone held cannot be told any more: its history counts as confidential)
+    assert ok(run("check", "--security")).stdout == ""
+    assert "add 'Plain Fictus' … (values withheld: confidential)" in ok(run("log", "plain")).stdout

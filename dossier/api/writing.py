@@ -131,6 +131,12 @@ def _commit(tx: store.Transaction) -> None:
         if classified:  # what was public until now is in the history, and the .bak, in clear
             sealing.reseal_past(tx, classified)
             tx.replace_backup = True
+        # Of a person or source gone, no one can tell any more what it held: its history counts
+        # as confidential (``sealing.Confidential``), and is sealed as such.
+        gone = [("person" if c.section == "persons" else "source", c.key) for c in tx.changes
+                if c.new is None and c.section in ("persons", "sources")]
+        if gone:
+            sealing.reseal_past(tx, gone)
     else:
         entries = itertools.chain([first], entries)
     stamp, who = rules.now_stamp(), actor()
