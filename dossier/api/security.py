@@ -92,7 +92,7 @@ def _history(snapshot: store.Snapshot) -> list[Finding]:
             exposed.append("command")
         if exposed:
             out.append(Finding("S-CLEAR-HISTORY", str(entry.get("id")), ", ".join(exposed),
-                               f"history entry {entry.get('n')} holds these in clear: "
+                               f"history entry {entry.get('n')} holds {', '.join(exposed)} in clear: "
                                "fix with dossier keys rotate"))
     return out
 
