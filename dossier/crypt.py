@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dossier.errors import CryptoError, UsageError
+from dossier.errors import CryptoError, NotRecipient, UsageError
 
 IDENTITY_ENV = "DOSSIER_IDENTITY"
 
@@ -152,7 +152,7 @@ def decrypt(data: bytes, identity: Identity, *, what: str) -> bytes:
     except pyrage.DecryptError as exc:
         reason = str(exc).strip().split("\n")[0]
         if "No matching keys" in reason:
-            raise CryptoError(f"{what}: not encrypted to the identity in {identity.origin} "
+            raise NotRecipient(f"{what}: not encrypted to the identity in {identity.origin} "
                               f"({identity.public[:16]}…); ask a recipient to add it and rotate") from None
         raise CryptoError(f"{what}: the encrypted content is damaged and cannot be read ({reason})") from None
 

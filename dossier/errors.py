@@ -83,3 +83,7 @@ class CryptoError(DossierError):
     """An identity or a ciphertext that does not work; nothing was written."""
 
     exit_code = EXIT_FAILURE
+
+
+class NotRecipient(CryptoError):
+    """A ciphertext sealed to recipients other than this identity."""

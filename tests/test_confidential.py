@@ -484,3 +484,28 @@ def test_a_person_gone_with_encryption_on_leaves_no_clear_history(run, db: Path,
     # (what a person gone held cannot be told any more: its history counts as confidential)
     assert ok(run("check", "--security")).stdout == ""
     assert "add 'Plain Fictus' … (values withheld: confidential)" in ok(run("log", "plain")).stdout
+
+
+def test_a_member_reads_the_history_sealed_before_they_joined_as_withheld(
+    tmp_path: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def as_user(name: str) -> None:
+        monkeypatch.setenv("DOSSIER_IDENTITY", str(tmp_path / f"{name}.key"))
+
+    alice_db, bob_db, folder = (str(tmp_path / n) for n in ("alice.json", "bob.json", "records"))
+    as_user("alice")
+    seed(Path(alice_db), make_person("Ava Fictus", id="ava", restricted=True, narrative=f"Says {MARKER}."))
+    ok(run("--db", alice_db, "keys", "init"))
+    ok(run("--db", alice_db, "export", folder, "--split"))
+    as_user("bob")
+    bob = ok(run("--db", bob_db, "keys", "init")).stdout.strip()
+    ok(run("--db", bob_db, "import", folder, "--mirror"))  # (its history: sealed to Alice alone)
+    as_user("alice")
+    ok(run("--db", alice_db, "keys", "add", bob, "--name", "bob"))
+    ok(run("--db", alice_db, "export", folder, "--split"))
+    as_user("bob")
+    ok(run("--db", bob_db, "import", folder, "--mirror"))
+    assert MARKER in ok(run("--db", bob_db, "show", "ava")).stdout
+    log = ok(run("--db", bob_db, "log", "ava")).stdout  # (it stopped at the first such entry, exit 1)
+    assert "withheld (encrypted)" in log
+    assert "person ava (Ava Fictus) added" in log

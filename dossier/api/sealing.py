@@ -33,7 +33,7 @@ from typing import Any
 import orjson
 
 from dossier import crypt, store
-from dossier.errors import CryptoError
+from dossier.errors import CryptoError, NotRecipient
 from dossier.model import rules
 
 Record = dict[str, Any]
@@ -110,9 +110,10 @@ class Opener:
         opened = []
         for change in changes:
             if "sealed" in change:  # the values of a change made before encryption was on
-                values = (self.value(change["sealed"], what=f"history {entry.get('n')}")
-                          if self.can_read else {"old": rules.WITHHELD, "new": rules.WITHHELD})
-                if self.can_read and rules.WITHHELD in (values.get("old"), values.get("new")):
+                values = self._past(change["sealed"], entry) if self.can_read else None
+                if values is None:
+                    values = {"old": rules.WITHHELD, "new": rules.WITHHELD}
+                elif rules.WITHHELD in (values.get("old"), values.get("new")):
                     continue  # the placeholder's change: the sealed change says what it stands for
                 opened.append({"path": change["path"], "old": values.get("old"), "new": values.get("new")})
             elif change.get("path") == "sealed":
@@ -122,14 +123,25 @@ class Opener:
         return {**entry, "changes": opened}
 
     def _sealed_change(self, entry: Mapping[str, Any], change: Mapping[str, Any]) -> list[Record]:
+        withheld = [{"path": "(encrypted content)", "old": rules.WITHHELD, "new": rules.WITHHELD}]
         if not self.can_read:
-            return [{"path": "(encrypted content)", "old": rules.WITHHELD, "new": rules.WITHHELD}]
+            return withheld
         from dossier.api.diff import field_changes
 
-        what = f"history {entry.get('n')}"
-        old = self.value(change["old"], what=what) if change.get("old") else {}
-        new = self.value(change["new"], what=what) if change.get("new") else {}
+        old = self._past(change["old"], entry) if change.get("old") else {}
+        new = self._past(change["new"], entry) if change.get("new") else {}
+        if old is None or new is None:
+            return withheld
         return [{"path": c.path, "old": c.old, "new": c.new} for c in field_changes(old, new)]
+
+    def _past(self, sealed: str, entry: Mapping[str, Any]) -> Any:
+        """A sealed value of the history, opened; None (shown withheld) if it was sealed before this user was
+        a recipient (a write on another member's copy, or before ``keys add``): the past is
+        not encrypted again for a newcomer, and it must not stop ``log`` from showing the rest."""
+        try:
+            return self.value(sealed, what=f"history {entry.get('n')}")
+        except NotRecipient:
+            return None
 
 
 def open_person(snapshot: store.Snapshot, record: Record, *, to_change: bool = False) -> Record:
