@@ -318,3 +318,20 @@ def test_a_mkdocs_yml_of_someone_else_is_left_alone(run, tmp_path: Path) -> None
     assert "mkdocs.yml left alone" in res.stderr
     assert (out / "mkdocs.yml").read_text(encoding="utf-8") == "site_name: Our own\n"
     assert (out / "docs" / "kaveh-nadiri.md").is_file()
+
+
+def test_the_site_own_settings_are_kept_across_runs(run, tmp_path: Path) -> None:
+    import_records(run, tmp_path, [{"id": "kaveh-nadiri", "name": "Kaveh Nadiri"}])
+    out = tmp_path / "site"
+    out.mkdir()
+    # (what the README's offline readers add: settings of their own, which a run must not drop)
+    (out / "mkdocs.local.yml").write_text("copyright: A fictional team\nsite_name: Not this one\n",
+                                          encoding="utf-8")
+    for _ in range(2):
+        assert run("profiles", str(out), "--site", "mkdocs").code == 0
+    assert "INHERIT: mkdocs.local.yml\n" in (out / "mkdocs.yml").read_text(encoding="utf-8")
+    build = mkdocs_build(out / "mkdocs.yml")
+    assert build.returncode == 0, build.stdout + build.stderr
+    page = (out / "site" / "kaveh-nadiri.html").read_text(encoding="utf-8")
+    assert "A fictional team" in page
+    assert "<title>Kaveh Nadiri - Dossier</title>" in page  # (the generated keys win)

@@ -105,7 +105,8 @@ def publish(
     cache.update(digests, on_disk)
     cache.save(cache_file)
     if site == "mkdocs":
-        text = mkdocs.config(rules.published(records, redact=not internal), internal=internal)
+        text = mkdocs.config(rules.published(records, redact=not internal), internal=internal,
+                             local=(outdir / mkdocs.LOCAL).is_file())
         report = replace(report, config=_write_config(outdir / mkdocs.CONFIG, text))
     if not internal:
         report = replace(report, named=rules.restricted_named(records))

@@ -28,12 +28,13 @@ from typing import Any
 from dossier.publish.escape import html_text
 
 CONFIG = "mkdocs.yml"
+LOCAL = "mkdocs.local.yml"  # the site's own settings, kept across runs (``config``)
 DOCS = "docs"
 MARKER = "# generator: dossier"
 OTHER = "Other"  # names that do not start with a Latin letter
 
 _HEAD = """{marker} (`dossier profiles --site mkdocs` rewrites this file; remove this line to keep your own)
-site_name: {site_name}
+{inherit}site_name: {site_name}
 docs_dir: {docs}
 use_directory_urls: false
 theme:
@@ -69,14 +70,17 @@ def _scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def config(persons: Iterable[Mapping[str, Any]], *, internal: bool) -> str:
+def config(persons: Iterable[Mapping[str, Any]], *, internal: bool, local: bool = False) -> str:
     """``mkdocs.yml`` for the published ``persons`` (already without the restricted ones in a
-    public build): the same persons give the same bytes."""
+    public build): the same persons give the same bytes. With ``local``, it inherits
+    ``LOCAL`` (a file of the site's own settings, such as ``extra_javascript``, that this
+    one's keys override)."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for person in persons:
         groups.setdefault(initial(person["name"]), []).append(person)
     site_name = "Dossier (internal — not for publication)" if internal else "Dossier"
-    lines = [_HEAD.format(marker=MARKER, site_name=_scalar(site_name), docs=DOCS)]
+    inherit = f"INHERIT: {LOCAL}\n" if local else ""
+    lines = [_HEAD.format(marker=MARKER, inherit=inherit, site_name=_scalar(site_name), docs=DOCS)]
     if groups:
         lines.append("  - People:\n")
     for letter in sorted(groups, key=lambda g: (g == OTHER, g)):
