@@ -285,3 +285,19 @@ def test_cli_older_partial_export_shows_only_real_changes(run, db, tmp_path):
     out = run("diff", str(path), "--format", "json").json()
     assert out["changed"][0]["changes"] == [
         {"path": "role_1988.title", "kind": "changed", "old": "Prosecutor", "new": "Judge"}]
+
+
+@pytest.mark.parametrize("earlier", ["split", "old.yaml", "old.csv"])
+def test_diff_reads_a_split_folder_and_every_export_format(run, db, tmp_path, earlier):
+    source = ["--source-url", "https://example.org/r", "--source-title", "R"]
+    assert run("add", "Dariush Fakeri", *source).code == 0
+    args = [str(tmp_path / earlier)] + (["--split"] if earlier == "split" else [])
+    assert run("export", *args).code == 0
+    assert run("edit", "dariush-fakeri", "--set", "tags+=checked").code == 0
+    assert run("add", "Kaveh Testi").code == 0
+    out = run("diff", str(tmp_path / earlier), "--format", "json")
+    assert out.code == 0, out
+    found = out.json()
+    assert [p["id"] for p in found["added"]] == ["kaveh-testi"]
+    assert [(c["id"], [f["path"] for f in c["changes"]]) for c in found["changed"]] == [
+        ("dariush-fakeri", ["tags"])]

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 
 from dossier import store
 from dossier.errors import InvalidInput, Problem, UsageError
-from dossier.interchange import read_bytes
+from dossier.interchange import format_of, read_bytes
 from dossier.model import rules
 
 # The tool's timestamps are not changes; nor is ``dates_as_written``, the display
@@ -230,12 +230,28 @@ def _pair(old: list[Any], new: list[Any]) -> list[tuple[int | None, int | None]]
 
 
 def diff_export(db: Path, path: str, *, stdin: BinaryIO | None = None) -> Diff:
-    """The database now against an earlier ``export --format json`` (or ndjson); ``-``: stdin."""
+    """The database now against an earlier ``export --format json`` (or ndjson; ``-``: stdin),
+    a YAML or CSV export, or a folder of ``export --split`` (a team's ``records/``)."""
+    if path != "-" and (Path(path).is_dir() or format_of(path) in ("yaml", "csv")):
+        return diff_records(_imported(path), store.read(db).all(), since=Path(path).name)
     data, source = read_bytes(path, stdin)
     old = read_export(data, source)
     if not all(map(_complete, old)):
         old = [_canonical(r) for r in old]
     return diff_records(old, store.read(db).all(), since=Path(source).name if path != "-" else source)
+
+
+def _imported(path: str) -> list[dict[str, Any]]:
+    """The persons of ``path`` as an import into an empty database holds them (the sources
+    of a split folder inlined, every record validated; bad input is the import's error)."""
+    import tempfile
+
+    from dossier.api.transfer import import_path
+
+    with tempfile.TemporaryDirectory(prefix="dossier-diff-") as scratch:
+        old = Path(scratch) / "old.json"
+        import_path(old, path)
+        return store.read(old).all()
 
 
 def read_export(data: bytes, source: str) -> list[dict[str, Any]]:

@@ -976,8 +976,9 @@ def keys_list(
                           "dossier diff --since 2026-01-01 --format markdown > CHANGES.md"])
 def diff_(
     ctx: typer.Context,
-    old: Annotated[str | None, typer.Argument(help="An earlier `export --format json` "
-                                              "(or ndjson; - for stdin).", show_default=False)] = None,
+    old: Annotated[str | None, typer.Argument(help="An earlier export: JSON or NDJSON (- for stdin), "
+                                              "YAML, CSV, or a folder of `export --split` (records/).",
+                                              show_default=False)] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="DATE", help="Persons added or "
                      "changed since DATE (YYYY-MM-DD or an ISO date-time, UTC).")] = None,
     fmt: Annotated[Literal["text", "markdown", "json"], typer.Option("--format", help="text, markdown "
