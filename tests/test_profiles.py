@@ -699,3 +699,13 @@ def test_a_public_page_that_names_a_restricted_person_is_pointed_out(run, tmp_pa
         "warning: kaveh-testi narrative: names restricted person farhad ('Farhad'), whom the public pages "
         "leave out: reword it, or restrict kaveh-testi too"]
     assert "warning" not in run("profiles", str(tmp_path / "internal"), "--internal").stderr
+
+
+def test_the_index_marks_what_the_person_page_marks(run, tmp_path: Path) -> None:
+    bare = make_person("Kaveh Testi", id="kaveh-testi", role_1988={"title": "Interrogator", "sources": []},
+                       current_post={"title": "Adviser", "sources": []})
+    import_records(run, tmp_path, [bare])
+    assert run("profiles", str(tmp_path / "out")).code == 0
+    row = next(line for line in (tmp_path / "out" / "index.md").read_text(encoding="utf-8").splitlines()
+               if line.startswith("| [Kaveh Testi]"))
+    assert row.endswith("| Interrogator · **unsourced** | Adviser · **unsourced** · unconfirmed |"), row

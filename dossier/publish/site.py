@@ -231,8 +231,22 @@ class _Site:
             members.sort(key=_by_name)
             ordered.append({"label": label, "recorded": rank == 0, "persons": members})
         return {"public": not self.internal, "internal": self.internal, "today": self._today_text(),
-                "groups": ordered, "count": len(self.persons),
+                "groups": ordered, "count": len(self.persons), "marks": self._marks(),
                 "bodies_diagram": mermaid.bodies_overview(self.persons)}
+
+    def _marks(self) -> dict[str, tuple[str, str]]:
+        """What the index says after each person's 1988 position and current post that their
+        page says too: no source; not confirmed for two years, or never (a table cell that
+        showed them bare stated them as facts)."""
+        out = {}
+        for person in self.persons:
+            role, current = person["role_1988"], person["current_post"]
+            after_current = "" if not current or current["sources"] else " · **unsourced**"
+            why = self._staleness(current)
+            if why is not None:
+                after_current += " · possibly out of date" if why == "stale" else " · unconfirmed"
+            out[person["id"]] = ("" if not role or role["sources"] else " · **unsourced**", after_current)
+        return out
 
     def sources_context(self) -> dict[str, Any]:
         hide = not self.internal
