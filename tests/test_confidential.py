@@ -509,3 +509,8 @@ def test_a_member_reads_the_history_sealed_before_they_joined_as_withheld(
     log = ok(run("--db", bob_db, "log", "ava")).stdout  # (it stopped at the first such entry, exit 1)
     assert "withheld (encrypted)" in log
     assert "person ava (Ava Fictus) added" in log
+    # (a rotation in this copy leaves those values as they are: it stopped, exit 1)
+    rotated = ok(run("--db", bob_db, "keys", "rotate"))
+    assert "sealed before this user was a recipient, stayed as they were" in rotated.stderr
+    assert MARKER in ok(run("--db", bob_db, "show", "ava")).stdout
+    assert "withheld (encrypted)" in ok(run("--db", bob_db, "log", "ava")).stdout

@@ -26,7 +26,7 @@ from typing import Any
 
 from dossier import crypt, store
 from dossier.api import sealing, writing
-from dossier.errors import InvalidInput, NotFound, Problem, UsageError
+from dossier.errors import InvalidInput, NotFound, NotRecipient, Problem, UsageError
 from dossier.model import rules
 
 Record = dict[str, Any]
@@ -190,11 +190,22 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
     confidential = sealing.Confidential(tx)
     # Every entry of a write that touched confidential content: its command line may quote it.
     commands = {e.get("command") for e in history if confidential(e)}
+    unopened = 0
+
+    def reseal(text: str) -> str:
+        # History this copy sealed before its user was a recipient cannot be opened here: it
+        # stays as it is, readable to whom it was sealed to (it stopped the rotation).
+        nonlocal unopened
+        try:
+            return crypt.seal(opener.value(text, what="history"), to)
+        except NotRecipient:
+            unopened += 1
+            return text
+
     for entry in history:
         new = entry
         if confidential(entry) or _holds_sealed(entry):
-            reseal = (lambda text: crypt.seal(opener.value(text, what="history"), to)) if rotate else None
-            new = sealing.seal_history_values(entry, to, reseal)
+            new = sealing.seal_history_values(entry, to, reseal if rotate else None)
         if entry.get("command") in commands:
             command = sealing.elided(str(entry["command"]))
             if command != entry["command"]:
@@ -202,6 +213,9 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
         if new is not entry:
             tx.put_history(new)
             report.sealed["history entries"] += 1
+    if unopened:
+        report.note = (f"{unopened} value{'s' * (unopened > 1)} of the history, sealed before this user was "
+                       "a recipient, stayed as they were (readable to those they were sealed to)")
 
 
 def _holds_sealed(entry: Record) -> bool:
