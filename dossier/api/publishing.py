@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -49,7 +49,7 @@ class PublishReport:
     removed: int
     outdir: Path
     config: str | None = None  # what happened to the site generator's configuration file, if any
-    named: list[tuple[str, str, str, str]] = field(default_factory=list)  # ``rules.restricted_named``
+    named: list[tuple[str, str, str, str]] = field(default_factory=list)  # ``restricted_named``
 
     def summary(self) -> str:
         text = (f"{self.written} pages written, {self.unchanged} unchanged, "
@@ -109,8 +109,45 @@ def publish(
                              local=(outdir / mkdocs.LOCAL).is_file())
         report = replace(report, config=_write_config(outdir / mkdocs.CONFIG, text))
     if not internal:
-        report = replace(report, named=rules.restricted_named(records))
+        report = replace(report, named=restricted_named(records))
     return report
+
+
+def restricted_named(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
+    """Where a person a redacted publication shows names a restricted one in its own words
+    (narrative, associate relations, posts): ``(id, field, restricted id, the name)``. Left
+    out, the restricted person would still be published there, by name; whether to reword
+    is the researcher's call, so it is said, not rewritten."""
+    from dossier.names import record_names
+
+    def names_of(record: dict[str, Any]) -> list[str]:
+        return [n.strip() for n in record_names(record)]
+
+    def any_of(texts: Iterable[str]) -> str:
+        return "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
+
+    names = {n.casefold(): str(r.get("id")) for r in records if r.get("restricted") for n in names_of(r)}
+    if not names:
+        return []
+    # A whole name: not the end of "Pour-Mohammadi"; nor in "Pour Mohammadi", a name of a
+    # person published (the shown persons' names that hold one are taken out first).
+    pattern = re.compile(rf"(?<![\w-])(?:{any_of(names)})(?![\w-])", re.IGNORECASE)
+    shown = [n for r in rules.published(records) for n in names_of(r) if pattern.search(n)]
+    shadow = re.compile(any_of(shown), re.IGNORECASE) if shown else None
+    found = []
+    for record in rules.published(records):
+        texts = [("narrative", record.get("narrative"))]
+        texts += [(f"associates[{i}].relation", a.get("relation"))
+                  for i, a in enumerate(record.get("associates") or ()) if isinstance(a, dict)]
+        texts += [(f"{path}.{key}", post.get(key)) for path, post in rules.posts(record)
+                  for key in ("title", "organization", "place")]
+        for where, text in texts:
+            if not isinstance(text, str):
+                continue
+            hit = pattern.search(shadow.sub(" ", text) if shadow else text)
+            if hit:
+                found.append((str(record.get("id")), where, names[hit.group(0).casefold()], hit.group(0)))
+    return found
 
 
 def _write_config(path: Path, text: str) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from typing import Any, Literal, TypeVar
@@ -379,44 +379,6 @@ AnyRecord = TypeVar("AnyRecord", bound=Record)
 def published(records: Iterable[AnyRecord], *, redact: bool = True) -> list[AnyRecord]:
     """The records a publication shows: redacted, restricted persons are left out."""
     return [r for r in records if not (redact and r.get("restricted"))]
-
-
-def restricted_named(records: Sequence[Record]) -> list[tuple[str, str, str, str]]:
-    """Where a person a redacted publication shows names a restricted one in its own words
-    (narrative, associate relations, posts): ``(id, field, restricted id, the name)``. Left
-    out, the restricted person would still be published there, by name; whether to reword
-    is the researcher's call, so it is said, not rewritten."""
-    import re
-
-    def names_of(record: Record) -> list[str]:
-        found = (record.get("name"), record.get("native_name"), *(record.get("aliases") or ()))
-        return [n.strip() for n in found if isinstance(n, str) and n.strip()]
-
-    def any_of(texts: Iterable[str]) -> str:
-        return "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
-
-    names = {n.casefold(): str(r.get("id")) for r in records if r.get("restricted") for n in names_of(r)}
-    if not names:
-        return []
-    # A whole name: not the end of "Pour-Mohammadi"; nor in "Pour Mohammadi", a name of a
-    # person published (the shown persons' names that hold one are taken out first).
-    pattern = re.compile(rf"(?<![\w-])(?:{any_of(names)})(?![\w-])", re.IGNORECASE)
-    shown = [n for r in published(records) for n in names_of(r) if pattern.search(n)]
-    shadow = re.compile(any_of(shown), re.IGNORECASE) if shown else None
-    found = []
-    for record in published(records):
-        texts = [("narrative", record.get("narrative"))]
-        texts += [(f"associates[{i}].relation", a.get("relation"))
-                  for i, a in enumerate(record.get("associates") or ()) if isinstance(a, dict)]
-        texts += [(f"{path}.{key}", post.get(key)) for path, post in posts(record)
-                  for key in ("title", "organization", "place")]
-        for field, text in texts:
-            if not isinstance(text, str):
-                continue
-            hit = pattern.search(shadow.sub(" ", text) if shadow else text)
-            if hit:
-                found.append((str(record.get("id")), field, names[hit.group(0).casefold()], hit.group(0)))
-    return found
 
 
 # --- encryption at rest ----------------------------------------------------------------------
