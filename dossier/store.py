@@ -424,6 +424,7 @@ class Snapshot:
         self._file = file
         self._parsed: dict[str, dict[str, Record]] = dict(file.legacy or {})
         self._intact: bool | None = None
+        self._retired: frozenset[str] | None = None
 
     # persons ------------------------------------------------------------------------------
 
@@ -458,18 +459,21 @@ class Snapshot:
         table = self._table("persons")
         return [table[k] for k in sorted(table)]
 
-    def retired_ids(self) -> set[str]:
-        """The ids merged into another person (``RETIRED``), never to be given to a new one, so
-        that ``show OLD-ID`` keeps finding the person it went to."""
-        kept = self.meta.get(RETIRED)
-        return set(kept) if isinstance(kept, list) else self._merged_away()
+    def retired_ids(self) -> frozenset[str]:
+        """The ids merged into another person (``RETIRED``) as the file holds them, never to be
+        given to a new one, so that ``show OLD-ID`` keeps finding the person it went to.
+        Found once: in the header, else (a file written before the header kept them) in the
+        records, read as they are in the file."""
+        if self._retired is None:
+            kept = self.meta.get(RETIRED)
+            self._retired = frozenset(kept if isinstance(kept, list) else
+                                      Snapshot(self.path, self._file)._merged_away())
+        return self._retired
 
     def _merged_away(self) -> set[str]:
-        """Every id a person's ``merged_ids`` holds, in a file written before the header kept
-        them (the lines holding a non-empty list are found by a byte search; only those are
-        parsed)."""
-        holders = self._matching("persons", b'"merged_ids":["', lambda r: bool(r.get("merged_ids")))
-        return {i for r in holders for i in r["merged_ids"] if isinstance(i, str)}
+        # (the lines holding a non-empty list are found by a byte search; only those are parsed)
+        holders = self._matching("persons", _MERGED + b'"', lambda r: bool(r.get("merged_ids")))
+        return {i for r in holders for i in _merged_ids(r)}
 
     def linking_to(self, person_ids: Collection[str]) -> list[Record]:
         """The other persons that name one of ``person_ids`` as an associate, in id order (their
@@ -774,7 +778,7 @@ class Transaction(Snapshot):
             if change.section != "persons":
                 continue
             if retired is None:
-                retired = self._retired_before()
+                retired = set(self.retired_ids())
             for record in (change.old, None if isinstance(change.stored, bytes) else change.stored):
                 retired.update(_merged_ids(record))
             if isinstance(change.stored, bytes):  # (an import's lines: decoded only when they hold some)
@@ -784,14 +788,6 @@ class Transaction(Snapshot):
                     retired.update(_merged_ids(change.new))
         if retired is not None:
             self.set_meta(RETIRED, sorted(retired))
-
-    def _retired_before(self) -> set[str]:
-        kept = self.meta.get(RETIRED)
-        if isinstance(kept, list):
-            return set(kept)
-        # A file written before the header kept them: its records as they were read.
-        before = Snapshot(self.path, self._file)
-        return before._merged_away()
 
     def set_meta(self, key: str, value: Any) -> None:
         if self._file.meta.get(key) != value:

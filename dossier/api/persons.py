@@ -169,7 +169,7 @@ class NewPerson:
 class _Taken:
     """The ids of the persons stored and the ids merged away."""
 
-    def __init__(self, tx: Snapshot, retired: set[str]) -> None:
+    def __init__(self, tx: Snapshot, retired: frozenset[str]) -> None:
         self.tx, self.retired = tx, retired
 
     def __contains__(self, key: object) -> bool:

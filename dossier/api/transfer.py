@@ -478,13 +478,9 @@ def _assign_ids(batch: list[Pair], problems: list[Problem], tx: store.Snapshot, 
                                     source=item.source, line=item.line))
         else:
             first[person_id] = item
-    taken = set(first)
-    retired: set[str] | None = None
+    taken = set(first) | tx.retired_ids()  # (an id merged away stays with the person it went to)
     for i, ((item, line), person_id) in enumerate(zip(batch, ids, strict=True)):
         if line is not None and person_id is None:
-            if retired is None:
-                retired = tx.retired_ids()
-                taken |= retired  # (the id of a person merged away stays with the one it went to)
             record = orjson.loads(line)
             record["id"] = unique_id(slugify(record["name"]), taken)
             taken.add(record["id"])
