@@ -34,7 +34,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
@@ -975,23 +975,61 @@ def _ints(text: str) -> array[int]:
 _INTS = [sys.byteorder, array("I").itemsize]
 
 
-class _PackedGroups(Mapping[tuple[str, ...], list[int]]):
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Overlaid(Mapping[_K, list[_V]]):
+    """A mapping saved packed, unpacked per key asked, with what was added since it was saved
+    kept beside it (the packed lists stay packed). A subclass says where a key is saved
+    (``_at``), what is saved there (``_saved``) and which keys are (``_saved_keys``)."""
+
+    def __init__(self, saved: int) -> None:
+        self._saved_count = saved  # keys saved
+        self._added: dict[_K, list[_V]] = {}
+
+    def _at(self, key: _K) -> int | None:
+        raise NotImplementedError
+
+    def _saved(self, at: int) -> list[_V]:
+        raise NotImplementedError
+
+    def _saved_keys(self) -> Iterator[_K]:
+        raise NotImplementedError
+
+    def add(self, key: _K, value: _V) -> bool:
+        """``value`` under ``key`` too; whether the key is new."""
+        new = key not in self._added and self._at(key) is None
+        self._added.setdefault(key, []).append(value)
+        return new
+
+    def __getitem__(self, key: _K) -> list[_V]:
+        at, added = self._at(key), self._added.get(key, [])
+        if at is None:
+            if not added:
+                raise KeyError(key)
+            return list(added)
+        return self._saved(at) + added
+
+    def __iter__(self) -> Iterator[_K]:
+        yield from self._saved_keys()
+        yield from (key for key in self._added if self._at(key) is None)
+
+    def __len__(self) -> int:
+        return self._saved_count + sum(self._at(key) is None for key in self._added)
+
+
+class _PackedGroups(_Overlaid[tuple[str, ...], int]):
     """The distinct folded names of a saved index and their entries, unpacked one by one:
     a search reaches a few dozen of thousands. Folded words are ASCII letters and digits,
     so a name is saved as its words joined by spaces, the names joined by newlines."""
 
     def __init__(self, joined: str, entries: str) -> None:
         self._names = joined.split("\n") if joined else []
+        super().__init__(len(self._names))
         self._entries = _Packed(entries, len(self._names))
         self._place: dict[tuple[str, ...], int] = {}  # the names unpacked so far
         self._words: list[tuple[str, ...] | None] = [None] * len(self._names)
-        self._added: dict[tuple[str, ...], list[int]] = {}  # entries added since it was saved
-
-    def add(self, words: tuple[str, ...], e: int) -> bool:
-        """Entry ``e`` is the name ``words`` too; whether that name is new."""
-        new = words not in self
-        self._added.setdefault(words, []).append(e)
-        return new
 
     def words(self, g: int) -> tuple[str, ...]:
         found = self._words[g]
@@ -1000,57 +1038,38 @@ class _PackedGroups(Mapping[tuple[str, ...], list[int]]):
             self._place[found] = g
         return found
 
-    def __getitem__(self, words: tuple[str, ...]) -> list[int]:
-        if words not in self._place and len(self._place) < len(self._names):
+    def _at(self, key: tuple[str, ...]) -> int | None:
+        if key not in self._place and len(self._place) < len(self._names):
             for g in range(len(self._names)):
                 self.words(g)
-        at = self._place.get(words)
-        added = self._added.get(words, [])
-        if at is None:
-            if not added:
-                raise KeyError(words)
-            return list(added)
-        return self._entries[at] + added
+        return self._place.get(key)
 
-    def __iter__(self) -> Iterator[tuple[str, ...]]:
-        yield from map(self.words, range(len(self._names)))
-        yield from (words for words in self._added if words not in self._place)
+    def _saved(self, at: int) -> list[int]:
+        return self._entries[at]
 
-    def __len__(self) -> int:
-        return len(self._names) + sum(words not in self._place for words in self._added)
+    def _saved_keys(self) -> Iterator[tuple[str, ...]]:
+        return map(self.words, range(len(self._names)))
 
 
-class _PackedPostings(Mapping[str, list[tuple[str, ...]]]):
+class _PackedPostings(_Overlaid[str, tuple[str, ...]]):
     """The postings of a saved index (index key -> folded names), unpacked per key asked."""
 
     def __init__(self, joined: str, names: str, groups: _PackedGroups) -> None:
         self._keys = joined.split("\n") if joined else []
+        super().__init__(len(self._keys))
         self._names, self._groups = _Packed(names, len(self._keys)), groups
         self._place: dict[str, int] | None = None
-        self._added: dict[str, list[tuple[str, ...]]] = {}  # names added since it was saved
 
-    def add(self, key: str, words: tuple[str, ...]) -> None:
-        self._added.setdefault(key, []).append(words)
-
-    def _position(self, key: str) -> int | None:
+    def _at(self, key: str) -> int | None:
         if self._place is None:
             self._place = {k: i for i, k in enumerate(self._keys)}
         return self._place.get(key)
 
-    def __getitem__(self, key: str) -> list[tuple[str, ...]]:
-        i, added = self._position(key), self._added.get(key, [])
-        if i is None:
-            if not added:
-                raise KeyError(key)
-            return list(added)
-        return [*map(self._groups.words, self._names[i]), *added]
+    def _saved(self, at: int) -> list[tuple[str, ...]]:
+        return list(map(self._groups.words, self._names[at]))
 
-    def __iter__(self) -> Iterator[str]:
-        yield from self._keys
-        yield from (key for key in self._added if self._position(key) is None)
-
-    def __len__(self) -> int:
-        return len(self._keys) + sum(self._position(key) is None for key in self._added)
+    def _saved_keys(self) -> Iterator[str]:
+        return iter(self._keys)
 
 
 _FoldedName = tuple[str, tuple[str, ...], tuple[str, ...] | None, frozenset[str]]
