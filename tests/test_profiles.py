@@ -173,7 +173,8 @@ def test_sparse_page_says_unknown_and_none() -> None:
     body = page.split("---\n", 2)[2]
     assert "## Current post\n\nUnknown.\n" in body
     assert "## Position in 1988\n\nNone recorded.\n" in body
-    assert "## Sources\n\nNone recorded.\n" in body
+    # Its only source is the one of the link from Dariush's record that names him.
+    assert "## Sources\n\n[^1]: [Example report: the summer of 1988 in Tabriz]" in body
 
 
 def test_front_matter_is_yaml_with_the_record_values() -> None:
@@ -307,6 +308,29 @@ def test_a_new_link_rewrites_the_page_it_points_to(run, tmp_path: Path) -> None:
     page = (out / "bahram-sadeghi.md").read_text(encoding="utf-8")
     assert "Named as an associate by:\n\n- [Dariush Fakeri](dariush-fakeri.md) — deputy in Ardabil" in page
     assert '-->|"deputy in Ardabil"| p_bahram_sadeghi' in page
+
+
+def test_a_link_from_another_record_is_cited_on_the_page_it_names(run, tmp_path: Path) -> None:
+    # "Named as an associate by" states a claim about this person: it carries the sources of
+    # the record that makes it, withheld where confidential, or is marked unsourced.
+    links = [{"id": "kaveh-nadiri", "relation": "fellow member", "sources": ["witness-statement-17"],
+              "confidence": "high"}, {"id": "bahram-sadeghi", "relation": "clerk"}]
+    other = {**SPARSE, "id": "bahram-sadeghi", "name": "Bahram Sadeghi"}
+    import_records(run, tmp_path, [{**RICH, "associates": links}, SPARSE, other])
+    out = tmp_path / "out"
+    assert run("profiles", str(out), "--public").code == 0
+    kaveh = (out / "kaveh-nadiri.md").read_text(encoding="utf-8")
+    assert ("- [Dariush Fakeri](dariush-fakeri.md) — fellow member · confidence: high [^1]\n"
+            in kaveh)
+    assert "[^1]: Withheld: confidential source. [Bibliography ↗](sources.md#withheld_1)" in kaveh
+    for secret in SECRETS:
+        assert secret not in kaveh, secret
+    bahram = (out / "bahram-sadeghi.md").read_text(encoding="utf-8")
+    assert "- [Dariush Fakeri](dariush-fakeri.md) — clerk · confidence: medium · **unsourced**\n" in bahram
+    assert run("profiles", str(tmp_path / "full"), "--internal").code == 0
+    kaveh = (tmp_path / "full" / "kaveh-nadiri.md").read_text(encoding="utf-8")
+    assert "[^1]: [Statement of a former prisoner (Mr. Example)](https://example.org/private/witness-17)" \
+        in kaveh
 
 
 def test_stale_pages_are_removed_only_when_dossier_wrote_them(run, tmp_path: Path) -> None:

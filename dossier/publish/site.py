@@ -173,9 +173,12 @@ class _Site:
         associates = [Linked(a, self.by_id.get(a["id"])) for a in person["associates"]]
         incoming = self.linked_from.get(person["id"], [])
         named_by = [Linked(a, src) for src, a in sorted(incoming, key=lambda pair: _by_name(pair[0]))]
-        # Footnotes are numbered in reading order of the claims, then the rest.
+        # Footnotes are numbered in reading order of the claims, then the rest. A link from
+        # another record is a claim about this person too: it cites that record's sources,
+        # which this page lists beside its own.
         notes: dict[str, int] = {}
-        cited = [person["role_1988"], person["current_post"], *timeline, *person["associates"]]
+        cited = [person["role_1988"], person["current_post"], *timeline, *person["associates"],
+                 *(link.associate for link in named_by)]
         for claim in cited:
             if claim is not None:
                 for key in claim["sources"]:
@@ -183,12 +186,13 @@ class _Site:
         cited_count = len(notes)
         for src in person["sources"]:
             notes.setdefault(src["key"], len(notes) + 1)
-        own = {s["key"]: s for s in person["sources"]}
+        copies = {s["key"]: s for src, _ in incoming for s in src["sources"]}
+        copies.update((s["key"], s) for s in person["sources"])  # (its own copy first)
         footnotes = []
         for key, number in notes.items():
             entry = self.bibliography[key]
             withheld = not self.internal and entry.confidential
-            footnotes.append(Footnote(number, key, entry.anchor, None if withheld else own[key],
+            footnotes.append(Footnote(number, key, entry.anchor, None if withheld else copies[key],
                                       entry.confidential, cited=number <= cited_count))
         why = self._staleness(person["current_post"])
         # No "today" for the timeline: a current post without an as-of date is drawn over
