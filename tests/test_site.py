@@ -273,6 +273,8 @@ def test_mkdocs_builds_the_sample_site_strictly(run, tmp_path: Path) -> None:
     import_records(run, tmp_path, [
         {"id": "kaveh-nadiri", "name": "Kaveh Nadiri", "native_name": "کاوه نادری"},
         {"id": "hostile-name", "name": "<img src=x onerror=pwned(1)> & \"Dariush\""},
+        {"id": "bahram-sadeghi", "name": "Bahram Sadeghi",
+         "role_1988": {"title": "Prosecutor", "place": "شهر نمونه"}},
     ])
     out = tmp_path / "sample-site"
     res = run("profiles", str(out), "--site", "mkdocs")
@@ -297,6 +299,10 @@ def test_mkdocs_builds_the_sample_site_strictly(run, tmp_path: Path) -> None:
     kaveh = (site / "kaveh-nadiri.html").read_text(encoding="utf-8")
     assert '<span lang="fa" dir="rtl">کاوه نادری</span>' in kaveh
     assert 'href="sources.html' in kaveh
+    # A heading in Persian (a place of the index) gets an anchor in its own words, not "_1".
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'id="شهر-نمونه"' in index
+    assert 'id="_1"' not in index
     raisi = (site / "ebrahim-raisi.html").read_text(encoding="utf-8")
     assert "fonts.googleapis.com" not in kaveh + raisi
     assert '<pre class="mermaid"><code>gantt' in raisi

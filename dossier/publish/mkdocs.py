@@ -7,7 +7,9 @@ in OUTDIR):
 * Mermaid fences become diagrams through ``pymdownx.superfences`` (Material's
   documented Mermaid support); ``footnotes`` and ``tables`` read the pages'
   sources and index tables. Pages mark Persian text with inline
-  ``<span lang="fa" dir="rtl">``, which needs no extension.
+  ``<span lang="fa" dir="rtl">``, which needs no extension. Headings get anchors
+  in their own script (``toc``'s ``slugify_unicode``): the default one drops every
+  letter that is not Latin, so a Persian place of the index was ``#_1``.
 * The navigation never lists every person in one flat list: the index, then
   the people grouped by the initial letter of their name, then the sources.
 * The search plugin is on.
@@ -47,6 +49,8 @@ theme:
 plugins:
   - search
 markdown_extensions:
+  - toc:
+      slugify: !!python/name:markdown.extensions.toc.slugify_unicode
   - footnotes
   - tables
   - pymdownx.superfences:
