@@ -268,6 +268,22 @@ def test_evidence_is_content_addressed_read_only_and_verified(
     assert "missing" in gone.stderr
     assert "E-EVIDENCE-MISSING" in run("check").stdout
     assert run("sources", "open", "example-report-1990", "--stdout").code == 3
+    # Attaching the original again is how a copy is repaired: missing, then altered.
+    before = db.read_bytes()
+    restored = ok(run("sources", "attach", "example-report-1990", str(copy)))
+    assert restored.stderr == "report.pdf: restored the missing evidence copy of example-report-1990\n"
+    assert stored.read_bytes() == copy.read_bytes()
+    assert db.read_bytes() == before  # the record already said what the store now holds
+    os.chmod(stored, 0o644)
+    stored.write_bytes(b"tampered")
+    os.chmod(stored, 0o444)
+    assert "restored the altered evidence copy" in ok(
+        run("sources", "attach", "example-report-1990", str(copy))).stderr
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o444
+    assert ok(run("sources", "verify")).stderr.startswith("verify: 1 evidence copy intact")
+    # Another file with the name of the original is no repair: it is another copy.
+    copy.write_bytes(b"%PDF-1.4 another capture")
+    assert "attached report.pdf" in ok(run("sources", "attach", "example-report-1990", str(copy))).stderr
 
 
 def test_an_encrypted_copy_is_decrypted_only_to_stdout(
@@ -281,9 +297,20 @@ def test_an_encrypted_copy_is_decrypted_only_to_stdout(
     assert res.code == 2
     assert "--stdout" in res.stderr
     assert ok(run("sources", "open", "confidential", "--stdout")).stdout.endswith(MARKER)
+    assert ok(run("sources", "verify")).code == 0  # checked without decrypting
+    # A damaged encrypted copy is repaired by attaching the original again: encrypted anew,
+    # under a new name the source records; the damaged file goes.
+    (old,) = [p for p in db.with_name("db.json.evidence").rglob("*") if p.is_file()]
+    os.chmod(old, 0o644)
+    old.write_bytes(old.read_bytes()[:-1] + b"!")
+    assert run("sources", "verify").code == 4
+    restored = ok(run("sources", "attach", "confidential", str(tmp_path / "audio.ogg")))
+    assert "restored the altered evidence copy of confidential (stored encrypted)" in restored.stderr
+    assert ok(run("sources", "verify")).stderr.startswith("verify: 1 evidence copy intact")
+    assert not old.exists()
+    assert ok(run("sources", "open", "confidential", "--stdout")).stdout.endswith(MARKER)
     (tmp_path / "audio.ogg").unlink()
     assert leaks(tmp_path) == []
-    assert ok(run("sources", "verify")).code == 0  # checked without decrypting
 
 
 @pytest.mark.skipif(not (os.path.isdir("/dev/shm") or os.environ.get("XDG_RUNTIME_DIR")),

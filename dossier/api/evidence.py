@@ -12,8 +12,8 @@ encryption guarantees that an intact ciphertext opens to the original bytes.
 The store is a plain folder: a team shares it with rsync, a shared drive, or
 git-annex / git LFS beside a git repository of ``records/``. Files are only
 ever added; ``dossier`` removes a file only when it replaced it itself (a clear
-copy it encrypted, a ciphertext it re-encrypted by ``keys rotate``) and no
-source of this database refers to it any more.
+copy it encrypted, a ciphertext it re-encrypted by ``keys rotate``, a damaged copy
+``attach`` restored) and no source of this database refers to it any more.
 """
 
 from __future__ import annotations
@@ -156,17 +156,26 @@ class Attached:
     key: str
     added: list[Record] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
+    restored: list[tuple[str, str]] = field(default_factory=list)  # (file given, "missing"/"altered")
     encrypted: bool = False
 
     def summary(self) -> list[str]:
         how = " (stored encrypted)" if self.encrypted else ""
         lines = [f"attached {e['name']} to {self.key}: sha256 {e['sha256']}{how}" for e in self.added]
+        lines += [f"{name}: restored the {problem} evidence copy of {self.key}{how}"
+                  for name, problem in self.restored]
         lines += [f"{name}: already attached to {self.key}" for name in self.already]
         return lines
 
 
 def attach(db: Path, key: str, files: Sequence[str | os.PathLike[str]]) -> Attached:
-    """Store each file and record it on the source ``key`` (and every copy of it), in one write."""
+    """Store each file and record it on the source ``key`` (and every copy of it), in one write.
+
+    A file the source records already is stored again when its copy in the store is missing
+    or altered (what ``verify`` reports): attaching the original is how a copy is repaired.
+    An encrypted copy is encrypted anew, so the source records its new file name, and the
+    damaged file goes.
+    """
     import mimetypes
 
     from dossier.api import sealing, sources, writing
@@ -193,17 +202,27 @@ def attach(db: Path, key: str, files: Sequence[str | os.PathLike[str]]) -> Attac
         to = sealing.recipients(tx)
         encrypt = bool(src.get("confidential") and to)
         by, when = writing.actor(), rules.now_stamp()
+        replaced = []
         for path, data in contents:
             digest = sha256_of(data)
             if digest in known:
-                report.already.append(path.name)
+                i = next(i for i, e in enumerate(evidence) if e["sha256"] == digest)
+                stored = evidence[i].get("stored") or digest
+                problem = _damage(path_of(db, stored), stored)
+                if problem is None:
+                    report.already.append(path.name)
+                    continue
+                restored = {k: v for k, v in evidence[i].items() if k != "stored"}
+                restored.update(_stored(db, data, digest, to if encrypt else None))
+                if restored.get("stored") != evidence[i].get("stored"):
+                    replaced.append(stored)
+                evidence[i] = restored
+                report.restored.append((path.name, problem))
                 continue
             entry: Record = {"sha256": digest, "size": len(data),
                              "media_type": mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-                             "name": path.name, "attached": when, "attached_by": by}
-            entry["stored"] = put(db, crypt.encrypt(data, to, armored=False)) if encrypt else put(db, data)
-            if entry["stored"] == digest:
-                del entry["stored"]
+                             "name": path.name, "attached": when, "attached_by": by,
+                             **_stored(db, data, digest, to if encrypt else None)}
             evidence.append(entry)
             known.add(digest)
             report.added.append(entry)
@@ -212,7 +231,22 @@ def attach(db: Path, key: str, files: Sequence[str | os.PathLike[str]]) -> Attac
             new["sha256"] = evidence[0]["sha256"]
         sources.replace_everywhere(tx, key, new)
         report.encrypted = encrypt
+    discard(db, replaced)
     return report
+
+
+def _stored(db: Path, data: bytes, digest: str, to: list[str] | None) -> Record:
+    """Put ``data`` in the store, encrypted to ``to`` when given: ``{"stored": name}`` when
+    its file is named otherwise than ``digest`` (a ciphertext's), else nothing."""
+    name = put(db, crypt.encrypt(data, to, armored=False)) if to else put(db, data)
+    return {} if name == digest else {"stored": name}
+
+
+def _damage(path: Path, name: str) -> str | None:
+    """What is wrong with the stored copy ``name``: "missing", "altered", or None."""
+    if not path.exists():
+        return "missing"
+    return None if _intact(path, name) else "altered"
 
 
 @dataclass(frozen=True)
@@ -241,11 +275,9 @@ def verify(db: Path, keys: Sequence[str] = ()) -> tuple[int, list[Damage]]:
     for src in chosen:
         for name in stored_names(src):
             checked += 1
-            path = path_of(db, name)
-            if not path.exists():
-                damage.append(Damage(src["key"], name, "missing"))
-            elif not _intact(path, name):
-                damage.append(Damage(src["key"], name, "altered"))
+            problem = _damage(path_of(db, name), name)
+            if problem is not None:
+                damage.append(Damage(src["key"], name, problem))
     return checked, damage
 
 
