@@ -362,6 +362,24 @@ def test_database_without_schema_version_is_migrated(run, db):
     assert set(stored(db)) == {"kaveh-namdar", "dariush-fakeri"}
 
 
+def test_a_migrated_record_is_written_in_its_canonical_form(run, db):
+    # The first write of a bare TinyDB file writes each valid record as dossier does (every
+    # field): its NDJSON line, streamed as stored, is the whole record, as `show` says; and
+    # the history holds the command's change only.
+    db.write_text(json.dumps({"persons": {"1": {
+        "id": "kaveh-namdar", "name": " Kaveh Namdar ", "sources": [{"key": "r1", "title": "R"}],
+        "role_1988": {"title": "Judge", "sources": ["r1"]}}}}))
+    add(run, "Dariush Fakeri")
+    kaveh = json.loads(run("list", "--format", "ndjson").stdout.splitlines()[1])
+    assert kaveh == run("show", "kaveh-namdar", "--format", "json").json()
+    assert kaveh["name"] == "Kaveh Namdar"
+    assert kaveh["status"] == "unknown"
+    assert kaveh["role_1988"]["confidence"] == "medium"
+    assert kaveh["sources"] == [run("sources", "show", "r1", "--format", "json").json()["source"]]
+    assert [e["id"] for e in run("log", "--format", "json").json()] == ["dariush-fakeri"]
+    assert run("check").code == 0
+
+
 def test_stored_file_is_utf8_without_escapes(run, db):
     add(run, "Dariush Fakeri", "--native-name", "داریوش فاکری")
     assert "داریوش فاکری" in db.read_text(encoding="utf-8")

@@ -113,9 +113,10 @@ def _written(tx: store.Transaction) -> None:
 
 
 def _commit(tx: store.Transaction) -> None:
+    changes = tx.changes  # (what the command changed: the rewrite of an older file is no change)
     if tx.legacy:
-        _validate_all(tx)
-    entries = history_entries(tx.changes, tx.notes)
+        _migrate(tx)
+    entries = history_entries(changes, tx.notes)
     first = next(entries, None)
     if first is None:
         return
@@ -143,12 +144,28 @@ def _commit(tx: store.Transaction) -> None:
     tx.log(entries, {"at": stamp, "actor": who, "command": what})
 
 
-def _validate_all(tx: store.Transaction) -> None:
-    """A file of an older schema is written anew once: validated whole, readers may trust it."""
-    from dossier.model.person import validate_many
+def _migrate(tx: store.Transaction) -> None:
+    """A file of an older schema (or a bare TinyDB file) is written anew once, validated whole.
+    When every record validates, each is written in its canonical form (every field, defaults
+    included: the line its NDJSON export streams as it is), its sources in the registry too,
+    and readers may trust the file; else the records stay as they are, and are validated
+    again by every reader. The history does not count this as a change of content."""
+    from dossier.model.person import dump, validate_many
 
-    if not validate_many(tx.all())[1]:
-        tx.mark_validated()
+    persons, problems = validate_many(tx.all())
+    if problems:
+        return
+    registered: set[str] = set()
+    for person in persons:
+        record = dump(person)
+        if record != tx.get(record["id"]):
+            tx.put(record)
+        for src in record["sources"]:
+            if src["key"] not in registered:  # (the first carrier's copy, as the registry held)
+                registered.add(src["key"])
+                if tx.source(src["key"]) != src:
+                    tx.put_source(src)
+    tx.mark_validated()
 
 
 def history_entries(changes: list[store.Change],
