@@ -336,6 +336,43 @@ def test_the_editor_sees_decrypted_text_only_in_memory_backed_storage(
     assert "Narrative naming EDITED." in ok(run("show", "dariush-fakeri")).stdout
 
 
+def test_a_key_removed_is_not_added_back_by_a_copy_that_still_lists_it(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], run_bin: Callable[..., Result]
+) -> None:
+    seed(db, secret_person())
+    ok(run("keys", "init"))
+    bob_env = {"DOSSIER_IDENTITY": str(tmp_path / "bob.key"), "DOSSIER_ACTOR": "bob"}
+    bob_key = ok(run_bin("keys", "init", env=bob_env)).stdout.strip()
+    ok(run("keys", "add", bob_key, "--name", "bob"))
+    bob_db = tmp_path / "bob.json"
+    ok(run("export", str(tmp_path / "both"), "--split"))
+    ok(run("--db", str(bob_db), "import", str(tmp_path / "both")))
+    ok(run("keys", "rm", "bob"))
+    ok(run("export", str(tmp_path / "alice"), "--split"))
+    # Bob's copy, exported before it heard of the removal, still lists him: no way back in.
+    ok(run("--db", str(bob_db), "export", str(tmp_path / "bob"), "--split"))
+    assert bob_key in (tmp_path / "bob" / "recipients.txt").read_text(encoding="utf-8")
+    took = ok(run("import", str(tmp_path / "bob"), "--mirror"))
+    assert "bob" not in took.stderr
+    assert bob_key not in [k["key"] for k in ok(run("keys", "list", "--format", "json")).json()]
+    ok(run("sources", "edit", "confidential", "--set", f"note=after the removal {MARKER}"))
+    ok(run("export", str(tmp_path / "alice"), "--split"))
+    # Bob's copy learns the removal from the folder; both copies then write the same file.
+    learnt = ok(run("--db", str(bob_db), "import", str(tmp_path / "alice"), "--mirror"))
+    assert "no longer encrypted to bob" in learnt.stderr
+    ok(run("--db", str(bob_db), "export", str(tmp_path / "bob"), "--split"))
+    assert (tmp_path / "bob" / "recipients.txt").read_bytes() == (
+        tmp_path / "alice" / "recipients.txt").read_bytes()
+    shown = run_bin("--db", str(bob_db), "sources", "show", "confidential", env=bob_env)
+    assert "after the removal" not in shown.stdout
+    # Only a later `keys add` brings a removed key back, and the copies follow it.
+    ok(run("keys", "add", bob_key, "--name", "bob"))
+    ok(run("export", str(tmp_path / "alice"), "--split"))
+    again = ok(run("--db", str(bob_db), "import", str(tmp_path / "alice"), "--mirror"))
+    assert "now also encrypted to bob" in again.stderr
+    assert "removed:" not in (tmp_path / "alice" / "recipients.txt").read_text(encoding="utf-8")
+
+
 def test_a_split_folder_carries_its_recipients_to_the_next_database(
     tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result]
 ) -> None:

@@ -209,13 +209,14 @@ def _write_folder(report: ExportReport, where: Path, files: Iterable[tuple[str, 
 
 def _export_recipients(snapshot: store.Snapshot, folder: Path) -> None:
     """The folder says whom its sealed content is encrypted to (an import adopts them)."""
-    from dossier.api.sealing import recipient_entries
+    from dossier.api.sealing import recipient_entries, removed_entries
     from dossier.interchange.inputs import RECIPIENTS_FILE, recipients_text
 
     entries = recipient_entries(snapshot)
     path = folder / RECIPIENTS_FILE
     if entries:
-        write_if_changed(path, recipients_text(entries).encode("utf-8"), durable=False, private=False)
+        text = recipients_text(entries + removed_entries(snapshot))
+        write_if_changed(path, text.encode("utf-8"), durable=False, private=False)
     elif path.exists():
         path.unlink()
 

@@ -8,7 +8,11 @@
 * ``add KEY`` / ``rm KEY`` change the recipients, then re-encrypt everything to
   the new list when this user's identity can read it (else ``rotate`` must be
   run by someone who can). Removing the last recipient is refused: encryption
-  is not turned off by accident.
+  is not turned off by accident. A key removed is kept as removed (with when
+  and by whom), and goes with the split folder's ``recipients.txt``: an import
+  takes, for each key, the latest of its additions and removals (``adopt``), so
+  a member's copy that still lists a removed key cannot add it back; only a
+  later ``keys add`` does.
 * ``rotate`` re-encrypts every sealed value, history and evidence copy
   included, to the current recipients. What a removed member copied before
   (a clone, an old export) stays readable to them: rotation protects what is
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +90,14 @@ def add(db: Path, recipient: str, *, name: str | None = None) -> KeysReport:
         if any(e["key"] == key for e in entries):
             return KeysReport(entries, note=f"{key[:16]}… is a recipient already; nothing changed")
         turning_on = not entries
-        entries = [*entries, {"key": key, "name": name, "added": rules.now_stamp(), "by": writing.actor()}]
+        removed = sealing.removed_entries(tx)
+        when = rules.now_utc()
+        for gone in removed:
+            if gone["key"] == key:  # (later than the removal it undoes, to the second: see adopt)
+                when = max(when, datetime.fromisoformat(gone["removed"]) + timedelta(seconds=1))
+        entries = [*entries, {"key": key, "name": name, "added": rules.stamp(when), "by": writing.actor()}]
         report = KeysReport(entries)
-        _set_recipients(tx, entries, "added")
+        _set_recipients(tx, entries, "added", [t for t in removed if t["key"] != key])
         _reseal(tx, report, rotate=not turning_on, opener=opener)
     return report
 
@@ -102,7 +112,11 @@ def remove(db: Path, recipient: str) -> KeysReport:
         if not kept:
             raise UsageError("cannot remove the last recipient: nobody could read the encrypted content")
         report = KeysReport(kept)
-        _set_recipients(tx, kept, "removed")
+        gone = [e for e in entries if e not in kept]
+        removed = [t for t in sealing.removed_entries(tx) if all(t["key"] != e["key"] for e in gone)]
+        when, by = rules.now_stamp(), writing.actor()
+        removed += [{"key": e["key"], "name": e.get("name"), "removed": when, "by": by} for e in gone]
+        _set_recipients(tx, kept, "removed", removed)
         _reseal(tx, report, rotate=True, opener=opener)
     return report
 
@@ -121,33 +135,57 @@ def rotate(db: Path) -> KeysReport:
     return report
 
 
-def adopt(tx: store.Transaction, given: list[Record]) -> list[str]:
-    """The recipients of a split folder being imported that the database lacks: added (a
-    database without encryption turns it on, sealing what it holds); their names. None is
-    ever removed this way: that is ``keys rm``, with its re-encryption."""
+def adopt(tx: store.Transaction, given: list[Record]) -> tuple[list[str], list[str]]:
+    """Take in the recipients file of a split folder being imported: (the names of the
+    recipients added, of those removed). For each key, the latest of its additions and its
+    removals (``keys rm``) known here or there wins, a removal on a tie: a copy that still
+    lists a key removed elsewhere does not add it back. A database without encryption turns
+    it on, sealing what it holds; a change of the recipients re-encrypts to them."""
     try:
         for entry in given:
             crypt.check_recipient(str(entry["key"]))
     except UsageError as exc:
         raise InvalidInput(Problem(exc.message, source="recipients.txt")) from None
-    entries = sealing.recipient_entries(tx)
-    known = {e["key"] for e in entries}
-    new = [e for e in given if e["key"] not in known]
-    if not new:
-        return []
+    entries, removed = sealing.recipient_entries(tx), sealing.removed_entries(tx)
+    latest: dict[str, tuple[tuple[str, bool, str, str], Record]] = {}
+    for entry in [*entries, *removed, *given]:
+        gone = "removed" in entry
+        rank = (str(entry.get("removed" if gone else "added") or ""), gone,
+                str(entry.get("by") or ""), str(entry.get("name") or ""))
+        if entry["key"] not in latest or rank > latest[entry["key"]][0]:
+            latest[entry["key"]] = rank, entry
+    now = [e for _, e in latest.values() if "removed" not in e]
+    now_removed = [e for _, e in latest.values() if "removed" in e]
+    if now == entries and now_removed == removed:
+        return [], []
+    before, after = {e["key"] for e in entries}, {e["key"] for e in now}
+    if before and not after:
+        raise InvalidInput(Problem("would remove every recipient of the database; nothing was imported",
+                                   source="recipients.txt"))
+    if before == after:  # who added or removed a key, and when: no one reads more or less
+        _set_recipients(tx, now, "imported", now_removed, log=False)
+        return [], []
     opener = sealing.Opener(tx)
-    _set_recipients(tx, entries + new, "imported")
-    _reseal(tx, KeysReport(entries + new), rotate=bool(entries), opener=opener)
-    return [str(e.get("name") or str(e["key"])[:16] + "…") for e in new]
+    _set_recipients(tx, now, "imported", now_removed)
+    _reseal(tx, KeysReport(now), rotate=bool(entries), opener=opener)
+
+    def names(keys: set[str], of: list[Record]) -> list[str]:
+        return [str(e.get("name") or str(e["key"])[:16] + "…") for e in of if e["key"] in keys]
+
+    return names(after - before, now), names(before - after, now_removed)
 
 
-def _set_recipients(tx: store.Transaction, entries: list[Record], op: str) -> None:
-    """The new recipients, and a history entry saying who changed them."""
+def _set_recipients(tx: store.Transaction, entries: list[Record], op: str,
+                    removed: list[Record] | None = None, *, log: bool = True) -> None:
+    """The new recipients (and keys removed: default, as they were), and a history entry saying
+    who changed them (``log``)."""
     old = [e["key"] for e in sealing.recipient_entries(tx)]
-    tx.set_meta(sealing.ENCRYPTION, {"recipients": entries})
-    tx.log([{"at": rules.now_stamp(), "actor": writing.actor(), "command": writing.command(),
-             "kind": "keys", "id": "keys", "op": op,
-             "changes": [{"path": "recipients", "old": old, "new": [e["key"] for e in entries]}]}])
+    removed = sealing.removed_entries(tx) if removed is None else removed
+    tx.set_meta(sealing.ENCRYPTION, {"recipients": entries, **({"removed": removed} if removed else {})})
+    if log:
+        tx.log([{"at": rules.now_stamp(), "actor": writing.actor(), "command": writing.command(),
+                 "kind": "keys", "id": "keys", "op": op,
+                 "changes": [{"path": "recipients", "old": old, "new": [e["key"] for e in entries]}]}])
 
 
 def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,

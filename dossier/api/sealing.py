@@ -37,11 +37,17 @@ from dossier.errors import CryptoError, NotRecipient
 from dossier.model import rules
 
 Record = dict[str, Any]
-ENCRYPTION = "encryption"  # the meta key: {"recipients": [{"key", "name", "added", "by"}]}
+ENCRYPTION = "encryption"
+"""The meta key: {"recipients": [{"key", "name", "added", "by"}], "removed": [{"key", "name",
+"removed", "by"}]} (the keys ``keys rm`` removed: an import does not add them back)."""
 
 
 def recipient_entries(snapshot: store.Snapshot) -> list[Record]:
     return list((snapshot.meta.get(ENCRYPTION) or {}).get("recipients") or [])
+
+
+def removed_entries(snapshot: store.Snapshot) -> list[Record]:
+    return list((snapshot.meta.get(ENCRYPTION) or {}).get("removed") or [])
 
 
 def recipients(snapshot: store.Snapshot) -> list[str]:

@@ -77,6 +77,7 @@ class ImportReport:
     dry_run: bool = False
     mirror: bool = False
     recipients: list[str] = field(default_factory=list)  # added from the folder's recipients.txt
+    unrecipients: list[str] = field(default_factory=list)  # removed there (``keys rm``)
 
     def summary(self) -> str:
         if self.mirror:
@@ -90,6 +91,9 @@ class ImportReport:
         if self.recipients:
             counts += ("; now also encrypted to " + ", ".join(self.recipients)
                        + " (from recipients.txt; see dossier keys list)")
+        if self.unrecipients:
+            counts += ("; no longer encrypted to " + ", ".join(self.unrecipients)
+                       + " (removed with keys rm, says recipients.txt; see dossier keys list)")
         return f"dry run: would have {counts}" if self.dry_run else counts
 
 
@@ -146,8 +150,8 @@ def import_items(
     """Validate ``items`` and apply them in one transaction (see the module docstring).
 
     ``sources`` are the source files of a split folder, which persons cite by key;
-    ``recipients`` its recipients file: the database encrypts to them too (none is
-    removed, not even by ``mirror``), and a database without encryption turns it on.
+    ``recipients`` its recipients file (``keys.adopt``: the latest addition or removal
+    of each key wins), and a database without encryption turns it on.
     """
     problems = list(problems or [])
     notify = notify or _quiet
@@ -163,7 +167,7 @@ def import_items(
         if recipients:
             from dossier.api import keys
 
-            report.recipients = keys.adopt(tx, recipients)
+            report.recipients, report.unrecipients = keys.adopt(tx, recipients)
         _inline_sources(items, registry, None if mirror else tx, problems)
         pending = _pending(items, tx, calendar, problems)
         stamp = rules.now_stamp()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
+
 from dossier.errors import Problem, StorageError
 from dossier.interchange import (
     EXTENSIONS,
@@ -44,21 +46,41 @@ class Input:
 
 
 def recipients_text(entries: list[dict[str, Any]]) -> str:
-    """The recipients file: one public key per line, each after a comment naming it."""
+    """The recipients file: one public key per line, each after a comment naming it, in key
+    order (every member's copy writes the same text); then, as comments (which ``age -R``
+    passes over), the keys removed with ``keys rm`` (entries with ``removed``), so that an
+    import elsewhere does not add them back."""
     lines = ["# The age public keys that the confidential content of this folder is encrypted to.",
              "# Change them with dossier keys add/rm; `age -R recipients.txt` encrypts to them too."]
-    for entry in entries:
+    listed = sorted((e for e in entries if "removed" not in e), key=lambda e: str(e["key"]))
+    for entry in listed:
         lines.append(f"# {entry.get('name') or 'unnamed'}, added {entry.get('added')} by {entry.get('by')}")
         lines.append(str(entry["key"]))
+    for entry in sorted((e for e in entries if "removed" in e), key=lambda e: str(e["key"])):
+        fields = {k: entry.get(k) for k in ("key", "name", "removed", "by")}
+        lines.append(REMOVED_MARK + orjson.dumps(fields).decode())
     return "\n".join(lines) + "\n"
 
 
+REMOVED_MARK = "# removed: "
+
+
 def parse_recipients(text: str) -> list[dict[str, str | None]]:
+    """The entries of a recipients file (``recipients_text``): those removed have ``removed``."""
     out: list[dict[str, str | None]] = []
     comment: str | None = None
     for raw in text.splitlines():
         line = raw.strip()
-        if line.startswith("#"):
+        if line.startswith(REMOVED_MARK):
+            try:
+                gone = orjson.loads(line[len(REMOVED_MARK):])
+            except orjson.JSONDecodeError:
+                gone = None
+            if isinstance(gone, dict) and isinstance(gone.get("key"), str):
+                out.append({k: None if gone.get(k) is None else str(gone[k])
+                            for k in ("key", "name", "removed", "by")})
+            comment = None
+        elif line.startswith("#"):
             comment = line.lstrip("# ")
         elif line:
             name, added, by = None, None, None
