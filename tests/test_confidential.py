@@ -373,6 +373,36 @@ def test_a_key_removed_is_not_added_back_by_a_copy_that_still_lists_it(
     assert "removed:" not in (tmp_path / "alice" / "recipients.txt").read_text(encoding="utf-8")
 
 
+def test_a_rotation_elsewhere_is_no_change_of_content_here(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], run_bin: Callable[..., Result]
+) -> None:
+    # Alice re-encrypts; Bob's copy takes the new ciphertext but keeps `updated`, so what
+    # it exports is byte for byte what Alice's did (no change to commit, no conflict).
+    seed(db, secret_person())
+    ok(run("keys", "init"))
+    bob_env = {"DOSSIER_IDENTITY": str(tmp_path / "bob.key"), "DOSSIER_ACTOR": "bob"}
+    ok(run("keys", "add", ok(run_bin("keys", "init", env=bob_env)).stdout.strip(), "--name", "bob"))
+    folder, bob_db = tmp_path / "records", tmp_path / "bob.json"
+    ok(run("export", str(folder), "--split"))
+    ok(run_bin("--db", str(bob_db), "import", str(folder), env=bob_env))
+    ok(run("keys", "rotate"))
+    ok(run("export", str(folder), "--split"))
+    exported = {p: p.read_bytes() for p in every_file(folder)}
+    ok(run_bin("--db", str(bob_db), "import", str(folder), "--mirror", env=bob_env))
+    again = ok(run_bin("--db", str(bob_db), "export", str(folder), "--split", env=bob_env))
+    assert "0 written" in again.stderr
+    assert {p: p.read_bytes() for p in every_file(folder)} == exported
+    # A change of the sealed content itself moves `updated` as any change does.
+    ok(run("edit", "dariush-fakeri", "--set", f"narrative=Rewritten about {MARKER}"))
+    ok(run("export", str(folder), "--split"))
+    ok(run_bin("--db", str(bob_db), "import", str(folder), "--mirror", env=bob_env))
+    mine = ok(run("show", "dariush-fakeri", "--format", "json")).json()
+    theirs = ok(run_bin("--db", str(bob_db), "show", "dariush-fakeri", "--format", "json",
+                        env=bob_env)).json()
+    assert theirs["updated"] == mine["updated"]
+    assert theirs["narrative"] == f"Rewritten about {MARKER}"
+
+
 def test_a_split_folder_carries_its_recipients_to_the_next_database(
     tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result]
 ) -> None:

@@ -576,15 +576,23 @@ def _timestamps(record: dict[str, Any], stored: dict[str, Any], stamp: str) -> d
 
     An incoming ``updated`` that differs from the stored one is kept (the file was
     exported after its change); the same ``updated`` on changed content is a hand
-    edit of the file, so it becomes now; unchanged own content keeps its time.
+    edit of the file, so it becomes now; unchanged own content keeps its time. Only
+    its ciphertext changed (``sealed``: another copy re-encrypted it, by ``keys rotate``
+    or a change of the recipients) is no change of content: the time is kept, so that
+    every member's copy exports the same file.
     """
     record["created"] = record.get("created") or stored.get("created") or stamp
     incoming, known = record.get("updated"), stored.get("updated")
-    if rules.own_content(record) == rules.own_content(stored):
+    mine, theirs = rules.own_content(record), rules.own_content(stored)
+    if mine == theirs or (incoming == known and _but_sealed(mine) == _but_sealed(theirs)):
         record["updated"] = incoming or known
     elif not incoming or incoming == known:
         record["updated"] = stamp
     return record
+
+
+def _but_sealed(content: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in content.items() if k != "sealed"}
 
 
 def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, report: ImportReport,
