@@ -347,6 +347,25 @@ def test_corrupt_database_is_reported_and_never_touched(run, run_bin, db):
     assert db.read_bytes() == b'{"persons": {"x": '
 
 
+def test_a_mistyped_or_removed_id_names_no_one_else(run, db):
+    # An id is an id: a typo in one, or one removed, does not fall through to the person whose
+    # name it spells (that removed or edited the wrong person); a spelling is suggested.
+    add(run, "Farhad Mir-Hosseini")
+    add(run, "Farhad Mirhoseini", "--id", "farhad-mirhoseini")
+    assert run("rm", "farhad-mirhoseini", "--yes").code == 0
+    before = db.read_bytes()
+    for args in (["rm", "farhad-mirhoseini", "--yes"], ["show", "farhad-mirhoseini"],
+                 ["edit", "farhad-mir-hoseini", "--set", "status=alive"]):
+        res = run(*args)
+        assert res.code == 3, (args, res)
+        assert "did you mean farhad-mir-hosseini (Farhad Mir-Hosseini)?" in res.stderr
+    # What removes a person takes no spelling of a name either; the other commands do.
+    assert run("rm", "Farhad Mirhoseini", "--yes").code == 3
+    assert db.read_bytes() == before
+    assert run("show", "Farhad Mirhoseini", "--format", "json").json()["id"] == "farhad-mir-hosseini"
+    assert run("rm", "Farhad Mir-Hosseini", "--yes").code == 0
+
+
 def test_database_from_a_future_version_is_refused(run, db):
     db.write_text('{"_meta": {"1": {"schema_version": 99}}, "persons": {}}')
     res = run("add", "Dariush Fakeri")

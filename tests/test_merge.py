@@ -197,6 +197,11 @@ def test_merge_by_names_and_merge_chains(run, db: Path) -> None:
     fill(db, make_person("Bahman Ghaffarzadeh", id="a"), make_person("Bahman Qaffarzade", id="b"),
          make_person("Bahman Ghafarzadeh", id="c"))
     assert run("merge", "Bahman Ghaffarzade", "c").code == 5  # folds like all three names
+    # The person merged away is named exactly: a spelling is only suggested.
+    spelt = run("merge", "a", "Bahman Ghafarzade")
+    assert spelt.code == 3
+    assert "did you mean a (Bahman Ghaffarzadeh), b (Bahman Qaffarzade), c (Bahman Ghafarzadeh)?" \
+        in spelt.stderr
     assert run("merge", "b", "c").code == 0
     assert run("merge", "a", "b").code == 0
     res = run("show", "c", "--format", "json")

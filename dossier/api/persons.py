@@ -17,7 +17,7 @@ from dossier import store
 from dossier.api import sealing, writing
 from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
 from dossier.model import rules
-from dossier.model.ids import unique_id
+from dossier.model.ids import SLUG_RE, unique_id
 
 if TYPE_CHECKING:
     from dossier import names
@@ -32,17 +32,25 @@ Record = dict[str, Any]
 # --- resolving references -------------------------------------------------
 
 
-def resolve(snapshot: Snapshot, ref: str) -> Record:
+def resolve(snapshot: Snapshot, ref: str, *, spelling: bool = True) -> Record:
     """Find one person by id, merged id, exact name or alias, then folded name.
 
     Several candidates raise ``Conflict`` (exit 5) listing them; none raises
-    ``NotFound`` (exit 3).
+    ``NotFound`` (exit 3). A REF shaped like an id (``kaveh-nadiri``: lowercase letters,
+    digits, hyphens) is one: it is never taken as a spelling of a name, so a mistyped or
+    removed id names no one else (``rm``, ``edit`` of the wrong person). Without
+    ``spelling`` (what removes or merges away a person), only the exact forms count.
+    The persons a spelling finds are suggested when nothing else matched.
     """
     record = snapshot.get(ref)
     if record is not None:
         return record
     records = snapshot.all()
-    for finder in (_by_merged_id, _by_exact_name, _by_folded_name):
+    finders = [_by_merged_id, _by_exact_name]
+    id_shaped = "-" in ref and SLUG_RE.fullmatch(ref) is not None
+    if spelling and not id_shaped:
+        finders.append(_by_folded_name)
+    for finder in finders:
         hits = finder(records, ref)
         if len(hits) == 1:
             return hits[0]
@@ -51,6 +59,10 @@ def resolve(snapshot: Snapshot, ref: str) -> Record:
                 f"{ref!r} matches {len(hits)} persons; use an id",
                 details=[f"  {h['id']}  {h['name']}" for h in hits],
             )
+    alike = _by_folded_name(records, ref)
+    if alike:
+        raise NotFound(f"no person {'with id' if id_shaped else 'named'} {ref!r}; did you mean "
+                       + ", ".join(f"{h['id']} ({h['name']})" for h in alike[:5]) + "?")
     raise NotFound(f"no person {ref!r} (try `dossier search {ref!r}`)")
 
 
@@ -349,7 +361,7 @@ def removal(db: Path, ref: str) -> tuple[Record, list[str]]:
     a removal leaves their links pointing at no one (``check`` reports them; ``merge``
     moves them to the person kept instead)."""
     snapshot = store.read(db)
-    record = resolve(snapshot, ref)
+    record = resolve(snapshot, ref, spelling=False)
     # (a link to an id merged into it reaches it too)
     return record, [p["id"] for p in snapshot.linking_to({record["id"], *record.get("merged_ids", ())})]
 
@@ -357,7 +369,7 @@ def removal(db: Path, ref: str) -> tuple[Record, list[str]]:
 def remove(db: Path, ref: str) -> Record:
     """Remove one person; the removed record."""
     with writing.transaction(db) as tx:
-        record = resolve(tx, ref)
+        record = resolve(tx, ref, spelling=False)
         tx.delete([record["id"]])
         return record
 
@@ -450,7 +462,7 @@ def merge(db: Path, keep_ref: str, other_ref: str, *, dry_run: bool = False,
 
     with writing.transaction(db, dry_run=dry_run) as tx:
         keep = sealing.open_person(tx, resolve(tx, keep_ref), to_change=True)
-        other = sealing.open_person(tx, resolve(tx, other_ref), to_change=True)
+        other = sealing.open_person(tx, resolve(tx, other_ref, spelling=False), to_change=True)
         # OTHER's narrative is appended to KEEP's: a sealed one must be read to be combined.
         sealed = (other if other.get("sealed")
                   else keep if keep.get("sealed") and other.get("narrative") else None)
