@@ -62,6 +62,15 @@ class Conflict(DossierError):
     exit_code = EXIT_CONFLICT
 
 
+class ChangedSince(Conflict):
+    """The record an edit started from changed meanwhile (another writer): ``current`` is
+    the stored record now, from which the edit may start again."""
+
+    def __init__(self, message: str, current: dict[str, object]) -> None:
+        super().__init__(message)
+        self.current = current
+
+
 class InvalidInput(DossierError):
     """Bad input; nothing was written. Each problem is one line on stderr."""
 

@@ -169,3 +169,54 @@ def test_invalid_edit_at_a_terminal_offers_to_reopen_and_keeps_the_edit(tmp_path
     assert term.finish() == 4
     assert "your edit is kept in" in term.text
     assert db.read_bytes() == before
+
+
+def test_ctrl_c_at_edit_again_keeps_the_edit(tmp_path, db, fakeri):
+    import re
+    import signal
+
+    from tests.conftest import Terminal
+
+    ed = editor(tmp_path, "ed.sh", "echo 'status: deceased' >> \"$1\"\n")
+    term = Terminal("edit", "dariush-fakeri", env={"EDITOR": ed})
+    term.expect("Edit again?")
+    term.proc.send_signal(signal.SIGINT)
+    assert term.finish() == 130
+    kept = re.search(r"your edit is kept in (\S+\.yaml)", term.text)
+    assert kept is not None, term.text
+    assert "status: deceased" in Path(kept.group(1)).read_text(encoding="utf-8")
+
+
+def meanwhile(tmp_path: Path, change: str) -> str:
+    """A fake editor that, the first time only, lets another writer change the record while
+    it is open (``change``: arguments of `dossier edit dariush-fakeri`), then sets the status."""
+    import sys
+
+    return editor(tmp_path, "ed.sh", (
+        f"if [ ! -e {tmp_path}/once ]; then touch {tmp_path}/once; "
+        f"{sys.executable} -m dossier edit dariush-fakeri {change} >/dev/null 2>&1; fi\n"
+        "sed -i 's/^status: alive/status: deceased/' \"$1\"\n"))
+
+
+def test_a_change_made_while_the_editor_is_open_is_not_undone_silently(run, run_bin, tmp_path, db, fakeri):
+    ed = meanwhile(tmp_path, "--set tags+=evin")
+    res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
+    assert res.code == 5, res
+    assert "dariush-fakeri was changed since the editor opened it" in res.stderr
+    assert ": tags" in res.stderr
+    assert "your edit is kept in" in res.stderr
+    after = run("show", "dariush-fakeri", "--format", "json").json()
+    assert (after["tags"], after["status"]) == (["evin"], "alive")  # the other writer's change only
+
+
+def test_at_a_terminal_the_edit_is_offered_again_and_then_replaces(tmp_path, db, run, fakeri):
+    from tests.conftest import Terminal
+
+    ed = meanwhile(tmp_path, "--set tags+=evin")
+    term = Terminal("edit", "dariush-fakeri", env={"EDITOR": ed})
+    term.expect("was changed since the editor opened it")
+    term.expect("Edit again?")
+    term.type("y")
+    assert term.finish() == 0, term.text
+    after = run("show", "dariush-fakeri", "--format", "json").json()
+    assert (after["tags"], after["status"]) == ([], "deceased")  # told, and saved as it was

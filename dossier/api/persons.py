@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dossier import store
 from dossier.api import sealing, writing
-from dossier.errors import Conflict, InvalidInput, NotFound, Problem, StorageError
+from dossier.errors import ChangedSince, Conflict, InvalidInput, NotFound, Problem, StorageError
 from dossier.model import rules
 from dossier.model.ids import SLUG_RE, unique_id
 
@@ -313,10 +313,24 @@ def edit(db: Path, ref: str, assignments: Sequence[str], *, calendar: str = "gre
         return replace(tx, record, changed, source="--set")
 
 
-def edit_replace(db: Path, ref: str, new_data: Record) -> Record | None:
-    """Replace a record with edited data (the ``$EDITOR`` path); None if unchanged."""
+def edit_replace(db: Path, ref: str, new_data: Record, *, base: Record | None = None) -> Record | None:
+    """Replace a record with edited data (the ``$EDITOR`` path); None if unchanged.
+
+    ``base`` is the stored record the edit started from: when the record stored now is
+    another (someone wrote it meanwhile), nothing is written and ``ChangedSince`` says
+    which fields changed, rather than the edit silently undoing them.
+    """
+    from dossier.api.diff import field_changes
+
     with writing.transaction(db) as tx:
         record = resolve(tx, ref)
+        current = tx.get(record["id"])
+        if base is not None and current is not None and current != base:
+            paths = [c.path for c in field_changes(rules.own_content(base), rules.own_content(current))]
+            raise ChangedSince(
+                f"{record['id']} was changed since the editor opened it (now updated {current.get('updated')}"
+                f"{': ' + ', '.join(paths) if paths else ''}); the text does not hold that change: "
+                "add it, or save the text as it is to replace it", current)
         return replace(tx, record, new_data, source="editor")
 
 

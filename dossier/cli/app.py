@@ -481,6 +481,7 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
     from dossier import api, store
     from dossier.cli import output
     from dossier.cli.editor import edit_loop
+    from dossier.errors import ChangedSince
     from dossier.interchange.yamlfmt import read_record
     from dossier.interchange.yamlio import dump_record
     from dossier.model import rules
@@ -494,9 +495,15 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
     snapshot = store.read(db)
     private = bool(recipients(snapshot)) or (rules.holds_sealed(api.resolve(snapshot, person_id))
                                              and not rules.holds_sealed(record))
+    base = snapshot.get(person_id)  # (as stored: what another writer's change is told by)
 
     def parse(text: str) -> dict[str, Any] | None:
-        return api.edit_replace(db, person_id, read_record(text, "editor"))
+        nonlocal base
+        try:
+            return api.edit_replace(db, person_id, read_record(text, "editor"), base=base)
+        except ChangedSince as exc:
+            base = exc.current  # told once: saved again, the text replaces the record
+            raise
 
     def reopen(errors: list[str]) -> bool:
         output.error(errors)

@@ -46,6 +46,13 @@ def _strip_comments(text: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
 
 
+def _kept(path: Path, private: bool) -> bool:
+    """Keep the edited file (unless ``private``) and say where; whether it is kept."""
+    if not private:
+        sys.stderr.write(f"your edit is kept in {path}\n")
+    return not private
+
+
 def edit_loop(
     ref: str,
     text: str,
@@ -88,7 +95,12 @@ def edit_loop(
                 return parse(edited)
             except DossierError as exc:
                 errors = exc.lines()
-                if reopen is None or not reopen(errors):
+                try:
+                    again = reopen is not None and reopen(errors)
+                except KeyboardInterrupt:  # (Ctrl-C at "Edit again?": the typing is kept too)
+                    keep = _kept(path, private)
+                    raise
+                if not again:
                     keep = not private
                     if reopen is not None:  # the errors were shown already
                         exc = InvalidInput("edit abandoned; nothing was written")
@@ -98,9 +110,7 @@ def edit_loop(
             except (Exception, KeyboardInterrupt):
                 # A fault of dossier's, or a Ctrl-C while the edit waits for the lock: not of
                 # the text, and the typing is kept all the same.
-                keep = not private
-                if keep:
-                    sys.stderr.write(f"your edit is kept in {path}\n")
+                keep = _kept(path, private)
                 raise
             notes = "".join(f"# ERROR: {line}\n" for line in errors)
             current = notes + HEADER.format(ref=ref) + body
