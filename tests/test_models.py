@@ -154,3 +154,14 @@ def test_solar_hijri_text_dropped_when_the_date_is_edited():
     assert person.dates_as_written == {"born": "SH1330"}
     data = person.model_dump(mode="json") | {"born": "1960"}
     assert validate_person(data).dates_as_written == {}
+
+
+def test_a_key_that_is_no_date_field_under_dates_as_written_is_refused():
+    # An editor's autoindent put another field under it: it was dropped without a word.
+    with pytest.raises(InvalidInput, match=r"^dates_as_written: unknown field 'birthplace'"):
+        validate_person({"name": "A", "born": "1950", "dates_as_written": {"born": "SH1329",
+                                                                           "birthplace": "Tabriz"}})
+    with pytest.raises(InvalidInput, match=r"^role_1988: dates_as_written: unknown field 'place'"):
+        validate_person({"name": "A", "role_1988": {"title": "Judge", "dates_as_written": {"place": "x"}}})
+    kept = validate_person({"name": "A", "born": "1950-07", "dates_as_written": {"born": "SH1329-05"}})
+    assert kept.dates_as_written == {"born": "SH1329-05"}

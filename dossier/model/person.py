@@ -204,6 +204,12 @@ class _Dated(_Model):
     def _keep_as_written(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             return data
+        given = data.get("dates_as_written")
+        if given and isinstance(given, dict):  # (else the field's own type says what is wrong)
+            unknown = [k for k in given if k not in cls.DATE_FIELDS]
+            if unknown:  # a key of another field indented under it, say: not dropped unseen
+                raise ValueError(f"dates_as_written: unknown field {unknown[0]!r} "
+                                 f"(it holds only {', '.join(cls.DATE_FIELDS)})")
         as_jalali = _jalali(info)
         # Without the Jalali calendar only an SH prefix counts: a date that starts
         # with a digit needs no look (this runs for every post of every record).
