@@ -137,3 +137,16 @@ def test_real_executable(run_bin):
     bad = run_bin("edit", "dariush-fakeri", "--set", "born=SH1367-13-01")
     assert bad.code == 4
     assert bad.stderr.startswith("error: --set: born: not a Solar Hijri date: 'SH1367-13-01' (month 13)")
+
+
+@pytest.mark.parametrize(("since", "day"), [("SH1367", "1988-03-21"), ("SH1405-09", "2026-11-22"),
+                                            ("SH1405-09-15", "2026-12-06")])
+def test_since_takes_a_solar_hijri_date_from_the_day_it_starts(run, since, day):
+    assert run("add", "Kaveh Nadiri").code == 0
+    for command in (["log", "--format", "json"], ["diff", "--format", "json"]):
+        solar = run(*command, "--since", since)
+        assert solar.code == 0, solar
+        assert solar.stdout == run(*command, "--since", day).stdout
+    bad = run("log", "--since", "SH1367-13")
+    assert bad.code == 2
+    assert "month 13" in bad.stderr

@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 from dossier import store
 from dossier.errors import InvalidInput, Problem, UsageError
 from dossier.interchange import format_of, read_bytes
-from dossier.model import rules
+from dossier.model import jalali, rules
 
 # The tool's timestamps are not changes; nor is ``dates_as_written``, the display
 # form of a date (a changed date shows as such, in Gregorian).
@@ -327,6 +327,8 @@ def since_stamp(text: str) -> str:
             moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
             return rules.stamp(moment.replace(microsecond=0))
     try:
+        if jalali.is_solar_hijri(text):  # from the day it starts: SH1367 is 1988-03-21 on
+            return jalali.solar_hijri_to_partial(text, first_day=True)
         return rules.check_partial_date(text)
     except ValueError as exc:  # (an option's value: a usage error, as --in's and --today's are)
         raise UsageError(f"--since: {exc} (or an ISO date and time)") from None

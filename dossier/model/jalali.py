@@ -54,8 +54,9 @@ def is_solar_hijri(text: str, *, jalali: bool = False) -> bool:
     return jalali or _clean(text)[:2].lower() == "sh"
 
 
-def solar_hijri_to_partial(text: str, *, jalali: bool = False) -> str:
-    """Convert a Solar Hijri date (as above) to a Gregorian partial ISO date string.
+def solar_hijri_to_partial(text: str, *, jalali: bool = False, first_day: bool = False) -> str:
+    """Convert a Solar Hijri date (as above) to a Gregorian partial ISO date string (with
+    ``first_day``, the Gregorian day its year or month starts: SH1367 is 1988-03-21).
 
     ValueError on bad input.
     """
@@ -87,4 +88,4 @@ def solar_hijri_to_partial(text: str, *, jalali: bool = False) -> str:
         raise bad(f"day {day}; month {month} of {year} has {length} days")
     # The default day 1 is what makes year/month precision mean "where it starts".
     iso: str = jdatetime.date(year, month, day).togregorian().isoformat()
-    return iso if match[4] else iso[:7] if match[3] else iso[:4]
+    return iso if match[4] or first_day else iso[:7] if match[3] else iso[:4]
