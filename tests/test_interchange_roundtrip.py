@@ -142,7 +142,8 @@ def export_to(db: Path, target: Path, fmt: str, split: bool) -> bytes:
     return target.read_bytes()
 
 
-CASES = [("json", False), ("ndjson", False), ("csv", False), ("yaml", False), ("yaml", True), ("csv", True)]
+CASES = [("json", False), ("ndjson", False), ("csv", False), ("yaml", False), ("yaml", True), ("csv", True),
+         ("json", True), ("ndjson", True)]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -247,8 +247,18 @@ def _read_sources(items: Sequence[Item], problems: list[Problem]) -> Registry:
 def _inline_sources(items: Sequence[Item], registry: Registry, tx: store.Snapshot | None,
                     problems: list[Problem]) -> None:
     """Replace the source keys a split person file lists by the sources themselves (from the
-    folder's ``sources/``, else from the database when ``tx`` is given)."""
+    folder's ``sources/``, else from the database when ``tx`` is given). An NDJSON line is
+    parsed here only when there is a source it could name (an import into an empty database
+    from a single file parses its lines later, half of them on the other core)."""
+    from dossier.interchange.jsonfmt import parse_record
+
+    named = bool(registry) or (tx is not None and len(tx) > 0)
     for item in items:
+        if named and type(item.data) is RawJSON:
+            try:
+                item.data = parse_record(item.data.text)
+            except ValueError:
+                continue  # (reported where every record is parsed)
         data = item.data
         if type(data) is not dict or type(data.get("sources")) is not list:
             continue
