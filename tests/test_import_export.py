@@ -68,6 +68,21 @@ def test_records_folder_imports_and_split_export_reproduces_it(run, db, tmp_path
     assert snapshot(db) == before
 
 
+def test_a_broken_source_file_is_named_first(run, db, tmp_path):
+    # Its persons then name a source that is not there: those lines follow the cause, which a
+    # long list of them (cut at 100) hid.
+    out = tmp_path / "out"
+    assert run("import", str(RECORDS)).code == 0
+    assert run("export", "--split", str(out)).code == 0
+    broken = sorted((out / "sources").iterdir())[0]
+    broken.write_text(broken.read_text(encoding="utf-8") + "title: [oops\n", encoding="utf-8")
+    res = run("--db", str(tmp_path / "other.json"), "import", str(out))
+    assert res.code == 4
+    first = res.stderr.splitlines()[0]
+    assert first.startswith(f"error: {broken}:"), res.stderr
+    assert "not valid YAML" in first
+
+
 def test_split_export_writes_sources_once_and_cites_them_by_key(run, tmp_path):
     shared = {"key": "shared-report", "title": "Shared report", "url": "https://example.org/s"}
     seed(run, tmp_path,

@@ -161,7 +161,7 @@ def import_items(
         # user gets every error in one run. The database is not even opened.
         _inline_sources(items, registry, None, problems)
         _validate(items, calendar, problems, progress)
-        raise _invalid(problems, [*items, *sources])
+        raise _invalid(problems, [*sources, *items])  # (a broken source file first: the cause)
     report = ImportReport(dry_run=dry_run, mirror=mirror)
     with writing.transaction(db, dry_run=dry_run) as tx:
         if recipients:
@@ -200,7 +200,13 @@ def _quiet(_: str) -> None:
 
 
 def _invalid(problems: list[Problem], items: Sequence[Item]) -> InvalidInput:
+    """The problems by file, in the order of ``items``; a file that gave no record at all (it
+    does not parse) first: what follows from it (a source missing) comes after its cause."""
     rank: dict[str, int] = {}
+    read = {item.source for item in items}
+    for p in problems:
+        if p.source not in read:
+            rank.setdefault(p.source, len(rank))
     for item in items:
         rank.setdefault(item.source, len(rank))
     for p in problems:
