@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -241,6 +242,15 @@ def test_solar_hijri_published_date(run, db):
     corpus(db)
     run("sources", "add", "--title", "Kayhan", "--published", "SH1367-05-07", "--person", "kaveh-namdar")
     assert run("sources", "show", "kayhan", "--format", "json").json()["source"]["published"] == "1988-07-29"
+
+
+def test_the_api_takes_the_database_path_as_text_too(db):
+    from dossier import api
+
+    api.add(str(db), api.NewPerson(name="Kaveh Nadiri"))
+    assert api.show(str(db), "kaveh-nadiri")["name"] == "Kaveh Nadiri"
+    assert [r["id"] for r in api.list_persons(os.fspath(db))] == ["kaveh-nadiri"]
+    assert api.export(str(db), "-", fmt="ndjson").count == 1
 
 
 def test_usage_api_without_cli(db):

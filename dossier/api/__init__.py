@@ -67,13 +67,32 @@ if TYPE_CHECKING:
     from dossier.api.transfer import import_path
 
 
+_NOT_A_PATH = {"NewPerson", "resolve"}  # (a class; a function of a snapshot)
+
+
 def __getattr__(name: str) -> Any:
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module 'dossier.api' has no attribute {name!r}")
     value = getattr(import_module(f"dossier.api.{home}"), name)
+    if name not in _NOT_A_PATH:
+        value = _path_first(value)
     globals()[name] = value
     return value
+
+
+def _path_first(function: Any) -> Any:
+    """``function`` taking the database path as a ``str`` too (as ``open`` does), not only
+    as a ``Path``: the modules below use ``Path``'s methods on it."""
+    import functools
+    import os
+    from pathlib import Path
+
+    @functools.wraps(function)
+    def wrapper(db: Any, *args: Any, **kwargs: Any) -> Any:
+        return function(Path(db) if isinstance(db, str | os.PathLike) else db, *args, **kwargs)
+
+    return wrapper
 
 
 __all__ = [
