@@ -709,20 +709,30 @@ def test_a_source_no_claim_cites_is_listed_not_left_as_an_orphan_footnote(run, t
     assert "Also in this record, cited by no claim:\n\n- Background reading (article)." in page
 
 
-def test_a_public_page_that_names_a_restricted_person_is_pointed_out(run, tmp_path: Path) -> None:
+def test_a_public_build_that_would_name_a_restricted_person_writes_nothing(run, tmp_path: Path) -> None:
     hidden = make_person("Farhad", id="farhad", restricted=True)
+    witness = make_person("Kourosh Zandieh", id="kourosh-zandieh", restricted=True)
     saying = make_person("Kaveh Testi", id="kaveh-testi",
                          narrative="Kaveh Testi and the representative Farhad questioned prisoners.\n")
+    spelling = make_person("Anna Farhadi", id="anna-farhadi",
+                           narrative="She served with Kurosh Zandiyeh in Arakvand.\n")
     # A person published whose own name holds the restricted one is not that person.
     namesake = make_person("Farhad Pour-Testi", id="farhad-pour-testi", aliases=["Pour Farhad"],
                            narrative="Pour Farhad, as a report calls him.\n")
-    import_records(run, tmp_path, [hidden, saying, namesake])
+    import_records(run, tmp_path, [hidden, witness, saying, spelling, namesake])
     res = run("profiles", str(tmp_path / "out"))
-    assert res.code == 0, res
-    assert res.stderr.splitlines()[1:] == [
-        "warning: kaveh-testi narrative: names restricted person farhad ('Farhad'), whom the public pages "
-        "leave out: reword it, or restrict kaveh-testi too"]
-    assert "warning" not in run("profiles", str(tmp_path / "internal"), "--internal").stderr
+    assert res.code == 4, res
+    assert res.stderr.splitlines() == [
+        "error: anna-farhadi: narrative: names restricted person kourosh-zandieh ('a spelling of Kourosh "
+        "Zandieh'), whom the public pages leave out",
+        "kaveh-testi: narrative: names restricted person farhad ('Farhad'), whom the public pages leave out",
+        "nothing was written: reword those places, or restrict the persons they are in too (an internal "
+        "build, --internal, shows everything)"]
+    assert not (tmp_path / "out").exists()
+    assert run("profiles", str(tmp_path / "internal"), "--internal").code == 0
+    assert run("edit", "anna-farhadi", "--set", "narrative=She served with a witness in Arakvand.").code == 0
+    assert run("edit", "kaveh-testi", "--set", "narrative=Kaveh Testi questioned prisoners.").code == 0
+    assert run("profiles", str(tmp_path / "out")).code == 0
 
 
 def test_the_index_marks_what_the_person_page_marks(run, tmp_path: Path) -> None:

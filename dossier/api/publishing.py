@@ -13,14 +13,14 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dossier import store
-from dossier.errors import StorageError, UsageError
+from dossier.errors import InvalidInput, Problem, StorageError, UsageError
 from dossier.model import rules
 from dossier.publish import mkdocs
 from dossier.publish.site import (
@@ -49,17 +49,11 @@ class PublishReport:
     removed: int
     outdir: Path
     config: str | None = None  # what happened to the site generator's configuration file, if any
-    named: list[tuple[str, str, str, str]] = field(default_factory=list)  # ``restricted_named``
 
     def summary(self) -> str:
         text = (f"{self.written} pages written, {self.unchanged} unchanged, "
                 f"{self.removed} removed → {self.outdir}")
         return f"{text}; {self.config}" if self.config else text
-
-    def warnings(self) -> list[str]:
-        return [f"warning: {pid} {where}: names restricted person {restricted} ({name!r}), whom the "
-                f"public pages leave out: reword it, or restrict {pid} too"
-                for pid, where, restricted, name in self.named]
 
 
 def publish(
@@ -89,6 +83,13 @@ def publish(
         raise UsageError(f"unknown site generator {site!r}; use one of {', '.join(SITES)}")
     snapshot = store.read(db)
     records = snapshot.all()
+    named = [] if internal else restricted_named(records)
+    if named:  # (before anything is written: a published name cannot be taken back)
+        raise InvalidInput([Problem(
+            f"names restricted person {restricted} ({name!r}), whom the public pages leave out",
+            field=where, source=pid) for pid, where, restricted, name in named] + [Problem(
+            "nothing was written: reword those places, or restrict the persons they are in too "
+            "(an internal build, --internal, shows everything)")])
     env = environment(templates)
     today = rules.today(today)
     pages_dir = outdir / mkdocs.DOCS if site == "mkdocs" else outdir
@@ -108,46 +109,84 @@ def publish(
         text = mkdocs.config(rules.published(records, redact=not internal), internal=internal,
                              local=(outdir / mkdocs.LOCAL).is_file())
         report = replace(report, config=_write_config(outdir / mkdocs.CONFIG, text))
-    if not internal:
-        report = replace(report, named=restricted_named(records))
     return report
 
 
 def restricted_named(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     """Where a person a redacted publication shows names a restricted one in its own words
     (narrative, associate relations, posts): ``(id, field, restricted id, the name)``. Left
-    out, the restricted person would still be published there, by name; whether to reword
-    is the researcher's call, so it is said, not rewritten."""
-    from dossier.names import record_names
+    out, the restricted person would still be published there, by name.
 
-    def names_of(record: dict[str, Any]) -> list[str]:
-        return [n.strip() for n in record_names(record)]
+    A name is found as written, word for word ("Pour-Mohammadi" is one word: not
+    "Mohammadi"), and a name of two words or more in any spelling the search folds together
+    ("Kurosh Zandiyeh" for "Kourosh Zandieh", ``names.fold_words``). A published person's
+    own name that holds a restricted one is that person, not the restricted one: it is set
+    aside first. Words are looked up by the first of each name (time linear in the text).
+    """
+    from dossier.names import fold_words, record_names
 
-    def any_of(texts: Iterable[str]) -> str:
-        return "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
-
-    names = {n.casefold(): str(r.get("id")) for r in records if r.get("restricted") for n in names_of(r)}
-    if not names:
+    restricted = [r for r in records if r.get("restricted")]
+    if not restricted:
         return []
-    # A whole name: not the end of "Pour-Mohammadi"; nor in "Pour Mohammadi", a name of a
-    # person published (the shown persons' names that hold one are taken out first).
-    pattern = re.compile(rf"(?<![\w-])(?:{any_of(names)})(?![\w-])", re.IGNORECASE)
-    shown = [n for r in rules.published(records) for n in names_of(r) if pattern.search(n)]
-    shadow = re.compile(any_of(shown), re.IGNORECASE) if shown else None
-    found = []
-    for record in rules.published(records):
+    published = rules.published(records)
+
+    def finder(fold: Callable[[str], tuple[str, ...]], shortest: int) -> _Names:
+        wanted = {w: (str(r.get("id")), n) for r in restricted for n in record_names(r)
+                  if len(w := fold(n)) >= shortest}
+        found = _Names(wanted, {})
+        shown = {w: ("", n) for r in published for n in record_names(r)
+                 if (w := fold(n)) and found.first(w) is not None}
+        return _Names(wanted, shown)
+
+    exact, spelt = finder(_words, 1), finder(fold_words, 2)
+    out = []
+    for record in published:
         texts = [("narrative", record.get("narrative"))]
         texts += [(f"associates[{i}].relation", a.get("relation"))
                   for i, a in enumerate(record.get("associates") or ()) if isinstance(a, dict)]
         texts += [(f"{path}.{key}", post.get(key)) for path, post in rules.posts(record)
                   for key in ("title", "organization", "place")]
         for where, text in texts:
-            if not isinstance(text, str):
+            if not isinstance(text, str) or not text.strip():
                 continue
-            hit = pattern.search(shadow.sub(" ", text) if shadow else text)
-            if hit:
-                found.append((str(record.get("id")), where, names[hit.group(0).casefold()], hit.group(0)))
-    return found
+            hit = exact.first(_words(text))
+            if hit is not None:
+                out.append((str(record.get("id")), where, *exact.names[hit]))
+            elif spelt.names and (hit := spelt.first(fold_words(text))) is not None:
+                pid, name = spelt.names[hit]
+                out.append((str(record.get("id")), where, pid, f"a spelling of {name}"))
+    return out
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[\w-]+", text.casefold()))
+
+
+class _Names:
+    """Names (as tuples of words) found in a text's words, each looked up by its first word;
+    the ``shadows`` (names of persons published that hold one of them) are passed over."""
+
+    def __init__(self, names: dict[tuple[str, ...], tuple[str, str]],
+                 shadows: dict[tuple[str, ...], tuple[str, str]]) -> None:
+        self.names = names
+        self.by_first: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+        for words, shadow in [*((w, True) for w in shadows), *((w, False) for w in names)]:
+            self.by_first.setdefault(words[0], []).append((words, shadow))
+        for candidates in self.by_first.values():  # the longest first: a shadow before its part
+            candidates.sort(key=lambda c: -len(c[0]))
+
+    def first(self, words: tuple[str, ...]) -> tuple[str, ...] | None:
+        """The first name in ``words`` (past the shadows), or None."""
+        i = 0
+        while i < len(words):
+            for name, shadow in self.by_first.get(words[i], ()):
+                if words[i:i + len(name)] == name:
+                    if not shadow:
+                        return name
+                    i += len(name) - 1
+                    break
+            i += 1
+        return None
 
 
 def _write_config(path: Path, text: str) -> str:

@@ -742,8 +742,6 @@ def profiles(
     report = api.publish(_db(ctx), outdir, internal=internal, site=site, templates=templates,
                          today=_today(today))
     output.message(report.summary())
-    for warning in report.warnings():
-        output.message(warning)
 
 
 # --- sources / diff / review (provenance) -------------------------------------------
