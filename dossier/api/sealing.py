@@ -26,7 +26,6 @@ would replace what nobody saw).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -60,17 +59,17 @@ def recipients(snapshot: store.Snapshot) -> list[str]:
 class Opener:
     """Opens sealed content with this user's identity, each text once.
 
-    An identity from the default file that is not among the database's
-    recipients is not used (it belongs to another database): sealed content then
-    reads withheld. One named by ``$DOSSIER_IDENTITY`` is always used, and a
-    text it cannot open is an error.
+    An identity that is not among the database's recipients (one of another database,
+    a member not added yet, or removed) is not used: sealed content then reads withheld,
+    as with no identity, and the rest of the record shows (``check --security`` says
+    S-NOT-RECIPIENT). An identity that is missing or cannot be read is an error.
     """
 
     def __init__(self, snapshot: store.Snapshot) -> None:
         self.identity = crypt.load_identity()
         # Whether this user's identity is a recipient (then every sealed value opens).
         self.can_read = self.identity is not None and self.identity.public in recipients(snapshot)
-        if self.identity is not None and not os.environ.get(crypt.IDENTITY_ENV) and not self.can_read:
+        if not self.can_read:
             self.identity = None
         self._opened: dict[str, Any] = {}
 
