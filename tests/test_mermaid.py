@@ -254,8 +254,13 @@ def test_random_text_never_breaks_a_diagram(texts: list[str]) -> None:
 
 def career(*posts: dict[str, Any], role: dict[str, Any] | None = None,
            current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A person with these posts, each citing a source unless it says otherwise."""
+    def sourced(post: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if post is None else {"sources": ["example-report"], **post}
+
     return {"id": "kaveh-nadiri", "name": "Kaveh Nadiri", "native_name": "کاوه نادری",
-            "role_1988": role, "current_post": current, "posts": list(posts), "associates": []}
+            "role_1988": sourced(role), "current_post": sourced(current),
+            "posts": [sourced(p) for p in posts], "associates": []}
 
 
 EDGE_CAREERS = {
@@ -438,7 +443,8 @@ def test_timeline_spans_partial_dates() -> None:
 def test_timeline_role_1988_always_covers_1988() -> None:
     d, undrawn = M.career_timeline(EDGE_CAREERS["no dates but 1988"])
     assert bars(d) == ["Member, death commission (1988) :crit, 1988-01-01, 1988-12-31"]
-    assert undrawn == [{"kind": "post", "post": {"title": "Undated"}, "reason": "undated"}]
+    assert undrawn == [{"kind": "post", "post": {"sources": ["example-report"], "title": "Undated"},
+                        "reason": "undated"}]
     d, _ = M.career_timeline(career(role={"title": "Judge", "start": "1985"}))
     assert bars(d) == ["Judge (from 1985) :crit, 1985-01-01, 1988-12-31"]
 
@@ -485,11 +491,22 @@ def test_timeline_task_never_starts_like_a_gantt_keyword() -> None:
     ]
 
 
+def test_a_diagram_says_a_claim_is_unsourced_as_the_page_does() -> None:
+    d, _ = M.career_timeline(career({"title": "Clerk", "start": "1990", "sources": []},
+                                    role={"title": "Judge", "start": "1988", "sources": []}))
+    assert bars(d) == ["Judge (from 1988) (unsourced) :crit, 1988-01-01, 1988-12-31",
+                       "Clerk (from 1990) (unsourced) :1990-01-01, 1990-12-31"]
+    overview = M.bodies_overview([{**KAVEH, "role_1988": {**KAVEH["role_1988"], "sources": []}}])
+    assert overview is not None
+    assert "<br>Member (unsourced)" in overview
+
+
 # --- pure: graphs, determinism --------------------------------------------------------
 
 KAVEH = {
     "id": "kaveh-nadiri", "name": "Kaveh Nadiri", "native_name": "کاوه نادری",
-    "role_1988": {"title": "Member", "organization": "Death commission", "place": "Tabriz"},
+    "role_1988": {"title": "Member", "organization": "Death commission", "place": "Tabriz",
+                  "sources": ["example-report"]},
     "associates": [
         {"id": "dariush-fakeri", "relation": "fellow member"},
         {"id": "gone-person", "relation": None},
@@ -497,12 +514,13 @@ KAVEH = {
 }
 DARIUSH = {
     "id": "dariush-fakeri", "name": "Dariush Fakeri", "native_name": None,
-    "role_1988": {"title": "Prosecutor", "organization": None, "place": "tabriz "},
+    "role_1988": {"title": "Prosecutor", "organization": None, "place": "tabriz ",
+                  "sources": ["example-report"]},
     "associates": [{"id": "kaveh-nadiri", "relation": "deputy of"}],
 }
 SHIRIN = {
     "id": "shirin-kavian", "name": "Shirin Kavian",
-    "role_1988": {"title": "Warden", "organization": "Evin Prison"},
+    "role_1988": {"title": "Warden", "organization": "Evin Prison", "sources": ["example-report"]},
     "associates": [{"id": "kaveh-nadiri", "relation": "reported to"}],
 }
 

@@ -247,6 +247,11 @@ def _post_text(post: Post) -> str:
     return text or "(untitled)"
 
 
+def _unsourced(post: Post) -> str:
+    # A diagram states what it draws as the page does: a claim without a source says so.
+    return "" if post.get("sources") else " (unsourced)"
+
+
 def _when(kind: Kind, post: Post) -> str:
     start, end, as_of = (
         post[k] if _span_or_none(post.get(k)) is not None else None for k in ("start", "end", "as_of")
@@ -370,7 +375,7 @@ def career_timeline(person: Person, *, today: date | None = None) -> tuple[str |
         section = [f"    section {_SECTIONS[kind]}"]
         for start, end, _index, post in rows:
             when = _when(kind, post)
-            text = _post_text(post) + (f" ({label(when)})" if when else "")
+            text = _post_text(post) + (f" ({label(when)})" if when else "") + _unsourced(post)
             line = f"    {_gantt_task(text)} :{_TAG[kind]}{start.isoformat()}, {end.isoformat()}"
             if size + len(line) + 1 > BUDGET:
                 left_out += 1
@@ -577,9 +582,9 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
             node = node_id(person.get("id"))
             role = person["role_1988"]
             text = _name(person, person.get("id"))
-            title = label(str(role.get("title") or ""), max_chars=TITLE_MAX)
+            title = label(str(role.get("title") or ""), max_chars=TITLE_MAX) + _unsourced(role)
             if title:
-                text += "<br>" + title
+                text += "<br>" + title.strip()
             block += [f'    {node}["{text}"]', f"    {parent} --- {node}"]
         if len(ordered) > BODY_MEMBERS_MAX:
             block += [
