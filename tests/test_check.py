@@ -211,6 +211,20 @@ def test_json_format(run, db: Path) -> None:
     assert {f["severity"] for f in findings[1:]} == {"warning"}
 
 
+def test_evidence_errors_come_before_the_warnings(run, db: Path, tmp_path: Path) -> None:
+    assert run("add", "Dariush Fakeri", "--status", "deceased", "--current-post", "Judge", "--as-of", "2000",
+               "--source-url", "https://example.org/r", "--source-title", "Example report").code == 0
+    (key,) = [s["key"] for s in run("sources", "list", "--format", "json").json()]
+    (tmp_path / "copy.pdf").write_bytes(b"%PDF fictional")
+    assert run("sources", "attach", key, str(tmp_path / "copy.pdf")).code == 0
+    for stored in db.with_name(db.name + ".evidence").rglob("*"):
+        if stored.is_file():
+            stored.unlink()
+    res = run("check", "--format", "json")
+    assert res.code == 4
+    assert [f["code"] for f in res.json()] == ["E-EVIDENCE-MISSING", "W-STALE-POST", "W-DECEASED-POST"]
+
+
 # --- a hand-edited database file ------------------------------------------------------
 
 

@@ -227,7 +227,7 @@ def of_snapshot(snapshot: store.Snapshot, day: date) -> list[Finding]:
         found_alike, names = _duplicates_and_names([(pid, *f[_NAMES]) for pid, f in persons])
         duplicates = found_alike, orjson.dumps(names).decode()
     findings += duplicates[0]
-    _sort(findings)
+    sort_findings(findings)
     if save:
         from dossier.names import lexicon_state
 
@@ -516,7 +516,7 @@ def run(items: Iterable[tuple[str, dict[str, Any]]], *, today: date, validate: b
             seen = {(f.id, f.field) for f in findings}
             findings += [f for f in _validation(items) if (f.id, f.field) not in seen]
         findings += _duplicates_of(persons, ids)
-        _sort(findings)
+        sort_findings(findings)
         return findings
 
 
@@ -608,7 +608,7 @@ def _duplicates_of(facts: Sequence[tuple[str, Facts]], ids: Sequence[str] | None
     return _duplicates([(pid, *f[_NAMES]) for pid, (_, f) in zip(pids, facts, strict=True)])
 
 
-def _sort(findings: list[Finding]) -> None:
+def sort_findings(findings: list[Finding]) -> None:
     """Errors first, then by id, then in ``FINDING_CODES`` order; a stable sort, so one
     person's findings of one code stay in the record's order. A person's likely duplicates
     are in the order of their messages (the persons named): they are found name by name,

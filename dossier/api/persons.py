@@ -440,7 +440,11 @@ def check(db: Path, *, today: date | None = None) -> list[Finding]:
             findings = checks.of_snapshot(snapshot, day)
     except StorageError as exc:
         raise StorageError(exc.message, details=_restore_advice(db)) from None
-    return findings + _evidence_findings(db)
+    evidence = _evidence_findings(db)
+    if evidence:  # (errors: among the other errors, in id order, not after the warnings)
+        findings = findings + evidence
+        checks.sort_findings(findings)
+    return findings
 
 
 def _evidence_findings(db: Path) -> list[Finding]:
