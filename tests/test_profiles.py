@@ -414,6 +414,44 @@ def test_public_leaves_out_restricted_persons_and_withholds_confidential_sources
     assert b"Roya Secretname" in full_blob
 
 
+def test_a_withheld_source_does_not_tie_the_persons_citing_it_together(run, tmp_path: Path) -> None:
+    # One confidential witness about two persons: each page's withheld footnote has an anchor
+    # of its own, so the bibliography does not say that one secret source spoke about both.
+    witness = next(s for s in RICH["sources"] if s.get("confidential"))
+    other = {**SPARSE, "id": "bahram-sadeghi", "name": "Bahram Sadeghi", "sources": [witness],
+             "role_1988": {"title": "Clerk", "sources": [witness["key"]]}}
+    import_records(run, tmp_path, [RICH, SPARSE, other])
+    out = tmp_path / "out"
+    assert run("profiles", str(out)).code == 0
+    sources = (out / "sources.md").read_text(encoding="utf-8")
+    assert ('<a id="withheld_1"></a>Withheld source 1. Cited by: [Bahram Sadeghi](bahram-sadeghi.md).'
+            in sources)
+    assert ('<a id="withheld_2"></a>Withheld source 2. Cited by: [Dariush Fakeri](dariush-fakeri.md).'
+            in sources)
+    assert "sources.md#withheld_1" in (out / "bahram-sadeghi.md").read_text(encoding="utf-8")
+    assert "sources.md#withheld_2" in (out / "dariush-fakeri.md").read_text(encoding="utf-8")
+
+
+def test_a_page_citing_a_link_from_another_record_follows_its_anchor(run, tmp_path: Path) -> None:
+    # Kaveh's page cites the confidential source of Dariush's link to him: a withheld source
+    # added before it in the numbering renders his page again, with the new anchor.
+    witness = next(s for s in RICH["sources"] if s.get("confidential"))
+    links = [{"id": "kaveh-nadiri", "relation": "fellow member", "sources": [witness["key"]]}]
+    import_records(run, tmp_path, [{**RICH, "associates": links}, SPARSE])
+    out = tmp_path / "out"
+    assert run("profiles", str(out)).code == 0
+    assert "sources.md#withheld_1" in (out / "kaveh-nadiri.md").read_text(encoding="utf-8")
+    earlier = {**SPARSE, "id": "bahram-sadeghi", "name": "Bahram Sadeghi",
+               "sources": [{**witness, "key": "another-witness"}],
+               "role_1988": {"title": "Clerk", "sources": ["another-witness"]}}
+    import_records(run, tmp_path, [earlier])
+    assert run("profiles", str(out)).code == 0
+    kaveh = (out / "kaveh-nadiri.md").read_text(encoding="utf-8")
+    assert "sources.md#withheld_2" in kaveh
+    assert '<a id="withheld_2"></a>Withheld source 2. Cited by: [Dariush Fakeri]' in (
+        out / "sources.md").read_text(encoding="utf-8")
+
+
 def test_public_run_removes_pages_of_restricted_persons_left_by_a_full_run(run, tmp_path: Path) -> None:
     import_records(run, tmp_path, [RICH, {**SPARSE, "restricted": True}])
     out = tmp_path / "out"

@@ -30,6 +30,7 @@ from dossier.publish.site import (
     fit_records,
     render_page,
     render_pages,
+    withheld_anchors,
 )
 
 if TYPE_CHECKING:
@@ -244,15 +245,13 @@ def _digests(
     import orjson
 
     published = rules.published(records, redact=not internal)
+    by_id = {r["id"]: r for r in published}
     named_by: dict[str, list[str]] = {}
     for r in published:
         for a in r.get("associates", ()):
             named_by.setdefault(a["id"], []).append(r["id"])
-    confidential = sorted(
-        {s["key"] for r in published for s in r.get("sources", ()) if s.get("confidential")}
-    )
-    anchors = {key: f"withheld_{n}" for n, key in enumerate(confidential, 1)} if not internal else {}
-    secret = set(confidential)
+    secret = {s["key"] for r in published for s in r.get("sources", ()) if s.get("confidential")}
+    anchors = withheld_anchors(published) if not internal else {}
     common = orjson.dumps([fingerprint, internal])
     blake2b = hashlib.blake2b
     dumps = orjson.dumps
@@ -269,7 +268,11 @@ def _digests(
         why = staleness.get(known, "")
         if why == "":
             why = staleness[known] = rules.staleness(current, today)
-        hidden = [(s["key"], anchors.get(s["key"])) for s in r.get("sources", ()) if s["key"] in secret]
+        # Its own withheld sources' anchors, and those of the records naming it: it cites
+        # their links' sources.
+        citing = [r["id"], *named_by.get(r["id"], ())]
+        hidden = [(pid, s["key"], anchors.get((pid, s["key"])))
+                  for pid in citing for s in by_id[pid].get("sources", ()) if s["key"] in secret]
         h.update(dumps([why, hidden]))
         out[f"{r['id']}.md"] = h.hexdigest()
     everything = blake2b(common + b"".join(hashed[r["id"]] for r in published), digest_size=16)

@@ -16,10 +16,11 @@ Safe by default: unless ``internal``, restricted persons are dropped everywhere
 lists) and confidential sources are withheld entirely: no title, URL,
 publisher, author, note, date or key reaches the output; they get neutral
 anchors ``withheld_N`` (a key is a slug and cannot contain ``_``, so no real
-key collides). Persons are redacted before any template sees them, so a
-custom template cannot leak. An ``internal`` build shows everything, and every
-page of it is marked by the renderer itself (``internal: true`` in the front
-matter and a banner at the top), whatever the templates say.
+key collides), one per person citing them (``withheld_anchors``). Persons are
+redacted before any template sees them, so a custom template cannot leak. An
+``internal`` build shows everything, and every page of it is marked by the
+renderer itself (``internal: true`` in the front matter and a banner at the
+top), whatever the templates say.
 """
 
 from __future__ import annotations
@@ -118,9 +119,9 @@ class _Site:
         self._stale: dict[str | None, rules.Staleness | None] = {}
         # A key that is confidential in any copy is confidential everywhere.
         confidential = {s["key"] for p in published for s in p["sources"] if s["confidential"]}
-        self.withheld: dict[str, str] = {}
+        self.withheld: dict[tuple[str, str], str] = {}
         if not internal:
-            self.withheld = {key: f"withheld_{n}" for n, key in enumerate(sorted(confidential), 1)}
+            self.withheld = withheld_anchors(published)
             hidden = {r["id"] for r in ordered if r.get("restricted")}
             published = [self._redact(p, hidden) for p in published]
         self.persons: list[Record] = published
@@ -132,10 +133,9 @@ class _Site:
         self.bibliography = self._bibliography(confidential | set(self.withheld.values()))
 
     def _redact(self, person: Record, hidden: set[str]) -> Record:
-        anchors = self.withheld
-        if not any(s["key"] in anchors for s in person["sources"]) and not any(
-            a["id"] in hidden for a in person["associates"]
-        ):
+        pid = person["id"]
+        anchors = {key: anchor for (who, key), anchor in self.withheld.items() if who == pid}
+        if not anchors and not any(a["id"] in hidden for a in person["associates"]):
             return person
 
         def keys(cited: list[str]) -> list[str]:
@@ -264,6 +264,17 @@ class _Site:
 
     def _today_text(self) -> str | None:
         return self.today.isoformat() if self.today else None
+
+
+def withheld_anchors(persons: Iterable[Record]) -> dict[tuple[str, str], str]:
+    """``(person id, source key) -> withheld_N`` for each confidential source each person
+    cites, numbered by person, then key: one anchor per person, so that a reader cannot tell
+    that two persons cite the same withheld source (one witness about both, say)."""
+    persons = list(persons)
+    confidential = {s["key"] for p in persons for s in p.get("sources") or () if s.get("confidential")}
+    cited = sorted({(p["id"], s["key"]) for p in persons for s in p.get("sources") or ()
+                    if s["key"] in confidential})
+    return {pair: f"withheld_{n}" for n, pair in enumerate(cited, 1)}
 
 
 def withheld_source(anchor: str) -> Record:
