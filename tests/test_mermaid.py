@@ -491,6 +491,14 @@ def test_timeline_task_never_starts_like_a_gantt_keyword() -> None:
     ]
 
 
+def test_a_date_entered_in_solar_hijri_is_drawn_over_its_own_month() -> None:
+    # Azar 1367 runs from 1988-11-22 to 1988-12-21: the partial date 1988-11 alone ends on 11-30.
+    azar = {"start": "SH1367-09", "end": "SH1367-09"}
+    d, _ = M.career_timeline(career({"title": "Judge", "start": "1988-11", "end": "1988-11",
+                                     "dates_as_written": azar}))
+    assert bars(d) == ["Judge (1988-11) :1988-11-22, 1988-12-21"]
+
+
 def test_a_diagram_says_a_claim_is_unsourced_as_the_page_does() -> None:
     d, _ = M.career_timeline(career({"title": "Clerk", "start": "1990", "sources": []},
                                     role={"title": "Judge", "start": "1988", "sources": []}))

@@ -109,10 +109,15 @@ def test_post_span_tolerates_hand_edited_dates():
     assert rules.post_span("role_1988", {"start": "x"}, TODAY) == rules.YEAR_1988
 
 
-@pytest.mark.parametrize("text", ["88", "1988-13", "1988-02-30", "July 1988", "SH1367", "", "0000"])
-def test_in_takes_gregorian_partial_dates_only(text):
-    with pytest.raises(UsageError, match="--in: not a date"):
+@pytest.mark.parametrize("text", ["88", "1988-13", "1988-02-30", "July 1988", "SH1367-13", "", "0000"])
+def test_in_refuses_what_is_no_date(text):
+    with pytest.raises(UsageError, match=r"--in: not a (Solar Hijri )?date"):
         rules.parse_period(text)
+
+
+def test_in_takes_a_solar_hijri_date_as_the_days_it_means():
+    assert rules.parse_period("SH1367") == (date(1988, 3, 21), date(1989, 3, 20))
+    assert rules.parse_period("SH1367-06") == (date(1988, 8, 23), date(1988, 9, 22))
 
 
 # --- list ------------------------------------------------------------------------------------
@@ -374,3 +379,18 @@ def test_any_words_of_a_post_find_it(title, place, start, count, field):
     assert wanted is not None
     record = {"id": "x", "name": "X", "posts": [{"title": title, "place": place}]}
     assert [s.path for s in wanted.matches(record)] == ["posts[0]"]
+
+
+@pytest.mark.parametrize(("when", "held"), [
+    ("1988-09", True), ("1988-09-22", True), ("1988-08-23", True), ("1988-08-22", False),
+    ("1988-08-01", False), ("1988-10", False), ("SH1367-06", True), ("SH1367-06-31", True),
+    ("SH1367-07", False)])
+def test_a_post_entered_in_solar_hijri_covers_the_days_of_its_solar_hijri_month(run, when, held):
+    # Shahrivar 1367 runs from 1988-08-23 to 1988-09-22: stored as the partial date 1988-08, the
+    # month it starts in, it was taken to cover August only.
+    assert run("add", "Soheil Farzin").code == 0
+    post = '{"title": "Prosecutor deputy", "start": "SH1367-06", "end": "SH1367-06", "sources": []}'
+    assert run("edit", "soheil-farzin", "--set", f"posts+={post}").code == 0
+    res = run("list", "--served-at", "Prosecutor deputy", "--in", when, "--format", "json")
+    assert res.code == 0, res
+    assert [p["id"] for p in res.json()] == (["soheil-farzin"] if held else [])

@@ -29,6 +29,7 @@ naming the accepted forms.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 ACCEPTED = "accepted: SH1367, SH1367-05, SH1367-05-07"
 MAX_YEAR = 1500
@@ -60,6 +61,21 @@ def solar_hijri_to_partial(text: str, *, jalali: bool = False, first_day: bool =
 
     ValueError on bad input.
     """
+    first, _, precision = _period(text, jalali)
+    iso = first.isoformat()
+    return iso if precision == 3 or first_day else iso[:7] if precision == 2 else iso[:4]
+
+
+def solar_hijri_period(text: str, *, jalali: bool = False) -> tuple[date, date]:
+    """The first and the last Gregorian day a Solar Hijri date means: SH1367-06 (Shahrivar)
+    is 1988-08-23 to 1988-09-22, where its partial date (1988-08) alone would end on
+    1988-08-31. ValueError on bad input."""
+    first, last, _ = _period(text, jalali)
+    return first, last
+
+
+def _period(text: str, jalali: bool) -> tuple[date, date, int]:
+    """(first day, last day, precision: 1 year, 2 month, 3 day)."""
 
     def bad(why: str) -> ValueError:
         return ValueError(f"not a Solar Hijri date: {text!r} ({why}); {ACCEPTED}")
@@ -82,10 +98,15 @@ def solar_hijri_to_partial(text: str, *, jalali: bool = False, first_day: bool =
 
     import jdatetime  # lazily: the CLI's cold start should not pay for it
 
-    leap = jdatetime.date(year, 1, 1).isleap()
-    length = 31 if month <= 6 else 30 if month <= 11 else 29 + leap
-    if not 1 <= day <= length:
-        raise bad(f"day {day}; month {month} of {year} has {length} days")
+    def length(m: int) -> int:
+        return 31 if m <= 6 else 30 if m <= 11 else 29 + jdatetime.date(year, 1, 1).isleap()
+
+    if not 1 <= day <= length(month):
+        raise bad(f"day {day}; month {month} of {year} has {length(month)} days")
     # The default day 1 is what makes year/month precision mean "where it starts".
-    iso: str = jdatetime.date(year, month, day).togregorian().isoformat()
-    return iso if match[4] or first_day else iso[:7] if match[3] else iso[:4]
+    first: date = jdatetime.date(year, month, day).togregorian()
+    precision = 3 if match[4] else 2 if match[3] else 1
+    last_month = month if precision > 1 else 12
+    last_day = day if precision == 3 else length(last_month)
+    last: date = jdatetime.date(year, last_month, last_day).togregorian()
+    return first, last, precision

@@ -164,12 +164,21 @@ def period_of(value: str) -> Period:
 
 
 def parse_period(text: str | None, option: str = "--in") -> Period | None:
-    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` option value as the days it means; None when not given."""
+    """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` option value (or a Solar Hijri one) as the days
+    it means; None when not given."""
     if text is None:
         return None
+    from dossier.model import jalali
+
+    if jalali.is_solar_hijri(text):
+        try:
+            return jalali.solar_hijri_period(text)
+        except ValueError as exc:
+            raise UsageError(f"{option}: {exc}") from None
     value = partial(text.strip())
     if value is None:
-        raise UsageError(f"{option}: not a date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise UsageError(f"{option}: not a date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD "
+                         "(or Solar Hijri SH1367, SH1367-05, SH1367-05-07)")
     return period_of(value)
 
 
@@ -256,18 +265,38 @@ def post_span(path: str, post: Any, day: date) -> Period | None:
     """
     if not isinstance(post, Mapping):
         return None
-    start, end, as_of = (partial(post.get(f)) for f in ("start", "end", "as_of"))
-    held = [period_of(as_of)] if as_of else []
+    start, end, as_of = (date_period(post, f) for f in ("start", "end", "as_of"))
+    held = [as_of] if as_of else []
     if path == "role_1988":
         held.append(YEAR_1988)
     elif path == "current_post":
         held.append((day, day))
-    bounds = [period_of(d) for d in (start, end) if d]
+    bounds = [d for d in (start, end) if d]
     if not held and not bounds:
         return None
-    first = earliest_day(start) if start else min(s[0] for s in bounds + held)
-    last = latest_day(end) if end else max(s[1] for s in bounds + held)
+    first = start[0] if start else min(s[0] for s in bounds + held)
+    last = end[1] if end else max(s[1] for s in bounds + held)
     return min([first, *(s[0] for s in held)]), max([last, *(s[1] for s in held)])
+
+
+def date_period(post: Mapping[str, Any], field: str) -> Period | None:
+    """The days a date of a post means: those of the Solar Hijri text it was entered as, when
+    it was (SH1367-06, Shahrivar, is 1988-08-23 to 1988-09-22: its partial date 1988-08
+    alone would miss September), else those of its partial date."""
+    value = partial(post.get(field))
+    if value is None:
+        return None
+    written = post.get("dates_as_written")
+    text = written.get(field) if isinstance(written, Mapping) else None
+    if isinstance(text, str):
+        from dossier.model import jalali
+
+        try:
+            if jalali.solar_hijri_to_partial(text) == value:  # (else a hand edit changed one)
+                return jalali.solar_hijri_period(text)
+        except ValueError:
+            pass
+    return period_of(value)
 
 
 def post_covers(path: str, post: Any, when: Period, day: date) -> bool:
