@@ -619,15 +619,18 @@ def test_timeline_ignores_dates_that_are_not_dates() -> None:
     assert bars(d) == ["Judge (until 1990) :1990-01-01, 1990-12-31"]
 
 
-def test_bodies_overview_keeps_unknown_bodies_apart() -> None:
+def test_bodies_overview_draws_no_body_for_the_persons_without_one() -> None:
+    # One "not recorded" node with every such person under it read as a body they shared.
     named = {"id": "kaveh-nadiri", "name": "Kaveh Nadiri",
              "role_1988": {"title": "Judge", "place": "Body not recorded"}}
-    unknown = {"id": "dariush-fakeri", "name": "Dariush Fakeri",
-               "role_1988": {"title": "Clerk", "place": " \n"}}
-    d = M.bodies_overview([unknown, named])
+    unknown = [{"id": f"p{i}", "name": f"Person {i}", "role_1988": {"title": "Clerk", "place": " \n"}}
+               for i in range(3)]
+    d = M.bodies_overview([*unknown, named])
     assert d is not None
-    assert d.count('(["Body not recorded"])') == 2
-    assert d.index("Kaveh Nadiri") < d.index("Dariush Fakeri")  # the unknown body comes last
+    assert d.count('(["Body not recorded"])') == 1  # a place of that name is a place
+    assert "Person" not in d
+    assert '    unplaced["3 more with no body or place recorded"]' in d
+    assert M.bodies_overview(unknown) is None
 
 
 def test_clean_changes_record_text_only_where_it_must() -> None:

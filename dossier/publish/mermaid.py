@@ -503,7 +503,6 @@ def associates_graph(
 
 # --- the 1988 bodies ----------------------------------------------------------
 
-_NOT_RECORDED = "Body not recorded"
 BODY_MEMBERS_MAX = 12  # members (and bodies inside a place) shown per body; the rest are counted
 
 
@@ -536,17 +535,23 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
     matched ignoring case and spacing. Each member shows the 1988 title. At
     most BODY_MEMBERS_MAX members per body (and bodies per place) are drawn,
     the others counted; bodies that would take the diagram past Mermaid's
-    limits are counted in a last node. None when no person has a 1988 role.
+    limits are counted in a last node, and so are the persons whose role names
+    neither place nor organization (one "not recorded" node joining them would
+    read as a body they shared). None when no body is recorded.
     """
     top: dict[str, _Group] = {}
+    unplaced = 0  # (no body drawn for them: one node would show them as members of one body)
     for person in persons:
         role = person.get("role_1988")
         if not isinstance(role, Mapping):
             continue
         place = clean(str(role.get("place") or ""))
         org = clean(str(role.get("organization") or ""))
-        outer = place or org or _NOT_RECORDED
-        group = top.setdefault(_key(outer) if place or org else "\uffff", _Group())  # unknown last
+        if not place and not org:
+            unplaced += 1
+            continue
+        outer = place or org
+        group = top.setdefault(_key(outer), _Group())
         group.spellings.append(outer)
         if place and org:
             group = group.children.setdefault(_key(org), _Group())
@@ -617,6 +622,8 @@ def bodies_overview(persons: Iterable[Person]) -> str | None:
             left_out += 1
     if left_out:
         lines.append(f'    more_bodies["{left_out} more bodies not drawn"]')
+    if unplaced:
+        lines.append(f'    unplaced["{unplaced} more with no body or place recorded"]')
     lines.append("    classDef body stroke-width:3px")
     if bodies:
         lines.append(f"    class {','.join(bodies)} body")
