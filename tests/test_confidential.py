@@ -339,14 +339,22 @@ def test_the_editor_sees_decrypted_text_only_in_memory_backed_storage(
     assert "Narrative naming EDITED." in ok(run("show", "dariush-fakeri")).stdout
 
 
-def test_a_key_removed_is_not_added_back_by_a_copy_that_still_lists_it(
-    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], run_bin: Callable[..., Result]
-) -> None:
+def alice_and_bob(tmp_path: Path, db: Path, run: Callable[..., Result],
+                  run_bin: Callable[..., Result]) -> tuple[dict[str, str], str]:
+    """Alice's database of a secret person, encrypted to her and to Bob: Bob's environment
+    (his identity, his name) and his public key."""
     seed(db, secret_person())
     ok(run("keys", "init"))
     bob_env = {"DOSSIER_IDENTITY": str(tmp_path / "bob.key"), "DOSSIER_ACTOR": "bob"}
     bob_key = ok(run_bin("keys", "init", env=bob_env)).stdout.strip()
     ok(run("keys", "add", bob_key, "--name", "bob"))
+    return bob_env, bob_key
+
+
+def test_a_key_removed_is_not_added_back_by_a_copy_that_still_lists_it(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], run_bin: Callable[..., Result]
+) -> None:
+    bob_env, bob_key = alice_and_bob(tmp_path, db, run, run_bin)
     bob_db = tmp_path / "bob.json"
     ok(run("export", str(tmp_path / "both"), "--split"))
     ok(run("--db", str(bob_db), "import", str(tmp_path / "both")))
@@ -381,10 +389,7 @@ def test_a_rotation_elsewhere_is_no_change_of_content_here(
 ) -> None:
     # Alice re-encrypts; Bob's copy takes the new ciphertext but keeps `updated`, so what
     # it exports is byte for byte what Alice's did (no change to commit, no conflict).
-    seed(db, secret_person())
-    ok(run("keys", "init"))
-    bob_env = {"DOSSIER_IDENTITY": str(tmp_path / "bob.key"), "DOSSIER_ACTOR": "bob"}
-    ok(run("keys", "add", ok(run_bin("keys", "init", env=bob_env)).stdout.strip(), "--name", "bob"))
+    bob_env, _ = alice_and_bob(tmp_path, db, run, run_bin)
     folder, bob_db = tmp_path / "records", tmp_path / "bob.json"
     ok(run("export", str(folder), "--split"))
     ok(run_bin("--db", str(bob_db), "import", str(folder), env=bob_env))
