@@ -364,6 +364,13 @@ def test_a_mistyped_or_removed_id_names_no_one_else(run, db):
     assert db.read_bytes() == before
     assert run("show", "Farhad Mirhoseini", "--format", "json").json()["id"] == "farhad-mir-hosseini"
     assert run("rm", "Farhad Mir-Hosseini", "--yes").code == 0
+    # An id without a hyphen is an id too.
+    add(run, "Ali Avaie", "--id", "aliavaie")
+    add(run, "Ali Avai")
+    assert run("rm", "aliavaie", "--yes").code == 0
+    typo = run("edit", "aliavaie", "--set", "status=alive")
+    assert typo.code == 3
+    assert "did you mean ali-avai (Ali Avai)?" in typo.stderr
 
 
 def test_database_from_a_future_version_is_refused(run, db):

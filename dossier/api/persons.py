@@ -47,7 +47,7 @@ def resolve(snapshot: Snapshot, ref: str, *, spelling: bool = True) -> Record:
         return record
     records = snapshot.all()
     finders = [_by_merged_id, _by_exact_name]
-    id_shaped = "-" in ref and SLUG_RE.fullmatch(ref) is not None
+    id_shaped = SLUG_RE.fullmatch(ref) is not None
     if spelling and not id_shaped:
         finders.append(_by_folded_name)
     for finder in finders:
