@@ -394,3 +394,16 @@ def test_a_post_entered_in_solar_hijri_covers_the_days_of_its_solar_hijri_month(
     res = run("list", "--served-at", "Prosecutor deputy", "--in", when, "--format", "json")
     assert res.code == 0, res
     assert [p["id"] for p in res.json()] == (["soheil-farzin"] if held else [])
+
+
+def test_a_date_entered_with_the_jalali_calendar_covers_its_solar_hijri_month(run):
+    # A post given whole has its dates read in the calendar too: "1367-06" was stored as the
+    # year 1367 of the Gregorian calendar.
+    assert run("add", "Soheil Farzin").code == 0
+    post = '{"title": "Prosecutor deputy", "start": "1367-06", "end": "1367-06", "sources": []}'
+    assert run("edit", "soheil-farzin", "--set", f"posts+={post}", "--calendar", "jalali").code == 0
+    stored = run("show", "soheil-farzin", "--format", "json").json()["posts"][0]
+    assert stored["start"] == "1988-08"
+    assert stored["dates_as_written"] == {"start": "1367-06", "end": "1367-06"}
+    res = run("list", "--served-at", "Prosecutor deputy", "--in", "1988-09", "--format", "json")
+    assert [p["id"] for p in res.json()] == ["soheil-farzin"]

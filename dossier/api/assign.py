@@ -113,9 +113,10 @@ def apply_assignments(
 
     With ``calendar="jalali"`` the dates *assigned* are read as Solar Hijri
     (Persian digits welcome) and their text is kept in ``dates_as_written``, as
-    ``add --calendar jalali`` keeps it; the record's other dates stay as they
-    are (they are Gregorian, so validating the whole record in the Jalali
-    calendar would misread them).
+    ``add --calendar jalali`` keeps it: a date field assigned, and the dates of a
+    post given whole (``current_post={…}``, ``posts+={…}``). The record's other
+    dates stay as they are (they are Gregorian, so validating the whole record in
+    the Jalali calendar would misread them).
     """
     out = copy.deepcopy(record)
     for text in assignments:
@@ -124,13 +125,36 @@ def apply_assignments(
             raise _problem(text, "expected FIELD=VALUE or FIELD+=VALUE")
         path, op, raw = m.group("path"), m.group("op"), m.group("value")
         steps = _steps(path)
+        had = _at(out, steps)
+        before = len(had) if op == "+=" and isinstance(had, list) else 0
         _assign(out, path, steps, raw, append=op == "+=")
-        if calendar == "jalali" and op == "=" and steps[-1] in _DATE_FIELDS:
+        if calendar != "jalali":
+            continue
+        if op == "=" and steps[-1] in _DATE_FIELDS:
             _jalali_date(out, path, steps)
+            continue
+        given = _at(out, steps)
+        whole = ([([*steps, i], item) for i, item in enumerate(given) if i >= before]
+                 if isinstance(given, list) else [(steps, given)])
+        for where, item in whole:
+            if isinstance(item, dict):
+                for name in (n for n in _DATE_FIELDS if n in item):
+                    _jalali_date(out, f"{path}.{name}", [*where, name])
     return out
 
 
-_DATE_FIELDS = frozenset(["born", "died", "start", "end", "as_of"])
+def _at(record: dict[str, Any], steps: list[str | int]) -> Any:
+    """What ``steps`` lead to in ``record`` (None where nothing is)."""
+    target: Any = record
+    for step in steps:
+        try:
+            target = target[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return target
+
+
+_DATE_FIELDS = ("born", "died", "start", "end", "as_of")  # (in order: the dates_as_written keys')
 
 
 def _jalali_date(record: dict[str, Any], path: str, steps: list[str | int]) -> None:

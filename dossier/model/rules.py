@@ -292,8 +292,9 @@ def date_period(post: Mapping[str, Any], field: str) -> Period | None:
         from dossier.model import jalali
 
         try:
-            if jalali.solar_hijri_to_partial(text) == value:  # (else a hand edit changed one)
-                return jalali.solar_hijri_period(text)
+            # (Solar Hijri with or without "SH": entered with --calendar jalali, say)
+            if jalali.solar_hijri_to_partial(text, jalali=True) == value:  # (else a hand edit)
+                return jalali.solar_hijri_period(text, jalali=True)
         except ValueError:
             pass
     return period_of(value)
