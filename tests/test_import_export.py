@@ -68,6 +68,20 @@ def test_records_folder_imports_and_split_export_reproduces_it(run, db, tmp_path
     assert snapshot(db) == before
 
 
+def test_an_ndjson_line_may_cite_a_source_of_the_database_by_key(run, db, tmp_path):
+    # The database holds the source, and no person any more: the key is still a source.
+    assert run("add", "Kaveh Nadiri", "--role-1988", "Judge", "--source-url", "https://example.org/r",
+               "--source-title", "Example report").code == 0
+    (key,) = [s["key"] for s in run("sources", "list", "--format", "json").json()]
+    assert run("rm", "kaveh-nadiri", "--yes").code == 0
+    line = {"id": "bahram-sadeghi", "name": "Bahram Sadeghi", "sources": [key],
+            "role_1988": {"title": "Clerk", "sources": [key]}}
+    (tmp_path / "in.ndjson").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    res = run("import", str(tmp_path / "in.ndjson"))
+    assert res.code == 0, res
+    assert run("show", "bahram-sadeghi", "--format", "json").json()["sources"][0]["title"] == "Example report"
+
+
 def test_a_broken_source_file_is_named_first(run, db, tmp_path):
     # Its persons then name a source that is not there: those lines follow the cause, which a
     # long list of them (cut at 100) hid.

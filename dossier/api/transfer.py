@@ -258,7 +258,7 @@ def _inline_sources(items: Sequence[Item], registry: Registry, tx: store.Snapsho
     from a single file parses its lines later, half of them on the other core)."""
     from dossier.interchange.jsonfmt import parse_record
 
-    named = bool(registry) or (tx is not None and len(tx) > 0)
+    named = bool(registry) or (tx is not None and (len(tx) > 0 or bool(tx.source_keys())))
     for item in items:
         if named and type(item.data) is RawJSON:
             try:
@@ -518,6 +518,7 @@ def _decide(
     Each record is a dict only while it is looked at: ``tx`` and ``batch`` hold lines (the
     batch's are dropped as they are read). A new person's line has its timestamps already."""
     content = rules.content
+    opener = _lazy_opener(tx)
     conflicts: list[str] = []  # (each kind of conflict has its own way out: ``_hints``)
     merged_back: list[str] = []
     clashing: list[str] = []
@@ -550,7 +551,8 @@ def _decide(
             report.skipped.append(record["id"])
             notify(f"skipped {record['id']} ({item.where()}): differs from the stored record")
         elif on_conflict == "update":
-            writes.append((item, record["id"], store.line_of(_timestamps(record, stored, stamp)), True))
+            newer = store.line_of(_timestamps(record, stored, stamp, opener))
+            writes.append((item, record["id"], newer, True))
         else:
             changed = [k for k in record if k not in rules.TIMESTAMPS and record[k] != stored.get(k)]
             conflicts.append(f"  {item.where()}: {record['id']}: exists with different content "
@@ -587,28 +589,56 @@ def _decide(
                        f"nothing was imported ({hint})", details=shown)
 
 
-def _timestamps(record: dict[str, Any], stored: dict[str, Any], stamp: str) -> dict[str, Any]:
+def _timestamps(record: dict[str, Any], stored: dict[str, Any], stamp: str,
+                opener: Callable[[], Any]) -> dict[str, Any]:
     """``created`` and ``updated`` of an incoming version of a stored person.
 
     An incoming ``updated`` that differs from the stored one is kept (the file was
     exported after its change); the same ``updated`` on changed content is a hand
     edit of the file, so it becomes now; unchanged own content keeps its time. Only
-    its ciphertext changed (``sealed``: another copy re-encrypted it, by ``keys rotate``
-    or a change of the recipients) is no change of content: the time is kept, so that
-    every member's copy exports the same file.
+    its ciphertext changed (another copy re-encrypted it, by ``keys rotate`` or a change
+    of the recipients: the text it opens to, ``opener``'s, is the same) is no change of
+    content: the time is kept, so that every member's copy exports the same file.
     """
     record["created"] = record.get("created") or stored.get("created") or stamp
     incoming, known = record.get("updated"), stored.get("updated")
     mine, theirs = rules.own_content(record), rules.own_content(stored)
-    if mine == theirs or (incoming == known and _but_sealed(mine) == _but_sealed(theirs)):
+    if mine == theirs or (incoming == known and _same_opened(record, stored, mine, theirs, opener)):
         record["updated"] = incoming or known
     elif not incoming or incoming == known:
         record["updated"] = stamp
     return record
 
 
-def _but_sealed(content: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in content.items() if k != "sealed"}
+def _same_opened(record: dict[str, Any], stored: dict[str, Any], mine: dict[str, Any],
+                 theirs: dict[str, Any], opener: Callable[[], Any]) -> bool:
+    """Whether two versions of a person that differ in their ciphertext only open to the
+    same content (known only to a recipient: to others they differ)."""
+    from dossier.errors import DossierError
+
+    if {k: v for k, v in mine.items() if k != "sealed"} != {k: v for k, v in theirs.items() if k != "sealed"}:
+        return False
+    reader = opener()
+    if not reader.can_read:
+        return False
+    try:
+        return bool(rules.own_content(reader.person(record)) == rules.own_content(reader.person(stored)))
+    except DossierError:  # (sealed to others only: not known to be the same)
+        return False
+
+
+def _lazy_opener(tx: store.Snapshot) -> Callable[[], Any]:
+    """``sealing.Opener(tx)``, made on first use (it reads this user's identity)."""
+    made: list[Any] = []
+
+    def opener() -> Any:
+        if not made:
+            from dossier.api.sealing import Opener
+
+            made.append(Opener(tx))
+        return made[0]
+
+    return opener
 
 
 def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, report: ImportReport,
@@ -616,6 +646,7 @@ def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, 
     """Make the database equal to the folder: add, update and remove persons and sources.
     A new person has its timestamps already (``_validate``)."""
     sources = {key: src for key, (src, _) in registry.items()}
+    opener = _lazy_opener(tx)
     first: dict[str, tuple[dict[str, Any], Item]] = {}
     conflicts = []
     seen: set[str] = set()
@@ -638,7 +669,7 @@ def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, 
         if stored is None:
             report.added.append(record["id"])
         else:
-            _timestamps(record, stored, stamp)
+            _timestamps(record, stored, stamp, opener)
             changed = rules.own_content(record) != rules.own_content(stored)
             (report.updated if changed else report.unchanged).append(record["id"])
         tx.put(record)
