@@ -11,6 +11,7 @@ import json
 import os
 import stat
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -376,6 +377,14 @@ def test_a_key_removed_is_not_added_back_by_a_copy_that_still_lists_it(
         tmp_path / "alice" / "recipients.txt").read_bytes()
     shown = run_bin("--db", str(bob_db), "sources", "show", "confidential", env=bob_env)
     assert "after the removal" not in shown.stdout
+    # A removal without a time it can be weighed by (written by hand) is passed over.
+    carol = ok(run_bin("keys", "init", env={"DOSSIER_IDENTITY": str(tmp_path / "carol.key")})).stdout.strip()
+    recipients = tmp_path / "bob" / "recipients.txt"
+    recipients.write_text(recipients.read_text(encoding="utf-8")
+                          + f'# removed: {{"key": "{carol}"}}\n', encoding="utf-8")
+    third = ["--db", str(tmp_path / "third.json")]
+    ok(run(*third, "import", str(tmp_path / "bob")))
+    ok(run(*third, "keys", "add", carol, "--name", "carol"))
     # Only a later `keys add` brings a removed key back, and the copies follow it.
     ok(run("keys", "add", bob_key, "--name", "bob"))
     ok(run("export", str(tmp_path / "alice"), "--split"))
@@ -400,15 +409,23 @@ def test_a_rotation_elsewhere_is_no_change_of_content_here(
     again = ok(run_bin("--db", str(bob_db), "export", str(folder), "--split", env=bob_env))
     assert "0 written" in again.stderr
     assert {p: p.read_bytes() for p in every_file(folder)} == exported
-    # A change of the sealed content itself moves `updated` as any change does.
+    # A change of the sealed content itself moves `updated` as any change does, even under
+    # the `updated` Bob's copy holds (a merge that kept his line).
+    def bobs(field: str) -> str:
+        return ok(run_bin("--db", str(bob_db), "show", "dariush-fakeri", "--format", "json",
+                          env=bob_env)).json()[field]
+
+    held = bobs("updated")
     ok(run("edit", "dariush-fakeri", "--set", f"narrative=Rewritten about {MARKER}"))
     ok(run("export", str(folder), "--split"))
+    page = folder / "dariush-fakeri.yaml"
+    text = page.read_text(encoding="utf-8")
+    mine = ok(run("show", "dariush-fakeri", "--format", "json")).json()["updated"]
+    page.write_text(text.replace(f"updated: '{mine}'", f"updated: '{held}'"), encoding="utf-8")
+    time.sleep(1 - time.time() % 1)  # (times are to the second: the import's is then later)
     ok(run_bin("--db", str(bob_db), "import", str(folder), "--mirror", env=bob_env))
-    mine = ok(run("show", "dariush-fakeri", "--format", "json")).json()
-    theirs = ok(run_bin("--db", str(bob_db), "show", "dariush-fakeri", "--format", "json",
-                        env=bob_env)).json()
-    assert theirs["updated"] == mine["updated"]
-    assert theirs["narrative"] == f"Rewritten about {MARKER}"
+    assert bobs("narrative") == f"Rewritten about {MARKER}"
+    assert bobs("updated") > held
 
 
 def test_a_split_folder_carries_its_recipients_to_the_next_database(

@@ -773,6 +773,23 @@ def test_a_public_build_that_would_name_a_restricted_person_writes_nothing(run, 
     assert run("profiles", str(tmp_path / "out")).code == 0
 
 
+def test_what_a_public_build_leaves_out_may_name_a_restricted_person_what_it_shows_may_not(
+    run, tmp_path: Path
+) -> None:
+    hidden = make_person("Kourosh Zandieh", id="kourosh-zandieh", restricted=True)
+    linking = make_person("Ali Testi", id="ali-testi",
+                          associates=[{"id": "kourosh-zandieh", "relation": "brother of Kourosh Zandieh"}])
+    import_records(run, tmp_path, [hidden, linking])
+    assert run("profiles", str(tmp_path / "out")).code == 0  # the link is left out, and its words
+    cited = {"key": "interview-1990", "title": "Interview with Kourosh Zandieh", "kind": "article"}
+    sourced = make_person("Bahram Testi", id="bahram-testi")
+    sourced["sources"] = [*sourced["sources"], cited]
+    import_records(run, tmp_path, [sourced])
+    res = run("profiles", str(tmp_path / "out"))
+    assert res.code == 4
+    assert "bahram-testi: sources[1].title: names restricted person kourosh-zandieh" in res.stderr
+
+
 def test_the_index_marks_what_the_person_page_marks(run, tmp_path: Path) -> None:
     bare = make_person("Kaveh Testi", id="kaveh-testi", role_1988={"title": "Interrogator", "sources": []},
                        current_post={"title": "Adviser", "sources": []})

@@ -142,6 +142,9 @@ def test_real_executable(run_bin):
 @pytest.mark.parametrize(("since", "day"), [("SH1367", "1988-03-21"), ("SH1405-09", "2026-11-22"),
                                             ("SH1405-09-15", "2026-12-06")])
 def test_since_takes_a_solar_hijri_date_from_the_day_it_starts(run, since, day):
+    from dossier.api.diff import since_stamp
+
+    assert since_stamp(since) == day
     assert run("add", "Kaveh Nadiri").code == 0
     for command in (["log", "--format", "json"], ["diff", "--format", "json"]):
         solar = run(*command, "--since", since)

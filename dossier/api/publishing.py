@@ -115,8 +115,9 @@ def publish(
 
 def restricted_named(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     """Where a person a redacted publication shows names a restricted one in its own words
-    (narrative, associate relations, posts): ``(id, field, restricted id, the name)``. Left
-    out, the restricted person would still be published there, by name.
+    (narrative, tags, posts, the relations of its published links, the sources it shows):
+    ``(id, field, restricted id, the name)``. Left out, the restricted person would still be
+    published there, by name.
 
     A name is found as written, word for word ("Pour-Mohammadi" is one word: not
     "Mohammadi"), and a name of two words or more in any spelling the search folds together
@@ -140,13 +141,20 @@ def restricted_named(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, 
         return _Names(wanted, shown)
 
     exact, spelt = finder(_words, 1), finder(fold_words, 2)
+    hidden = {r.get("id") for r in restricted}
     out = []
     for record in published:
         texts = [("narrative", record.get("narrative"))]
-        texts += [(f"associates[{i}].relation", a.get("relation"))
-                  for i, a in enumerate(record.get("associates") or ()) if isinstance(a, dict)]
+        texts += [(f"tags[{i}]", t) for i, t in enumerate(record.get("tags") or ())]
+        texts += [(f"associates[{i}].relation", a.get("relation"))  # (a link to one is not published)
+                  for i, a in enumerate(record.get("associates") or ())
+                  if isinstance(a, dict) and a.get("id") not in hidden]
         texts += [(f"{path}.{key}", post.get(key)) for path, post in rules.posts(record)
                   for key in ("title", "organization", "place")]
+        texts += [(f"sources[{i}].{key}", src.get(key))  # (a confidential one is withheld whole)
+                  for i, src in enumerate(record.get("sources") or ())
+                  if isinstance(src, dict) and not src.get("confidential")
+                  for key in ("title", "author", "publisher", "note")]
         for where, text in texts:
             if not isinstance(text, str) or not text.strip():
                 continue

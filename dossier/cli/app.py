@@ -486,16 +486,18 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
     from dossier.interchange.yamlio import dump_record
     from dossier.model import rules
 
+    # The state the edit starts from, read before the text shown: a write in between is
+    # told at the save (ChangedSince), never undone unseen.
+    snapshot = store.read(db)
     record = api.show(db, ref)
     person_id = record["id"]
+    base = snapshot.get(person_id)  # (as stored: what another writer's change is told by)
     # With encryption on, what is typed may be confidential (and opened content is): the
     # file is kept in memory-backed storage only, and never left behind.
     from dossier.api.sealing import recipients
 
-    snapshot = store.read(db)
     private = bool(recipients(snapshot)) or (rules.holds_sealed(api.resolve(snapshot, person_id))
                                              and not rules.holds_sealed(record))
-    base = snapshot.get(person_id)  # (as stored: what another writer's change is told by)
 
     def parse(text: str) -> dict[str, Any] | None:
         nonlocal base

@@ -76,7 +76,7 @@ def parse_recipients(text: str) -> list[dict[str, str | None]]:
                 gone = orjson.loads(line[len(REMOVED_MARK):])
             except orjson.JSONDecodeError:
                 gone = None
-            if isinstance(gone, dict) and isinstance(gone.get("key"), str):
+            if isinstance(gone, dict) and isinstance(gone.get("key"), str) and _stamp(gone.get("removed")):
                 out.append({k: None if gone.get(k) is None else str(gone[k])
                             for k in ("key", "name", "removed", "by")})
             comment = None
@@ -90,6 +90,20 @@ def parse_recipients(text: str) -> list[dict[str, str | None]]:
             out.append({"key": line, "name": name, "added": added, "by": by})
             comment = None
     return out
+
+
+def _stamp(value: object) -> bool:
+    """Whether ``value`` is a time as the recipients file writes them (``...Z``): a removal
+    without one cannot be weighed against the additions of its key, and is passed over."""
+    from datetime import datetime
+
+    if not isinstance(value, str) or not value.endswith("Z"):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _quiet(_: str) -> None:
