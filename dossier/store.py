@@ -111,6 +111,20 @@ def kept_by(db: Path, path: Path) -> bool:
     return target.parent == base.parent and target.name in {base.name, *(base.name + s for s in BESIDE)}
 
 
+_A_DATABASE = re.compile(rb'\s*\{\s*"(?:dossier|_meta|_default)"\s*:|\s*\{\s*"persons"\s*:\s*\{')
+
+
+def is_database(path: Path) -> bool:
+    """Whether ``path`` is a database file (of this schema, an older one, or a bare TinyDB
+    file), judged by its first bytes: an export holds a list of persons, never these."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return False
+    return _A_DATABASE.match(head) is not None
+
+
 @dataclass
 class Writes:
     """The database writes this process has put in place: how many, and the last one's

@@ -754,6 +754,17 @@ def test_an_export_onto_the_database_or_a_file_kept_beside_it_is_refused(run, db
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(db.name)} == kept
     assert run("export", str(tmp_path / ("copy-of-" + db.name))).code == 0
     assert run("export", str(db) + ".csv").code == 0  # (a name that only starts like the database's)
+    # Another database is no export either: of this schema, an older one, a bare TinyDB file.
+    other = tmp_path / "other.json"
+    assert run("--db", str(other), "add", "Kaveh Testi").code == 0
+    (tmp_path / "tiny.json").write_text('{"persons": {"1": {"id": "x", "name": "X"}}}', encoding="utf-8")
+    for target in (other, tmp_path / "tiny.json"):
+        before = target.read_bytes()
+        res = run("export", str(target))
+        assert res.code == 2, res
+        assert "is a database (another one)" in res.stderr
+        assert target.read_bytes() == before
+    assert run("export", str(tmp_path / ("copy-of-" + db.name))).code == 0  # an export, again
 
 
 def test_a_split_export_into_the_folder_of_the_database_is_refused(run, tmp_path):

@@ -105,6 +105,8 @@ def export(db: Path, path: str | os.PathLike[str] = "-", *, fmt: str | None = No
         raise UsageError(f"{target} is a folder; give a file name, or --split to write one file per person")
     if target != "-" and store.kept_by(db, Path(target)):
         raise UsageError(f"{target} is the database, or a file kept beside it: export to another file")
+    if target != "-" and store.is_database(Path(target)):
+        raise UsageError(f"{target} is a database (another one): export to another file, or remove it first")
     fmt = fmt or (format_of(target) if target != "-" else None) or "json"
     if internal and fmt not in PUBLICATION:
         raise UsageError(f"--internal applies to --format {' or '.join(PUBLICATION)} (redacted by default); "
