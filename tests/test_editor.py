@@ -44,11 +44,15 @@ def test_editor_sees_yaml_with_a_header(run, run_bin, tmp_path, fakeri):
 
 def test_unchanged_or_emptied_or_failed_editor_writes_nothing(run_bin, tmp_path, db, fakeri):
     before = db.read_bytes()
-    for body in ("true\n", ": > \"$1\"\n", "exit 1\n"):
+    for body in ("true\n", ": > \"$1\"\n"):
         ed = editor(tmp_path, "ed.sh", body)
         res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
         assert res.code == 0, res
         assert "no changes" in res.stderr
+    # An editor that fails (vim's :cq) is said to, as git says it: not "no changes".
+    failed = run_bin("edit", "dariush-fakeri", env={"EDITOR": editor(tmp_path, "ed.sh", "exit 3\n")})
+    assert failed.code == 1
+    assert failed.stderr == "error: the editor exited with status 3: nothing was written\n"
     assert db.read_bytes() == before
 
 

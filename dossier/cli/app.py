@@ -1075,8 +1075,17 @@ def review(
     elif not _on_terminal():
         raise UsageError("review asks questions, so it needs a terminal; use --list to print the stale posts")
     else:
+        from dossier.cli.editor import EditorFailed
+
+        def edit_record(pid: str) -> dict[str, Any] | None:
+            try:
+                return _edit_in_editor(db, pid)
+            except EditorFailed as exc:  # (the walk goes on: the next answer is the user's)
+                output.error(exc.lines())
+                return None
+
         tally = api.review_walk(db, ask=_review_ask, say=_say, today=day, older_than=older_than,
-                                edit_record=lambda pid: _edit_in_editor(db, pid))
+                                edit_record=edit_record)
         output.message(tally.summary())
 
 

@@ -46,6 +46,10 @@ def _strip_comments(text: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
 
 
+class EditorFailed(DossierError):
+    """The editor exited with an error (vim's ``:cq``): nothing is written."""
+
+
 def _kept(path: Path, private: bool) -> bool:
     """Keep the edited file (unless ``private``) and say where; whether it is kept."""
     if not private:
@@ -84,8 +88,8 @@ def edit_loop(
                 done = subprocess.run([*editor_command(), str(path)], check=False)
             except OSError as exc:
                 raise UsageError(f"cannot run editor {editor_command()[0]!r}: {exc.strerror}") from None
-            if done.returncode != 0:
-                return None
+            if done.returncode != 0:  # (vim's :cq; as git does, a failed editor is no "no changes")
+                raise EditorFailed(f"the editor exited with status {done.returncode}: nothing was written")
             edited = path.read_text(encoding="utf-8")
             body = _strip_comments(edited)
             if not body.strip() or body == original:
