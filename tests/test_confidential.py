@@ -270,7 +270,10 @@ def test_evidence_is_content_addressed_read_only_and_verified(
     gone = run("sources", "verify", "example-report-1990")
     assert gone.code == 4
     assert "missing" in gone.stderr
-    assert "E-EVIDENCE-MISSING" in run("check").stdout
+    missing = run("check").stdout
+    assert "E-EVIDENCE-MISSING" in missing
+    assert "missing (copy db.json.evidence/ from whoever attached it, or attach the original again: " \
+           "dossier sources attach example-report-1990 FILE)" in missing
     assert run("sources", "open", "example-report-1990", "--stdout").code == 3
     # Attaching the original again is how a copy is repaired: missing, then altered.
     before = db.read_bytes()

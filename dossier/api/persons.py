@@ -451,8 +451,11 @@ def _evidence_findings(db: Path) -> list[Finding]:
     """The evidence copies missing or altered (files change on their own: never remembered)."""
     from dossier.api import checks, evidence
 
+    how = {"missing": f"copy {evidence.folder(db).name}/ from whoever attached it, or attach the "
+                      "original again", "altered": "attach the original again to restore it"}
     return [checks.Finding(f"E-EVIDENCE-{d.problem.upper()}", d.key, "evidence",
-                           f"evidence {d.name[:12]}…: {d.problem} (see dossier sources verify {d.key})")
+                           f"evidence {d.name[:12]}…: {d.problem} ({how[d.problem]}: "
+                           f"dossier sources attach {d.key} FILE)")
             for d in evidence.verify(db)[1]]
 
 
