@@ -115,3 +115,32 @@ def test_add_at_a_terminal_asks_each_field_and_again_for_a_wrong_answer(run) -> 
         "Prosecutor", "Revolutionary Court", "Tabriz", "high")
     assert post["sources"] == [record["sources"][0]["key"]]
     assert record["tags"] == ["tabriz"]
+
+
+def test_add_at_a_terminal_asks_before_adding_a_likely_duplicate(run, db) -> None:
+    import signal
+
+    # Asked after the name, before every other field: it was said after the person was written.
+    assert run("add", "Kaveh Nadiri").code == 0
+    before = db.read_bytes()
+    term = Terminal("add")
+    for prompt, answer in [("Name (Latin script)", "Kaveh Nadiry"), ("Native name (Persian script)", "")]:
+        term.expect(prompt)
+        term.seen.clear()
+        term.type(answer)
+    term.expect("Add another person anyway?")
+    assert "Kaveh Nadiry looks like kaveh-nadiri (Kaveh Nadiri)" in term.text
+    term.type("n")
+    assert term.finish() == 0, term.text
+    assert "nothing added" in term.text
+    assert db.read_bytes() == before
+    term = Terminal("add")
+    term.expect("Name (Latin script)")
+    term.type("Bahram Sadeghi")
+    term.expect("Native name (Persian script)")
+    term.seen.clear()
+    term.type("")
+    term.expect("Other spellings")  # no likely duplicate: no question
+    assert "anyway" not in term.text
+    term.proc.send_signal(signal.SIGINT)
+    assert term.finish() == 130

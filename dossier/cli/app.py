@@ -333,9 +333,20 @@ def add(
                  current_org, as_of, confidence, narrative, *alias, *source, *source_url, *tag]
         if any(v is not None for v in given):
             raise UsageError("give NAME with the options, or no options to be asked for every field")
+        from dossier import store
+        from dossier.api.persons import likely_duplicates
         from dossier.cli.prompts import ask_new_person
 
-        new = ask_new_person()
+        def alike(names: list[str]) -> list[str]:
+            snapshot = store.read(_db(ctx))
+            return [f"{pid} ({(snapshot.get(pid) or {}).get('name')})"
+                    for pid in likely_duplicates(snapshot, names)]
+
+        asked = ask_new_person(alike)
+        if asked is None:
+            output.message("nothing added")
+            return
+        new = asked
     else:
         if as_of and not current_post:
             raise UsageError("--as-of needs --current-post")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from rich.prompt import Prompt
 
 from dossier.api.persons import NewPerson
-from dossier.cli.output import console, warn
+from dossier.cli.output import confirm, console, warn
 from dossier.model.person import Person, Post, Source, problems_from
 
 
@@ -91,10 +91,17 @@ def _post(title: str, second: str, second_check: Callable[[str], str | None]) ->
     return {k: v for k, v in post.items() if v}
 
 
-def ask_new_person() -> NewPerson:
-    """Ask for each field of ``add``; empty answers leave a field out."""
+def ask_new_person(alike: Callable[[list[str]], list[str]] | None = None) -> NewPerson | None:
+    """Ask for each field of ``add``; empty answers leave a field out. ``alike(names)`` names
+    the persons stored that these names look like: the user is asked at once (after the
+    name, and the native name) whether to add another; None when they say no."""
     name = _ask("Name (Latin script)", required=True, check=_NAME)
     native = _ask("Native name (Persian script)", check=_NATIVE)
+    found = alike([name, *([native] if native else [])]) if alike is not None else []
+    if found:
+        warn(f"{name} looks like {', '.join(found)}")
+        if not confirm("Add another person anyway?", default=False):
+            return None
     aliases = _list("Other spellings", _NAME)
     status = _ask("Status", choices=["alive", "deceased", "unknown"], default="unknown", check=None)
     born = _ask(f"Born ({_DATE_FORMS})", check=_past)
