@@ -116,8 +116,11 @@ _A_DATABASE = re.compile(rb'\s*\{\s*"(?:dossier|_meta|_default)"\s*:|\s*\{\s*"pe
 
 def is_database(path: Path) -> bool:
     """Whether ``path`` is a database file (of this schema, an older one, or a bare TinyDB
-    file), judged by its first bytes: an export holds a list of persons, never these."""
+    file), judged by its first bytes: an export holds a list of persons, never these. Only a
+    regular file is read (a named pipe would wait for a writer)."""
     try:
+        if not path.is_file():
+            return False
         with path.open("rb") as fh:
             head = fh.read(256)
     except OSError:

@@ -62,6 +62,10 @@ def test_invalid_edit_off_terminal_exits_4_and_writes_nothing(run_bin, tmp_path,
     res = run_bin("edit", "dariush-fakeri", env={"EDITOR": ed})
     assert res.code == 4
     assert "born: not a date '1988-13'" in res.stderr
+    # at the line of the file it is on (the last: the field appended)
+    kept = Path(res.stderr.split("your edit is kept in ")[1].strip())
+    last = len(kept.read_text(encoding="utf-8").splitlines())
+    assert f"error: editor:{last}: born: not a date" in res.stderr
     assert db.read_bytes() == before
 
 

@@ -85,7 +85,7 @@ CASES: list[tuple[str, str, bytes, str]] = [
     ("yaml python name tag", "t.yaml", b"- name: !!python/name:os.system\n",
      "t.yaml:1: not valid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/n"),
     ("yaml impossible date", "t.yaml", b"- name: Kaveh Namdar\n  born: 1960-02-30\n",
-     "t.yaml:1: born: not a date '1960-02-30': 1960-02 has no day 30"),
+     "t.yaml:2: born: not a date '1960-02-30': 1960-02 has no day 30"),  # (the field's line)
     ("yaml tag its value cannot hold", "t.yaml", b"- name: Kaveh Namdar\n  born: !!int x\n",
      "t.yaml:2: not valid YAML: 'x' cannot be read as int"),
     ("yaml collection its tag cannot hold", "t.yaml", b"- name: Kaveh Namdar\n  tags: !!set [a]\n",

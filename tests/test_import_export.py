@@ -82,6 +82,19 @@ def test_an_ndjson_line_may_cite_a_source_of_the_database_by_key(run, db, tmp_pa
     assert run("show", "bahram-sadeghi", "--format", "json").json()["sources"][0]["title"] == "Example report"
 
 
+def test_a_yaml_problem_about_a_field_is_at_the_field_s_line(run, db, tmp_path):
+    path = write(tmp_path / "bad.yaml", "- name: Kaveh Nadiri\n  aliases:\n  - Kaveh N.\n"
+                 "  stauts: alive\n  role_1988:\n    title: Judge\n    start: 1988-13\n"
+                 "- name: Bahram Sadeghi\n  born: never\n")
+    res = run("import", str(path))
+    assert res.code == 4
+    assert res.stderr.splitlines()[:3] == [
+        f"error: {path}:4: stauts: unknown field",
+        f"{path}:7: role_1988.start: not a date '1988-13': month 13 is not 01-12",
+        f"{path}:9: born: not a date 'never': accepted forms are YYYY, YYYY-MM or YYYY-MM-DD (or Solar "
+        "Hijri SH1367, SH1367-05, SH1367-05-07)"]
+
+
 def test_a_broken_source_file_is_named_first(run, db, tmp_path):
     # Its persons then name a source that is not there: those lines follow the cause, which a
     # long list of them (cut at 100) hid.
@@ -529,7 +542,8 @@ def test_an_integer_too_large_for_the_file_is_a_validation_error(run, db, tmp_pa
     path = write(tmp_path / "big.yaml", yaml.safe_dump(person))  # YAML reads any integer
     res = run("import", str(path))
     assert res.code == 4, res
-    assert res.stderr.startswith(f"error: {path}:1: sources[0].evidence[0].size: Input should be less than")
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "size:" in text)
+    assert res.stderr.startswith(f"error: {path}:{line}: sources[0].evidence[0].size: Input should be less")
     assert not db.exists()
     evidence["size"] = 2**63 - 1
     assert run("import", str(write(path, yaml.safe_dump(person)))).code == 0

@@ -201,7 +201,16 @@ def _quiet(_: str) -> None:
 
 def _invalid(problems: list[Problem], items: Sequence[Item]) -> InvalidInput:
     """The problems by file, in the order of ``items``; a file that gave no record at all (it
-    does not parse) first: what follows from it (a source missing) comes after its cause."""
+    does not parse) first: what follows from it (a source missing) comes after its cause. A
+    YAML file's problem about a field is at that field's line (``yamlfmt.at_field_lines``)."""
+    from dossier.interchange.yamlfmt import at_field_lines
+
+    for source in {p.source for p in problems if p.field and p.source.endswith((".yaml", ".yml"))}:
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # (it was read once: its record's line stays)
+        problems = at_field_lines(text, problems, source)
     rank: dict[str, int] = {}
     read = {item.source for item in items}
     for p in problems:

@@ -492,8 +492,8 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
     from dossier import api, store
     from dossier.cli import output
     from dossier.cli.editor import edit_loop
-    from dossier.errors import ChangedSince
-    from dossier.interchange.yamlfmt import read_record
+    from dossier.errors import ChangedSince, InvalidInput
+    from dossier.interchange.yamlfmt import at_field_lines, read_record
     from dossier.interchange.yamlio import dump_record
     from dossier.model import rules
 
@@ -516,6 +516,9 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
             return api.edit_replace(db, person_id, read_record(text, "editor"), base=base)
         except ChangedSince as exc:
             base = exc.current  # told once: saved again, the text replaces the record
+            raise
+        except InvalidInput as exc:  # (a field's problem at the field's line of the text)
+            exc.problems = at_field_lines(text, exc.problems, "editor")
             raise
 
     def reopen(errors: list[str]) -> bool:

@@ -13,6 +13,7 @@ file expands into a huge one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -110,6 +111,64 @@ def read(data: bytes, source: str, problems: list[Problem]) -> list[Item]:
         problems.append(Problem("no persons in this file (only comments)", source=source, line=1))
     lines = [n.start_mark.line + 1 for n in nodes]
     return [Item(source, i, record, lines) for i, record in enumerate(records)]
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_lines(text: str, wanted: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The line of each ``(record's first line, field path)`` of ``wanted`` in a YAML text
+    (``posts[1].start``: the line of that value; as deep as the path goes in the file).
+    Read again only when problems are reported: the node trees are not kept meanwhile."""
+    starts: dict[int, yaml.Node] = {}
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            document = loader.get_node()
+            for record in _record_nodes(document, "", []):
+                starts[record.start_mark.line + 1] = record
+    except yaml.YAMLError:
+        return {}
+    finally:
+        loader.dispose()
+    found = {}
+    for start, path in wanted:
+        node: yaml.Node | None = starts.get(start)
+        for name, index in _STEP.findall(path):
+            child = None
+            if name and isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value
+                              if isinstance(k, yaml.ScalarNode) and k.value == name), None)
+            elif index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
+                child = node.value[int(index)]
+            if child is None:
+                break
+            node = child
+        if node is not None and node is not starts.get(start):
+            found[(start, path)] = node.start_mark.line + 1
+    return found
+
+
+def at_field_lines(text: str, problems: Sequence[Problem], source: str) -> list[Problem]:
+    """``problems`` with those of ``source`` that name a field moved from the line of their
+    record to the line of that field (``bad.yaml:4: stauts: unknown field``, not ``:1:``); a
+    problem without a line is of the one record of the text (the ``$EDITOR`` file)."""
+    from dataclasses import replace
+
+    first = _first_record_line(text)
+    wanted = [(p.line or first, p.field) for p in problems if p.source == source and p.field]
+    if not wanted:
+        return list(problems)
+    lines = field_lines(text, wanted)
+    return [replace(p, line=lines.get((p.line or first, p.field), p.line))
+            if p.source == source and p.field else p for p in problems]
+
+
+def _first_record_line(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith(("#", "---", "%")):
+            return number
+    return 1
 
 
 def _shared_node(root: yaml.Node | None) -> yaml.Node | None:
