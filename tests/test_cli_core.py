@@ -371,6 +371,23 @@ def test_a_mistyped_or_removed_id_names_no_one_else(run, db):
     typo = run("edit", "aliavaie", "--set", "status=alive")
     assert typo.code == 3
     assert "did you mean ali-avai (Ali Avai)?" in typo.stderr
+    # Nor is it a name or an alias: `rm bahram --yes` run twice removed Bahram, then Bahram Sayyad.
+    add(run, "Bahram")
+    add(run, "Bahram Sayyad", "--alias", "Bahram")
+    assert run("rm", "bahram", "--yes").code == 0
+    again = run("rm", "bahram", "--yes")
+    assert again.code == 3
+    assert "did you mean bahram-sayyad (Bahram Sayyad)?" in again.stderr
+    assert run("show", "Bahram", "--format", "json").json()["id"] == "bahram-sayyad"  # a name: a name
+    # What removes a person does not follow an id merged away to the person it went to.
+    add(run, "Kaveh Nadiri")
+    add(run, "Kaveh Nadiry", "--id", "kaveh-nadiry")
+    assert run("merge", "kaveh-nadiri", "kaveh-nadiry").code == 0
+    assert run("show", "kaveh-nadiry", "--format", "json").json()["id"] == "kaveh-nadiri"  # reading does
+    gone = run("rm", "kaveh-nadiry", "--yes")
+    assert gone.code == 3
+    assert "'kaveh-nadiry' was merged into kaveh-nadiri (Kaveh Nadiri)" in gone.stderr
+    assert run("show", "kaveh-nadiri").code == 0
 
 
 def test_database_from_a_future_version_is_refused(run, db):

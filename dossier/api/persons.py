@@ -37,19 +37,22 @@ def resolve(snapshot: Snapshot, ref: str, *, spelling: bool = True) -> Record:
 
     Several candidates raise ``Conflict`` (exit 5) listing them; none raises
     ``NotFound`` (exit 3). A REF shaped like an id (``kaveh-nadiri``: lowercase letters,
-    digits, hyphens) is one: it is never taken as a spelling of a name, so a mistyped or
-    removed id names no one else (``rm``, ``edit`` of the wrong person). Without
-    ``spelling`` (what removes or merges away a person), only the exact forms count.
-    The persons a spelling finds are suggested when nothing else matched.
+    digits, hyphens) is only an id (or one merged into a person): never a name, so a
+    mistyped or removed id names no one else (``rm``, ``edit`` of the wrong person).
+    Without ``spelling`` (what removes or merges away a person) only the person's own id
+    or exact name counts: an id merged into another names that other person only for
+    reading. The persons a spelling finds are suggested when nothing else matched.
     """
     record = snapshot.get(ref)
     if record is not None:
         return record
     records = snapshot.all()
-    finders = [_by_merged_id, _by_exact_name]
     id_shaped = SLUG_RE.fullmatch(ref) is not None
-    if spelling and not id_shaped:
-        finders.append(_by_folded_name)
+    finders = [] if id_shaped else [_by_exact_name]
+    if spelling:
+        finders.insert(0, _by_merged_id)
+        if not id_shaped:
+            finders.append(_by_folded_name)
     for finder in finders:
         hits = finder(records, ref)
         if len(hits) == 1:
@@ -59,7 +62,13 @@ def resolve(snapshot: Snapshot, ref: str, *, spelling: bool = True) -> Record:
                 f"{ref!r} matches {len(hits)} persons; use an id",
                 details=[f"  {h['id']}  {h['name']}" for h in hits],
             )
+    merged = [] if spelling else _by_merged_id(records, ref)
+    if merged:
+        raise NotFound(f"{ref!r} was merged into {merged[0]['id']} ({merged[0]['name']}); give that id "
+                       "if it is that person you mean")
     alike = _by_folded_name(records, ref)
+    if id_shaped:  # (an id-shaped name or alias: "bahram" for Bahram Sayyad's alias "Bahram")
+        alike += [r for r in _by_exact_name(records, ref) if r not in alike]
     if alike:
         raise NotFound(f"no person {'with id' if id_shaped else 'named'} {ref!r}; did you mean "
                        + ", ".join(f"{h['id']} ({h['name']})" for h in alike[:5]) + "?")
