@@ -396,6 +396,36 @@ def test_a_key_removed_is_not_added_back_by_a_copy_that_still_lists_it(
     assert "removed:" not in (tmp_path / "alice" / "recipients.txt").read_text(encoding="utf-8")
 
 
+def test_recipients_taken_in_by_an_import_reseal_what_it_imports(
+    tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], run_bin: Callable[..., Result]
+) -> None:
+    bob_env, bob_key = alice_and_bob(tmp_path, db, run, run_bin)
+    folder = tmp_path / "records"
+    ok(run("export", str(folder), "--split"))
+    # Carol's copy lists her (her own `keys init`); Alice's import of it takes her in, and what
+    # the import brought is sealed to her too: Alice's next export carries it.
+    carol_env = {"DOSSIER_IDENTITY": str(tmp_path / "carol.key"), "DOSSIER_ACTOR": "carol"}
+    carol = ["--db", str(tmp_path / "carol.json")]
+    ok(run_bin(*carol, "keys", "init", env=carol_env))
+    ok(run_bin(*carol, "import", str(folder), env=carol_env))
+    ok(run_bin(*carol, "export", str(folder), "--split", env=carol_env))
+    taken = ok(run("import", str(folder), "--mirror"))
+    assert "now also encrypted to carol" in taken.stderr
+    exported = ok(run("export", str(folder), "--split"))
+    assert "0 written" not in exported.stderr
+    fresh = ["--db", str(tmp_path / "fresh.json")]
+    ok(run_bin(*fresh, "import", str(folder), env=carol_env))
+    assert MARKER in ok(run_bin(*fresh, "sources", "show", "confidential", env=carol_env)).stdout
+    # A member removed cannot add themselves back with `keys add` in their copy.
+    ok(run("keys", "rm", "bob"))
+    ok(run("export", str(folder), "--split"))
+    bob = ["--db", str(tmp_path / "bob.json")]
+    ok(run_bin(*bob, "import", str(folder), env=bob_env))
+    refused = run_bin(*bob, "keys", "add", bob_key, "--name", "bob", env=bob_env)
+    assert refused.code == 1
+    assert "only a recipient adds a recipient" in refused.stderr
+
+
 def test_a_rotation_elsewhere_is_no_change_of_content_here(
     tmp_path: Path, db: Path, alice: Path, run: Callable[..., Result], run_bin: Callable[..., Result]
 ) -> None:
@@ -633,6 +663,6 @@ def test_a_member_reads_the_history_sealed_before_they_joined_as_withheld(
     assert "person ava (Ava Fictus) added" in log
     # (a rotation in this copy leaves those values as they are: it stopped, exit 1)
     rotated = ok(run("--db", bob_db, "keys", "rotate"))
-    assert "sealed before this user was a recipient, stayed as they were" in rotated.stderr
+    assert "this user cannot read (sealed before they were a recipient) stayed as they were" in rotated.stderr
     assert MARKER in ok(run("--db", bob_db, "show", "ava")).stdout
     assert "withheld (encrypted)" in ok(run("--db", bob_db, "log", "ava")).stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,10 @@ def test_two_clones_merge_without_conflicts_and_mirror_back_to_a_clean_tree(team
     git(a.clone, "add", "-A")
     git(a.clone, "commit", "-q", "-m", "correct the provincial report; add Nourbakhsh")
     git(a.clone, "push", "-q", "origin", "main")
-    # B edits another person and git-rms a third, meanwhile.
+    # B edits another person and git-rms a third, meanwhile. (In another second than the one A's
+    # copy stamped: times are to the second, and the same `updated` on changed content reads as
+    # a hand edit of the file.)
+    time.sleep(1 - time.time() % 1)
     b("edit", "nadiri", "--set", "status=alive")
     b("export", "--split", str(b.records))
     git(b.clone, "rm", "-q", "records/abedi.yaml")

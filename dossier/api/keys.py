@@ -89,6 +89,9 @@ def add(db: Path, recipient: str, *, name: str | None = None) -> KeysReport:
         entries = sealing.recipient_entries(tx)
         if any(e["key"] == key for e in entries):
             return KeysReport(entries, note=f"{key[:16]}… is a recipient already; nothing changed")
+        if entries and not opener.can_read:  # (a member removed would add themselves back)
+            raise NotRecipient("only a recipient adds a recipient: this user's identity is none of "
+                               "the database's (see dossier keys list)")
         turning_on = not entries
         removed = sealing.removed_entries(tx)
         when = rules.now_utc()
@@ -205,10 +208,15 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
     sealer = sealing.Sealer(tx, to, opener, fresh=rotate)
     tx.seal = sealer
     resealed: set[str] = set()
+    unopened = 0  # (sealed only to others, by a copy this user was no recipient of: left as it is)
     for key, src in tx.sources().items():
         if not (src.get("confidential") or src.get("sealed")) or (src.get("sealed") and not rotate):
             continue
-        tx.put_source(opener.source(src))
+        try:
+            tx.put_source(opener.source(src))
+        except NotRecipient:
+            unopened += 1
+            continue
         resealed.add(key)
         report.sealed["sources"] += 1
     for record in tx.all():
@@ -216,7 +224,11 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
         narrative = bool((rotate and record.get("sealed")) or rules.sealable_narrative(record))
         if not carries and not narrative:
             continue
-        tx.put(opener.person(record) if rotate else dict(record))
+        try:
+            tx.put(opener.person(record) if rotate else dict(record))
+        except NotRecipient:
+            unopened += 1
+            continue
         report.sealed["narratives"] += narrative
     evidence_files = len(sealer.replaced)
     if evidence_files:
@@ -228,7 +240,6 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
     confidential = sealing.Confidential(tx)
     # Every entry of a write that touched confidential content: its command line may quote it.
     commands = {e.get("command") for e in history if confidential(e)}
-    unopened = 0
 
     def reseal(text: str) -> str:
         # History this copy sealed before its user was a recipient cannot be opened here: it
@@ -252,8 +263,9 @@ def _reseal(tx: store.Transaction, report: KeysReport, *, rotate: bool,
             tx.put_history(new)
             report.sealed["history entries"] += 1
     if unopened:
-        report.note = (f"{unopened} value{'s' * (unopened > 1)} of the history, sealed before this user was "
-                       "a recipient, stayed as they were (readable to those they were sealed to)")
+        report.note = (f"{unopened} sealed value{'s' * (unopened > 1)} this user cannot read (sealed before "
+                       "they were a recipient) stayed as they were, readable to those they were sealed to: "
+                       "one of them runs dossier keys rotate")
 
 
 def _holds_sealed(entry: Record) -> bool:

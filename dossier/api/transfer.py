@@ -164,10 +164,6 @@ def import_items(
         raise _invalid(problems, [*sources, *items])  # (a broken source file first: the cause)
     report = ImportReport(dry_run=dry_run, mirror=mirror)
     with writing.transaction(db, dry_run=dry_run) as tx:
-        if recipients:
-            from dossier.api import keys
-
-            report.recipients, report.unrecipients = keys.adopt(tx, recipients)
         _inline_sources(items, registry, None if mirror else tx, problems)
         pending = _pending(items, tx, calendar, problems)
         stamp = rules.now_stamp()
@@ -190,8 +186,12 @@ def import_items(
         if mirror:
             records = [(item, orjson.loads(line) if line else None) for item, line in batch]
             _mirror(records, registry, tx, report, stamp)
-            return report
-        _decide(batch, tx, on_conflict, report, notify, stamp)
+        else:
+            _decide(batch, tx, on_conflict, report, notify, stamp)
+        if recipients:  # (last: a change of the recipients re-seals what was just imported too)
+            from dossier.api import keys
+
+            report.recipients, report.unrecipients = keys.adopt(tx, recipients)
     return report
 
 
