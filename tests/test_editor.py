@@ -228,3 +228,24 @@ def test_at_a_terminal_the_edit_is_offered_again_and_then_replaces(tmp_path, db,
     assert term.finish() == 0, term.text
     after = run("show", "dariush-fakeri", "--format", "json").json()
     assert (after["tags"], after["status"]) == ([], "deceased")  # told, and saved as it was
+
+
+def test_quitting_the_reopened_editor_without_saving_writes_nothing(tmp_path, db, run, fakeri):
+    # Told of a change made meanwhile, the user quits without saving (vim's :q): the other
+    # writer's change stays, and the edit is kept in its file.
+    import sys
+
+    from tests.conftest import Terminal
+
+    ed = editor(tmp_path, "ed.sh", (
+        f"if [ -e {tmp_path}/once ]; then exit 0; fi; touch {tmp_path}/once\n"
+        f"{sys.executable} -m dossier edit dariush-fakeri --set tags+=evin >/dev/null 2>&1\n"
+        "sed -i 's/^status: alive/status: deceased/' \"$1\"\n"))
+    term = Terminal("edit", "dariush-fakeri", env={"EDITOR": ed})
+    term.expect("Edit again?")
+    term.type("y")
+    assert term.finish() == 4, term.text
+    assert "edit abandoned; nothing was written" in term.text
+    assert "your edit is kept in" in term.text
+    after = run("show", "dariush-fakeri", "--format", "json").json()
+    assert (after["tags"], after["status"]) == (["evin"], "alive")

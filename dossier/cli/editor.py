@@ -50,6 +50,12 @@ class EditorFailed(DossierError):
     """The editor exited with an error (vim's ``:cq``): nothing is written."""
 
 
+def _abandoned(exc: DossierError, path: Path, keep: bool) -> DossierError:
+    exc.details = [*exc.details, f"  your edit is kept in {path}" if keep else
+                   "  your edit is not kept: it may hold confidential text"]
+    return exc
+
+
 def _kept(path: Path, private: bool) -> bool:
     """Keep the edited file (unless ``private``) and say where; whether it is kept."""
     if not private:
@@ -84,16 +90,24 @@ def edit_loop(
     try:
         while True:
             path.write_text(current, encoding="utf-8")
+            written = path.stat().st_mtime_ns
             try:
                 done = subprocess.run([*editor_command(), str(path)], check=False)
             except OSError as exc:
                 raise UsageError(f"cannot run editor {editor_command()[0]!r}: {exc.strerror}") from None
-            if done.returncode != 0:  # (vim's :cq; as git does, a failed editor is no "no changes")
-                raise EditorFailed(f"the editor exited with status {done.returncode}: nothing was written")
             edited = path.read_text(encoding="utf-8")
+            if done.returncode != 0:  # (vim's :cq; as git does, a failed editor is no "no changes")
+                keep = edited != current and _kept(path, private)
+                raise EditorFailed(f"the editor exited with status {done.returncode}: nothing was written")
             body = _strip_comments(edited)
             if not body.strip() or body == original:
                 return None
+            if current.startswith("# ERROR: ") and path.stat().st_mtime_ns == written:
+                # Reopened on errors and quit without saving (the file not written again): as
+                # the header says, nothing is written (after a change made meanwhile, going on
+                # would undo that change; saving the text, even as it is, replaces it).
+                keep = not private
+                raise _abandoned(InvalidInput("edit abandoned; nothing was written"), path, keep)
             try:
                 # the whole text, so YAML error lines match what the user sees
                 return parse(edited)
@@ -108,9 +122,7 @@ def edit_loop(
                     keep = not private
                     if reopen is not None:  # the errors were shown already
                         exc = InvalidInput("edit abandoned; nothing was written")
-                    exc.details = [*exc.details, f"  your edit is kept in {path}" if keep else
-                                   "  your edit is not kept: it may hold confidential text"]
-                    raise exc from None
+                    raise _abandoned(exc, path, keep) from None
             except (Exception, KeyboardInterrupt):
                 # A fault of dossier's, or a Ctrl-C while the edit waits for the lock: not of
                 # the text, and the typing is kept all the same.
