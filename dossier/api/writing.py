@@ -228,8 +228,12 @@ def new_source_key(tx: store.Snapshot, source: Mapping[str, Any], taken: Iterabl
     the database nor ``taken`` holds."""
     from dossier import names
 
-    if source.get("confidential"):  # a key made from a witness's testimony title would name it
-        return unique_id("confidential", _Taken(tx, set(taken)))
+    if source.get("confidential"):
+        # A key made from a witness's testimony title would name it; a random part keeps two
+        # members' copies from making the same key for two sources (git then merges one away).
+        import secrets
+
+        return unique_id(f"confidential-{secrets.token_hex(3)}", _Taken(tx, set(taken)))
     url, title = source.get("url"), str(source["title"])
     known = tx.sources_with("url", url) if url else tx.sources_with("title", title)
     base = names.source_key_base(title, url=url, publisher=source.get("publisher"),
