@@ -788,6 +788,14 @@ def test_what_a_public_build_leaves_out_may_name_a_restricted_person_what_it_sho
     res = run("profiles", str(tmp_path / "out"))
     assert res.code == 4
     assert "bahram-testi: sources[1].title: names restricted person kourosh-zandieh" in res.stderr
+    # as a bibliography writes a name, and in a link or a key
+    for field, value in (("author", "Zandieh, Kourosh"), ("url", "https://example.org/kourosh-zandieh")):
+        cited = {"key": "memoir-1995", "title": "Memoir", "kind": "article", field: value}
+        sourced["sources"] = [*sourced["sources"][:1], cited]
+        path = write_import(tmp_path, [sourced])
+        assert run("import", str(path), "--on-conflict", "update").code == 0
+        res = run("profiles", str(tmp_path / "out"))
+        assert f"bahram-testi: sources[1].{field}: names restricted person kourosh-zandieh" in res.stderr
 
 
 def test_the_index_marks_what_the_person_page_marks(run, tmp_path: Path) -> None:

@@ -133,8 +133,13 @@ def restricted_named(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, 
     published = rules.published(records)
 
     def finder(fold: Callable[[str], tuple[str, ...]], shortest: int) -> _Names:
-        wanted = {w: (str(r.get("id")), n) for r in restricted for n in record_names(r)
-                  if len(w := fold(n)) >= shortest}
+        wanted: dict[tuple[str, ...], tuple[str, str]] = {}
+        for r in restricted:
+            for n in record_names(r):
+                if len(w := fold(n)) >= shortest:
+                    wanted[w] = (str(r.get("id")), n)
+                    if len(w) > 1:  # as a bibliography writes it: "Zandieh, Kourosh"
+                        wanted.setdefault((w[-1], *w[:-1]), (str(r.get("id")), n))
         found = _Names(wanted, {})
         shown = {w: ("", n) for r in published for n in record_names(r)
                  if (w := fold(n)) and found.first(w) is not None}
@@ -154,7 +159,7 @@ def restricted_named(records: Sequence[dict[str, Any]]) -> list[tuple[str, str, 
         texts += [(f"sources[{i}].{key}", src.get(key))  # (a confidential one is withheld whole)
                   for i, src in enumerate(record.get("sources") or ())
                   if isinstance(src, dict) and not src.get("confidential")
-                  for key in ("title", "author", "publisher", "note")]
+                  for key in ("title", "author", "publisher", "note", "url", "archive_url", "key")]
         for where, text in texts:
             if not isinstance(text, str) or not text.strip():
                 continue
