@@ -407,3 +407,11 @@ def test_a_date_entered_with_the_jalali_calendar_covers_its_solar_hijri_month(ru
     assert stored["dates_as_written"] == {"start": "1367-06", "end": "1367-06"}
     res = run("list", "--served-at", "Prosecutor deputy", "--in", "1988-09", "--format", "json")
     assert [p["id"] for p in res.json()] == ["soheil-farzin"]
+
+
+def test_columns_combine_with_served_at(run, careers):
+    res = run("list", "--served-at", "Evin", "--in", "1988", "--columns", "id,status")
+    assert res.code == 0, res
+    lines = res.stdout.splitlines()
+    assert lines[0].split("\t") == ["id", "status", "served"]
+    assert all(len(line.split("\t")) == 3 for line in lines[1:])

@@ -432,11 +432,9 @@ def list_(
     if columns is not None and fmt != "table":
         raise UsageError(f"--columns chooses the columns of --format table; --format {fmt} has its own")
     served = served_at is not None or served_in is not None
-    if columns is not None and served:
-        raise UsageError("--columns is not for --served-at/--in, whose table names the post that matched")
     records = api.list_persons(_read_db(ctx), tag=tag, status=status, query=query, limit=limit,
                                served_at=served_at, served_in=served_in)
-    output.emit(records, fmt, views.SERVED_PERSONS if served else views.persons_view(columns))
+    output.emit(records, fmt, views.persons_view(columns, served=served))
 
 
 @command(example=[

@@ -63,15 +63,20 @@ def _list_csv(records: Sequence[Record]) -> tuple[Sequence[str], list[list[str]]
     return csv_rows(records)
 
 
-def persons_view(columns: str | None = None) -> View:
+def persons_view(columns: str | None = None, *, served: bool = False) -> View:
     """The view of ``list``: the table has the ``--columns`` given (comma-separated), else the
-    default ones; an unknown column is a usage error (exit 2)."""
+    default ones; an unknown column is a usage error (exit 2). ``served``: a last column of
+    the posts that matched ``--served-at``/``--in`` (and the key ``served`` in JSON, NDJSON)."""
     names = [c.strip() for c in columns.split(",") if c.strip()] if columns is not None else DEFAULT_COLUMNS
     unknown = [c for c in names if c not in LIST_COLUMNS]
     if unknown or not names:
         problem = f"unknown column {unknown[0]!r}" if unknown else "no column given"
         raise UsageError(f"--columns: {problem}", details=[f"  columns: {', '.join(LIST_COLUMNS)}"])
     cells = [LIST_COLUMNS[c][1] for c in names]
+    if served:
+        return View(columns=[*(LIST_COLUMNS[c][0] for c in names), "served"], csv=_served_csv,
+                    rows=lambda records: [[*(cell(r) for cell in cells), _served_cell(r.get("served"))]
+                                          for r in records])
     return View(columns=[LIST_COLUMNS[c][0] for c in names],
                 rows=lambda records: [[cell(r) for cell in cells] for r in records], csv=_list_csv)
 
@@ -84,11 +89,6 @@ def _served_cell(served: Any) -> str:
     return "; ".join(f"{s.get('path')}: {s.get('post')}" for s in served or ())
 
 
-def _served_rows(records: Sequence[Record]) -> list[list[str]]:
-    cells = [LIST_COLUMNS[c][1] for c in DEFAULT_COLUMNS]
-    return [[*(cell(r) for cell in cells), _served_cell(r.get("served"))] for r in records]
-
-
 def _served_csv(records: Sequence[Record]) -> tuple[Sequence[str], list[list[str]]]:
     from dossier.interchange.csvfmt import cell
 
@@ -97,13 +97,6 @@ def _served_csv(records: Sequence[Record]) -> tuple[Sequence[str], list[list[str
                                  for row, r in zip(rows, records, strict=True)]
 
 
-SERVED_PERSONS = View(
-    columns=(*PERSONS.columns, "served"),
-    rows=_served_rows,
-    csv=_served_csv,
-)
-"""``list --served-at/--in``: the persons with the posts that matched (a column; the key
-``served`` of each record in JSON and NDJSON)."""
 
 
 def _claim(post: Record | None, unknown: str = "unknown") -> str:
