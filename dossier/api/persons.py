@@ -66,7 +66,8 @@ def resolve(snapshot: Snapshot, ref: str, *, spelling: bool = True) -> Record:
     if merged:
         raise NotFound(f"{ref!r} was merged into {merged[0]['id']} ({merged[0]['name']}); give that id "
                        "if it is that person you mean")
-    alike = _by_folded_name(records, ref)
+    # (folding every name again only where the spelling was not looked for: it found none)
+    alike = [] if _by_folded_name in finders else _by_folded_name(records, ref)
     if id_shaped:  # (an id-shaped name or alias: "bahram" for Bahram Sayyad's alias "Bahram")
         alike += [r for r in _by_exact_name(records, ref) if r not in alike]
     if alike:
