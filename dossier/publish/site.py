@@ -133,8 +133,10 @@ class _Site:
         self.bibliography = self._bibliography(confidential | set(self.withheld.values()))
 
     def _redact(self, person: Record, hidden: set[str]) -> Record:
-        pid = person["id"]
-        anchors = {key: anchor for (who, key), anchor in self.withheld.items() if who == pid}
+        # Its anchors, looked up by its own sources (not by going through every anchor).
+        pid, withheld = person["id"], self.withheld
+        anchors = {s["key"]: withheld[pid, s["key"]] for s in person["sources"]
+                   if (pid, s["key"]) in withheld}
         if not anchors and not any(a["id"] in hidden for a in person["associates"]):
             return person
 
