@@ -104,11 +104,16 @@ def _merged_ids(record: Record | None) -> list[str]:
 BESIDE = (".bak", ".lock", ".names", ".facts", ".findings", ".profiles-cache.json")
 
 
+def _own_names(db: Path) -> set[str]:
+    """The names of the database's file and of those kept beside it (``BESIDE``)."""
+    return {db.name, *(db.name + suffix for suffix in BESIDE)}
+
+
 def kept_by(db: Path, path: Path) -> bool:
     """Whether ``path`` is the database ``db`` or a file kept beside it (``BESIDE``): never a
     place for a command's output."""
     target, base = path.resolve(), db.resolve()
-    return target.parent == base.parent and target.name in {base.name, *(base.name + s for s in BESIDE)}
+    return target.parent == base.parent and target.name in _own_names(base)
 
 
 _A_DATABASE = re.compile(rb'\s*\{\s*"(?:dossier|_meta|_default)"\s*:|\s*\{\s*"persons"\s*:\s*\{')
@@ -1150,7 +1155,7 @@ def _sweep_temps(path: Path) -> None:
     Run by the writer, under the lock. A temp file is left alone while its process runs (a
     reader saving a name index takes no lock) or was touched in the last ten minutes (its
     process may run where this one cannot see it: another PID namespace, another host)."""
-    ours = {path.name, *(path.name + suffix for suffix in BESIDE)}
+    ours = _own_names(path)
     try:
         entries = [e for e in os.scandir(path.parent) if e.name.endswith(".tmp")]
     except OSError:
