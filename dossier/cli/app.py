@@ -488,6 +488,7 @@ def edit(
 
 def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
     from dossier import api, store
+    from dossier.api.sealing import open_person, recipients
     from dossier.cli import output
     from dossier.cli.editor import edit_loop
     from dossier.errors import ChangedSince, InvalidInput
@@ -495,18 +496,15 @@ def _edit_in_editor(db: Path, ref: str) -> dict[str, Any] | None:
     from dossier.interchange.yamlio import dump_record
     from dossier.model import rules
 
-    # The state the edit starts from, read before the text shown: a write in between is
-    # told at the save (ChangedSince), never undone unseen.
+    # One state the edit starts from: the text shown, and what another writer's change is
+    # told by at the save (ChangedSince), never undone unseen.
     snapshot = store.read(db)
-    record = api.show(db, ref)
+    base = api.resolve(snapshot, ref)  # (as stored)
+    record = open_person(snapshot, base)
     person_id = record["id"]
-    base = snapshot.get(person_id)  # (as stored: what another writer's change is told by)
     # With encryption on, what is typed may be confidential (and opened content is): the
     # file is kept in memory-backed storage only, and never left behind.
-    from dossier.api.sealing import recipients
-
-    private = bool(recipients(snapshot)) or (rules.holds_sealed(api.resolve(snapshot, person_id))
-                                             and not rules.holds_sealed(record))
+    private = bool(recipients(snapshot)) or (rules.holds_sealed(base) and not rules.holds_sealed(record))
 
     def parse(text: str) -> dict[str, Any] | None:
         nonlocal base
