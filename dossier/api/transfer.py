@@ -638,16 +638,9 @@ def _same_opened(record: dict[str, Any], stored: dict[str, Any], mine: dict[str,
 
 def _lazy_opener(tx: store.Snapshot) -> Callable[[], Any]:
     """``sealing.Opener(tx)``, made on first use (it reads this user's identity)."""
-    made: list[Any] = []
+    from dossier.api.sealing import Opener
 
-    def opener() -> Any:
-        if not made:
-            from dossier.api.sealing import Opener
-
-            made.append(Opener(tx))
-        return made[0]
-
-    return opener
+    return cache(lambda: Opener(tx))
 
 
 def _mirror(batch: list[RecordPair], registry: Registry, tx: store.Transaction, report: ImportReport,
