@@ -58,6 +58,10 @@ class NotFound(DossierError):
     exit_code = EXIT_NOT_FOUND
 
 
+class NotFoundDidYouMean(NotFound):
+    """Not found, and the message names what was likely meant."""
+
+
 class Conflict(DossierError):
     exit_code = EXIT_CONFLICT
 

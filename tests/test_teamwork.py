@@ -259,6 +259,24 @@ def test_log_of_a_merged_person_and_the_text_format(run, db) -> None:
                                                  "(try `dossier search 'nobody-ever'`)\n")
 
 
+def test_a_removed_id_points_to_its_history_and_a_mistyped_one_to_the_person(run, db) -> None:
+    # `show` of a person removed meanwhile said only "try search": its history is kept and says
+    # who removed it; `log` of a mistyped id gave no suggestion where `show` gives one.
+    assert run("--actor", "alice", "add", "Dariush Fakeri").code == 0
+    assert run("--actor", "bob", "add", "Kaveh Nadiri").code == 0
+    assert run("--actor", "bob", "rm", "kaveh-nadiri", "--yes").code == 0
+    for args in (["show", "kaveh-nadiri"], ["edit", "kaveh-nadiri", "--set", "status=alive"]):
+        gone = run(*args)
+        assert gone.code == 3, (args, gone)
+        assert gone.stderr.startswith("error: no person 'kaveh-nadiri': removed on ")
+        assert gone.stderr.endswith(" by bob (`dossier log kaveh-nadiri`)\n")
+    assert run("log", "kaveh-nadiri", "--format", "json").json()[0]["op"] == "removed"
+    typo = run("log", "dariush-fakery")
+    assert typo.code == 3
+    assert typo.stderr == ("error: no person with id 'dariush-fakery'; "
+                           "did you mean dariush-fakeri (Dariush Fakeri)?\n")
+
+
 def test_log_of_a_person_with_no_history_is_empty_not_unknown(run, db) -> None:
     # (a file of an older schema, or written through TinyDB: persons without history entries)
     person = {"id": "kaveh-testi", "name": "Kaveh Testi"}

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from dossier import store
-from dossier.errors import InvalidInput, NotFound, Problem
+from dossier.errors import InvalidInput, NotFound, NotFoundDidYouMean, Problem
 
 Record = dict[str, Any]
 
@@ -27,7 +27,7 @@ def log(
     from dossier.api.diff import since_stamp
 
     snapshot = store.read(db)
-    ids, person = _ids_of(snapshot, ref) if ref is not None else (None, True)
+    ids, unknown = _ids_of(snapshot, ref) if ref is not None else (None, None)
     after = since_stamp(since) if since is not None else None
     needles = [orjson.dumps(i)[1:-1] for i in ids] if ids is not None else []
     entries: list[Record] = []
@@ -47,7 +47,9 @@ def log(
         entries.append(entry)
         if limit is not None and len(entries) >= limit:
             break
-    if ref is not None and not (person or known or snapshot.source(ref) is not None):
+    if ref is not None and unknown is not None and not known and snapshot.source(ref) is None:
+        if isinstance(unknown, NotFoundDidYouMean):
+            raise unknown
         raise NotFound(f"no person, source or history of {ref!r} (try `dossier search {ref!r}`)")
     if sealed:
         from dossier.api.sealing import Opener
@@ -57,15 +59,16 @@ def log(
     return entries
 
 
-def _ids_of(snapshot: store.Snapshot, ref: str) -> tuple[set[str], bool]:
+def _ids_of(snapshot: store.Snapshot, ref: str) -> tuple[set[str], NotFound | None]:
     """The ids whose entries ``log REF`` shows: the person now (and the ids merged into it), or
-    ``ref`` itself: an id removed meanwhile, or a source key; and whether a person was found."""
+    ``ref`` itself: an id removed meanwhile, or a source key; and, when no person is found now,
+    why (what to say if the history holds nothing of ``ref`` either)."""
     from dossier.api.persons import resolve
 
     try:
         person = resolve(snapshot, ref)
-    except NotFound:
+    except NotFound as unknown:
         if not ref.strip():
             raise InvalidInput(Problem("give a person or source reference", field="REF")) from None
-        return {ref}, False
-    return {person["id"], *person.get("merged_ids", ())}, True
+        return {ref}, unknown
+    return {person["id"], *person.get("merged_ids", ())}, None

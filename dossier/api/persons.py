@@ -13,9 +13,19 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from dossier import store
 from dossier.api import sealing, writing
-from dossier.errors import ChangedSince, Conflict, InvalidInput, NotFound, Problem, StorageError
+from dossier.errors import (
+    ChangedSince,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    NotFoundDidYouMean,
+    Problem,
+    StorageError,
+)
 from dossier.model import rules
 from dossier.model.ids import SLUG_RE, unique_id
 
@@ -71,9 +81,22 @@ def resolve(snapshot: Snapshot, ref: str, *, spelling: bool = True) -> Record:
     if id_shaped:  # (an id-shaped name or alias: "bahram" for Bahram Sayyad's alias "Bahram")
         alike += [r for r in _by_exact_name(records, ref) if r not in alike]
     if alike:
-        raise NotFound(f"no person {'with id' if id_shaped else 'named'} {ref!r}; did you mean "
-                       + ", ".join(f"{h['id']} ({h['name']})" for h in alike[:5]) + "?")
+        raise NotFoundDidYouMean(f"no person {'with id' if id_shaped else 'named'} {ref!r}; did you mean "
+                                 + ", ".join(f"{h['id']} ({h['name']})" for h in alike[:5]) + "?")
+    removal = _removal(snapshot, ref) if id_shaped else None
+    if removal is not None:
+        raise NotFound(f"no person {ref!r}: removed on {str(removal.get('at'))[:10]} by "
+                       f"{removal.get('actor')} (`dossier log {ref}`)")
     raise NotFound(f"no person {ref!r} (try `dossier search {ref!r}`)")
+
+
+def _removal(snapshot: Snapshot, person_id: str) -> Record | None:
+    """The history entry that removed ``person_id``, if that is the last thing it holds of it."""
+    for line in snapshot.history_with([b'"id":' + orjson.dumps(person_id)]):
+        entry: Record = orjson.loads(line)
+        if entry.get("kind") == "person" and entry.get("id") == person_id:
+            return entry if entry.get("op") == "removed" else None
+    return None
 
 
 def _by_merged_id(records: list[Record], ref: str) -> list[Record]:
