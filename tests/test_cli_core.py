@@ -93,6 +93,23 @@ def test_add_solar_hijri_date_keeps_the_text_as_written(run):
     assert post["dates_as_written"] == {"as_of": "SH1367-05-07"}
 
 
+def test_add_refuses_a_birth_death_or_confirmation_still_to_come_as_its_prompts_do(run, db):
+    # The prompts of interactive `add` refused `--born 2031`; the same answer as a flag was stored.
+    from datetime import UTC, datetime
+
+    year = datetime.now(UTC).year + 5
+    for args, field in ((["--born", str(year)], "born"), (["--died", f"{year}-01"], "died"),
+                        (["--current-post", "Judge", "--as-of", f"{year}-02-03"], "current_post.as_of"),
+                        (["--current-post", "Judge", "--as-of", "SH1420-01-01"], "current_post.as_of"),
+                        (["--born", "1420", "--calendar", "jalali"], "born")):
+        res = run("add", "Dariush Fakeri", *args)
+        assert res.code == 4, (args, res)
+        assert res.stderr.startswith(f"error: add: {field}: "), res.stderr
+        assert "is after today" in res.stderr
+    assert not db.exists()
+    assert run("add", "Dariush Fakeri", "--born", "1950", "--died", "SH1400").code == 0
+
+
 def test_add_persian_digits_need_jalali_calendar(run):
     assert run("add", "A B", "--current-post", "Judge", "--as-of", "۱۳۶۷/۰۵/۰۷").code == 4
     res = run("add", "A B", "--current-post", "Judge", "--as-of", "۱۳۶۷/۰۵/۰۷",

@@ -269,6 +269,7 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
                     data[key]["confidence"] = new.confidence
         data["sources"] = sources
         record = dump(validate_person(data, source="add", calendar=calendar))
+        _begun_by_today(record)
         retired = tx.retired_ids()
         if new.id is None:
             # A Persian name gives a readable id (its romanisation, with vowels).
@@ -292,6 +293,20 @@ def add(db: Path, new: NewPerson, *, calendar: str = "gregorian",
         for warning in entry_warnings(record, found):
             notify(f"warning: {warning}")
     return record
+
+
+def _begun_by_today(record: Record) -> None:
+    """Refuse a birth, a death or a confirmation of the current post dated after today, as
+    the prompts of ``add`` do (``review.checked_day``): the flags take the same answers."""
+    today = rules.today()
+    post = record.get("current_post") or {}
+    for path, holder, key in (("born", record, "born"), ("died", record, "died"),
+                              ("current_post.as_of", post, "as_of")):
+        value = holder.get(key)
+        if value and rules.earliest_day(value) > today:
+            written = holder.get("dates_as_written", {}).get(key, value)
+            raise InvalidInput(Problem(f"{written} is after today ({today.isoformat()})",
+                                       field=path, source="add"))
 
 
 DUPLICATE_SCORE = 90  # as check's W-DUPLICATE
