@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,13 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import SchemaValidator, core_schema
 
 from dossier import api, names, store
 from dossier.api import checks, nameindex
 from dossier.errors import Conflict
+from dossier.model import person
 from dossier.model.person import dump, validate_many
 
 GIVEN = ["Dariush", "Kaveh", "Bahman", "Arash", "Jamshid", "Hossein", "Mehdi", "Mahdi", "داریوش", "کاوه"]
@@ -365,3 +369,115 @@ def test_findings_patched_after_many_writes_are_kept_as_patched(tmp_path: Path,
         writes = writes_since()
         assert api.check(db, today=day) == checks.run(store.read(db).keyed().items(), today=day)
         assert writes_since() == (0 if writes >= 2 else writes)
+
+
+# --- the model's check in Rust, before its Python check (``person._rust_first``) ---------------
+
+TEXT_TYPES = {"Line": person.Line, "Title": person.Title, "Name": person.Name, "Text": person.Text}
+ALL_CHARS = [chr(i) for i in range(0x110000)]
+
+
+def _checks(kind: Any) -> tuple[SchemaValidator, SchemaValidator]:
+    """The Rust check of a type, tolerant (a text it refuses comes back None), and its Python check."""
+    union = TypeAdapter(kind).core_schema
+    assert union["type"] == "union"
+    (rust, rust_label), (python, python_label) = union["choices"]
+    assert (rust_label, python_label) == (person.RUST_CHECK, person.PYTHON_CHECK)
+    tolerant = core_schema.with_default_schema(rust, on_error="default", default=None)
+    return SchemaValidator(core_schema.list_schema(tolerant)), SchemaValidator(python)
+
+
+def _python_keeps(python: SchemaValidator, texts: list[str]) -> list[str]:
+    """The texts the Python check refuses or changes (none, when the Rust check accepted them)."""
+    wrong = []
+    for text in texts:
+        try:
+            kept = python.validate_python(text)
+        except ValidationError:
+            kept = None
+        if kept != text:
+            wrong.append(text)
+    return wrong
+
+
+@pytest.mark.parametrize("kind", sorted(TEXT_TYPES))
+def test_every_character_the_rust_check_takes_the_python_check_keeps(kind: str) -> None:
+    # Every code point, inside a text and alone (the first and last character of a text, which
+    # the Python check strips): what the Rust check accepts, the Python check returns unchanged.
+    rust, python = _checks(TEXT_TYPES[kind])
+    inside = [t for t in rust.validate_python([f"a{c}a" for c in ALL_CHARS]) if t is not None]
+    alone = [t for t in rust.validate_python(ALL_CHARS) if t is not None]
+    assert len(inside) > 500  # ASCII, Latin and Persian
+    assert _python_keeps(python, inside + alone) == []
+    assert "a\u200ca" in inside  # the ZWNJ of Persian, inside a word
+    assert {"a\u064ea", "a\u0301a", "a\u200da", "a\u202ea"}.isdisjoint(inside)  # marks, ZWJ, bidi
+
+
+def test_any_text_of_the_characters_the_rust_check_takes_is_nfc() -> None:
+    # Why the Rust check needs no NFC check: each character it takes is a starter that is its
+    # own NFC, and the first character of its decomposition is a starter that is the second
+    # of no canonical composition: composition and reordering never cross two of them.
+    rust, _ = _checks(person.Text)
+    taken = [t[1] for t in rust.validate_python([f"a{c}a" for c in ALL_CHARS]) if t is not None]
+    seconds = {chr(int(d.split()[1], 16)) for d in map(unicodedata.decomposition, ALL_CHARS)
+               if d and not d.startswith("<") and len(d.split()) == 2}
+    seconds |= {chr(i) for i in range(0x1161, 0x1176)} | {chr(i) for i in range(0x11A8, 0x11C3)}  # Hangul
+    for char in taken:
+        first = unicodedata.normalize("NFD", char)[0]
+        assert unicodedata.combining(char) == 0, char
+        assert unicodedata.normalize("NFC", char) == char, char
+        assert unicodedata.combining(first) == 0, char
+        assert first not in seconds, char
+
+
+TRICKY = ("a", "Z", " ", "\u00a0", "\t", "\n", "\r", "\x1f", "\x85", "\u2028", "\u200c", "\u200d",
+          "\u202e", "\u061c", "\ufeff", "e", "\u0301", "\u00e9", "\u0627", "\u0653", "\u0622", "\u064e",
+          "\u06cc", "\u0649", "\u1100", "\u1161", "\u212b", "\u0958", "-", "0", "9", "1", "/", ":",
+          "\u0661", "\u06f1", "SH", "con", "index")
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(TRICKY), max_size=8).map("".join))
+def test_a_type_reads_a_text_as_its_python_check_alone_does(text: str) -> None:
+    # The whole type (Rust check, then Python check) against its Python check alone: the same
+    # text back, or both refuse it with the Python check's own message.
+    for kind in (*TEXT_TYPES.values(), person.Slug, person.PartialDate, person.Url, person.Sha256):
+        _, python = _checks(kind)
+        try:
+            expected: Any = python.validate_python(text)
+        except ValidationError as exc:
+            expected = [e["msg"] for e in exc.errors()]
+        try:
+            got: Any = TypeAdapter(kind).validate_python(text)
+        except ValidationError as exc:
+            got = [e["msg"] for e in exc.errors() if e["loc"][-1:] != (person.RUST_CHECK,)]
+        assert got == expected, (kind, text)
+
+
+def test_the_dates_ids_urls_and_digests_the_rust_check_takes_the_python_check_keeps() -> None:
+    years = ["0000", "0001", "0009", "0010", "0099", "0100", "0999", "1000", "1367", "1988", "9999"]
+    dates = [f"{y}{m}{d}" for y in years for m in ["", *(f"-{i:02d}" for i in range(0, 14))]
+             for d in ["", *(f"-{i:02d}" for i in range(0, 33))] if m or not d]
+    slugs = ["a", "a-b", "con", "con-1", "com1", "a--b", "-a", "a-", "x" * 80 + "-y", "kaveh-nadiri-2"]
+    urls = ["https://example.org/a?b#c", "http://a.b:8080", "https://a/\x7f", "ftp://a.b/", "https://a b/",
+            *(f"https://e.org/{c}" for c in ALL_CHARS[:0x3000])]
+    digests = ["a" * 64, "A" * 64, "0" * 63, "g" * 64]
+    for kind, texts in ((person.PartialDate, dates), (person.Slug, slugs), (person.Url, urls),
+                        (person.Sha256, digests)):
+        rust, python = _checks(kind)
+        taken = [t for t in rust.validate_python(texts) if t is not None]
+        assert taken
+        assert _python_keeps(python, taken) == [], kind
+    assert "1988-02-29" not in _checks(person.PartialDate)[0].validate_python(["1988-02-29"])  # (Python's)
+
+
+def test_a_date_read_in_solar_hijri_is_never_taken_as_gregorian_by_the_rust_check() -> None:
+    persons, problems = validate_many([{"name": "Kaveh Nadiri", "born": "1367-05-07", "died": "1400",
+                                        "posts": [{"title": "Judge", "start": "1367"}],
+                                        "sources": [{"key": "a-b", "title": "T", "published": "1370"}]}],
+                                      calendar="jalali")
+    assert problems == {}
+    record = dump(persons[0])
+    assert (record["born"], record["died"], record["posts"][0]["start"]) == ("1988-07-29", "2021", "1988")
+    assert record["dates_as_written"] == {"born": "1367-05-07", "died": "1400"}
+    assert record["sources"][0]["published"] == "1991"

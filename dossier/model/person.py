@@ -27,13 +27,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticSerializationError
+from pydantic_core import CoreSchema, PydanticSerializationError, core_schema
 
 from dossier.errors import InvalidInput, Problem
 from dossier.model import jalali
@@ -101,7 +102,22 @@ def _slug(value: str) -> str:
     return value
 
 
-def _date_input(value: Any, info: ValidationInfo) -> Any:
+class _InJalali:
+    """The text of a date field to be read in the Solar Hijri calendar (``--calendar
+    jalali``: ``1367-05-07`` is then Solar Hijri): marked before validation by
+    ``_read_in_jalali``, so that the check in Rust (which reads every text as Gregorian)
+    passes it to the Python one. Its repr is the text's, as errors quote it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return repr(self.text)
+
+
+def _date_input(value: Any) -> Any:
     # YAML reads an unquoted 1988 as int and 1988-07-29 as a date: take both as meant.
     if isinstance(value, bool):
         return value
@@ -109,17 +125,16 @@ def _date_input(value: Any, info: ValidationInfo) -> Any:
         return f"{value:04d}"
     if isinstance(value, date):
         return value.isoformat()
+    as_jalali = isinstance(value, _InJalali)
+    if as_jalali:
+        value = value.text
     if isinstance(value, str):
         value = value.strip()
-        if value[:1].isdigit() and not _jalali(info):
+        if value[:1].isdigit() and not as_jalali:
             return value  # Gregorian; skips the Solar Hijri look for the common case
-        if jalali.is_solar_hijri(value, jalali=_jalali(info)):
-            return jalali.solar_hijri_to_partial(value, jalali=_jalali(info))
+        if jalali.is_solar_hijri(value, jalali=as_jalali):
+            return jalali.solar_hijri_to_partial(value, jalali=as_jalali)
     return value
-
-
-def _jalali(info: ValidationInfo) -> bool:
-    return bool(info.context and info.context.get("calendar") == "jalali")
 
 
 def _url(value: str) -> str:
@@ -169,15 +184,61 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
-Line = Annotated[str, Field(max_length=500), AfterValidator(_line)]
-Title = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_title)]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name)]
-Text = Annotated[str, Field(max_length=200_000), AfterValidator(_text)]
-PartialDate = Annotated[str, BeforeValidator(_date_input), AfterValidator(check_partial_date)]
-Url = Annotated[str, Field(max_length=2000), AfterValidator(_url)]
+# --- a check in Rust first ---------------------------------------------------------------
+# Most texts of a bulk import are already what the Python checks above would leave them:
+# stripped, NFC, of no refused character. Each text type below first tries a pattern
+# (pydantic-core's Rust regex, no Python call) that accepts only such texts, and calls its
+# Python check when the pattern fails. Every text a pattern accepts, the Python check returns
+# unchanged (tests/test_fast_paths.py proves it for every character), so a record validates
+# the same both ways; a text that fails both is reported by the Python check alone
+# (``problems_from`` drops what the pattern said).
+#
+# The characters a pattern accepts (``_PLAIN``) are such that any text of them is NFC:
+# each is a starter (canonical combining class 0) that is its own NFC, whose decomposition
+# starts with a starter that is the second of no canonical composition (the tests check
+# each against ``unicodedata``). So no NFC check is needed. Texts of other scripts, with
+# combining marks, or needing a strip, go to the Python check as before.
+_PLAIN_EDGE = (r"\x21-\x7e\u00a1-\u024f"  # printable ASCII and Latin, no space
+               r"\u060c\u061b\u061f\u0621-\u063a\u0640-\u064a\u0660-\u066f"  # Arabic
+               r"\u0671-\u06d3\u06d5\u06ee-\u06ff"  # Persian letters, digits (no marks)
+               r"\u2010-\u2027")  # dashes, quotes, ellipsis
+_PLAIN = r"\x20\u00a0\u200c" + _PLAIN_EDGE  # and inside a text: spaces, the ZWNJ of Persian
+_PLAIN_TEXT = rf"^[\n\t{_PLAIN}]*$"
+_PLAIN_LINE = f"^(?:[{_PLAIN_EDGE}](?:[{_PLAIN}]*[{_PLAIN_EDGE}])?)?$"
+_PLAIN_TITLE = f"^[{_PLAIN_EDGE}](?:[{_PLAIN}]*[{_PLAIN_EDGE}])?$"
+_PLAIN_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)+$"  # with a hyphen: no reserved id has one
+# A Gregorian date of 28 days a month at most: valid by its shape alone.
+_PLAIN_DATE = (r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+               r"(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|1[0-9]|2[0-8]))?)?$")
+_PLAIN_URL = r"^https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][\x21-\x7e]*)?$"
+_PLAIN_SHA256 = r"^[0-9a-f]{64}$"
+RUST_CHECK, PYTHON_CHECK = "rust-check", "python-check"  # (the union's labels, in errors' loc)
+
+
+def _rust_first(pattern: str, max_length: int | None = None) -> GetPydanticSchema:
+    """The type's schema tried after a Rust ``pattern`` (see above)."""
+
+    def schema(source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        plain = core_schema.str_schema(pattern=pattern, max_length=max_length, strict=True)
+        return core_schema.union_schema(
+            [(plain, RUST_CHECK), (handler(source), PYTHON_CHECK)], mode="left_to_right",
+            serialization=core_schema.simple_ser_schema("str"))
+
+    return GetPydanticSchema(schema)
+
+
+Slug = Annotated[str, AfterValidator(_slug), _rust_first(_PLAIN_SLUG, SLUG_MAX)]
+Line = Annotated[str, Field(max_length=500), AfterValidator(_line), _rust_first(_PLAIN_LINE, 500)]
+Title = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_title),
+                  _rust_first(_PLAIN_TITLE, 500)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_name),
+                 _rust_first(_PLAIN_TITLE, 200)]
+Text = Annotated[str, Field(max_length=200_000), AfterValidator(_text), _rust_first(_PLAIN_TEXT, 200_000)]
+PartialDate = Annotated[str, BeforeValidator(_date_input), AfterValidator(check_partial_date),
+                        _rust_first(_PLAIN_DATE)]
+Url = Annotated[str, Field(max_length=2000), AfterValidator(_url), _rust_first(_PLAIN_URL, 2000)]
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
-Sha256 = Annotated[str, AfterValidator(_sha256)]
+Sha256 = Annotated[str, AfterValidator(_sha256), _rust_first(_PLAIN_SHA256)]
 Sealed = Annotated[str, Field(max_length=50_000_000), AfterValidator(_armored)]
 Confidence = Literal["high", "medium", "low"]
 Status = Literal["alive", "deceased", "unknown"]
@@ -201,7 +262,7 @@ class _Dated(_Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _keep_as_written(cls, data: Any, info: ValidationInfo) -> Any:
+    def _keep_as_written(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
         given = data.get("dates_as_written")
@@ -210,12 +271,11 @@ class _Dated(_Model):
             if unknown:  # a key of another field indented under it, say: not dropped unseen
                 raise ValueError(f"dates_as_written: unknown field {unknown[0]!r} "
                                  f"(it holds only {', '.join(cls.DATE_FIELDS)})")
-        as_jalali = _jalali(info)
-        # Without the Jalali calendar only an SH prefix counts: a date that starts
-        # with a digit needs no look (this runs for every post of every record).
+        # In the Gregorian calendar only an SH prefix counts: a date that starts with a
+        # digit needs no look (this runs for every post of every record).
         candidates = [
             f for f in cls.DATE_FIELDS
-            if isinstance(v := data.get(f), str) and (as_jalali or not v[:1].isdigit())
+            if type(v := data.get(f)) is _InJalali or (isinstance(v, str) and not v[:1].isdigit())
         ]
         if not candidates:
             return data
@@ -223,8 +283,10 @@ class _Dated(_Model):
         written = dict(written) if isinstance(written, dict) else {}
         for field in candidates:
             value = data[field]
-            if jalali.is_solar_hijri(value.strip(), jalali=as_jalali):
-                written[field] = value.strip()
+            as_jalali = type(value) is _InJalali
+            text = (value.text if as_jalali else value).strip()
+            if jalali.is_solar_hijri(text, jalali=as_jalali):
+                written[field] = text
         if written:
             data = {**data, "dates_as_written": written}
         return data
@@ -419,6 +481,10 @@ def problems_from(
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
+        if loc[-1:] == (RUST_CHECK,):
+            continue  # (the Python check's error says why, and what it is)
+        if loc[-1:] == (PYTHON_CHECK,):
+            loc = loc[:-1]
         ctx_error = (err.get("ctx") or {}).get("error")
         if isinstance(ctx_error, _Located):
             loc = (*loc, *ctx_error.field.replace("[", ".").replace("]", "").split("."))
@@ -483,10 +549,29 @@ def validate_person(
             Problem(f"a person must be a mapping, got {type(data).__name__}", source=source, line=line)
         )
     try:
-        return Person.model_validate(data, context={"calendar": calendar})
+        return Person.model_validate(_read_in_jalali(data) if calendar == "jalali" else data)
     except ValidationError as exc:
         raise InvalidInput(problems_from(exc, source=source, line=line,
                                          withhold=confidential_paths(data))) from None
+
+
+def _read_in_jalali(data: Any) -> Any:
+    """A person's data with the text of each date field marked to be read in the Solar
+    Hijri calendar (``_InJalali``); the input is not changed."""
+    if not isinstance(data, dict):
+        return data
+    marked = _marked(data, Person.DATE_FIELDS)
+    for key in ("role_1988", "current_post"):
+        if isinstance(marked.get(key), dict):
+            marked[key] = _marked(marked[key], Post.DATE_FIELDS)
+    for key, fields in (("posts", Post.DATE_FIELDS), ("sources", ("published", "accessed"))):
+        if isinstance(marked.get(key), list):
+            marked[key] = [_marked(x, fields) if isinstance(x, dict) else x for x in marked[key]]
+    return marked
+
+
+def _marked(data: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    return {**data, **{f: _InJalali(v) for f in fields if isinstance(v := data.get(f), str)}}
 
 
 @cache
@@ -505,7 +590,8 @@ def validate_many(
     the way ``validate_person`` reports them.
     """
     try:
-        return persons_adapter().validate_python(data, context={"calendar": calendar}), {}
+        return persons_adapter().validate_python(
+            [_read_in_jalali(d) for d in data] if calendar == "jalali" else data), {}
     except ValidationError as exc:
         failing = sorted({e["loc"][0] for e in exc.errors(include_url=False)
                           if e["loc"] and isinstance(e["loc"][0], int)})
