@@ -149,6 +149,21 @@ def test_yaml_style_dates_are_read_as_meant():
     assert (person.born, person.died) == ("1950", "2001-02-03")
 
 
+@pytest.mark.parametrize("number", [88, 750, 0, -1988, 19880])
+def test_a_number_that_is_no_four_digit_year_is_no_date(number, tmp_path, run):
+    # JSON `"born": 88` was stored as "0088" (and YAML's `born: 12:30`, the number 750, as "0750")
+    # where the text "88" is refused: SPEC §1 names `88` as a validation error.
+    with pytest.raises(InvalidInput, match=r"^born: not a date"):
+        validate_person({"name": "A", "born": number})
+    with pytest.raises(InvalidInput, match=r"^posts\[0\]\.start: not a date"):
+        validate_person({"name": "A", "posts": [{"title": "Judge", "start": number}]})
+    given = tmp_path / "n.yaml"
+    given.write_text(f"- name: Numa Fict\n  born: {'12:30' if number == 750 else number}\n", encoding="utf-8")
+    res = run("--db", str(tmp_path / "db.json"), "import", str(given))
+    assert res.code == 4, res
+    assert not (tmp_path / "db.json").exists()
+
+
 def test_solar_hijri_text_dropped_when_the_date_is_edited():
     person = validate_person({"name": "A", "born": "SH1330"})
     assert person.dates_as_written == {"born": "SH1330"}

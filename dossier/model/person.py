@@ -118,11 +118,12 @@ class _InJalali:
 
 
 def _date_input(value: Any) -> Any:
-    # YAML reads an unquoted 1988 as int and 1988-07-29 as a date: take both as meant.
+    # YAML reads an unquoted 1988 as int and 1988-07-29 as a date: take both as meant (a
+    # number is its digits: 88 is refused as the text "88" is, not padded to the year 0088).
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return f"{value:04d}"
+        return str(value)
     if isinstance(value, date):
         return value.isoformat()
     as_jalali = isinstance(value, _InJalali)
