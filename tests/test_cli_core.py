@@ -211,6 +211,19 @@ def test_show_formats_and_refs(run):
     assert "nobody" in missing.stderr
 
 
+def test_show_tells_a_start_from_an_end(run):
+    # "Start only, 2010" and "End only, 2010" read the same, and a post left through `review`
+    # ("Deputy minister, 2022-08, as of 2020") read as started in 2022-08.
+    add(run, "Dariush Fakeri")
+    assert run("edit", "dariush-fakeri", "--set", 'posts+={"title": "Start only", "start": "2010"}',
+               "--set", 'posts+={"title": "End only", "end": "SH1389"}',
+               "--set", 'posts+={"title": "Both", "start": "2001", "end": "2005"}').code == 0
+    text = run("show", "dariush-fakeri").stdout
+    assert "Start only, from 2010  [" in text
+    assert "End only, until 2010 (SH1389)  [" in text
+    assert "Both, 2001–2005  [" in text
+
+
 def test_show_marks_unsourced_claims(run):
     add(run, "Dariush Fakeri", "--role-1988", "Prosecutor")
     assert "[UNSOURCED; confidence: medium]" in run("show", "dariush-fakeri").stdout

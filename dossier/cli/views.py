@@ -104,9 +104,10 @@ def _claim(post: Record | None, unknown: str = "unknown") -> str:
         return unknown
     text = rules.post_summary(post)
     dates = {f: _as_written(post, f) for f in ("start", "end", "as_of")}
-    span = "–".join(d for d in (dates["start"], dates["end"]) if d)
-    if span:
-        text += f", {span}"
+    if dates["start"] and dates["end"]:
+        text += f", {dates['start']}–{dates['end']}"
+    elif dates["start"] or dates["end"]:  # (as the profiles say it: a lone date is no span)
+        text += f", from {dates['start']}" if dates["start"] else f", until {dates['end']}"
     if post.get("as_of"):
         text += f", as of {dates['as_of']}"
     return f"{text}  {_provenance(post.get('sources') or [], post.get('confidence') or 'medium')}"
