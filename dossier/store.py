@@ -627,6 +627,8 @@ class Snapshot:
         part = file.sections[section]
         try:
             start, end, found = part.find(file.buf, key.encode())
+        except UnicodeEncodeError:
+            return None  # (no UTF-8: a command line's undecodable bytes name nothing stored)
         except _Malformed:
             return self._table(section).get(key)
         if not found:

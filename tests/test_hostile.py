@@ -209,3 +209,19 @@ def test_fifty_megabyte_file_is_refused_in_bounded_memory(loaded, tmp_path):
     assert proc.returncode == 4, proc.stderr[:500]
     assert b"big.ndjson:2" in proc.stderr
     assert loaded.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [["show", "REF"], ["rm", "REF", "--yes"], ["log", "REF"],
+                                  ["edit", "REF", "--set", "status=alive"], ["merge", "anchor-person", "REF"],
+                                  ["sources", "show", "REF"]], ids=lambda a: " ".join(a))
+def test_a_reference_that_is_no_utf8_names_no_one(loaded, args):
+    # A REF of bytes that are no UTF-8 (a pasted Latin-1 name, say) was an internal error (exit 1).
+    before = loaded.read_bytes()
+    ref = b"Kaveh Nad\xefri"
+    proc = subprocess.run([BIN, "--db", loaded, *(ref if a == "REF" else a for a in args)],
+                          capture_output=True, timeout=60)
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 3, (args, err)
+    assert "internal error" not in err
+    assert "Traceback" not in err
+    assert loaded.read_bytes() == before

@@ -70,5 +70,9 @@ def _ids_of(snapshot: store.Snapshot, ref: str) -> tuple[set[str], NotFound | No
     except NotFound as unknown:
         if not ref.strip():
             raise InvalidInput(Problem("give a person or source reference", field="REF")) from None
+        try:
+            ref.encode()
+        except UnicodeEncodeError:  # (a command line's undecodable bytes: no history holds them)
+            return set(), unknown
         return {ref}, unknown
     return {person["id"], *person.get("merged_ids", ())}, None
