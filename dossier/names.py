@@ -856,6 +856,35 @@ def score(query: tuple[str, ...], name: tuple[str, ...]) -> float:
     return _score(query, name, ratios)
 
 
+def across_scripts_score(latin: str, native: str) -> float:
+    """How alike a name in Latin letters and one in Persian script are, as ``search`` scores a
+    query in one script against a person with names in the other only (its second pass):
+    ``score`` of their folded words, either way round, where a word of the Persian name
+    romanised by syllable rules (``_guess``: its short vowels may be wrong) meets a word with
+    the same consonants at ``GUESS_SIMILARITY`` at least (سپهرنیا guessed sapiharnia meets
+    Sepehrnia). What ``check`` weighs a pair of names in two scripts by, as ``add`` does."""
+    from rapidfuzz.fuzz import ratio
+
+    words_a, words_b = fold_words(latin), _fold_native(native)
+    guessed = words_b[1]
+    best = 0.0
+    for query, name in ((words_a, words_b[0]), (words_b[0], words_a)):
+        name_keys = _keys(name)
+        ratios: _Ratios = {}
+        for key in _keys(query):
+            row: dict[str, float] = {}
+            ratios[key] = row
+            for other in name_keys:
+                s = _similarity(ratio(key, other, score_cutoff=WORD_CUTOFF))
+                if ((key in guessed or other in guessed) and (consonants := _consonants(key))
+                        and consonants == _consonants(other)):
+                    s = max(s, GUESS_SIMILARITY)
+                if s:
+                    row[other] = s
+        best = max(best, _score(query, name, ratios))
+    return best
+
+
 @lru_cache(maxsize=65536)
 def _keys(words: tuple[str, ...]) -> tuple[str, ...]:
     """Index keys of a name: every word of its ``_variants``."""

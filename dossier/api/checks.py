@@ -379,13 +379,11 @@ class _Across:
 
     def _about_keys(self, keys: list[str], blocks: dict[str, list[str]]) -> list[Finding]:
         """The likely duplicates that name one of ``keys`` for a score."""
-        from rapidfuzz.fuzz import ratio
-
         out = []
         pairs = {frozenset((key, other)) for key in keys if key in self.names
                  for other in blocks[self.names[key][0]] if other != key}
         for key, other in map(sorted, pairs):
-            score = ratio(key, other, score_cutoff=DUPLICATE_SCORE)
+            score = _alike(self.names, key, other)
             found = _resembling(self.names, key, other, score, self.judged) if score else None
             if found is not None:
                 out.append(found)
@@ -816,12 +814,36 @@ def _duplicates_and_names(
         blocks.setdefault(entry[0], []).append(key)
     for keys in blocks.values():
         for i, key in enumerate(keys[:-1]):
-            for other, score, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
-                                                    score_cutoff=DUPLICATE_SCORE, limit=None):
-                found = _resembling(names, key, other, score, judged)
+            for other, _, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
+                                               score_cutoff=ACROSS_SCRIPTS_CUTOFF, limit=None):
+                score = _alike(names, key, other)
+                found = _resembling(names, key, other, score, judged) if score else None
                 if found is not None:
                     out.append(found)
     return out, names
+
+
+ACROSS_SCRIPTS_CUTOFF = 70
+"""The ratio of two keys under which names in two scripts are not weighed again (``_alike``)."""
+
+
+def _alike(names: Names, key: str, other: str) -> float:
+    """The score of two keys of a block, 0 under ``DUPLICATE_SCORE``: rapidfuzz's ratio, or for
+    names in two scripts (entered in Latin, and again only in Persian) the score search gives
+    them (``names.across_scripts_score``), so that what ``add`` warns of, check reports."""
+    from rapidfuzz.fuzz import ratio
+
+    from dossier.names import across_scripts_score, is_native_script
+
+    score = ratio(key, other, score_cutoff=ACROSS_SCRIPTS_CUTOFF)
+    if score >= DUPLICATE_SCORE or not score:
+        return score
+    first, second = names[key][2][0], names[other][2][0]
+    if is_native_script(first) == is_native_script(second):
+        return 0.0
+    latin, native = (second, first) if is_native_script(first) else (first, second)
+    score = across_scripts_score(latin, native)
+    return score if score >= DUPLICATE_SCORE else 0.0
 
 
 def _judged(persons: Iterable[tuple[str, Any, list[str]]]) -> set[frozenset[str]]:
