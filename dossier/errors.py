@@ -6,6 +6,7 @@ the core API raises them and never prints.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EXIT_OK = 0
@@ -31,6 +32,16 @@ class Problem:
             where = f"{where}:{self.line}" if where else f"line {self.line}"
         parts = [p for p in (where, self.field) if p]
         return ": ".join([*parts, self.message])
+
+
+_ESCAPED_ZWNJ = re.compile(r"(?<!\\)((?:\\\\)*)\\u200c")
+
+
+def quoted(text: str) -> str:
+    """``text`` quoted for a message as ``repr`` quotes it, but for the zero-width non-joiner
+    that Persian spelling needs, left as it is: ``repr`` writes it ``\\u200c``, and a command
+    pasted from the message then looks for those six characters."""
+    return _ESCAPED_ZWNJ.sub(lambda m: m.group(1) + "\u200c", repr(text))
 
 
 class DossierError(Exception):

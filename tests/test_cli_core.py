@@ -224,6 +224,21 @@ def test_show_tells_a_start_from_an_end(run):
     assert "Both, 2001–2005  [" in text
 
 
+def test_messages_write_the_zwnj_of_a_persian_name_as_it_is(run, db):
+    # "no person 'کاوه زرین\u200cکمرر' (try `dossier search 'کاوه زرین\u200cکمرر'`)": the command
+    # pasted from it searched for the six characters \u200c and found nothing.
+    add(run, "کاوه زرین‌کمر")
+    missing = run("show", "کاوه زرین‌کمرر")
+    assert missing.code == 3
+    assert missing.stderr == "error: no person 'کاوه زرین‌کمرر' (try `dossier search 'کاوه زرین‌کمرر'`)\n"
+    assert run("search", "کاوه زرین‌کمرر", "--format", "json").json()[0]["id"] == "kaveh-zarinkamr"
+    assert run("search", "زرین‌کمرر رنج").stderr == "no match for 'زرین‌کمرر رنج'\n"
+    add(run, "کاوه زرین‌کمری")
+    assert "resembles 'کاوه زرین‌کمری'" in run("check").stdout
+    assert "\\u200c" not in run("check").stdout
+    assert "'a\\u202eb'" in run("show", "a\u202eb").stderr  # (a bidi control stays escaped)
+
+
 def test_show_marks_unsourced_claims(run):
     add(run, "Dariush Fakeri", "--role-1988", "Prosecutor")
     assert "[UNSOURCED; confidence: medium]" in run("show", "dariush-fakeri").stdout

@@ -22,6 +22,7 @@ import orjson
 
 from dossier import store
 from dossier.api.sidecar import COMPACT_AFTER, Sidecar
+from dossier.errors import quoted
 from dossier.model import rules
 from dossier.model.bulk import paused_gc
 
@@ -869,7 +870,7 @@ def _groups(names: Iterable[tuple[str, list[Any]]], judged: set[frozenset[str]])
             written = " / ".join(dict.fromkeys(shown[pid] for pid in (first, *rest)))
             out.append(Finding("W-DUPLICATE", first, "name",
                                f"likely the same person as {', '.join(rest)}: "
-                               f"same folded name {spelt!r} ({written})"))
+                               f"same folded name {quoted(spelt)} ({written})"))
     return out
 
 
@@ -883,4 +884,4 @@ def _resembling(names: Names, key: str, other: str, score: float,
     if b[0] < a[0]:
         a, a_names, b, b_names = b, b_names, a, a_names
     return Finding("W-DUPLICATE", a[0], "name", f"likely the same person as {', '.join(b)}: "
-                   f"name {a_names[0]!r} resembles {b_names[0]!r} (score {round(score)})")
+                   f"name {quoted(a_names[0])} resembles {quoted(b_names[0])} (score {round(score)})")

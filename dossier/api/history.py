@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from dossier import store
-from dossier.errors import InvalidInput, NotFound, NotFoundDidYouMean, Problem
+from dossier.errors import InvalidInput, NotFound, NotFoundDidYouMean, Problem, quoted
 
 Record = dict[str, Any]
 
@@ -50,7 +50,7 @@ def log(
     if ref is not None and unknown is not None and not known and snapshot.source(ref) is None:
         if isinstance(unknown, NotFoundDidYouMean):
             raise unknown
-        raise NotFound(f"no person, source or history of {ref!r} (try `dossier search {ref!r}`)")
+        raise NotFound(f"no person, source or history of {quoted(ref)} (try `dossier search {quoted(ref)}`)")
     if sealed:
         from dossier.api.sealing import Opener
 

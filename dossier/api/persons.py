@@ -25,6 +25,7 @@ from dossier.errors import (
     NotFoundDidYouMean,
     Problem,
     StorageError,
+    quoted,
 )
 from dossier.model import rules
 from dossier.model.ids import SLUG_RE, unique_id
@@ -69,25 +70,26 @@ def resolve(snapshot: Snapshot, ref: str, *, spelling: bool = True) -> Record:
             return hits[0]
         if hits:
             raise Conflict(
-                f"{ref!r} matches {len(hits)} persons; use an id",
+                f"{quoted(ref)} matches {len(hits)} persons; use an id",
                 details=[f"  {h['id']}  {h['name']}" for h in hits],
             )
     merged = [] if spelling else _by_merged_id(records, ref)
     if merged:
-        raise NotFound(f"{ref!r} was merged into {merged[0]['id']} ({merged[0]['name']}); give that id "
+        raise NotFound(f"{quoted(ref)} was merged into {merged[0]['id']} ({merged[0]['name']}); give that id "
                        "if it is that person you mean")
     # (folding every name again only where the spelling was not looked for: it found none)
     alike = [] if _by_folded_name in finders else _by_folded_name(records, ref)
     if id_shaped:  # (an id-shaped name or alias: "bahram" for Bahram Sayyad's alias "Bahram")
         alike += [r for r in _by_exact_name(records, ref) if r not in alike]
     if alike:
-        raise NotFoundDidYouMean(f"no person {'with id' if id_shaped else 'named'} {ref!r}; did you mean "
+        what = "with id" if id_shaped else "named"
+        raise NotFoundDidYouMean(f"no person {what} {quoted(ref)}; did you mean "
                                  + ", ".join(f"{h['id']} ({h['name']})" for h in alike[:5]) + "?")
     removal = _removal(snapshot, ref) if id_shaped else None
     if removal is not None:
-        raise NotFound(f"no person {ref!r}: removed on {str(removal.get('at'))[:10]} by "
+        raise NotFound(f"no person {quoted(ref)}: removed on {str(removal.get('at'))[:10]} by "
                        f"{removal.get('actor')} (`dossier log {ref}`)")
-    raise NotFound(f"no person {ref!r} (try `dossier search {ref!r}`)")
+    raise NotFound(f"no person {quoted(ref)} (try `dossier search {quoted(ref)}`)")
 
 
 def _removal(snapshot: Snapshot, person_id: str) -> Record | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dossier import store
-from dossier.errors import InvalidInput, Problem, StorageError, UsageError
+from dossier.errors import InvalidInput, Problem, StorageError, UsageError, quoted
 from dossier.model import rules
 from dossier.publish import mkdocs
 from dossier.publish.site import (
@@ -87,7 +87,7 @@ def publish(
     named = [] if internal else restricted_named(records)
     if named:  # (before anything is written: a published name cannot be taken back)
         raise InvalidInput([Problem(
-            f"names restricted person {restricted} ({name!r}), whom the public pages leave out",
+            f"names restricted person {restricted} ({quoted(name)}), whom the public pages leave out",
             field=where, source=pid) for pid, where, restricted, name in named] + [Problem(
             "nothing was written: reword those places, or restrict the persons they are in too "
             "(an internal build, --internal, shows everything)")])

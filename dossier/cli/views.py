@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dossier.cli.output import View
-from dossier.errors import UsageError
+from dossier.errors import UsageError, quoted
 from dossier.model import rules
 
 if TYPE_CHECKING:
@@ -207,9 +207,10 @@ def search_view(query: str, *, served: bool = False) -> View:
     if served:
         return View(columns=("id", "name", "matched", "score", "served"), rows=_served_hit_rows,
                     json=lambda hits: [h.as_dict() for h in hits],
-                    nothing=lambda _: f"no match for {query!r} with such a post")
+                    nothing=lambda _: f"no match for {quoted(query)} with such a post")
     return View(columns=("id", "name", "matched", "score"), rows=_hit_rows,
-                json=lambda hits: [h.as_dict() for h in hits], nothing=lambda _: f"no match for {query!r}")
+                json=lambda hits: [h.as_dict() for h in hits],
+                nothing=lambda _: f"no match for {quoted(query)}")
 
 
 def _findings_text(findings: Sequence[Finding]) -> str:
