@@ -199,6 +199,29 @@ def test_a_person_entered_in_latin_and_again_only_in_persian_is_a_likely_duplica
     assert run("check").stdout.splitlines() == [expected]
 
 
+def test_dates_of_a_life_that_cannot_be_are_warned_of(run, db: Path) -> None:
+    # A death before the birth, a death date for a person recorded alive, and a year before 1900
+    # (SH1367 entered as 1367: the AD year 1367) were stored and check said "no problems found".
+    post = {"title": "Judge", "sources": ["example-report-1990"]}
+    fill(db,
+         person("born-after-death", "Kaveh Nadiri", status="deceased", born="SH1340", died="SH1330"),
+         person("alive-and-dead", "Dariush Fakeri", status="alive", died="2019"),
+         person("no-sh-prefix", "Jamshid Nourbakhsh", born="1367-05-07", role_1988={**post, "start": "1367"}),
+         person("fine", "Bahman Ghaffarzadeh", status="deceased", born="1950", died="1950-05",
+                role_1988={**post, "start": "1988-07"}))
+    found = [(f.code, f.id, f.field, f.message) for f in api.check(db, today=TODAY)]
+    sh = "a Solar Hijri date without its SH prefix? (SH1367 is 1988)"
+    assert found == [
+        ("W-IMPOSSIBLE-DATE", "alive-and-dead", "status", "recorded alive, with a death date (2019)"),
+        ("W-IMPOSSIBLE-DATE", "born-after-death", "died",
+         "died 1951 (SH1330), before being born in 1961 (SH1340)"),
+        ("W-IMPOSSIBLE-DATE", "no-sh-prefix", "born", f"born 1367-05-07: before 1900, {sh}"),
+        ("W-IMPOSSIBLE-DATE", "no-sh-prefix", "role_1988.start", f"role_1988.start 1367: before 1900, {sh}"),
+    ]
+    assert run("check").code == 0
+    assert run("check", "--strict").code == 4
+
+
 def test_names_of_one_person_are_not_duplicates(db: Path) -> None:
     fill(db, person("dariush-fakeri", "Dariush Fakeri", aliases=["Daryoush Fakeri", "Dariush Fakery"],
                     native_name="داریوش فاکری"))

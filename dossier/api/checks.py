@@ -43,6 +43,8 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
     "W-STALE-POST": ("warning", "current post confirmed more than two years ago, or with no as_of date"),
     "W-DECEASED-POST": ("warning", "a deceased person with a current post"),
     "W-IMPOSSIBLE-POST": ("warning", "current post confirmed after the death date, or in the future"),
+    "W-IMPOSSIBLE-DATE": ("warning", "died before born, a death date for a person recorded alive, or a date "
+                                     "before 1900 (a Solar Hijri year without its SH prefix?)"),
     "W-MERGED-ASSOCIATE": ("warning", "an associate link to a person since merged into another"),
     "E-EVIDENCE-MISSING": ("error", "an evidence copy a source records is not in the evidence store"),
     "E-EVIDENCE-ALTERED": ("error", "an evidence copy whose bytes no longer match its SHA-256"),
@@ -692,7 +694,44 @@ def _own(pid: str, record: dict[str, Any]) -> list[Finding]:
             if key not in own:
                 out.append(_finding("E-DANGLING-SOURCE", pid, f"{field}.sources[{j}]",
                                     f"source {key!r} is not among this record's sources"))
+    return out + _life_dates(pid, record)
+
+
+EARLIEST_YEAR = "1900"
+"""A date before it is taken for a Solar Hijri year entered without its ``SH`` (SH1367 is 1988)."""
+
+
+def _life_dates(pid: str, record: dict[str, Any]) -> list[Finding]:
+    """The dates of a record that cannot be (a person who died before being born, one
+    recorded alive with a death date), or are likely Solar Hijri years read as Gregorian."""
+    out = []
+    born, died = rules.partial(record.get("born")), rules.partial(record.get("died"))
+    if born and died and rules.before(died, born):
+        out.append(Finding("W-IMPOSSIBLE-DATE", pid, "died", f"died {_as_written(record, 'died')}, "
+                           f"before being born in {_as_written(record, 'born')}"))
+    if died and record.get("status") == "alive":
+        out.append(Finding("W-IMPOSSIBLE-DATE", pid, "status", f"recorded alive, with a death date ({died})"))
+    dated: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [("", record, ("born", "died"))]
+    dated += [(f"{path}.", claim, ("start", "end", "as_of")) for path, claim in rules.claims(record)
+              if path[0] != "a"]  # (posts: an associate link has no dates)
+    for prefix, holder, fields in dated:
+        for field in fields:
+            value = rules.partial(holder.get(field))
+            if value and value[:4] < EARLIEST_YEAR and field not in _written(holder):
+                out.append(Finding("W-IMPOSSIBLE-DATE", pid, prefix + field,
+                                   f"{prefix + field} {value}: before {EARLIEST_YEAR}, a Solar Hijri date "
+                                   "without its SH prefix? (SH1367 is 1988)"))
     return out
+
+
+def _as_written(holder: dict[str, Any], field: str) -> str:
+    written = _written(holder).get(field)
+    return f"{holder.get(field)} ({written})" if written else str(holder.get(field))
+
+
+def _written(holder: dict[str, Any]) -> dict[str, Any]:
+    written = holder.get("dates_as_written")
+    return written if isinstance(written, dict) else {}
 
 
 def _post_inputs(record: dict[str, Any]) -> list[Any] | None:
