@@ -271,3 +271,19 @@ def test_merge_through_the_binary(run_bin, two_records: Path) -> None:
     res = run_bin("merge", "Dariush Fakeri", "D. Fakeri")
     assert res.code == 0, res
     assert set(stored(two_records)) == {"dariush-fakeri", "bahman-ghaffarzadeh", "jamshid-nourbakhsh"}
+
+
+def test_the_ids_merged_into_a_person_are_not_an_edits_to_change(run, db):
+    # Deleting merged_ids in $EDITOR was saved: the old id then named no one, and yet stayed
+    # taken ("was merged into another person and stays theirs").
+    assert run("add", "Kaveh Zarrinkamar").code == 0
+    assert run("add", "Kawe Zarin Kamar").code == 0
+    assert run("merge", "kaveh-zarrinkamar", "kawe-zarin-kamar").code == 0
+    before = db.read_bytes()
+    for value in ("merged_ids=", "merged_ids+=someone-else"):
+        res = run("edit", "kaveh-zarrinkamar", "--set", value)
+        assert res.code == 4, res
+        assert res.stderr == ("error: --set: merged_ids: the ids merged into a person are kept by merge; "
+                              "an edit cannot change them\n")
+    assert db.read_bytes() == before
+    assert run("show", "kawe-zarin-kamar", "--format", "json").json()["id"] == "kaveh-zarrinkamar"

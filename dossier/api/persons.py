@@ -387,14 +387,18 @@ def edit_replace(db: Path, ref: str, new_data: Record, *, base: Record | None = 
 def replace(tx: store.Transaction, old: Record, new: Record, *, source: str) -> Record | None:
     """Validate ``new`` as the next version of ``old`` and put it; None if nothing changed.
 
-    The id and the timestamps are not the editor's to change; a source key that
-    another record holds with other content is a ``Conflict``.
+    The id, the ids merged into it (``merge`` keeps them: an id merged away stays taken,
+    and names this person) and the timestamps are not the editor's to change; a source key
+    that another record holds with other content is a ``Conflict``.
     """
     from dossier.model.person import dump, validate_person
 
     new = {**new}
     if new.get("id", old["id"]) != old["id"]:
         raise InvalidInput(Problem("the id cannot be changed by edit", field="id", source=source))
+    if new.get("merged_ids", []) != old.get("merged_ids", []):
+        raise InvalidInput(Problem("the ids merged into a person are kept by merge; an edit cannot "
+                                   "change them", field="merged_ids", source=source))
     new["id"] = old["id"]
     for key in rules.TIMESTAMPS:
         new[key] = old.get(key)
