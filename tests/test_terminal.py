@@ -99,7 +99,7 @@ def test_add_at_a_terminal_asks_each_field_and_again_for_a_wrong_answer(run) -> 
         ("Source URL (empty to finish)", "https://example.org/fictional-report"),
         ("source title", "A fictional report"),
         ("Source URL (empty to finish)", ""),
-        ("Tags", "tabriz"),
+        ("Tags", "tabriz, judiciary; prison"),  # (a comma made one tag "tabriz, judiciary")
     ]:
         term.expect(prompt)
         term.seen.clear()  # (the next prompt may repeat this one's words)
@@ -114,7 +114,7 @@ def test_add_at_a_terminal_asks_each_field_and_again_for_a_wrong_answer(run) -> 
     assert (post["title"], post["organization"], post["place"], post["confidence"]) == (
         "Prosecutor", "Revolutionary Court", "Tabriz", "high")
     assert post["sources"] == [record["sources"][0]["key"]]
-    assert record["tags"] == ["tabriz"]
+    assert record["tags"] == ["tabriz", "judiciary", "prison"]
 
 
 def test_add_at_a_terminal_asks_before_adding_a_likely_duplicate(run, db) -> None:

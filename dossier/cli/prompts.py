@@ -72,9 +72,12 @@ def _ask(label: str, *, required: bool = False, check: Callable[[str], str | Non
         warn(f"  {problem}")
 
 
-def _list(label: str, check: Callable[[str], str | None]) -> list[str]:
+def _list(label: str, check: Callable[[str], str | None], *, commas: bool = False) -> list[str]:
+    """A list answered on one line, separated by ``;`` (and by commas too with ``commas``: a
+    name may hold one, as "Zandieh, Kourosh"; a tag holds none, and "tabriz, judiciary" is two)."""
     while True:
-        values = [v.strip() for v in _ask(f"{label} (separate with ;)", check=None).split(";")]
+        answer = _ask(f"{label} (separate with {'; or ,' if commas else ';'})", check=None)
+        values = [v.strip() for v in (answer.replace(",", ";") if commas else answer).split(";")]
         values = [v for v in values if v]
         problems = [p for p in map(check, values) if p]
         if not problems:
@@ -113,7 +116,7 @@ def ask_new_person(alike: Callable[[list[str]], list[str]] | None = None) -> New
     sources = []
     while url := _ask("Source URL (empty to finish)", check=_URL):
         sources.append((url, _ask("  source title", required=True)))
-    tags = _list("Tags", _LINE)
+    tags = _list("Tags", _LINE, commas=True)
     return NewPerson(name=name, native_name=native or None, aliases=aliases, status=status,
                      born=born or None, died=died or None, role_1988=role, current_post=current,
                      confidence=confidence, sources=sources, tags=tags)
