@@ -121,6 +121,16 @@ def test_rm_uncited_source_removes_every_copy(run, db):
     assert run("sources", "rm", "un-report-1989").code == 3
 
 
+def test_rm_of_a_source_its_persons_were_removed_from_says_so(run, db):
+    # "removed source … from 0 record(s): " ended at the colon.
+    seed(db, make_person("A Person", id="a-person", sources=[REPORT], role_1988=None))
+    assert run("rm", "a-person", "--yes").code == 0
+    assert run("sources", "list", "--format", "json").json()[0]["persons"] == 0
+    res = run("sources", "rm", "un-report-1989")
+    assert (res.code, res.stderr) == (0, "removed source un-report-1989 (no record carried it)\n")
+    assert run("sources", "list", "--format", "json").json() == []
+
+
 def test_edit_changes_every_copy_in_one_write(run, db):
     corpus(db)
     created = {pid: record(db, pid)["created"] for pid in ("dariush-fakeri", "kaveh-namdar")}

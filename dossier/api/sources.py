@@ -293,8 +293,8 @@ class Removed:
     unsourced: list[Citation]   # of those, claims left with no source at all
 
     def summary(self) -> list[str]:
-        lines = [f"removed source {self.key} from {len(self.persons)} record(s): "
-                 + _ids(self.persons)]
+        lines = [f"removed source {self.key} from {len(self.persons)} record(s): " + _ids(self.persons)
+                 if self.persons else f"removed source {self.key} (no record carried it)"]
         lines += [f"removed citation: {c.person} {c.path}" for c in self.uncited]
         lines += [f"warning: {c.person} {c.path} is now unsourced" for c in self.unsourced]
         return lines
