@@ -131,7 +131,8 @@ FOLDING_RULES = """\
    -ollah / -allah / -ullah → ula;
    o → u (so ou, oo, u meet), and uv before a consonant or at the end → u
    (Nowruzi, Norouzi; Khosrow, Khosro);
-   a final h after a or e is dropped, then a final e (zadeh, zade → zad);
+   a final h after a, e or i is dropped, then a final e (zadeh, zade → zad;
+   زندیه guessed zandih meets Zandieh);
    e → i (so ee, ei, ie, i meet);
    y → i except at the start of a word and between two vowels (ey, ay,
    Daryoush → Dariush), and iy before a or u → i (Dariyoush, Niyazi);
@@ -212,7 +213,7 @@ def _fold_pass(t: str) -> str:
         t = _UV.sub("u", t)
     if "lah" in t:
         t = _ALLAH.sub("ula", t)
-    if len(t) > 1 and t[-1] == "h" and t[-2] in "ae":  # -eh, -ah; Rouh (روح) keeps its h
+    if len(t) > 1 and t[-1] == "h" and t[-2] in "aei":  # -eh, -ah, -ih; Rouh (روح) keeps its h
         t = t[:-1]
     if len(t) > 2 and t[-1] == "e":
         t = t[:-1]
@@ -1580,7 +1581,7 @@ _LEXICON = """
 محمود Mahmoud Mahmud Mahmood
 عباس Abbas Abas Abass
 مصطفی Mostafa Mustafa Moustafa Mostapha
-مرتضی Morteza Mortaza Murtaza Murteza Mortez
+مرتضی/مرتضا Morteza Mortaza Murtaza Murteza Mortez
 مجتبی Mojtaba Mujtaba Mojtabah
 ابراهیم Ebrahim Ibrahim Ebraheem Ebrahem
 اسماعیل/اسمعیل Esmaeil Esmail Ismail Esmaeel Ismael Esmael Esmaiel Ismaeil
@@ -1632,7 +1633,7 @@ _LEXICON = """
 غلامرضا Gholamreza Qolamreza
 غلامحسین Gholamhossein Qolamhossein Gholamhosein
 غلامعلی Gholamali Qolamali
-عبدالله Abdollah Abdullah Abdolah Abdallah
+عبدالله/عبداله Abdollah Abdullah Abdolah Abdallah
 عبدالرضا Abdolreza Abdulreza Abdoreza
 عبدالحسین Abdolhossein Abdolhosein Abdulhussein Abdolhosain
 عبدالکریم Abdolkarim Abdulkarim
@@ -1775,6 +1776,21 @@ _LEXICON = """
 مهرداد Mehrdad
 فاطمه Fatemeh Fateme Fatima Fatemah
 زهرا Zahra
+ثریا Soraya Sorayya Soraia
+رویا Roya Roja
+هما Homa Huma
+راضیه Razieh Raziyeh Razie
+مرضیه Marzieh Marziyeh Marzie
+فریده Farideh Faride
+فرزانه Farzaneh Farzane
+منیره Monireh Monire
+ناهید Nahid Naheed
+مینا Mina
+نازنین Nazanin
+سارا Sara Sarah
+سمیرا Samira
+الهام Elham
+شهناز Shahnaz
 مریم Maryam Mariam
 معصومه Masoumeh Masumeh Massoumeh
 اعظم Azam

@@ -342,7 +342,7 @@ def test_an_added_name_that_others_have_changes_their_finding(tmp_path: Path,
         "likely the same person as p-1, p-2: same folded name 'dariush fakiri' "
         "(Dariush Fakeri / Daryoush Fakeri)",
         "likely the same person as p-2: same folded name 'kav nadiri' (Kaveh Nadiri)",
-        "likely the same person as p-3: name 'Kaveh Nadiri' resembles 'Kavehh Nadiri' (score 90)"]
+        "likely the same person as p-3: name 'Kaveh Nadiri' resembles 'Kavehh Nadiri' (score 95)"]
 
     only_the_patch(monkeypatch)
     assert api.check(db, today=day) == slow

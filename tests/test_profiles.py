@@ -773,6 +773,19 @@ def test_a_public_build_that_would_name_a_restricted_person_writes_nothing(run, 
     assert run("profiles", str(tmp_path / "out")).code == 0
 
 
+def test_a_public_build_finds_a_restricted_name_written_in_persian_script(run, tmp_path: Path) -> None:
+    # "He worked with کوروش زندیه in 1988." was published for a person recorded in Latin only.
+    witness = make_person("Kourosh Zandieh", id="kourosh-zandieh", restricted=True)
+    saying = make_person("Kaveh Testi", id="kaveh-testi", narrative="He worked with کوروش زندیه in 1988.\n")
+    import_records(run, tmp_path, [witness, saying])
+    res = run("profiles", str(tmp_path / "out"))
+    assert res.code == 4, res
+    assert res.stderr.splitlines()[0] == ("error: kaveh-testi: narrative: names restricted person "
+                                          "kourosh-zandieh ('a spelling of Kourosh Zandieh'), whom the "
+                                          "public pages leave out")
+    assert not (tmp_path / "out").exists()
+
+
 def test_what_a_public_build_leaves_out_may_name_a_restricted_person_what_it_shows_may_not(
     run, tmp_path: Path
 ) -> None:
