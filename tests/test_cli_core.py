@@ -164,6 +164,19 @@ def test_usage_errors_exit_2(run, db):
     assert not db.exists()
 
 
+def test_a_usage_error_is_one_line(run_bin, db):
+    # Click printed four lines (Usage:, Try…, a blank line, Error:); every error is one line.
+    for args, message in ((["add", "X", "--status", "zombie"], "Invalid value for '--status': 'zombie' is "
+                           "not one of 'alive', 'deceased', 'unknown'. (dossier add -h for help)"),
+                          (["lst"], "No such command 'lst'. (dossier -h for help)"),
+                          (["show"], "Missing argument 'REF'. (dossier show -h for help)")):
+        res = run_bin(*args)
+        assert (res.code, res.stderr) == (2, f"error: {message}\n"), args
+    assert not db.exists()
+    assert run_bin("--version").code == 0
+    assert run_bin("list", "-h").code == 0
+
+
 def test_add_without_name_off_terminal_refuses(run_bin, db):
     res = run_bin("add")
     assert res.code == 2

@@ -46,6 +46,27 @@ class DossierGroup(TyperGroup):
             built.name = name
         return built
 
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        """Click's main, but a usage error is one line (Click prints the usage, a hint, a
+        blank line and the error): ``error: MESSAGE (dossier CMD -h for help)``, exit 2."""
+        run = dict(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
+                   windows_expand_args=windows_expand_args, **extra)
+        if not standalone_mode:
+            return super().main(**run)
+        try:
+            code = super().main(**run)
+        except typer.TyperException as exc:  # (Click's exceptions, as Typer names them)
+            where = getattr(exc, "ctx", None)
+            hint = f" ({where.command_path} -h for help)" if where is not None else ""
+            sys.stderr.write(f"error: {exc.format_message()}{hint}\n")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            sys.stderr.write("aborted\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta["dossier.argv"] = list(args)  # the command line as typed, for the history
         return list(super().parse_args(ctx, args))
