@@ -175,6 +175,9 @@ def test_a_usage_error_is_one_line(run_bin, db):
     assert not db.exists()
     assert run_bin("--version").code == 0
     assert run_bin("list", "-h").code == 0
+    bare = run_bin("sources")  # a group with no command: its help
+    assert bare.code == 2
+    assert "The sources cited across the database." in bare.stderr
 
 
 def test_add_without_name_off_terminal_refuses(run_bin, db):

@@ -58,6 +58,10 @@ class DossierGroup(TyperGroup):
         try:
             code = super().main(**run)
         except typer.TyperException as exc:  # (Click's exceptions, as Typer names them)
+            if type(exc).__name__ == "NoArgsIsHelpError":  # (a group given no command: its help;
+                shown: Any = exc  # Typer too tells it by name)
+                shown.show()
+                sys.exit(exc.exit_code)
             where = getattr(exc, "ctx", None)
             hint = f" ({where.command_path} -h for help)" if where is not None else ""
             sys.stderr.write(f"error: {exc.format_message()}{hint}\n")
