@@ -310,6 +310,9 @@ def test_distinct_silences_check_and_guards_merge(run, db) -> None:
     assert [f for f in run("check", "--format", "json").json() if f["code"] == "W-DUPLICATE"] == []
     shown = run("show", "dariush-fakery", "--format", "json").json()
     assert shown["distinct_from"] == [{"id": "dariush-fakeri", "note": "born 20 years apart"}]
+    # (the text said nothing of it: a colleague saw two persons of one name, and no judgement)
+    assert "distinct from: dariush-fakeri (born 20 years apart)\n" in run("show", "dariush-fakery").stdout
+    assert "distinct from: dariush-fakery (born 20 years apart)\n" in run("show", "dariush-fakeri").stdout
     res = run("merge", "dariush-fakeri", "dariush-fakery")
     assert res.code == 5
     assert "born 20 years apart" in res.stderr

@@ -151,6 +151,9 @@ def person_lines(person: Record) -> list[tuple[str, str]]:
         lines.append(("restricted", "yes (left out of public profiles)"))
     if person.get("merged_ids"):
         lines.append(("merged ids", ", ".join(person["merged_ids"])))
+    for i, other in enumerate(person.get("distinct_from") or ()):
+        note = f" ({other['note']})" if other.get("note") else ""
+        lines.append(("distinct from" if i == 0 else "", f"{other['id']}{note}"))
     for i, src in enumerate(person.get("sources") or ()):
         bits = [src.get("title"), src.get("publisher"), src.get("published"), src.get("url")]
         desc = " · ".join(b for b in bits if b)
