@@ -207,6 +207,9 @@ def test_dates_of_a_life_that_cannot_be_are_warned_of(run, db: Path) -> None:
          person("born-after-death", "Kaveh Nadiri", status="deceased", born="SH1340", died="SH1330"),
          person("alive-and-dead", "Dariush Fakeri", status="alive", died="2019"),
          person("no-sh-prefix", "Jamshid Nourbakhsh", born="1367-05-07", role_1988={**post, "start": "1367"}),
+         person("left-then-confirmed", "Arash Abedi",
+                posts=[{**post, "start": "2001", "end": "1999"},
+                       {**post, "end": "2020", "as_of": "2024-05"}]),
          person("fine", "Bahman Ghaffarzadeh", status="deceased", born="1950", died="1950-05",
                 role_1988={**post, "start": "1988-07"}))
     found = [(f.code, f.id, f.field, f.message) for f in api.check(db, today=TODAY)]
@@ -215,6 +218,10 @@ def test_dates_of_a_life_that_cannot_be_are_warned_of(run, db: Path) -> None:
         ("W-IMPOSSIBLE-DATE", "alive-and-dead", "status", "recorded alive, with a death date (2019)"),
         ("W-IMPOSSIBLE-DATE", "born-after-death", "died",
          "died 1951 (SH1330), before being born in 1961 (SH1340)"),
+        ("W-IMPOSSIBLE-DATE", "left-then-confirmed", "posts[0].end",
+         "posts[0] ends 1999, before it starts (2001)"),
+        ("W-IMPOSSIBLE-DATE", "left-then-confirmed", "posts[1].as_of",
+         "posts[1] is confirmed held 2024-05, after it ended (2020)"),
         ("W-IMPOSSIBLE-DATE", "no-sh-prefix", "born", f"born 1367-05-07: before 1900, {sh}"),
         ("W-IMPOSSIBLE-DATE", "no-sh-prefix", "role_1988.start", f"role_1988.start 1367: before 1900, {sh}"),
     ]

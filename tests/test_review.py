@@ -134,6 +134,21 @@ def test_confirm_needs_a_source_and_takes_its_date(db):
     assert tally.summary() == "1 confirmed, 0 left, 0 edited, 1 skipped of 3 stale; quit with 1 not reviewed"
 
 
+def test_a_post_is_not_confirmed_held_after_the_death(run, db):
+    # `review --confirm` of a person who died in 2011 recorded the post as held in 2026.
+    seed(db, judge("dead-judge", "2010", status="deceased", died="SH1390"))
+    before = db.read_bytes()
+    res = run("review", "dead-judge", "--confirm", "--source", "example-report-1990", "--as-of", "2026-05")
+    assert res.code == 4, res
+    assert res.stderr == ("error: review: current_post.as_of: died 2011 (SH1390): the post cannot be "
+                          "confirmed held on 2026-05, after the death\n")
+    assert db.read_bytes() == before
+    # The walk says the person died, before asking.
+    script = Script("s", "q")
+    walk(db, script)
+    assert "  deceased: died 2011 (SH1390)" in script.said
+
+
 def test_confirm_with_a_new_source_from_its_url(db):
     corpus(db)
     walk(db, Script("c", "https://example.org/2026/court", "Court annual report 2026", "2026-05", "q"))

@@ -43,8 +43,9 @@ FINDING_CODES: dict[str, tuple[Severity, str]] = {
     "W-STALE-POST": ("warning", "current post confirmed more than two years ago, or with no as_of date"),
     "W-DECEASED-POST": ("warning", "a deceased person with a current post"),
     "W-IMPOSSIBLE-POST": ("warning", "current post confirmed after the death date, or in the future"),
-    "W-IMPOSSIBLE-DATE": ("warning", "died before born, a death date for a person recorded alive, or a date "
-                                     "before 1900 (a Solar Hijri year without its SH prefix?)"),
+    "W-IMPOSSIBLE-DATE": ("warning", "died before born, a death date for a person recorded alive, a post "
+                                     "ending before it starts or confirmed after its end, or a date before "
+                                     "1900 (a Solar Hijri year without its SH prefix?)"),
     "W-MERGED-ASSOCIATE": ("warning", "an associate link to a person since merged into another"),
     "E-EVIDENCE-MISSING": ("error", "an evidence copy a source records is not in the evidence store"),
     "E-EVIDENCE-ALTERED": ("error", "an evidence copy whose bytes no longer match its SHA-256"),
@@ -703,35 +704,34 @@ EARLIEST_YEAR = "1900"
 
 def _life_dates(pid: str, record: dict[str, Any]) -> list[Finding]:
     """The dates of a record that cannot be (a person who died before being born, one
-    recorded alive with a death date), or are likely Solar Hijri years read as Gregorian."""
+    recorded alive with a death date, a post that ends before it starts or is confirmed
+    held after its end), or are likely Solar Hijri years read as Gregorian."""
     out = []
     born, died = rules.partial(record.get("born")), rules.partial(record.get("died"))
     if born and died and rules.before(died, born):
-        out.append(Finding("W-IMPOSSIBLE-DATE", pid, "died", f"died {_as_written(record, 'died')}, "
-                           f"before being born in {_as_written(record, 'born')}"))
+        out.append(Finding("W-IMPOSSIBLE-DATE", pid, "died", f"died {rules.date_text(record, 'died')}, "
+                           f"before being born in {rules.date_text(record, 'born')}"))
     if died and record.get("status") == "alive":
         out.append(Finding("W-IMPOSSIBLE-DATE", pid, "status", f"recorded alive, with a death date ({died})"))
     dated: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [("", record, ("born", "died"))]
     dated += [(f"{path}.", claim, ("start", "end", "as_of")) for path, claim in rules.claims(record)
               if path[0] != "a"]  # (posts: an associate link has no dates)
+    for prefix, holder, fields in dated[1:]:
+        start, end, as_of = (rules.partial(holder.get(f)) for f in fields)
+        if start and end and rules.before(end, start):
+            out.append(Finding("W-IMPOSSIBLE-DATE", pid, f"{prefix}end", f"{prefix[:-1]} ends "
+                               f"{rules.date_text(holder, 'end')}, before it starts ({start})"))
+        if end and as_of and rules.before(end, as_of):
+            out.append(Finding("W-IMPOSSIBLE-DATE", pid, f"{prefix}as_of", f"{prefix[:-1]} is confirmed "
+                               f"held {as_of}, after it ended ({rules.date_text(holder, 'end')})"))
     for prefix, holder, fields in dated:
         for field in fields:
             value = rules.partial(holder.get(field))
-            if value and value[:4] < EARLIEST_YEAR and field not in _written(holder):
+            if value and value[:4] < EARLIEST_YEAR and rules.written_as(holder, field) is None:
                 out.append(Finding("W-IMPOSSIBLE-DATE", pid, prefix + field,
                                    f"{prefix + field} {value}: before {EARLIEST_YEAR}, a Solar Hijri date "
                                    "without its SH prefix? (SH1367 is 1988)"))
     return out
-
-
-def _as_written(holder: dict[str, Any], field: str) -> str:
-    written = _written(holder).get(field)
-    return f"{holder.get(field)} ({written})" if written else str(holder.get(field))
-
-
-def _written(holder: dict[str, Any]) -> dict[str, Any]:
-    written = holder.get("dates_as_written")
-    return written if isinstance(written, dict) else {}
 
 
 def _post_inputs(record: dict[str, Any]) -> list[Any] | None:

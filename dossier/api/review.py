@@ -49,6 +49,7 @@ class Stale:
     as_of: str | None
     months: int | None              # full months since as_of's last day; None if no as_of
     sources: list[dict[str, Any]]   # the sources the post cites (key, title, url, confidential)
+    died: str | None = None         # the death date as shown (with its Solar Hijri text), if any
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,7 +69,8 @@ def stale_posts(records: Sequence[dict[str, Any]], *, older_than: int = DEFAULT_
         by_key = {s["key"]: s for s in record.get("sources") or ()}
         cited = [by_key[k] for k in post.get("sources") or () if k in by_key]
         months = rules.months_between(last, today) if last else None
-        out.append(Stale(record["id"], record["name"], post, as_of, months, cited))
+        out.append(Stale(record["id"], record["name"], post, as_of, months, cited,
+                         rules.date_text(record, "died") or None))
     out.sort(key=lambda s: (s.as_of is not None, rules.latest_day(s.as_of) if s.as_of else date.min, s.id))
     return out
 
@@ -85,6 +87,8 @@ def describe(item: Stale, position: int, total: int) -> list[str]:
     lines = [f"[{position}/{total}] {item.name} ({item.id})",
              f"  current post: {rules.post_summary(item.post)}",
              f"  {when}; confidence {item.post.get('confidence', 'medium')}"]
+    if item.died:
+        lines.append(f"  deceased: died {item.died}")
     if not item.sources:
         lines.append("  sources: none cited (UNSOURCED)")
     for i, src in enumerate(item.sources):
@@ -182,6 +186,11 @@ def confirm(db: Path, ref: str, *, source: Evidence, as_of: str | None = None,
         post = _current(record)
         src = _cite(tx, record, source)
         post["as_of"] = _evidence_day(src, as_of, "--as-of", rules.today(today))
+        died = rules.partial(record.get("died"))
+        if died and rules.before(died, post["as_of"]):
+            raise InvalidInput(Problem(f"died {rules.date_text(record, 'died')}: the post cannot be "
+                                       f"confirmed held on {post['as_of']}, after the death",
+                                       field="current_post.as_of", source="review"))
         if src["key"] not in post.setdefault("sources", []):
             post["sources"].append(src["key"])
 

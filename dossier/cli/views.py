@@ -103,7 +103,7 @@ def _claim(post: Record | None, unknown: str = "unknown") -> str:
     if post is None:
         return unknown
     text = rules.post_summary(post)
-    dates = {f: _as_written(post, f) for f in ("start", "end", "as_of")}
+    dates = {f: rules.date_text(post, f) for f in ("start", "end", "as_of")}
     if dates["start"] and dates["end"]:
         text += f", {dates['start']}–{dates['end']}"
     elif dates["start"] or dates["end"]:  # (as the profiles say it: a lone date is no span)
@@ -111,13 +111,6 @@ def _claim(post: Record | None, unknown: str = "unknown") -> str:
     if post.get("as_of"):
         text += f", as of {dates['as_of']}"
     return f"{text}  {_provenance(post.get('sources') or [], post.get('confidence') or 'medium')}"
-
-
-def _as_written(record: Record, field: str) -> str:
-    """A date with the Solar Hijri text it was entered as, if any."""
-    value = record.get(field) or ""
-    written = (record.get("dates_as_written") or {}).get(field)
-    return f"{value} ({written})" if value and written else value
 
 
 def _provenance(sources: Sequence[str], confidence: str) -> str:
@@ -135,7 +128,7 @@ def person_lines(person: Record) -> list[tuple[str, str]]:
     lines.append(("status", person.get("status") or "unknown"))
     for label in ("born", "died"):
         if person.get(label):
-            lines.append((label, _as_written(person, label)))
+            lines.append((label, rules.date_text(person, label)))
     lines.append(("position in 1988", _claim(person.get("role_1988"), "none recorded")))
     lines.append(("current post", _claim(person.get("current_post"))))
     for i, post in enumerate(person.get("posts") or ()):

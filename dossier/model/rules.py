@@ -103,6 +103,21 @@ def check_partial_date(value: str) -> str:
     return value
 
 
+def written_as(holder: Mapping[str, Any], field: str) -> str | None:
+    """The Solar Hijri text a date of a person or a post was entered as, if any."""
+    written = holder.get("dates_as_written")
+    text = written.get(field) if isinstance(written, dict) else None
+    return text if isinstance(text, str) else None
+
+
+def date_text(holder: Mapping[str, Any], field: str) -> str:
+    """A date as stored, then the Solar Hijri text it was entered as: ``1988-07-29
+    (SH1367-05-07)``; '' when there is none."""
+    value = str(holder.get(field) or "")
+    written = written_as(holder, field)
+    return f"{value} ({written})" if value and written else value
+
+
 def partial(value: Any) -> str | None:
     """``value`` if it is a partial ISO date (``check_partial_date``), else None (a
     hand-edited field: ``2017-13`` has the shape, not the meaning)."""
