@@ -31,7 +31,6 @@ from pydantic import (
     GetPydanticSchema,
     TypeAdapter,
     ValidationError,
-    field_validator,
     model_validator,
 )
 from pydantic_core import CoreSchema, PydanticSerializationError, core_schema
@@ -257,57 +256,64 @@ class _Model(BaseModel):
 
 
 class _Dated(_Model):
-    """A model whose partial-date fields may be entered in the Solar Hijri calendar."""
+    """A model whose partial-date fields may be entered in the Solar Hijri calendar: the text
+    as written is kept in ``dates_as_written`` (by ``Person``'s validators, for the person
+    and each of its posts: one call a record, not one a post)."""
 
     DATE_FIELDS: ClassVar[tuple[str, ...]] = ()
 
-    @model_validator(mode="before")
-    @classmethod
-    def _keep_as_written(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        given = data.get("dates_as_written")
-        if given and isinstance(given, dict):  # (else the field's own type says what is wrong)
-            unknown = [k for k in given if k not in cls.DATE_FIELDS]
-            if unknown:  # a key of another field indented under it, say: not dropped unseen
-                raise ValueError(f"dates_as_written: unknown field {unknown[0]!r} "
-                                 f"(it holds only {', '.join(cls.DATE_FIELDS)})")
-        # In the Gregorian calendar only an SH prefix counts: a date that starts with a
-        # digit needs no look (this runs for every post of every record).
-        candidates = [
-            f for f in cls.DATE_FIELDS
-            if type(v := data.get(f)) is _InJalali or (isinstance(v, str) and not v[:1].isdigit())
-        ]
-        if not candidates:
-            return data
-        written = data.get("dates_as_written")
-        written = dict(written) if isinstance(written, dict) else {}
-        for field in candidates:
-            value = data[field]
-            as_jalali = type(value) is _InJalali
-            text = (value.text if as_jalali else value).strip()
-            if jalali.is_solar_hijri(text, jalali=as_jalali):
-                written[field] = text
-        if written:
-            data = {**data, "dates_as_written": written}
-        return data
 
-    @model_validator(mode="after")
-    def _drop_stale_as_written(self) -> _Dated:
-        # A date edited after it was entered in Solar Hijri must not keep the old text.
-        written: dict[str, str] = getattr(self, "dates_as_written", {})
-        if not written:
-            return self  # the common case; this runs for every post of every record
-        kept = {}
-        for field, text in written.items():
-            try:
-                converted = jalali.solar_hijri_to_partial(text, jalali=True)
-            except ValueError:
-                continue
-            if field in self.DATE_FIELDS and getattr(self, field) == converted:
-                kept[field] = text
-        setattr(self, "dates_as_written", kept)  # noqa: B010 - every subclass declares the field
-        return self
+def _keep_as_written(data: Any, fields: tuple[str, ...], where: str = "") -> Any:
+    """``data`` with the Solar Hijri texts of its date ``fields`` in ``dates_as_written``."""
+    if not isinstance(data, dict):
+        return data
+    # In the Gregorian calendar only an SH prefix counts: a date that starts with a digit
+    # needs no look (this runs for every post of every record: the common case first).
+    for field in fields:
+        value = data.get(field)
+        if value is not None and not (type(value) is str and value[:1].isdigit()):
+            break
+    else:
+        if not data.get("dates_as_written"):
+            return data
+    given = data.get("dates_as_written")
+    if given and isinstance(given, dict):  # (else the field's own type says what is wrong)
+        unknown = [k for k in given if k not in fields]
+        if unknown:  # a key of another field indented under it, say: not dropped unseen
+            raise _located(where, f"dates_as_written: unknown field {unknown[0]!r} "
+                                  f"(it holds only {', '.join(fields)})")
+    candidates = [
+        f for f in fields
+        if type(v := data.get(f)) is _InJalali or (isinstance(v, str) and not v[:1].isdigit())
+    ]
+    if not candidates:
+        return data
+    written = dict(given) if isinstance(given, dict) else {}
+    for field in candidates:
+        value = data[field]
+        as_jalali = type(value) is _InJalali
+        text = (value.text if as_jalali else value).strip()
+        if jalali.is_solar_hijri(text, jalali=as_jalali):
+            written[field] = text
+    if written:
+        data = {**data, "dates_as_written": written}
+    return data
+
+
+def _drop_stale_as_written(model: _Dated) -> None:
+    """A date edited after it was entered in Solar Hijri must not keep the old text."""
+    written: dict[str, str] = getattr(model, "dates_as_written", {})
+    if not written:
+        return
+    kept = {}
+    for field, text in written.items():
+        try:
+            converted = jalali.solar_hijri_to_partial(text, jalali=True)
+        except ValueError:
+            continue
+        if field in model.DATE_FIELDS and getattr(model, field) == converted:
+            kept[field] = text
+    setattr(model, "dates_as_written", kept)  # noqa: B010 - every subclass declares the field
 
 
 class Evidence(_Model):
@@ -399,13 +405,48 @@ class Person(_Dated):
     updated: Timestamp | None = None
     dates_as_written: dict[str, Line] = Field(default_factory=dict)
 
-    @field_validator("aliases", "tags", "merged_ids")
+    @model_validator(mode="before")
     @classmethod
-    def _no_repeats(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(values))
+    def _dates_as_written(cls, data: Any) -> Any:
+        """The Solar Hijri texts of the person's dates and of each of its posts'."""
+        if not isinstance(data, dict):
+            return data
+        data = _keep_as_written(data, cls.DATE_FIELDS)
+        kept: dict[str, Any] = {}
+        fields = Post.DATE_FIELDS
+        for key in ("role_1988", "current_post"):
+            post = data.get(key)
+            if isinstance(post, dict) and (written := _keep_as_written(post, fields, key)) is not post:
+                kept[key] = written
+        posts = data.get("posts")
+        if isinstance(posts, list):
+            written_posts = [_keep_as_written(p, fields, f"posts[{i}]") for i, p in enumerate(posts)]
+            if any(w is not p for w, p in zip(written_posts, posts, strict=True)):
+                kept["posts"] = written_posts
+        return {**data, **kept} if kept else data
 
     @model_validator(mode="after")
-    def _citations_resolve(self) -> Person:
+    def _whole(self) -> Person:
+        """What holds across fields: no stale Solar Hijri text, no repeated name or tag, every
+        citation resolving, no link to itself."""
+        for dated in (self, self.role_1988, self.current_post, *self.posts):
+            if dated is not None and dated.dates_as_written:
+                _drop_stale_as_written(dated)
+        for field in ("aliases", "tags", "merged_ids"):
+            values = getattr(self, field)
+            if len(set(values)) != len(values):
+                setattr(self, field, list(dict.fromkeys(values)))
+        keys = {s.key for s in self.sources}
+        claims = (self.role_1988, self.current_post, *self.posts, *self.associates)
+        if (len(keys) != len(self.sources)
+                or not all(c is None or keys.issuperset(c.sources) for c in claims)
+                or (self.id is not None and (any(a.id == self.id for a in self.associates)
+                                             or any(d.id == self.id for d in self.distinct_from)))):
+            self._citations_resolve()
+        return self
+
+    def _citations_resolve(self) -> None:
+        """Raise the first problem ``_whole`` found, located (the slow walk: only on a problem)."""
         keys = [s.key for s in self.sources]
         seen: set[str] = set()
         for i, key in enumerate(keys):
@@ -425,7 +466,6 @@ class Person(_Dated):
         for i, other in enumerate(self.distinct_from):
             if self.id is not None and other.id == self.id:
                 raise _located(f"distinct_from[{i}].id", "a person cannot be distinct from themselves")
-        return self
 
     def _claims(self) -> list[tuple[str, Post | Associate]]:
         # The model's own walk of rules.claims' order, for the paths of validation errors.
