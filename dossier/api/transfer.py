@@ -568,20 +568,20 @@ def _decide(
                              f"(differs in {', '.join(changed)})")
     # Source keys are shared database-wide: check the state after this import.
     clashes = _SourceClashes(tx, {person_id for _, person_id, _, _ in writes})
-    for item, _, line, is_update in writes:
-        record = orjson.loads(line)
-        found = clashes.of(record)
+    for item, person_id, line, is_update in writes:
+        sources = rules.sources_of_line(line)
+        found = clashes.of(person_id, sources)
         if not found:
-            (report.updated if is_update else report.added).append(record["id"])
-            for src in record.get("sources", ()):
+            (report.updated if is_update else report.added).append(person_id)
+            for src in sources:
                 if tx.source(src["key"]) != src:
                     tx.put_source(src)
-            tx.put_line(record["id"], line)
+            tx.put_line(person_id, line)
         elif on_conflict == "skip":
-            report.skipped.append(record["id"])
-            notify(f"skipped {record['id']} ({item.where()}): {found[0]}")
+            report.skipped.append(person_id)
+            notify(f"skipped {person_id} ({item.where()}): {found[0]}")
         else:
-            clashing += [f"  {item.where()}: {record['id']}: {c}" for c in found]
+            clashing += [f"  {item.where()}: {person_id}: {c}" for c in found]
     if conflicts or merged_back or clashing:
         hint = "; ".join(h for found, h in (
             (conflicts, "use --on-conflict update or skip, or import a folder with --mirror to make the "
@@ -707,20 +707,20 @@ class _SourceClashes:
         self.batch: dict[str, tuple[dict[str, Any], str]] = {}
         self._holders: dict[str, str] | None = None
 
-    def of(self, record: dict[str, Any]) -> list[str]:
+    def of(self, person_id: str, sources: list[dict[str, Any]]) -> list[str]:
         found = []
-        for src in record.get("sources", ()):
+        for src in sources:
             key = src["key"]
             stored = self.registry.get(key)
             holder = self._holder(key) if stored is not None and stored != src else None
             first = self.batch.get(key)
             if holder is not None:
                 found.append(f"source {key!r} differs from the one cited by {holder}")
-            elif first is not None and first[0] != src and first[1] != record["id"]:
+            elif first is not None and first[0] != src and first[1] != person_id:
                 found.append(f"source {key!r} differs from the one cited by {first[1]}")
         if not found:
-            for src in record.get("sources", ()):
-                self.batch.setdefault(src["key"], (src, record["id"]))
+            for src in sources:
+                self.batch.setdefault(src["key"], (src, person_id))
         return found
 
     def _holder(self, key: str) -> str | None:

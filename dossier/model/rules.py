@@ -29,6 +29,8 @@ from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from typing import Any, Literal, TypeVar
 
+import orjson
+
 from dossier.errors import UsageError
 from dossier.model.ids import slugify, unique_id
 
@@ -247,6 +249,24 @@ def months_phrase(months: int) -> str:
 
 
 # --- claims -------------------------------------------------------------------------------
+
+
+_SOURCES_START, _SOURCES_END = b'],"sources":[', b'],"restricted":'
+
+
+def sources_of_line(line: bytes) -> list[dict[str, Any]]:
+    """The sources of a person's canonical line (``person.stored_line``), parsed alone: a
+    quarter of the line, for an import that looks at nothing else of 10,000 of them. In that
+    line the person's sources follow its tags (an array; a post's or a link's sources follow
+    a text or null) and precede ``restricted``, and a quote inside a text is escaped: the two
+    markers occur nowhere else (a test holds the result equal to the whole line's)."""
+    start = line.find(_SOURCES_START)
+    end = line.find(_SOURCES_END, start)
+    if start < 0 or end < 0:
+        found: list[dict[str, Any]] = orjson.loads(line).get("sources", [])
+        return found
+    sources: list[dict[str, Any]] = orjson.loads(line[start + len(_SOURCES_START) - 1:end + 1])
+    return sources
 
 
 def claims(record: Record) -> list[tuple[str, dict[str, Any]]]:
