@@ -866,10 +866,10 @@ def across_scripts_score(latin: str, native: str) -> float:
     Sepehrnia). What ``check`` weighs a pair of names in two scripts by, as ``add`` does."""
     from rapidfuzz.fuzz import ratio
 
-    words_a, words_b = fold_words(latin), _fold_native(native)
-    guessed = words_b[1]
+    latin_words = fold_words(latin)
+    native_words, guessed, _ = _fold_native(native)
     best = 0.0
-    for query, name in ((words_a, words_b[0]), (words_b[0], words_a)):
+    for query, name in ((latin_words, native_words), (native_words, latin_words)):
         name_keys = _keys(name)
         ratios: _Ratios = {}
         for key in _keys(query):

@@ -306,8 +306,8 @@ def _begun_by_today(record: Record) -> None:
                               ("current_post.as_of", post, "as_of")):
         value = holder.get(key)
         if value and rules.earliest_day(value) > today:
-            written = holder.get("dates_as_written", {}).get(key, value)
-            raise InvalidInput(Problem(f"{written} is after today ({today.isoformat()})",
+            raise InvalidInput(Problem(f"{rules.written_as(holder, key) or value} is after today "
+                                       f"({today.isoformat()})",
                                        field=path, source="add"))
 
 
