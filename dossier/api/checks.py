@@ -705,33 +705,64 @@ EARLIEST_YEAR = "1900"
 def _life_dates(pid: str, record: dict[str, Any]) -> list[Finding]:
     """The dates of a record that cannot be (a person who died before being born, one
     recorded alive with a death date, a post that ends before it starts or is confirmed
-    held after its end), or are likely Solar Hijri years read as Gregorian."""
-    out = []
-    born, died = rules.partial(record.get("born")), rules.partial(record.get("died"))
-    if born and died and rules.before(died, born):
-        out.append(Finding("W-IMPOSSIBLE-DATE", pid, "died", f"died {rules.date_text(record, 'died')}, "
-                           f"before being born in {rules.date_text(record, 'born')}"))
-    if died and record.get("status") == "alive":
-        out.append(Finding("W-IMPOSSIBLE-DATE", pid, "status", f"recorded alive, with a death date ({died})"))
-    dated: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [("", record, ("born", "died"))]
-    dated += [(f"{path}.", claim, ("start", "end", "as_of")) for path, claim in rules.claims(record)
-              if path[0] != "a"]  # (posts: an associate link has no dates)
-    for prefix, holder, fields in dated[1:]:
-        start, end, as_of = (rules.partial(holder.get(f)) for f in fields)
-        if start and end and rules.before(end, start):
-            out.append(Finding("W-IMPOSSIBLE-DATE", pid, f"{prefix}end", f"{prefix[:-1]} ends "
-                               f"{rules.date_text(holder, 'end')}, before it starts ({start})"))
-        if end and as_of and rules.before(end, as_of):
-            out.append(Finding("W-IMPOSSIBLE-DATE", pid, f"{prefix}as_of", f"{prefix[:-1]} is confirmed "
-                               f"held {as_of}, after it ended ({rules.date_text(holder, 'end')})"))
-    for prefix, holder, fields in dated:
-        for field in fields:
-            value = rules.partial(holder.get(field))
-            if value and value[:4] < EARLIEST_YEAR and rules.written_as(holder, field) is None:
-                out.append(Finding("W-IMPOSSIBLE-DATE", pid, prefix + field,
-                                   f"{prefix + field} {value}: before {EARLIEST_YEAR}, a Solar Hijri date "
-                                   "without its SH prefix? (SH1367 is 1988)"))
+    held after its end), or are likely Solar Hijri years read as Gregorian; in the record's
+    order. (Every check of every person runs it: the common case, dates that raise nothing,
+    is passed over without building a path or a message.)"""
+    out: list[Finding] = []
+    died = rules.partial(record.get("died"))
+    if died:
+        born = rules.partial(record.get("born"))
+        if born and rules.before(died, born):
+            out.append(Finding("W-IMPOSSIBLE-DATE", pid, "died", f"died {rules.date_text(record, 'died')}, "
+                               f"before being born in {rules.date_text(record, 'born')}"))
+        if record.get("status") == "alive":
+            out.append(Finding("W-IMPOSSIBLE-DATE", pid, "status",
+                               f"recorded alive, with a death date ({died})"))
+    if _before_1900(record.get("born")) or _before_1900(record.get("died")):
+        _early(out, pid, "", record, ("born", "died"))
+    for key in ("role_1988", "current_post"):
+        post = record.get(key)
+        if isinstance(post, dict):
+            _post_dates(out, pid, key, post)
+    posts = record.get("posts")
+    for i, post in enumerate(posts if isinstance(posts, list) else ()):
+        if isinstance(post, dict):
+            _post_dates(out, pid, i, post)
     return out
+
+
+_POST_DATES = ("start", "end", "as_of")
+
+
+def _post_dates(out: list[Finding], pid: str, where: str | int, post: dict[str, Any]) -> None:
+    start, end, as_of = post.get("start"), post.get("end"), post.get("as_of")
+    early = _before_1900(start) or _before_1900(end) or _before_1900(as_of)
+    if not (early or (end and (start or as_of))):
+        return
+    path = f"posts[{where}]" if isinstance(where, int) else where
+    start, end, as_of = rules.partial(start), rules.partial(end), rules.partial(as_of)
+    if start and end and rules.before(end, start):
+        out.append(Finding("W-IMPOSSIBLE-DATE", pid, f"{path}.end",
+                           f"{path} ends {rules.date_text(post, 'end')}, before it starts ({start})"))
+    if end and as_of and rules.before(end, as_of):
+        out.append(Finding("W-IMPOSSIBLE-DATE", pid, f"{path}.as_of", f"{path} is confirmed held {as_of}, "
+                           f"after it ended ({rules.date_text(post, 'end')})"))
+    if early:
+        _early(out, pid, f"{path}.", post, _POST_DATES)
+
+
+def _before_1900(value: Any) -> bool:
+    return type(value) is str and value < EARLIEST_YEAR
+
+
+def _early(out: list[Finding], pid: str, prefix: str, holder: dict[str, Any],
+           fields: tuple[str, ...]) -> None:
+    for field in fields:
+        value = holder.get(field)
+        if _before_1900(value) and rules.partial(value) and rules.written_as(holder, field) is None:
+            out.append(Finding("W-IMPOSSIBLE-DATE", pid, prefix + field,
+                               f"{prefix + field} {value}: before {EARLIEST_YEAR}, a Solar Hijri date "
+                               "without its SH prefix? (SH1367 is 1988)"))
 
 
 def _post_inputs(record: dict[str, Any]) -> list[Any] | None:
