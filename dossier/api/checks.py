@@ -863,7 +863,7 @@ def _duplicates_and_names(
     from rapidfuzz import process
     from rapidfuzz.fuzz import ratio
 
-    from dossier.names import join_words, skeleton_token
+    from dossier.names import is_native_script, join_words, skeleton_token
 
     names: Names = {}  # (persons come in id order: keys in the order of their first name)
     for pid, person_names, _ in persons:
@@ -884,10 +884,21 @@ def _duplicates_and_names(
     for key, entry in names.items():
         blocks.setdefault(entry[0], []).append(key)
     for keys in blocks.values():
+        if len(keys) < 2:
+            continue
         for i, key in enumerate(keys[:-1]):
-            for other, _, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
-                                               score_cutoff=ACROSS_SCRIPTS_CUTOFF, limit=None):
-                score = _alike(names, key, other)
+            for other, score, _ in process.extract(key, keys[i + 1 :], scorer=ratio, processor=None,
+                                                    score_cutoff=DUPLICATE_SCORE, limit=None):
+                found = _resembling(names, key, other, score, judged)
+                if found is not None:
+                    out.append(found)
+        # Names in two scripts scoring a little lower, weighed again (``_alike``).
+        native = [k for k in keys if is_native_script(names[k][2][0])]
+        latin = [k for k in keys if not is_native_script(names[k][2][0])] if native else []
+        for key in latin:
+            for other, score, _ in process.extract(key, native, scorer=ratio, processor=None,
+                                                    score_cutoff=ACROSS_SCRIPTS_CUTOFF, limit=None):
+                score = _across_scripts(names, key, other) if score < DUPLICATE_SCORE else 0.0
                 found = _resembling(names, key, other, score, judged) if score else None
                 if found is not None:
                     out.append(found)
@@ -904,11 +915,19 @@ def _alike(names: Names, key: str, other: str) -> float:
     them (``names.across_scripts_score``), so that what ``add`` warns of, check reports."""
     from rapidfuzz.fuzz import ratio
 
-    from dossier.names import across_scripts_score, is_native_script
-
     score = ratio(key, other, score_cutoff=ACROSS_SCRIPTS_CUTOFF)
     if score >= DUPLICATE_SCORE or not score:
         return score
+    return _across_scripts(names, key, other)
+
+
+def _across_scripts(names: Names, key: str, other: str) -> float:
+    """``names.across_scripts_score`` of two keys' names when they are in two scripts and of
+    two persons, if ``DUPLICATE_SCORE`` or more; else 0."""
+    from dossier.names import across_scripts_score, is_native_script
+
+    if not set(names[key][1]).isdisjoint(names[other][1]):
+        return 0.0  # (names of one person, most often its own Latin and Persian: no finding)
     first, second = names[key][2][0], names[other][2][0]
     if is_native_script(first) == is_native_script(second):
         return 0.0
