@@ -180,6 +180,52 @@ def test_a_large_split_export_formats_in_two_processes_with_the_same_files(db, t
     assert (report.written, report.unchanged) == (2, 13)
 
 
+def test_a_re_import_compared_in_two_processes_decides_as_one_process_does(db, tmp_path, monkeypatch):
+    # A re-import parses and compares the second half of its records in a forked child: the
+    # same report, the same records stored, the same problems as all of them in one process.
+    import shutil
+
+    from dossier.model import bulk
+
+    records = [make_person(f"Person {i}", id=f"p-{i:02d}", source_key=f"report-{i % 4}") for i in range(12)]
+    transfer.import_path(db, write(tmp_path / "first.ndjson", ndjson(records)))
+    changed = [dict(r) for r in records]
+    changed[2]["status"] = "alive"  # the command's half
+    changed[9]["status"] = "deceased"  # the child's half
+    changed[10] = {**changed[10], "sources": ["report-1"],  # a source of the database, by key
+                   "role_1988": {"title": "Clerk", "sources": ["report-1"]}}
+    changed.append(make_person("Person New", id="p-new"))
+    again = write(tmp_path / "again.ndjson", ndjson(changed))
+    broken = write(tmp_path / "broken.ndjson",
+                   ndjson(changed[:10]) + '{"id": "p-x", \n' + ndjson(changed[10:]))
+    calls: list[int] = []
+    real = bulk.in_parallel
+    monkeypatch.setattr(bulk, "in_parallel", lambda work, **kw: calls.append(1) or real(work, **kw))
+
+    def outcome(parallel_min: int, source: Path) -> tuple[object, dict[str, dict]]:
+        monkeypatch.setattr(transfer, "PARALLEL_MIN", parallel_min)
+        copy = tmp_path / f"db-{parallel_min}-{source.stem}.json"
+        shutil.copy(db, copy)
+        try:
+            report: object = transfer.import_path(copy, source, on_conflict="update")
+            report = (report.added, report.updated, sorted(report.unchanged))  # type: ignore[attr-defined]
+        except InvalidInput as exc:
+            report = [str(p) for p in exc.problems]
+        return report, {k: {f: v for f, v in r.items() if f not in ("created", "updated")}
+                        for k, r in stored(copy).items()}
+
+    for source in (again, broken):
+        calls.clear()
+        forked = outcome(4, source)
+        assert calls  # (the comparison, and the validation, in two processes)
+        assert forked == outcome(10**9, source), source
+    report, records_now = outcome(4, again)
+    unchanged = [f"p-{i:02d}" for i in range(12) if i not in (2, 9, 10)]
+    assert report == (["p-new"], ["p-02", "p-09", "p-10"], unchanged)
+    assert records_now["p-10"]["sources"][0]["key"] == "report-1"
+    assert outcome(4, broken)[0][0].startswith(f"{broken}:11: ")
+
+
 def test_a_record_the_export_child_cannot_format_fails_the_export_before_any_file(db, tmp_path,
                                                                                    monkeypatch):
     records = [make_person(f"Person {i}", id=f"p-{i:02d}") for i in range(11)]

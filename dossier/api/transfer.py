@@ -164,8 +164,7 @@ def import_items(
         raise _invalid(problems, [*sources, *items])  # (a broken source file first: the cause)
     report = ImportReport(dry_run=dry_run, mirror=mirror)
     with writing.transaction(db, dry_run=dry_run) as tx:
-        _inline_sources(items, registry, None if mirror else tx, problems)
-        pending = _pending(items, tx, calendar, problems)
+        pending = _inlined_and_pending(items, registry, None if mirror else tx, tx, calendar, problems)
         stamp = rules.now_stamp()
         lines = _validate([items[i] for i in pending], calendar, problems, progress, new=(tx, stamp))
         if problems or lines is None:
@@ -460,6 +459,61 @@ def same_as_stored(raw: Any, stored: dict[str, Any], shape: Shape | None = None)
                 continue
             return False
     return True
+
+
+def _inlined_and_pending(items: Sequence[Item], registry: Registry, sources_tx: store.Snapshot | None,
+                         tx: store.Transaction, calendar: str, problems: list[Problem]) -> list[int]:
+    """``_inline_sources``, then ``_pending``: parsing and comparing thousands of records with
+    the stored ones (a re-import) takes the second half to a forked child. It sends back, for
+    each record, that it is unchanged (with its id: from here on an unchanged record's data is
+    its id alone, as nothing else of it is used), or pending (with its data when its sources
+    were inlined; else the record stays the text it was, parsed where it is validated), or
+    nothing when it did not parse (its problem comes back with the child's)."""
+    if calendar != "gregorian" or not len(tx) or not worth_a_child(len(items), PARALLEL_MIN):
+        _inline_sources(items, registry, sources_tx, problems)
+        return _pending(items, tx, calendar, problems)
+    from dataclasses import astuple
+
+    from dossier.model.bulk import in_parallel
+
+    half = len(items) // 2
+
+    def second_half() -> list[Any]:
+        rest, theirs = items[half:], list[Problem]()
+        parsed = [item.data for item in materialize(rest, theirs)]  # (the usable ones, in order)
+        _inline_sources(rest, registry, sources_tx, theirs)
+        pending = set(_pending(rest, tx, calendar, theirs))
+        usable = iter(parsed)
+        out: list[Any] = []
+        for i, item in enumerate(rest):
+            if item.data is None:
+                out.append(None)  # (did not parse)
+                continue
+            original = next(usable)
+            if i in pending:
+                out.append(["pending", None if item.data is original else item.data])
+            else:
+                out.append(["unchanged", item.data["id"]])
+        return [out, [astuple(p) for p in theirs]]
+
+    result = in_parallel(second_half)
+    _inline_sources(items[:half], registry, sources_tx, problems)
+    pending = _pending(items[:half], tx, calendar, problems)
+    got = result()
+    if got is None:
+        raise StorageError("import worker process failed; nothing was imported")
+    theirs, their_problems = got
+    problems.extend(Problem(*p) for p in their_problems)
+    for i, found in enumerate(theirs, half):
+        if found is None:
+            items[i].data = None
+        elif found[0] == "unchanged":
+            items[i].data = {"id": found[1]}
+        else:
+            pending.append(i)
+            if found[1] is not None:
+                items[i].data = found[1]
+    return pending
 
 
 def _pending(
