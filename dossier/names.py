@@ -843,18 +843,28 @@ def score(query: tuple[str, ...], name: tuple[str, ...]) -> float:
     surname; a full name with its surname one letter off (Ali Rahmati, Ali
     Rahmani) about 71, and with another surname about 44.
     """
+    return _score(query, name, _word_ratios(query, name))
+
+
+def _word_ratios(query: tuple[str, ...], name: tuple[str, ...],
+                 guessed: frozenset[str] = frozenset()) -> _Ratios:
+    """Each index key of ``query`` against each of ``name``: their similarity (> 0 only); a word
+    ``guessed`` meets one with the same consonants at ``GUESS_SIMILARITY`` at least."""
     from rapidfuzz.fuzz import ratio
 
     name_keys = _keys(name)
     ratios: _Ratios = {}
-    for q in _keys(query):
+    for key in _keys(query):
         row: dict[str, float] = {}
-        ratios[q] = row
-        for n in name_keys:
-            s = _similarity(ratio(q, n, score_cutoff=WORD_CUTOFF))
+        ratios[key] = row
+        for other in name_keys:
+            s = _similarity(ratio(key, other, score_cutoff=WORD_CUTOFF))
+            if (guessed and (key in guessed or other in guessed) and (consonants := _consonants(key))
+                    and consonants == _consonants(other)):
+                s = max(s, GUESS_SIMILARITY)
             if s:
-                row[n] = s
-    return _score(query, name, ratios)
+                row[other] = s
+    return ratios
 
 
 def across_scripts_score(latin: str, native: str) -> float:
@@ -864,26 +874,10 @@ def across_scripts_score(latin: str, native: str) -> float:
     romanised by syllable rules (``_guess``: its short vowels may be wrong) meets a word with
     the same consonants at ``GUESS_SIMILARITY`` at least (سپهرنیا guessed sapiharnia meets
     Sepehrnia). What ``check`` weighs a pair of names in two scripts by, as ``add`` does."""
-    from rapidfuzz.fuzz import ratio
-
     latin_words = fold_words(latin)
     native_words, guessed, _ = _fold_native(native)
-    best = 0.0
-    for query, name in ((latin_words, native_words), (native_words, latin_words)):
-        name_keys = _keys(name)
-        ratios: _Ratios = {}
-        for key in _keys(query):
-            row: dict[str, float] = {}
-            ratios[key] = row
-            for other in name_keys:
-                s = _similarity(ratio(key, other, score_cutoff=WORD_CUTOFF))
-                if ((key in guessed or other in guessed) and (consonants := _consonants(key))
-                        and consonants == _consonants(other)):
-                    s = max(s, GUESS_SIMILARITY)
-                if s:
-                    row[other] = s
-        best = max(best, _score(query, name, ratios))
-    return best
+    return max(_score(query, name, _word_ratios(query, name, guessed))
+               for query, name in ((latin_words, native_words), (native_words, latin_words)))
 
 
 @lru_cache(maxsize=65536)
