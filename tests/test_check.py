@@ -229,6 +229,16 @@ def test_dates_of_a_life_that_cannot_be_are_warned_of(run, db: Path) -> None:
     assert run("check", "--strict").code == 4
 
 
+def test_a_date_mended_after_a_check_leaves_no_warning_behind(run, db: Path) -> None:
+    # The check after an edit kept the person's old W-IMPOSSIBLE-DATE and added the new one.
+    assert run("add", "Kaveh Nadiri", "--born", "1960", "--died", "1950", "--status", "deceased").code == 0
+    assert run("check").stdout == ("W-IMPOSSIBLE-DATE kaveh-nadiri: died 1950, before being born in 1960\n")
+    assert run("edit", "kaveh-nadiri", "--set", "tags+=judiciary").code == 0
+    assert run("check").stdout == ("W-IMPOSSIBLE-DATE kaveh-nadiri: died 1950, before being born in 1960\n")
+    assert run("edit", "kaveh-nadiri", "--set", "died=1990").code == 0
+    assert run("check").stdout == ""
+
+
 def test_names_of_one_person_are_not_duplicates(db: Path) -> None:
     fill(db, person("dariush-fakeri", "Dariush Fakeri", aliases=["Daryoush Fakeri", "Dariush Fakery"],
                     native_name="داریوش فاکری"))

@@ -253,7 +253,7 @@ def _save_findings(snapshot: store.Snapshot, day: date, findings: list[Finding],
 
 
 _OWN_CODES = frozenset({"E-UNSOURCED", "E-DANGLING-SOURCE", "W-STALE-POST", "W-DECEASED-POST",
-                        "W-IMPOSSIBLE-POST"})  # what ``_own`` and ``_current_post`` find
+                        "W-IMPOSSIBLE-POST", "W-IMPOSSIBLE-DATE"})  # what ``_own`` and ``_current_post`` find
 
 
 def _patched(snapshot: store.Snapshot, day: date, content: dict[str, Any],
