@@ -164,6 +164,16 @@ def test_a_number_that_is_no_four_digit_year_is_no_date(number, tmp_path, run):
     assert not (tmp_path / "db.json").exists()
 
 
+@pytest.mark.parametrize("key", ["rust-check", "python-check"])
+def test_a_field_named_as_a_check_of_the_model_is_an_unknown_field(key):
+    # The labels of a text type's two checks are dropped or cut from an error's place: a key of
+    # that name in a record was then no error at all, or an unknown field with no name.
+    with pytest.raises(InvalidInput) as caught:
+        validate_person({"name": "Kaveh Nadiri", key: 1, "posts": [{"title": "Judge", key: 1}]})
+    assert sorted(str(p) for p in caught.value.problems) == [f"posts[0].{key}: unknown field",
+                                                              f"{key}: unknown field"]
+
+
 def test_solar_hijri_text_dropped_when_the_date_is_edited():
     person = validate_person({"name": "A", "born": "SH1330"})
     assert person.dates_as_written == {"born": "SH1330"}
