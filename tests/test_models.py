@@ -186,7 +186,14 @@ def test_a_key_that_is_no_date_field_under_dates_as_written_is_refused():
     with pytest.raises(InvalidInput, match=r"^dates_as_written: unknown field 'birthplace'"):
         validate_person({"name": "A", "born": "1950", "dates_as_written": {"born": "SH1329",
                                                                            "birthplace": "Tabriz"}})
-    with pytest.raises(InvalidInput, match=r"^role_1988: dates_as_written: unknown field 'place'"):
+    with pytest.raises(InvalidInput, match=r"^role_1988.dates_as_written: unknown field 'place'"):
         validate_person({"name": "A", "role_1988": {"title": "Judge", "dates_as_written": {"place": "x"}}})
+    # It is one problem among the record's others, each found (it hid them all).
+    with pytest.raises(InvalidInput) as caught:
+        validate_person({"name": "A\x00", "born": "1988-13",
+                         "posts": [{"title": "t", "dates_as_written": {"born": "SH1367"}},
+                                   {"title": "u", "dates_as_written": {"x": "1"}}]})
+    assert [p.field for p in caught.value.problems] == [
+        "name", "born", "posts[0].dates_as_written", "posts[1].dates_as_written"]
     kept = validate_person({"name": "A", "born": "1950-07", "dates_as_written": {"born": "SH1329-05"}})
     assert kept.dates_as_written == {"born": "SH1329-05"}

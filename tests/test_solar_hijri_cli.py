@@ -153,3 +153,16 @@ def test_since_takes_a_solar_hijri_date_from_the_day_it_starts(run, since, day):
     bad = run("log", "--since", "SH1367-13")
     assert bad.code == 2
     assert "month 13" in bad.stderr
+
+
+def test_an_unquoted_yaml_date_is_read_in_the_calendar_given(run, db, tmp_path):
+    # YAML reads `born: 1367-05-07` as a date and `died: 1400` as a number: with --calendar
+    # jalali both were stored as Gregorian (the year 1367), where quoted texts were converted.
+    given = tmp_path / "j.yaml"
+    given.write_text("- name: Kaveh Nadiri\n  born: 1367-05-07\n  died: 1400\n  status: deceased\n"
+                     "  posts:\n  - title: Judge\n    start: '1367'\n    end: 1368\n", encoding="utf-8")
+    assert run("import", str(given), "--calendar", "jalali").code == 0
+    person = run("show", "kaveh-nadiri", "--format", "json").json()
+    assert (person["born"], person["died"]) == ("1988-07-29", "2021")
+    assert person["dates_as_written"] == {"born": "1367-05-07", "died": "1400"}
+    assert (person["posts"][0]["start"], person["posts"][0]["end"]) == ("1988", "1989")

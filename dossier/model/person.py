@@ -263,7 +263,7 @@ class _Dated(_Model):
     DATE_FIELDS: ClassVar[tuple[str, ...]] = ()
 
 
-def _keep_as_written(data: Any, fields: tuple[str, ...], where: str = "") -> Any:
+def _keep_as_written(data: Any, fields: tuple[str, ...]) -> Any:
     """``data`` with the Solar Hijri texts of its date ``fields`` in ``dates_as_written``."""
     if not isinstance(data, dict):
         return data
@@ -277,11 +277,6 @@ def _keep_as_written(data: Any, fields: tuple[str, ...], where: str = "") -> Any
         if not data.get("dates_as_written"):
             return data
     given = data.get("dates_as_written")
-    if given and isinstance(given, dict):  # (else the field's own type says what is wrong)
-        unknown = [k for k in given if k not in fields]
-        if unknown:  # a key of another field indented under it, say: not dropped unseen
-            raise _located(where, f"dates_as_written: unknown field {unknown[0]!r} "
-                                  f"(it holds only {', '.join(fields)})")
     candidates = [
         f for f in fields
         if type(v := data.get(f)) is _InJalali or (isinstance(v, str) and not v[:1].isdigit())
@@ -298,6 +293,23 @@ def _keep_as_written(data: Any, fields: tuple[str, ...], where: str = "") -> Any
     if written:
         data = {**data, "dates_as_written": written}
     return data
+
+
+def _written_keys(fields: tuple[str, ...]) -> AfterValidator:
+    """``dates_as_written`` holds texts of ``fields`` only: a key of another field indented
+    under it (an editor's autoindent, say) is refused, not dropped unseen."""
+
+    def check(written: dict[str, str]) -> dict[str, str]:
+        unknown = [k for k in written if k not in fields]
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r} (it holds only {', '.join(fields)})")
+        return written
+
+    return AfterValidator(check)
+
+
+_POST_DATES = ("start", "end", "as_of")
+_PERSON_DATES = ("born", "died")
 
 
 def _drop_stale_as_written(model: _Dated) -> None:
@@ -352,7 +364,7 @@ class Source(_Model):
 
 
 class Post(_Dated):
-    DATE_FIELDS = ("start", "end", "as_of")
+    DATE_FIELDS = _POST_DATES
 
     title: Title
     organization: Line | None = None
@@ -362,7 +374,7 @@ class Post(_Dated):
     as_of: PartialDate | None = None
     sources: list[Slug] = Field(default_factory=list)
     confidence: Confidence = "medium"
-    dates_as_written: dict[str, Line] = Field(default_factory=dict)
+    dates_as_written: Annotated[dict[str, Line], _written_keys(_POST_DATES)] = Field(default_factory=dict)
 
 
 class Associate(_Model):
@@ -380,7 +392,7 @@ class Distinct(_Model):
 
 
 class Person(_Dated):
-    DATE_FIELDS = ("born", "died")
+    DATE_FIELDS = _PERSON_DATES
 
     id: Slug | None = None
     name: Name
@@ -403,7 +415,7 @@ class Person(_Dated):
     distinct_from: list[Distinct] = Field(default_factory=list)
     created: Timestamp | None = None
     updated: Timestamp | None = None
-    dates_as_written: dict[str, Line] = Field(default_factory=dict)
+    dates_as_written: Annotated[dict[str, Line], _written_keys(_PERSON_DATES)] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -416,11 +428,11 @@ class Person(_Dated):
         fields = Post.DATE_FIELDS
         for key in ("role_1988", "current_post"):
             post = data.get(key)
-            if isinstance(post, dict) and (written := _keep_as_written(post, fields, key)) is not post:
+            if isinstance(post, dict) and (written := _keep_as_written(post, fields)) is not post:
                 kept[key] = written
         posts = data.get("posts")
         if isinstance(posts, list):
-            written_posts = [_keep_as_written(p, fields, f"posts[{i}]") for i, p in enumerate(posts)]
+            written_posts = [_keep_as_written(p, fields) for p in posts]
             if any(w is not p for w, p in zip(written_posts, posts, strict=True)):
                 kept["posts"] = written_posts
         return {**data, **kept} if kept else data
@@ -613,7 +625,17 @@ def _read_in_jalali(data: Any) -> Any:
 
 
 def _marked(data: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
-    return {**data, **{f: _InJalali(v) for f in fields if isinstance(v := data.get(f), str)}}
+    return {**data, **{f: _InJalali(text) for f in fields if (text := _date_text(data.get(f))) is not None}}
+
+
+def _date_text(value: Any) -> str | None:
+    """A date field's value as text (YAML reads an unquoted 1367 as a number and 1367-05-07 as a
+    date: their text is meant), or None when it is no text, number or date."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @cache
