@@ -214,7 +214,13 @@ def test_a_re_import_compared_in_two_processes_decides_as_one_process_does(db, t
         return report, {k: {f: v for f, v in r.items() if f not in ("created", "updated")}
                         for k, r in stored(copy).items()}
 
-    for source in (again, broken):
+    # Values JSON cannot carry (a YAML .nan, a key that is a number), a record that is null or a
+    # list, in the child's half: each refused as in one process.
+    exporting.export(db, tmp_path / "split", split=True, fmt="yaml")
+    with (tmp_path / "split" / "p-09.yaml").open("a", encoding="utf-8") as f:
+        f.write("native_name: .nan\n1: x\n")
+    odd = write(tmp_path / "odd.ndjson", ndjson(records[:10]) + "null\n[1]\n" + ndjson(records[10:]))
+    for source in (again, broken, tmp_path / "split", odd):
         calls.clear()
         forked = outcome(4, source)
         assert calls  # (the comparison, and the validation, in two processes)

@@ -464,11 +464,11 @@ def same_as_stored(raw: Any, stored: dict[str, Any], shape: Shape | None = None)
 def _inlined_and_pending(items: Sequence[Item], registry: Registry, sources_tx: store.Snapshot | None,
                          tx: store.Transaction, calendar: str, problems: list[Problem]) -> list[int]:
     """``_inline_sources``, then ``_pending``: parsing and comparing thousands of records with
-    the stored ones (a re-import) takes the second half to a forked child. It sends back, for
-    each record, that it is unchanged (with its id: from here on an unchanged record's data is
-    its id alone, as nothing else of it is used), or pending (with its data when its sources
-    were inlined; else the record stays the text it was, parsed where it is validated), or
-    nothing when it did not parse (its problem comes back with the child's)."""
+    the stored ones (a re-import) takes the second half to a forked child. It sends back only
+    what each record is: unchanged (its id: from here on an unchanged record's data is its id
+    alone, as nothing else of it is used), pending (1), or not parsed (null; its problem comes
+    with them); the pending ones are read again here, as they are in one process (their data
+    never travels through JSON, which would turn a YAML ``.nan`` into null)."""
     if calendar != "gregorian" or not len(tx) or not worth_a_child(len(items), PARALLEL_MIN):
         _inline_sources(items, registry, sources_tx, problems)
         return _pending(items, tx, calendar, problems)
@@ -479,22 +479,13 @@ def _inlined_and_pending(items: Sequence[Item], registry: Registry, sources_tx: 
     half = len(items) // 2
 
     def second_half() -> list[Any]:
-        rest, theirs = items[half:], list[Problem]()
-        parsed = [item.data for item in materialize(rest, theirs)]  # (the usable ones, in order)
-        _inline_sources(rest, registry, sources_tx, theirs)
-        pending = set(_pending(rest, tx, calendar, theirs))
-        usable = iter(parsed)
-        out: list[Any] = []
-        for i, item in enumerate(rest):
-            if item.data is None:
-                out.append(None)  # (did not parse)
-                continue
-            original = next(usable)
-            if i in pending:
-                out.append(["pending", None if item.data is original else item.data])
-            else:
-                out.append(["unchanged", item.data["id"]])
-        return [out, [astuple(p) for p in theirs]]
+        rest, unparsed = items[half:], list[Problem]()
+        parsed = {id(item) for item in materialize(rest, unparsed)}
+        _inline_sources(rest, registry, sources_tx, [])  # (its problems are found again here)
+        pending = set(_pending(rest, tx, calendar, []))
+        kinds = [None if id(item) not in parsed else 1 if i in pending else item.data["id"]
+                 for i, item in enumerate(rest)]
+        return [kinds, [astuple(p) for p in unparsed]]
 
     result = in_parallel(second_half)
     _inline_sources(items[:half], registry, sources_tx, problems)
@@ -502,18 +493,18 @@ def _inlined_and_pending(items: Sequence[Item], registry: Registry, sources_tx: 
     got = result()
     if got is None:
         raise StorageError("import worker process failed; nothing was imported")
-    theirs, their_problems = got
-    problems.extend(Problem(*p) for p in their_problems)
-    for i, found in enumerate(theirs, half):
-        if found is None:
+    kinds, unparsed = got
+    problems.extend(Problem(*p) for p in unparsed)
+    again = []
+    for i, kind in enumerate(kinds, half):
+        if kind is None:
             items[i].data = None
-        elif found[0] == "unchanged":
-            items[i].data = {"id": found[1]}
+        elif kind == 1:
+            again.append(i)
         else:
-            pending.append(i)
-            if found[1] is not None:
-                items[i].data = found[1]
-    return pending
+            items[i].data = {"id": kind}
+    _inline_sources([items[i] for i in again], registry, sources_tx, problems)
+    return pending + again
 
 
 def _pending(
