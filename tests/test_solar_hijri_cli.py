@@ -9,6 +9,8 @@ which the Solar Hijri one starts.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 KNOWN = [
@@ -153,6 +155,23 @@ def test_since_takes_a_solar_hijri_date_from_the_day_it_starts(run, since, day):
     bad = run("log", "--since", "SH1367-13")
     assert bad.code == 2
     assert "month 13" in bad.stderr
+
+
+def test_a_stored_source_cited_by_key_is_not_read_again_in_solar_hijri(run, db, tmp_path):
+    # A record citing a source of the database by key, imported with --calendar jalali, had that
+    # stored (Gregorian) source read again in Solar Hijri: "1990 is not 1-1500", nothing imported.
+    assert run("add", "Bahram Sadeghi", "--role-1988", "Clerk", "--source-url", "https://example.org/r",
+               "--source-title", "Report").code == 0
+    (key,) = [s["key"] for s in run("sources", "list", "--format", "json").json()]
+    assert run("sources", "edit", key, "--set", "published=1990").code == 0
+    given = tmp_path / "in.ndjson"
+    given.write_text(json.dumps({"id": "kaveh-nadiri", "name": "Kaveh Nadiri", "sources": [key],
+                                 "role_1988": {"title": "Judge", "start": "1367", "sources": [key]}}) + "\n",
+                     encoding="utf-8")
+    res = run("import", str(given), "--calendar", "jalali")
+    assert res.code == 0, res
+    person = run("show", "kaveh-nadiri", "--format", "json").json()
+    assert (person["role_1988"]["start"], person["sources"][0]["published"]) == ("1988", "1990")
 
 
 def test_an_unquoted_yaml_date_is_read_in_the_calendar_given(run, db, tmp_path):

@@ -155,7 +155,7 @@ def import_items(
     """
     problems = list(problems or [])
     notify = notify or _quiet
-    registry = _read_sources(sources, problems)
+    registry = _read_sources(sources, problems, calendar)
     if problems:
         # The input is bad already; still validate what was readable, so the
         # user gets every error in one run. The database is not even opened.
@@ -232,11 +232,12 @@ def _invalid(problems: list[Problem], items: Sequence[Item]) -> InvalidInput:
 Registry = dict[str, tuple[dict[str, Any], Item]]  # key -> (canonical source, where it was read)
 
 
-def _read_sources(items: Sequence[Item], problems: list[Problem]) -> Registry:
-    """The validated sources of a split folder's ``sources/`` files, by key."""
+def _read_sources(items: Sequence[Item], problems: list[Problem], calendar: str = "gregorian") -> Registry:
+    """The validated sources of a split folder's ``sources/`` files, by key (their dates read in
+    ``calendar``, as the persons' are)."""
     from pydantic import ValidationError
 
-    from dossier.model.person import Source, problems_from, source_paths
+    from dossier.model.person import Source, problems_from, source_in_calendar, source_paths
 
     registry: Registry = {}
     for item in materialize(list(items), problems):
@@ -244,7 +245,7 @@ def _read_sources(items: Sequence[Item], problems: list[Problem]) -> Registry:
             problems.append(Problem("a source must be a mapping", source=item.source, line=item.line))
             continue
         try:
-            src = Source.model_validate(item.data).model_dump(mode="json")
+            src = Source.model_validate(source_in_calendar(item.data, calendar)).model_dump(mode="json")
         except ValidationError as exc:
             problems.extend(problems_from(exc, source=item.source, line=item.line,
                                              withhold=source_paths(item.data)))
@@ -290,7 +291,7 @@ def _inline_sources(items: Sequence[Item], registry: Registry, tx: store.Snapsho
                 problems.append(Problem(f"no source {src!r} in {where}", field=f"sources[{i}]",
                                         source=item.source, line=item.line))
                 continue
-            inlined.append(dict(known))
+            inlined.append(rules.StoredSource(known))
         item.data = {**data, "sources": inlined}
 
 

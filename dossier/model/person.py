@@ -38,7 +38,7 @@ from pydantic_core import CoreSchema, PydanticSerializationError, core_schema
 from dossier.errors import InvalidInput, Problem
 from dossier.model import jalali
 from dossier.model.ids import RESERVED_IDS, SLUG_MAX, SLUG_RE
-from dossier.model.rules import ARMOR_BEGIN, SEALED_SOURCE_FIELDS, check_partial_date
+from dossier.model.rules import ARMOR_BEGIN, SEALED_SOURCE_FIELDS, StoredSource, check_partial_date
 
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -310,6 +310,7 @@ def _written_keys(fields: tuple[str, ...]) -> AfterValidator:
 
 _POST_DATES = ("start", "end", "as_of")
 _PERSON_DATES = ("born", "died")
+_SOURCE_DATES = ("published", "accessed")
 
 
 def _drop_stale_as_written(model: _Dated) -> None:
@@ -618,10 +619,16 @@ def _read_in_jalali(data: Any) -> Any:
     for key in ("role_1988", "current_post"):
         if isinstance(marked.get(key), dict):
             marked[key] = _marked(marked[key], Post.DATE_FIELDS)
-    for key, fields in (("posts", Post.DATE_FIELDS), ("sources", ("published", "accessed"))):
+    for key, fields in (("posts", Post.DATE_FIELDS), ("sources", _SOURCE_DATES)):
         if isinstance(marked.get(key), list):
-            marked[key] = [_marked(x, fields) if isinstance(x, dict) else x for x in marked[key]]
+            marked[key] = [x if not isinstance(x, dict) or isinstance(x, StoredSource) else _marked(x, fields)
+                           for x in marked[key]]
     return marked
+
+
+def source_in_calendar(data: Any, calendar: str) -> Any:
+    """A source's data (of a folder's ``sources/``) with its dates to be read in ``calendar``."""
+    return _marked(data, _SOURCE_DATES) if calendar == "jalali" and isinstance(data, dict) else data
 
 
 def _marked(data: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:

@@ -251,6 +251,12 @@ def months_phrase(months: int) -> str:
 # --- claims -------------------------------------------------------------------------------
 
 
+class StoredSource(dict[str, Any]):
+    """A source as the database (or a folder's ``sources/``, once read) holds it, put into a
+    record that cites it by key: its dates are Gregorian already, and are not read again in the
+    calendar of the record's input (``--calendar jalali``)."""
+
+
 _SOURCES_START, _SOURCES_END = b'],"sources":[', b'],"restricted":'
 
 
