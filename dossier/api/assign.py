@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from dossier.errors import InvalidInput, Problem
+from dossier.model import rules
 from dossier.model.person import Person
 
 _ASSIGNMENT = re.compile(r"(?P<path>[A-Za-z0-9_.\[\]]+?)\s*(?P<op>\+?=)(?P<value>.*)", re.S)
@@ -154,7 +155,7 @@ def _at(record: dict[str, Any], steps: list[str | int]) -> Any:
     return target
 
 
-_DATE_FIELDS = ("born", "died", "start", "end", "as_of")  # (in order: the dates_as_written keys')
+_DATE_FIELDS = (*rules.PERSON_DATES, *rules.POST_DATES)  # (in order: the dates_as_written keys')
 
 
 def _jalali_date(record: dict[str, Any], path: str, steps: list[str | int]) -> None:

@@ -719,7 +719,7 @@ def _life_dates(pid: str, record: dict[str, Any]) -> list[Finding]:
             out.append(Finding("W-IMPOSSIBLE-DATE", pid, "status",
                                f"recorded alive, with a death date ({died})"))
     if _before_1900(record.get("born")) or _before_1900(record.get("died")):
-        _early(out, pid, "", record, ("born", "died"))
+        _early(out, pid, "", record, rules.PERSON_DATES)
     for key in ("role_1988", "current_post"):
         post = record.get(key)
         if isinstance(post, dict):
@@ -729,9 +729,6 @@ def _life_dates(pid: str, record: dict[str, Any]) -> list[Finding]:
         if isinstance(post, dict):
             _post_dates(out, pid, i, post)
     return out
-
-
-_POST_DATES = ("start", "end", "as_of")
 
 
 def _post_dates(out: list[Finding], pid: str, where: str | int, post: dict[str, Any]) -> None:
@@ -748,7 +745,7 @@ def _post_dates(out: list[Finding], pid: str, where: str | int, post: dict[str, 
         out.append(Finding("W-IMPOSSIBLE-DATE", pid, f"{path}.as_of", f"{path} is confirmed held {as_of}, "
                            f"after it ended ({rules.date_text(post, 'end')})"))
     if early:
-        _early(out, pid, f"{path}.", post, _POST_DATES)
+        _early(out, pid, f"{path}.", post, rules.POST_DATES)
 
 
 def _before_1900(value: Any) -> bool:

@@ -103,7 +103,7 @@ def _claim(post: Record | None, unknown: str = "unknown") -> str:
     if post is None:
         return unknown
     text = rules.post_summary(post)
-    dates = {f: rules.date_text(post, f) for f in ("start", "end", "as_of")}
+    dates = {f: rules.date_text(post, f) for f in rules.POST_DATES}
     if dates["start"] and dates["end"]:
         text += f", {dates['start']}–{dates['end']}"
     elif dates["start"] or dates["end"]:  # (as the profiles say it: a lone date is no span)
@@ -126,7 +126,7 @@ def person_lines(person: Record) -> list[tuple[str, str]]:
     if person.get("aliases"):
         lines.append(("aliases", "; ".join(person["aliases"])))
     lines.append(("status", person.get("status") or "unknown"))
-    for label in ("born", "died"):
+    for label in rules.PERSON_DATES:
         if person.get(label):
             lines.append((label, rules.date_text(person, label)))
     lines.append(("position in 1988", _claim(person.get("role_1988"), "none recorded")))

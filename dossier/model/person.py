@@ -38,7 +38,14 @@ from pydantic_core import CoreSchema, PydanticSerializationError, core_schema
 from dossier.errors import InvalidInput, Problem
 from dossier.model import jalali
 from dossier.model.ids import RESERVED_IDS, SLUG_MAX, SLUG_RE
-from dossier.model.rules import ARMOR_BEGIN, SEALED_SOURCE_FIELDS, StoredSource, check_partial_date
+from dossier.model.rules import (
+    ARMOR_BEGIN,
+    PERSON_DATES,
+    POST_DATES,
+    SEALED_SOURCE_FIELDS,
+    StoredSource,
+    check_partial_date,
+)
 
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
@@ -308,8 +315,6 @@ def _written_keys(fields: tuple[str, ...]) -> AfterValidator:
     return AfterValidator(check)
 
 
-_POST_DATES = ("start", "end", "as_of")
-_PERSON_DATES = ("born", "died")
 _SOURCE_DATES = ("published", "accessed")
 
 
@@ -365,7 +370,7 @@ class Source(_Model):
 
 
 class Post(_Dated):
-    DATE_FIELDS = _POST_DATES
+    DATE_FIELDS = POST_DATES
 
     title: Title
     organization: Line | None = None
@@ -375,7 +380,7 @@ class Post(_Dated):
     as_of: PartialDate | None = None
     sources: list[Slug] = Field(default_factory=list)
     confidence: Confidence = "medium"
-    dates_as_written: Annotated[dict[str, Line], _written_keys(_POST_DATES)] = Field(default_factory=dict)
+    dates_as_written: Annotated[dict[str, Line], _written_keys(POST_DATES)] = Field(default_factory=dict)
 
 
 class Associate(_Model):
@@ -393,7 +398,7 @@ class Distinct(_Model):
 
 
 class Person(_Dated):
-    DATE_FIELDS = _PERSON_DATES
+    DATE_FIELDS = PERSON_DATES
 
     id: Slug | None = None
     name: Name
@@ -416,7 +421,7 @@ class Person(_Dated):
     distinct_from: list[Distinct] = Field(default_factory=list)
     created: Timestamp | None = None
     updated: Timestamp | None = None
-    dates_as_written: Annotated[dict[str, Line], _written_keys(_PERSON_DATES)] = Field(default_factory=dict)
+    dates_as_written: Annotated[dict[str, Line], _written_keys(PERSON_DATES)] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod

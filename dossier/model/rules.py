@@ -35,6 +35,8 @@ from dossier.errors import UsageError
 from dossier.model.ids import slugify, unique_id
 
 TIMESTAMPS = ("created", "updated")
+PERSON_DATES = ("born", "died")  # the partial-date fields of a person
+POST_DATES = ("start", "end", "as_of")  # and of a post
 PERSON_FIELDS = frozenset({
     "id", "name", "native_name", "aliases", "status", "born", "died", "role_1988", "current_post",
     "posts", "associates", "narrative", "tags", "sources", "restricted", "merged_ids", "distinct_from",
@@ -306,7 +308,7 @@ def post_span(path: str, post: Any, day: date) -> Period | None:
     """
     if not isinstance(post, Mapping):
         return None
-    start, end, as_of = (date_period(post, f) for f in ("start", "end", "as_of"))
+    start, end, as_of = (date_period(post, f) for f in POST_DATES)
     held = [as_of] if as_of else []
     if path == "role_1988":
         held.append(YEAR_1988)

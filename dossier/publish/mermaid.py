@@ -282,7 +282,7 @@ def _when(kind: Kind, post: Post) -> str:
 def _bar(kind: Kind, post: Post, today: date | None) -> tuple[date, date] | Reason:
     """The drawn span of a post, or why it is not drawn (a date entered in Solar Hijri
     covers the days of its Solar Hijri month or year: ``rules.date_period``)."""
-    start, end, as_of = (rules.date_period(post, f) for f in ("start", "end", "as_of"))
+    start, end, as_of = (rules.date_period(post, f) for f in rules.POST_DATES)
     if kind == "role_1988":
         # The post held in 1988: a missing start or end still includes 1988.
         y1988 = span("1988")
