@@ -310,7 +310,8 @@ def test_an_encrypted_copy_is_decrypted_only_to_stdout(
     # under a new name the source records; the damaged file goes.
     (old,) = [p for p in db.with_name("db.json.evidence").rglob("*") if p.is_file()]
     os.chmod(old, 0o644)
-    old.write_bytes(old.read_bytes()[:-1] + b"!")
+    damaged = old.read_bytes()
+    old.write_bytes(damaged[:-1] + bytes([damaged[-1] ^ 0xFF]))  # (a last byte "!" was no damage)
     assert run("sources", "verify").code == 4
     restored = ok(run("sources", "attach", "confidential", str(tmp_path / "audio.ogg")))
     assert "restored the altered evidence copy of confidential (stored encrypted)" in restored.stderr
